@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+
+namespace BatchBuild.Core.Batches;
+
+/// <summary>The batch ID chosen and where it came from, or the problems that stopped the choice.</summary>
+/// <param name="Id">The batch ID, or null when <paramref name="Diagnostics"/> hold an error.</param>
+/// <param name="Origin">Where the ID came from, for the build log.</param>
+/// <param name="Diagnostics">Problems with the values looked at.</param>
+public sealed record BatchIdResolution(BatchId? Id, string Origin, ImmutableArray<Diagnostic> Diagnostics);
+
+/// <summary>
+/// Chooses the batch ID of a run: the explicit setting, then <c>BATCHBUILD_BATCH_ID</c>, then
+/// <c>APPLITOOLS_BATCH_ID</c>, then the CI run (Azure Pipelines, GitHub Actions; a re-run attempt
+/// gets a new ID), else a new GUID.
+/// </summary>
+public static class BatchIdResolver
+{
+    /// <summary>The variable that carries a batch ID into a run and into every test.</summary>
+    public const string BatchIdVariable = "BATCHBUILD_BATCH_ID";
+
+    /// <summary>The variable that Applitools Eyes SDKs read their batch ID from.</summary>
+    public const string ApplitoolsBatchIdVariable = "APPLITOOLS_BATCH_ID";
+
+    /// <summary>Resolves the batch ID from an explicit setting and an environment.</summary>
+    /// <param name="configured">The ID set in runsettings or an MSBuild property, already validated.</param>
+    /// <param name="environment">Looks up an environment variable; null when it is not set.</param>
+    /// <param name="newGuid">Makes a new GUID when nothing else gives an ID.</param>
+    public static BatchIdResolution Resolve(BatchId? configured, Func<string, string?> environment, Func<Guid> newGuid)
+    {
+        if (configured is { } id)
+        {
+            return new BatchIdResolution(id, "the BatchId setting", []);
+        }
+
+        foreach (var variable in new[] { BatchIdVariable, ApplitoolsBatchIdVariable })
+        {
+            if (Value(environment, variable) is { } text)
+            {
+                return FromText(text, $"environment variable {variable}", $"'{text}' is not a batch ID");
+            }
+        }
+
+        if (Value(environment, "BUILD_BUILDID") is { } buildId)
+        {
+            var attempt = Value(environment, "SYSTEM_JOBATTEMPT") ?? "1";
+            return FromText($"azure-{buildId}-{attempt}", $"Azure Pipelines build {buildId}, attempt {attempt}",
+                "the Azure Pipelines variables BUILD_BUILDID and SYSTEM_JOBATTEMPT do not make a batch ID");
+        }
+
+        if (Value(environment, "GITHUB_RUN_ID") is { } runId)
+        {
+            var attempt = Value(environment, "GITHUB_RUN_ATTEMPT") ?? "1";
+            return FromText($"github-{runId}-{attempt}", $"GitHub Actions run {runId}, attempt {attempt}",
+                "the GitHub Actions variables GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT do not make a batch ID");
+        }
+
+        return new BatchIdResolution(BatchId.Parse(newGuid().ToString("D")), "a new GUID", []);
+    }
+
+    private static BatchIdResolution FromText(string text, string origin, string what) =>
+        BatchId.TryCreate(text, out var id, out var problem)
+            ? new BatchIdResolution(id, origin, [])
+            : new BatchIdResolution(null, origin, [new Diagnostic(
+                DiagnosticCodes.InvalidBatchId, DiagnosticSeverity.Error, origin,
+                $"{what}: {problem}; use {BatchId.Rule}, or set BatchBuildBatchId explicitly")]);
+
+    private static string? Value(Func<string, string?> environment, string name) =>
+        environment(name)?.Trim() is { Length: > 0 } value ? value : null;
+}

@@ -1,0 +1,74 @@
+using BatchBuild.Core.Batches;
+
+namespace BatchBuild.Core.Configuration;
+
+/// <summary>The batching strategy types, named as in configuration.</summary>
+public enum BatchingStrategyType
+{
+    /// <summary><c>isolate</c>: one test per test batch.</summary>
+    Isolate,
+
+    /// <summary><c>fixed-size</c>: at most <c>size</c> tests per test batch, optionally capped by duration.</summary>
+    FixedSize,
+
+    /// <summary><c>class-name</c>: one test batch per test class.</summary>
+    ClassName,
+}
+
+/// <summary>The batching strategy and its parameters, as Marathon's <c>batchingStrategy</c> names them.</summary>
+/// <param name="Type">Which strategy cuts the test batches.</param>
+/// <param name="Size">The most tests in one test batch (<c>fixed-size</c> only; required there).</param>
+/// <param name="DurationMillis">The most expected milliseconds in one test batch, or null for no cap.</param>
+/// <param name="Percentile">Which percentile of a test's recorded durations is its expected duration, in (0, 100].</param>
+/// <param name="TimeLimit">How far back recorded durations count, or null for all of them.</param>
+/// <param name="LastMileLength">When fewer tests than this remain, each test batch holds one test.</param>
+public sealed record BatchingStrategySettings(
+    BatchingStrategyType Type,
+    int? Size,
+    long? DurationMillis,
+    double Percentile,
+    TimeLimit? TimeLimit,
+    int LastMileLength)
+{
+    /// <summary>The configuration name of <see cref="Type"/>.</summary>
+    public string TypeName => BatchBuildSettings.StrategyNames[Type];
+}
+
+/// <summary>How expected durations are estimated from recorded ones.</summary>
+/// <param name="Percentile">Which percentile of a test's recorded durations is its expected duration.</param>
+/// <param name="TimeLimit">How far back recorded durations count, or null for all of them.</param>
+/// <param name="DefaultDurationMillis">The estimate when nothing at all is recorded.</param>
+public sealed record DurationSettings(double Percentile, TimeLimit? TimeLimit, long DefaultDurationMillis);
+
+/// <summary>Everything BatchBuild is configured with, read by <see cref="SettingsReader"/>.</summary>
+/// <param name="BatchingStrategy">How tests are cut into test batches.</param>
+/// <param name="DefaultDurationMillis">The expected duration of a test when no test has recorded durations.</param>
+/// <param name="Workers">How many test batches run at once, or null for one per processor.</param>
+/// <param name="BatchId">The batch ID set explicitly, or null to resolve it from the environment.</param>
+public sealed record BatchBuildSettings(
+    BatchingStrategySettings BatchingStrategy,
+    long DefaultDurationMillis,
+    int? Workers,
+    BatchId? BatchId)
+{
+    /// <summary>The settings when nothing is configured: <c>isolate</c>, 90th percentile, 1 s default, one worker per processor.</summary>
+    public static BatchBuildSettings Defaults { get; } = new(
+        new BatchingStrategySettings(BatchingStrategyType.Isolate, null, null, 90, null, 0),
+        DefaultDurationMillis: 1000,
+        Workers: null,
+        BatchId: null);
+
+    /// <summary>The configuration names of the strategy types.</summary>
+    public static IReadOnlyDictionary<BatchingStrategyType, string> StrategyNames { get; } = new Dictionary<BatchingStrategyType, string>
+    {
+        [BatchingStrategyType.Isolate] = "isolate",
+        [BatchingStrategyType.FixedSize] = "fixed-size",
+        [BatchingStrategyType.ClassName] = "class-name",
+    };
+
+    /// <summary>How expected durations are estimated.</summary>
+    public DurationSettings Durations => new(BatchingStrategy.Percentile, BatchingStrategy.TimeLimit, DefaultDurationMillis);
+
+    /// <summary>The number of workers to run, given the machine's processor count.</summary>
+    public int EffectiveWorkers(int processorCount) => Workers ?? Math.Max(1, processorCount);
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using BatchBuild.Core.Batches;
+
+namespace BatchBuild.Core.Configuration;
+
+/// <summary>What is wrong with a value: the code and what would be allowed instead.</summary>
+internal sealed record ValueProblem(string Code, string Allowed);
+
+/// <summary>
+/// One setting under its three names — the runsettings element path below <c>&lt;BatchBuild&gt;</c>,
+/// the MSBuild property and the environment variable — and how a value of it is applied.
+/// </summary>
+internal sealed record SettingDefinition(
+    string RunSettingsPath,
+    string Property,
+    string? Variable,
+    Func<string, BatchBuildSettings, (BatchBuildSettings? Settings, ValueProblem? Problem)> Apply);
+
+/// <summary>The table of every setting BatchBuild reads.</summary>
+internal static class SettingDefinitions
+{
+    public static readonly IReadOnlyList<SettingDefinition> All =
+    [
+        new("BatchingStrategy/Type", "BatchBuildStrategy", "BATCHBUILD_STRATEGY", (text, s) =>
+            ParseStrategy(text) is { } type
+                ? (s with { BatchingStrategy = s.BatchingStrategy with { Type = type } }, null)
+                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", BatchBuildSettings.StrategyNames.Values)))),
+        new("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", (text, s) =>
+            ParseWhole(text, 1) is { } size
+                ? (s with { BatchingStrategy = s.BatchingStrategy with { Size = (int)size } }, null)
+                : (null, WholeNumber(1))),
+        new("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", (text, s) =>
+            ParseWhole(text, 1, long.MaxValue) is { } millis
+                ? (s with { BatchingStrategy = s.BatchingStrategy with { DurationMillis = millis } }, null)
+                : (null, WholeNumber(1, "milliseconds"))),
+        new("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", (text, s) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p > 0 && p <= 100
+                ? (s with { BatchingStrategy = s.BatchingStrategy with { Percentile = p } }, null)
+                : (null, new ValueProblem(DiagnosticCodes.InvalidNumber, "a number greater than 0 and at most 100, such as 90 or 99.5"))),
+        new("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", (text, s) =>
+            TimeLimit.TryParse(text, out var limit)
+                ? (s with { BatchingStrategy = s.BatchingStrategy with { TimeLimit = limit } }, null)
+                : (null, new ValueProblem(DiagnosticCodes.InvalidTimeLimit, "an ISO-8601 duration looking back, such as -PT1H or -P7D, or an ISO-8601 date-time, such as 2026-11-01T00:00:00Z"))),
+        new("BatchingStrategy/LastMileLength", "BatchBuildLastMileLength", "BATCHBUILD_LAST_MILE_LENGTH", (text, s) =>
+            ParseWhole(text, 0) is { } length
+                ? (s with { BatchingStrategy = s.BatchingStrategy with { LastMileLength = (int)length } }, null)
+                : (null, WholeNumber(0))),
+        new("Workers", "BatchBuildWorkers", "BATCHBUILD_WORKERS", (text, s) =>
+            ParseWhole(text, 1) is { } workers
+                ? (s with { Workers = (int)workers }, null)
+                : (null, WholeNumber(1))),
+        new("DefaultDurationMillis", "BatchBuildDefaultDurationMillis", "BATCHBUILD_DEFAULT_DURATION_MILLIS", (text, s) =>
+            ParseWhole(text, 1, long.MaxValue) is { } millis
+                ? (s with { DefaultDurationMillis = millis }, null)
+                : (null, WholeNumber(1, "milliseconds"))),
+
+        // BATCHBUILD_BATCH_ID is not a setting: BatchIdResolver reads it after the explicit ones.
+        new("BatchId", "BatchBuildBatchId", null, (text, s) =>
+            BatchId.TryCreate(text, out var id, out var problem)
+                ? (s with { BatchId = id }, null)
+                : (null, new ValueProblem(DiagnosticCodes.InvalidBatchId, $"{problem}; use {BatchId.Rule}"))),
+    ];
+
+    /// <summary>
+    /// <c>BATCHBUILD_*</c> variables that are not settings but are read or set elsewhere, so not
+    /// reported as unknown.
+    /// </summary>
+    public static readonly IReadOnlySet<string> OtherVariables = new HashSet<string>(StringComparer.Ordinal)
+    {
+        BatchIdResolver.BatchIdVariable,
+        "BATCHBUILD_TEST_BATCH",
+        "BATCHBUILD_TEST_BATCH_COUNT",
+    };
+
+    private static BatchingStrategyType? ParseStrategy(string text) =>
+        BatchBuildSettings.StrategyNames.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase)) is { Value: not null } match
+            ? match.Key
+            : null;
+
+    private static long? ParseWhole(string text, long min, long max = int.MaxValue) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : null;
+
+    private static ValueProblem WholeNumber(long min, string? unit = null) =>
+        new(DiagnosticCodes.InvalidNumber, $"a whole number{(unit is null ? "" : " of " + unit)} {(min == 0 ? "of 0 or more" : "greater than 0")}");
+}

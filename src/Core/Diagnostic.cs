@@ -1,0 +1,57 @@
+namespace BatchBuild.Core;
+
+/// <summary>How bad a <see cref="Diagnostic"/> is.</summary>
+public enum DiagnosticSeverity
+{
+    /// <summary>Stops the run before any test starts.</summary>
+    Error,
+
+    /// <summary>Reported; the run goes on.</summary>
+    Warning,
+}
+
+/// <summary>
+/// A problem with what the user gave BatchBuild, with a <c>BBnnnn</c> code, the place it came
+/// from and a message that says what is wrong and what is allowed.
+/// </summary>
+/// <param name="Code">The <c>BBnnnn</c> code, listed in the README.</param>
+/// <param name="Severity">Error or warning.</param>
+/// <param name="Setting">Where the value came from: a runsettings element, an MSBuild property or an environment variable.</param>
+/// <param name="Message">What is wrong and how to fix it.</param>
+/// <param name="File">The file the value came from, when it came from one.</param>
+/// <param name="Line">The line in <paramref name="File"/>, or 0.</param>
+public sealed record Diagnostic(string Code, DiagnosticSeverity Severity, string Setting, string Message, string? File = null, int Line = 0)
+{
+    /// <summary>Formats the diagnostic the way compilers and MSBuild print theirs.</summary>
+    public override string ToString()
+    {
+        var place = File is null ? string.Empty : Line > 0 ? $"{File}({Line}): " : $"{File}: ";
+        var severity = Severity == DiagnosticSeverity.Error ? "error" : "warning";
+        return $"{place}{severity} {Code}: {Setting}: {Message}";
+    }
+}
+
+/// <summary>The codes of BatchBuild's diagnostics; the README explains each.</summary>
+public static class DiagnosticCodes
+{
+    /// <summary>A setting BatchBuild does not know (a warning, with the known ones listed).</summary>
+    public const string UnknownSetting = "BB1001";
+
+    /// <summary>A number that is not one, or out of its range.</summary>
+    public const string InvalidNumber = "BB1002";
+
+    /// <summary>A batching strategy type that does not exist.</summary>
+    public const string UnknownStrategy = "BB1003";
+
+    /// <summary>A time limit that is neither an ISO-8601 duration nor a date-time.</summary>
+    public const string InvalidTimeLimit = "BB1004";
+
+    /// <summary>A setting the chosen strategy needs is missing.</summary>
+    public const string MissingSetting = "BB1005";
+
+    /// <summary>A runsettings document that is not well-formed XML.</summary>
+    public const string UnreadableRunSettings = "BB1006";
+
+    /// <summary>A batch ID that breaks the ID rules.</summary>
+    public const string InvalidBatchId = "BB1007";
+}

@@ -1,0 +1,75 @@
+using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
+
+namespace BatchBuild.Core.Durations;
+
+/// <summary>Where an expected duration came from.</summary>
+public enum EstimateOrigin
+{
+    /// <summary>The test's own recorded durations.</summary>
+    Recorded,
+
+    /// <summary>The median of the recorded tests of the test's class.</summary>
+    ClassMedian,
+
+    /// <summary>The median of all recorded tests.</summary>
+    SuiteMedian,
+
+    /// <summary>Nothing was recorded at all: the configured default.</summary>
+    Default,
+}
+
+/// <summary>How long a test is expected to take.</summary>
+public readonly record struct DurationEstimate(double Millis, EstimateOrigin Origin)
+{
+    /// <summary>
+    /// Whether the estimate rests on recorded history. Only such estimates count against a
+    /// duration cap, so that a suite with no history is not cut into one-test batches by a guess.
+    /// </summary>
+    public bool IsFromHistory => Origin != EstimateOrigin.Default;
+}
+
+/// <summary>Turns recorded durations into an expected duration for every test of a suite.</summary>
+public static class DurationEstimator
+{
+    /// <summary>
+    /// Estimates every test: the <see cref="DurationSettings.Percentile"/> of its representative
+    /// durations recorded at or after the window start; without such records, the median of the
+    /// recorded tests of its class, else of all recorded tests, else the configured default.
+    /// </summary>
+    public static IReadOnlyDictionary<TestKey, DurationEstimate> Estimate(
+        IEnumerable<SelectableTest> tests,
+        IEnumerable<DurationRecord> history,
+        DurationSettings settings,
+        DateTimeOffset now)
+    {
+        var windowStart = settings.TimeLimit?.WindowStart(now);
+        var recorded = history
+            .Where(record => record.IsRepresentative && (windowStart is null || record.RecordedAt >= windowStart))
+            .GroupBy(record => record.Test)
+            .ToDictionary(
+                group => group.Key,
+                group => Statistics.Percentile([.. group.Select(record => record.DurationMillis)], settings.Percentile));
+
+        var classMedians = recorded
+            .GroupBy(pair => ClassKey(pair.Key))
+            .ToDictionary(group => group.Key, group => Statistics.Median([.. group.Select(pair => pair.Value)]));
+        DurationEstimate? suiteMedian = recorded.Count == 0
+            ? null
+            : new DurationEstimate(Statistics.Median([.. recorded.Values]), EstimateOrigin.SuiteMedian);
+
+        var estimates = new Dictionary<TestKey, DurationEstimate>();
+        foreach (var test in tests)
+        {
+            estimates[test.Key] =
+                recorded.TryGetValue(test.Key, out var own) ? new DurationEstimate(own, EstimateOrigin.Recorded)
+                : classMedians.TryGetValue(ClassKey(test.Key), out var ofClass) ? new DurationEstimate(ofClass, EstimateOrigin.ClassMedian)
+                : suiteMedian ?? new DurationEstimate(settings.DefaultDurationMillis, EstimateOrigin.Default);
+        }
+
+        return estimates;
+    }
+
+    private static (string Assembly, string Class) ClassKey(TestKey key) =>
+        (key.Assembly, TestName.ClassOf(key.FullyQualifiedName));
+}

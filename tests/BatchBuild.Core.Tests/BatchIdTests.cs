@@ -1,0 +1,123 @@
+using BatchBuild.Core.Batches;
+
+namespace BatchBuild.Core.Tests;
+
+public class BatchIdTests
+{
+    [TestCase("9f1c2a4e-0d4b-4c1e-8e55-3d2a1b0c9f88")]
+    [TestCase("azure-1234-2")]
+    [TestCase("release_7.1~rc:2@eu+x=y")]
+    [TestCase("a")]
+    public void Ids_from_the_allowed_characters_are_valid(string text)
+    {
+        Assert.That(BatchId.TryCreate(text, out var id, out var problem), Is.True, problem);
+        Assert.That(id.Value, Is.EqualTo(text));
+    }
+
+    [TestCase("", "it is empty")]
+    [TestCase(null, "it is empty")]
+    [TestCase("a/b", "it contains '/'")]
+    [TestCase("a b", "it contains the character U+0020")]
+    [TestCase("a%2Fb", "it contains '%'")]
+    [TestCase("a?b", "it contains '?'")]
+    [TestCase("a\nb", "it contains the character U+000A")]
+    [TestCase("é", "it contains 'é'")]
+    [TestCase("..", "it would be read as a relative path")]
+    public void Ids_that_would_not_survive_a_url_path_are_refused_with_the_reason(string? text, string reason)
+    {
+        Assert.That(BatchId.TryCreate(text, out _, out var problem), Is.False);
+        Assert.That(problem, Is.EqualTo(reason));
+    }
+
+    [Test]
+    public void Ids_longer_than_128_characters_are_refused()
+    {
+        Assert.That(BatchId.TryCreate(new string('a', 128), out _, out _), Is.True);
+        Assert.That(BatchId.TryCreate(new string('a', 129), out _, out var problem), Is.False);
+        Assert.That(problem, Is.EqualTo("it is 129 characters long"));
+        Assert.That(() => BatchId.Parse(new string('a', 129)), Throws.TypeOf<FormatException>().With.Message.Contains(BatchId.Rule));
+    }
+}
+
+public class BatchIdResolverTests
+{
+    private static readonly Guid Fresh = Guid.Parse("11111111-2222-3333-4444-555555555555");
+
+    private static BatchIdResolution Resolve(BatchId? configured, params (string Name, string Value)[] environment)
+    {
+        var variables = environment.ToDictionary(pair => pair.Name, pair => pair.Value);
+        return BatchIdResolver.Resolve(configured, name => variables.GetValueOrDefault(name), () => Fresh);
+    }
+
+    private static readonly (string, string)[] Everything =
+    [
+        ("BATCHBUILD_BATCH_ID", "from-batchbuild"),
+        ("APPLITOOLS_BATCH_ID", "from-applitools"),
+        ("BUILD_BUILDID", "501"),
+        ("SYSTEM_JOBATTEMPT", "2"),
+        ("GITHUB_RUN_ID", "9001"),
+        ("GITHUB_RUN_ATTEMPT", "3"),
+    ];
+
+    [Test]
+    public void The_explicit_setting_wins_over_everything()
+    {
+        var resolution = Resolve(BatchId.Parse("explicit"), Everything);
+
+        Assert.That((resolution.Id?.Value, resolution.Origin), Is.EqualTo(("explicit", "the BatchId setting")));
+    }
+
+    [Test]
+    public void Then_BATCHBUILD_BATCH_ID()
+    {
+        Assert.That(Resolve(null, Everything).Id?.Value, Is.EqualTo("from-batchbuild"));
+    }
+
+    [Test]
+    public void Then_APPLITOOLS_BATCH_ID()
+    {
+        Assert.That(Resolve(null, Everything[1..]).Id?.Value, Is.EqualTo("from-applitools"));
+    }
+
+    [Test]
+    public void Then_the_Azure_Pipelines_build_and_job_attempt()
+    {
+        var resolution = Resolve(null, Everything[2..]);
+
+        Assert.That(resolution.Id?.Value, Is.EqualTo("azure-501-2"));
+        Assert.That(resolution.Origin, Is.EqualTo("Azure Pipelines build 501, attempt 2"));
+    }
+
+    [Test]
+    public void A_re_run_in_Azure_Pipelines_gets_a_fresh_batch_and_a_first_run_counts_as_attempt_1()
+    {
+        Assert.That(Resolve(null, ("BUILD_BUILDID", "501")).Id?.Value, Is.EqualTo("azure-501-1"));
+        Assert.That(Resolve(null, ("BUILD_BUILDID", "501"), ("SYSTEM_JOBATTEMPT", "3")).Id?.Value, Is.EqualTo("azure-501-3"));
+    }
+
+    [Test]
+    public void Then_the_GitHub_Actions_run_and_attempt()
+    {
+        Assert.That(Resolve(null, Everything[4..]).Id?.Value, Is.EqualTo("github-9001-3"));
+        Assert.That(Resolve(null, ("GITHUB_RUN_ID", "9001")).Id?.Value, Is.EqualTo("github-9001-1"));
+    }
+
+    [Test]
+    public void Else_a_new_guid()
+    {
+        var resolution = Resolve(null, ("BATCHBUILD_BATCH_ID", "  "));
+
+        Assert.That((resolution.Id?.Value, resolution.Origin), Is.EqualTo((Fresh.ToString(), "a new GUID")));
+    }
+
+    [Test]
+    public void An_invalid_id_in_a_variable_is_an_error_not_a_silent_fallback()
+    {
+        var resolution = Resolve(null, ("APPLITOOLS_BATCH_ID", "my batch"), ("BUILD_BUILDID", "501"));
+
+        Assert.That(resolution.Id, Is.Null);
+        var error = resolution.Diagnostics.Single();
+        Assert.That((error.Code, error.Setting), Is.EqualTo(("BB1007", "environment variable APPLITOOLS_BATCH_ID")));
+        Assert.That(error.Message, Does.Contain("'my batch'").And.Contain(BatchId.Rule));
+    }
+}

@@ -1,0 +1,48 @@
+using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Planning;
+using BatchBuild.Core.Discovery;
+
+namespace BatchBuild.Core.Tests;
+
+/// <summary>Builds suites, histories and plans for tests in a few words.</summary>
+internal static class Suite
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    public const string Assembly = "/suite/Tests.dll";
+
+    /// <summary>Tests named <c>Class.Method</c>, all in <see cref="Assembly"/> unless a name says <c>source|Class.Method</c>.</summary>
+    public static DiscoveredTest[] Discovered(params string[] names) =>
+        [.. names.Select(name => name.Split('|') is [var source, var fqn]
+            ? DiscoveredTest.FromName(source, fqn)
+            : DiscoveredTest.FromName(Assembly, name))];
+
+    /// <summary>One passed run per test, recorded an hour ago, with the given milliseconds.</summary>
+    public static DurationRecord[] History(params (string Name, double Millis)[] runs) =>
+        [.. runs.Select(run => Record(run.Name, run.Millis, Now.AddHours(-1)))];
+
+    public static DurationRecord Record(string name, double millis, DateTimeOffset at, TestRunOutcome outcome = TestRunOutcome.Passed)
+    {
+        var (source, fqn) = name.Split('|') is [var s, var f] ? (s, f) : (Assembly, name);
+        return new DurationRecord(TestKey.For(source, fqn), millis, outcome, at);
+    }
+
+    public static BatchBuildSettings Settings(
+        BatchingStrategyType type,
+        int? size = null,
+        long? durationMillis = null,
+        int lastMileLength = 0,
+        double percentile = 90) =>
+        BatchBuildSettings.Defaults with
+        {
+            BatchingStrategy = new BatchingStrategySettings(type, size, durationMillis, percentile, null, lastMileLength),
+        };
+
+    public static IReadOnlyList<TestBatch> Plan(BatchBuildSettings settings, DiscoveredTest[] tests, params DurationRecord[] history) =>
+        BatchPlanner.CreateQueue(tests, history, settings, Now).DequeueAll();
+
+    /// <summary>Each test batch as its test names, for comparing with hand-worked cases.</summary>
+    public static string[][] Names(IEnumerable<TestBatch> batches) =>
+        [.. batches.Select(batch => batch.Tests.Select(test => test.FullyQualifiedName).ToArray())];
+}
