@@ -54,4 +54,31 @@ public static class DiagnosticCodes
 
     /// <summary>A batch ID that breaks the ID rules.</summary>
     public const string InvalidBatchId = "BB1007";
+
+    /// <summary>A value that must be true or false.</summary>
+    public const string InvalidBoolean = "BB1008";
+
+    /// <summary>The runsettings file given does not exist.</summary>
+    public const string MissingRunSettings = "BB1009";
+
+    /// <summary>The store file cannot be opened or created.</summary>
+    public const string StoreUnavailable = "BB2001";
+
+    /// <summary>vstest.console could not list the tests of a project.</summary>
+    public const string DiscoveryFailed = "BB3001";
+
+    /// <summary>A test failed.</summary>
+    public const string TestFailed = "BB3002";
+
+    /// <summary>A planned test reported no result: its test host crashed or its run was aborted.</summary>
+    public const string TestNotRun = "BB3003";
+
+    /// <summary>The run was cancelled.</summary>
+    public const string Cancelled = "BB3004";
+
+    /// <summary>A test ran in a test batch it was not planned in.</summary>
+    public const string UnplannedTest = "BB3005";
+
+    /// <summary>A test batch's results file cannot be read.</summary>
+    public const string UnreadableResults = "BB3006";
 }

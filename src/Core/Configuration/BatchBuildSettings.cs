@@ -45,18 +45,24 @@ public sealed record DurationSettings(double Percentile, TimeLimit? TimeLimit, l
 /// <param name="DefaultDurationMillis">The expected duration of a test when no test has recorded durations.</param>
 /// <param name="Workers">How many test batches run at once, or null for one per processor.</param>
 /// <param name="BatchId">The batch ID set explicitly, or null to resolve it from the environment.</param>
+/// <param name="StorePath">The embedded store's SQLite file, or null for the host's default.</param>
+/// <param name="ExportApplitoolsBatchId">Whether tests also get the batch ID as <c>APPLITOOLS_BATCH_ID</c>.</param>
 public sealed record BatchBuildSettings(
     BatchingStrategySettings BatchingStrategy,
     long DefaultDurationMillis,
     int? Workers,
-    BatchId? BatchId)
+    BatchId? BatchId,
+    string? StorePath,
+    bool ExportApplitoolsBatchId)
 {
     /// <summary>The settings when nothing is configured: <c>isolate</c>, 90th percentile, 1 s default, one worker per processor.</summary>
     public static BatchBuildSettings Defaults { get; } = new(
         new BatchingStrategySettings(BatchingStrategyType.Isolate, null, null, 90, null, 0),
         DefaultDurationMillis: 1000,
         Workers: null,
-        BatchId: null);
+        BatchId: null,
+        StorePath: null,
+        ExportApplitoolsBatchId: false);
 
     /// <summary>The configuration names of the strategy types.</summary>
     public static IReadOnlyDictionary<BatchingStrategyType, string> StrategyNames { get; } = new Dictionary<BatchingStrategyType, string>

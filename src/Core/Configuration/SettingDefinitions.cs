@@ -53,6 +53,11 @@ internal static class SettingDefinitions
             ParseWhole(text, 1, long.MaxValue) is { } millis
                 ? (s with { DefaultDurationMillis = millis }, null)
                 : (null, WholeNumber(1, "milliseconds"))),
+        new("Store", "BatchBuildStore", "BATCHBUILD_STORE", (text, s) => (s with { StorePath = text }, null)),
+        new("ExportApplitoolsBatchId", "BatchBuildExportApplitoolsBatchId", "BATCHBUILD_EXPORT_APPLITOOLS_BATCH_ID", (text, s) =>
+            ParseBoolean(text) is { } export
+                ? (s with { ExportApplitoolsBatchId = export }, null)
+                : (null, new ValueProblem(DiagnosticCodes.InvalidBoolean, "true or false"))),
 
         // BATCHBUILD_BATCH_ID is not a setting: BatchIdResolver reads it after the explicit ones.
         new("BatchId", "BatchBuildBatchId", null, (text, s) =>
@@ -68,14 +73,19 @@ internal static class SettingDefinitions
     public static readonly IReadOnlySet<string> OtherVariables = new HashSet<string>(StringComparer.Ordinal)
     {
         BatchIdResolver.BatchIdVariable,
-        "BATCHBUILD_TEST_BATCH",
-        "BATCHBUILD_TEST_BATCH_COUNT",
+        TestEnvironment.TestBatchVariable,
+        TestEnvironment.TestBatchCountVariable,
     };
 
     private static BatchingStrategyType? ParseStrategy(string text) =>
         BatchBuildSettings.StrategyNames.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase)) is { Value: not null } match
             ? match.Key
             : null;
+
+    private static bool? ParseBoolean(string text) =>
+        string.Equals(text, "true", StringComparison.OrdinalIgnoreCase) ? true
+        : string.Equals(text, "false", StringComparison.OrdinalIgnoreCase) ? false
+        : null;
 
     private static long? ParseWhole(string text, long min, long max = int.MaxValue) =>
         long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max

@@ -22,6 +22,10 @@ public sealed class SettingsLayer
         Problems = problems;
     }
 
+    /// <summary>The environment variables that settings are read from.</summary>
+    public static IReadOnlyList<string> EnvironmentVariableNames { get; } =
+        [.. SettingDefinitions.All.Select(d => d.Variable).OfType<string>()];
+
     internal IReadOnlyList<SettingValue> Values { get; }
 
     internal IReadOnlyList<Diagnostic> Problems { get; }

@@ -1,0 +1,28 @@
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
+
+namespace BatchBuild.Core.Store;
+
+/// <summary>One test's result in one test batch of one batch, as the collector reports it.</summary>
+/// <param name="BatchId">The batch the test ran in.</param>
+/// <param name="TestBatch">The 1-based index of the test batch it ran in, or 0 when it ran outside a plan.</param>
+/// <param name="Test">The test.</param>
+/// <param name="DisplayName">The name shown for the test.</param>
+/// <param name="Outcome">How the test ended.</param>
+/// <param name="DurationMillis">How long it took.</param>
+/// <param name="FinishedAt">When it ended.</param>
+/// <param name="Agent">The machine that ran it.</param>
+public sealed record TestResultRecord(
+    BatchId BatchId,
+    int TestBatch,
+    TestKey Test,
+    string DisplayName,
+    TestRunOutcome Outcome,
+    double DurationMillis,
+    DateTimeOffset FinishedAt,
+    string Agent)
+{
+    /// <summary>This result as a duration record for planning.</summary>
+    public DurationRecord ToDurationRecord() => new(Test, DurationMillis, Outcome, FinishedAt);
+}

@@ -1,0 +1,395 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using BatchBuild.Core;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Planning;
+using BatchBuild.Core.Running;
+using BatchBuild.Core.Store;
+using BatchBuild.Store;
+using Microsoft.Build.Framework;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Utilities;
+using MSBuildTask = Microsoft.Build.Utilities.Task;
+
+namespace BatchBuild.Tasks;
+
+/// <summary>
+/// Runs one test project's tests as test batches: lists them with vstest.console, plans them with
+/// the configured strategy and recorded durations, and runs each test batch in its own
+/// vstest.console process with the BatchBuild collector, on as many workers as configured for the
+/// whole <c>dotnet test</c> invocation.
+/// </summary>
+public sealed class RunTestBatches : MSBuildTask, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly object _logGate = new();
+
+    /// <summary>The test assembly (<c>$(TargetPath)</c>).</summary>
+    [Required]
+    public string TestAssembly { get; set; } = string.Empty;
+
+    /// <summary>The project's name, for the build log.</summary>
+    [Required]
+    public string ProjectName { get; set; } = string.Empty;
+
+    /// <summary>The project folder: relative store paths are resolved from it.</summary>
+    [Required]
+    public string ProjectDirectory { get; set; } = string.Empty;
+
+    /// <summary>Where generated runsettings and result files go (under the intermediate output folder).</summary>
+    [Required]
+    public string WorkDirectory { get; set; } = string.Empty;
+
+    /// <summary>The folder that holds <c>BatchBuild.Collector.dll</c>.</summary>
+    [Required]
+    public string CollectorDirectory { get; set; } = string.Empty;
+
+    /// <summary>Path of <c>vstest.console.dll</c> (<c>$(VSTestConsolePath)</c>).</summary>
+    [Required]
+    public string VSTestConsolePath { get; set; } = string.Empty;
+
+    /// <summary>The <c>dotnet</c> executable that runs vstest.console; <c>DOTNET_HOST_PATH</c> when empty.</summary>
+    public string? DotnetHostPath { get; set; }
+
+    /// <summary>The BatchBuild MSBuild properties, each an item named after the property with its value in <c>Value</c>.</summary>
+    public ITaskItem[] Settings { get; set; } = [];
+
+    /// <summary>The store to use when no setting names one.</summary>
+    [Required]
+    public string DefaultStorePath { get; set; } = string.Empty;
+
+    /// <summary>The user's runsettings file (<c>--settings</c>), if any.</summary>
+    public string? RunSettingsFile { get; set; }
+
+    /// <summary>The user's test case filter (<c>--filter</c>): it narrows the tests planned.</summary>
+    public string? TestCaseFilter { get; set; }
+
+    /// <summary>The user's loggers (<c>--logger</c>), passed to every run.</summary>
+    public string[] Loggers { get; set; } = [];
+
+    /// <summary>The user's data collectors (<c>--collect</c>), passed to every run.</summary>
+    public string[] Collect { get; set; } = [];
+
+    /// <summary>The results folder (<c>--results-directory</c>).</summary>
+    public string? ResultsDirectory { get; set; }
+
+    /// <summary>The target framework moniker of the test assembly.</summary>
+    public string? TargetFrameworkMoniker { get; set; }
+
+    /// <summary>Runsettings given on the command line after <c>--</c>, passed to every run.</summary>
+    public string[] CommandLineRunSettings { get; set; } = [];
+
+    /// <summary><c>$(VSTestSessionCorrelationId)</c>: shared by all projects of one <c>dotnet test</c>.</summary>
+    public string? SessionId { get; set; }
+
+    /// <summary>The batch ID the tests ran in.</summary>
+    [Output]
+    public string BatchId { get; set; } = string.Empty;
+
+    /// <inheritdoc />
+    public void Cancel() => _cancel.Cancel();
+
+    /// <inheritdoc />
+    public override bool Execute()
+    {
+        try
+        {
+            return ExecuteAsync(_cancel.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            Log.LogWarning(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "the test run was cancelled");
+            return false;
+        }
+        catch (StoreException e)
+        {
+            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
+            return false;
+        }
+    }
+
+    private async Task<bool> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        if (!TryReadSettings(out var settings, out var userRunSettings) || !TryResolveBatchId(settings, out var batchId))
+        {
+            return false;
+        }
+
+        BatchId = batchId.Value;
+        var workers = new WorkerSlots(SlotDirectory(), settings.EffectiveWorkers(Environment.ProcessorCount));
+        Directory.CreateDirectory(RunDirectory(batchId));
+
+        var discovered = await DiscoverAsync(workers, cancellationToken).ConfigureAwait(false);
+        if (discovered is null)
+        {
+            return false;
+        }
+
+        var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
+        IReadOnlyList<TestBatch> plan;
+        using (var store = Stores.Open(storePath))
+        {
+            var history = await store.GetHistoryAsync(
+                [TestKey.AssemblyNameOf(TestAssembly)],
+                settings.BatchingStrategy.TimeLimit?.WindowStart(DateTimeOffset.UtcNow),
+                runsPerTest: 100,
+                cancellationToken).ConfigureAwait(false);
+            plan = BatchPlanner.CreateQueue(discovered, history, settings, DateTimeOffset.UtcNow).DequeueAll();
+        }
+
+        Log.LogMessage(
+            MessageImportance.High,
+            $"BatchBuild {ProjectName}: {discovered.Count} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}) on {workers.Count} workers; batch {batchId}");
+
+        var selector = File.Exists(Path.Combine(Path.GetDirectoryName(TestAssembly)!, "NUnit3.TestAdapter.dll"))
+            ? TestSelector.NUnitWhere
+            : TestSelector.TestCaseFilter;
+        var pending = new ConcurrentQueue<TestBatch>(plan);
+        var outcomes = new ConcurrentBag<TestBatchOutcome>();
+        var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, plan.Count))).Select(_ => Task.Run(async () =>
+        {
+            while (!pending.IsEmpty)
+            {
+                using var slot = await workers.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                if (!pending.TryDequeue(out var batch))
+                {
+                    return;
+                }
+
+                var outcome = await RunAsync(batch, plan.Count, batchId, settings, storePath, userRunSettings, selector, cancellationToken).ConfigureAwait(false);
+                outcomes.Add(outcome);
+                Report(outcome, plan.Count);
+            }
+        }, cancellationToken));
+        await Task.WhenAll(runners).ConfigureAwait(false);
+
+        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, outcomes, workers.Count, clock.Elapsed));
+        return !Log.HasLoggedErrors;
+    }
+
+    private bool TryReadSettings(out BatchBuildSettings settings, out string? userRunSettings)
+    {
+        settings = BatchBuildSettings.Defaults;
+        userRunSettings = null;
+        var layers = new List<SettingsLayer>();
+        if (!string.IsNullOrWhiteSpace(RunSettingsFile))
+        {
+            if (!File.Exists(RunSettingsFile))
+            {
+                Log.LogError(null, DiagnosticCodes.MissingRunSettings, null, RunSettingsFile, 0, 0, 0, 0,
+                    $"the runsettings file '{RunSettingsFile}' does not exist; fix the path given to --settings or RunSettingsFilePath");
+                return false;
+            }
+
+            userRunSettings = File.ReadAllText(RunSettingsFile);
+            layers.Add(SettingsLayer.FromRunSettings(userRunSettings, RunSettingsFile));
+        }
+
+        layers.Add(SettingsLayer.FromProperties(Settings.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value")))));
+        layers.Add(SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames.Select(name => KeyValuePair.Create(name, Environment.GetEnvironmentVariable(name)))));
+        var result = SettingsReader.Read(layers);
+        foreach (var diagnostic in result.Diagnostics)
+        {
+            LogDiagnostic(diagnostic);
+        }
+
+        if (result.Settings is null)
+        {
+            return false;
+        }
+
+        settings = result.Settings;
+        return true;
+    }
+
+    private bool TryResolveBatchId(BatchBuildSettings settings, out BatchId batchId)
+    {
+        // One invocation, one batch: every project derives the same new ID from the session ID.
+        var sessionGuid = SessionId?.Split('_').LastOrDefault() is { } tail && Guid.TryParse(tail, out var guid) ? guid : Guid.NewGuid();
+        var resolution = BatchIdResolver.Resolve(settings.BatchId, Environment.GetEnvironmentVariable, () => sessionGuid);
+        foreach (var diagnostic in resolution.Diagnostics)
+        {
+            LogDiagnostic(diagnostic);
+        }
+
+        batchId = resolution.Id ?? default;
+        if (resolution.Id is null)
+        {
+            return false;
+        }
+
+        Log.LogMessage(MessageImportance.Normal, $"BatchBuild: batch ID {batchId} from {resolution.Origin}");
+        return true;
+    }
+
+    private async Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(WorkerSlots workers, CancellationToken cancellationToken)
+    {
+        var listFile = Path.Combine(WorkDirectory, "tests.txt");
+        File.Delete(listFile);
+        var arguments = new List<string> { TestAssembly, "--ListFullyQualifiedTests", $"--ListTestsTargetPath:{listFile}" };
+        if (!string.IsNullOrWhiteSpace(TestCaseFilter))
+        {
+            arguments.Add($"--TestCaseFilter:{TestCaseFilter}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(RunSettingsFile))
+        {
+            arguments.Add($"--Settings:{RunSettingsFile}");
+        }
+
+        (int ExitCode, string Output) listed;
+        using (await workers.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            listed = await VSTestConsole(arguments, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (listed.ExitCode != 0 || !File.Exists(listFile))
+        {
+            Log.LogError(null, DiagnosticCodes.DiscoveryFailed, null, TestAssembly, 0, 0, 0, 0,
+                $"listing the tests of {ProjectName} failed (vstest.console exit code {listed.ExitCode}); its output follows:{Environment.NewLine}{listed.Output}");
+            return null;
+        }
+
+        return TestListing.Parse(TestAssembly, await File.ReadAllLinesAsync(listFile, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<TestBatchOutcome> RunAsync(
+        TestBatch batch,
+        int testBatchCount,
+        BatchId batchId,
+        BatchBuildSettings settings,
+        string storePath,
+        string? userRunSettings,
+        TestSelector selector,
+        CancellationToken cancellationToken)
+    {
+        var directory = RunDirectory(batchId);
+        var resultFile = Path.Combine(directory, $"test-batch-{batch.Index}.json");
+        var runSettingsFile = Path.Combine(directory, $"test-batch-{batch.Index}.runsettings");
+        File.Delete(resultFile);
+        var collector = new CollectorSettings(batchId, testBatchCount, storePath, resultFile, settings.ExportApplitoolsBatchId, CollectorDirectory);
+        await File.WriteAllTextAsync(
+            runSettingsFile,
+            TestBatchRunSettings.Create(userRunSettings, batch, selector, FilterHelper.Escape, collector),
+            cancellationToken).ConfigureAwait(false);
+
+        var arguments = new List<string> { TestAssembly, $"--Settings:{runSettingsFile}", "--logger:console;verbosity=minimal" };
+        arguments.AddRange(Loggers.Where(l => !string.IsNullOrWhiteSpace(l)).Select(logger => $"--logger:{logger}"));
+        arguments.AddRange(Collect.Where(c => !string.IsNullOrWhiteSpace(c)).Select(name => $"--collect:{name}"));
+        if (!string.IsNullOrWhiteSpace(ResultsDirectory))
+        {
+            arguments.Add($"--ResultsDirectory:{ResultsDirectory}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(TargetFrameworkMoniker))
+        {
+            arguments.Add($"--Framework:{TargetFrameworkMoniker}");
+        }
+
+        if (CommandLineRunSettings.Length > 0)
+        {
+            arguments.Add("--");
+            arguments.AddRange(CommandLineRunSettings);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var (exitCode, output) = await VSTestConsole(arguments, cancellationToken).ConfigureAwait(false);
+        var results = await ReadResultsAsync(resultFile, storePath, batchId, batch, cancellationToken).ConfigureAwait(false);
+        var outcome = TestBatchOutcome.Judge(batch, results?.Tests, exitCode, clock.Elapsed);
+        if (outcome.Status != TestBatchStatus.Passed)
+        {
+            Log.LogMessage(MessageImportance.High, $"[{batch.Index}/{testBatchCount}] {ProjectName} vstest.console output:{Environment.NewLine}{output.TrimEnd()}");
+        }
+
+        return outcome;
+    }
+
+    private async Task<TestBatchResults?> ReadResultsAsync(string resultFile, string storePath, BatchId batchId, TestBatch batch, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(resultFile))
+        {
+            return null;
+        }
+
+        TestBatchResults results;
+        try
+        {
+            results = TestBatchResults.FromJson(await File.ReadAllTextAsync(resultFile, cancellationToken).ConfigureAwait(false));
+        }
+        catch (JsonException e)
+        {
+            Log.LogWarning(null, DiagnosticCodes.UnreadableResults, null, resultFile, 0, 0, 0, 0, $"the results of test batch {batch.Index} cannot be read ({e.Message}); its tests count as not run");
+            return null;
+        }
+
+        if (!results.Recorded && results.Tests.Count > 0)
+        {
+            // The collector could not reach the store; record here so that no duration is lost.
+            using var store = Stores.Open(storePath);
+            await store.RecordResultsAsync(
+                [.. results.Tests.Select(t => new TestResultRecord(batchId, batch.Index, TestKey.For(TestAssembly, t.FullyQualifiedName), t.DisplayName, t.Outcome, t.DurationMillis, DateTimeOffset.UtcNow, Environment.MachineName))],
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    private Task<(int ExitCode, string Output)> VSTestConsole(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var dotnet = string.IsNullOrWhiteSpace(DotnetHostPath) ? Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet" : DotnetHostPath;
+        return ProcessRunner.RunAsync(dotnet, ["exec", VSTestConsolePath, .. arguments], ProjectDirectory, cancellationToken);
+    }
+
+    private void Report(TestBatchOutcome outcome, int testBatchCount)
+    {
+        lock (_logGate)
+        {
+            Log.LogMessage(MessageImportance.High, RunReport.Progress(ProjectName, outcome, testBatchCount));
+            foreach (var test in outcome.FailedTests)
+            {
+                Log.LogError(null, DiagnosticCodes.TestFailed, null, TestAssembly, 0, 0, 0, 0, $"{test} failed in test batch {outcome.Batch.Index}");
+            }
+
+            foreach (var test in outcome.NotRun)
+            {
+                Log.LogError(null, DiagnosticCodes.TestNotRun, null, TestAssembly, 0, 0, 0, 0,
+                    $"{test} reported no result in test batch {outcome.Batch.Index}: the test host crashed or the run was aborted; see the vstest.console output above");
+            }
+
+            if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0)
+            {
+                Log.LogError(null, DiagnosticCodes.TestNotRun, null, TestAssembly, 0, 0, 0, 0,
+                    $"test batch {outcome.Batch.Index} failed without a failed test; see the vstest.console output above");
+            }
+
+            foreach (var test in outcome.Unplanned)
+            {
+                Log.LogWarning(null, DiagnosticCodes.UnplannedTest, null, TestAssembly, 0, 0, 0, 0, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there");
+            }
+        }
+    }
+
+    private void LogDiagnostic(Diagnostic diagnostic)
+    {
+        var message = $"{diagnostic.Setting}: {diagnostic.Message}";
+        if (diagnostic.Severity == DiagnosticSeverity.Error)
+        {
+            Log.LogError(null, diagnostic.Code, null, diagnostic.File, diagnostic.Line, 0, 0, 0, message);
+        }
+        else
+        {
+            Log.LogWarning(null, diagnostic.Code, null, diagnostic.File, diagnostic.Line, 0, 0, 0, message);
+        }
+    }
+
+    private string RunDirectory(BatchId batchId) => Path.Combine(WorkDirectory, batchId.Value);
+
+    private string SlotDirectory()
+    {
+        var session = string.IsNullOrWhiteSpace(SessionId) ? $"{Environment.ProcessId}-{Guid.NewGuid():N}" : SessionId;
+        return Path.Combine(Path.GetTempPath(), "batchbuild-workers", string.Concat(session.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')));
+    }
+}
