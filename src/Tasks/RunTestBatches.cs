@@ -42,9 +42,9 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     [Required]
     public string WorkDirectory { get; set; } = string.Empty;
 
-    /// <summary>The folder that holds <c>BatchBuild.Collector.dll</c>.</summary>
+    /// <summary>The folder that holds <c>BatchBuild.TestLogger.dll</c>.</summary>
     [Required]
-    public string CollectorDirectory { get; set; } = string.Empty;
+    public string ExtensionDirectory { get; set; } = string.Empty;
 
     /// <summary>Path of <c>vstest.console.dll</c> (<c>$(VSTestConsolePath)</c>).</summary>
     [Required]
@@ -270,10 +270,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var resultFile = Path.Combine(directory, $"test-batch-{batch.Index}.json");
         var runSettingsFile = Path.Combine(directory, $"test-batch-{batch.Index}.runsettings");
         File.Delete(resultFile);
-        var collector = new CollectorSettings(batchId, testBatchCount, storePath, resultFile, settings.ExportApplitoolsBatchId, CollectorDirectory);
+        var recorder = new RecorderSettings(batchId, batch.Index, testBatchCount, storePath, resultFile, settings.ExportApplitoolsBatchId);
         await File.WriteAllTextAsync(
             runSettingsFile,
-            TestBatchRunSettings.Create(userRunSettings, batch, selector, FilterHelper.Escape, collector),
+            TestBatchRunSettings.Create(userRunSettings, batch, selector, FilterHelper.Escape, recorder, ExtensionDirectory),
             cancellationToken).ConfigureAwait(false);
 
         var arguments = new List<string> { TestAssembly, $"--Settings:{runSettingsFile}", "--logger:console;verbosity=minimal" };
@@ -327,11 +327,9 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         if (!results.Recorded && results.Tests.Count > 0)
         {
-            // The collector could not reach the store; record here so that no duration is lost.
+            // The logger could not reach the store; record here so that no duration is lost.
             using var store = Stores.Open(storePath);
-            await store.RecordResultsAsync(
-                [.. results.Tests.Select(t => new TestResultRecord(batchId, batch.Index, TestKey.For(TestAssembly, t.FullyQualifiedName), t.DisplayName, t.Outcome, t.DurationMillis, DateTimeOffset.UtcNow, Environment.MachineName))],
-                cancellationToken).ConfigureAwait(false);
+            await store.RecordResultsAsync(results.PerTest(batchId, DateTimeOffset.UtcNow, Environment.MachineName), cancellationToken).ConfigureAwait(false);
         }
 
         return results;

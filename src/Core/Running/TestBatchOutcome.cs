@@ -39,7 +39,7 @@ public sealed record TestBatchOutcome(
     {
         var byTest = (results ?? [])
             .GroupBy(result => result.FullyQualifiedName, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => Worst(group.Select(result => result.Outcome)), StringComparer.Ordinal);
+            .ToDictionary(group => group.Key, group => TestBatchResult.Worst(group.Select(result => result.Outcome)), StringComparer.Ordinal);
         var planned = batch.Tests.Select(test => test.FullyQualifiedName).ToHashSet(StringComparer.Ordinal);
 
         var notRun = planned.Where(name => !byTest.ContainsKey(name)).Order(StringComparer.Ordinal).ToImmutableArray();
@@ -52,14 +52,5 @@ public sealed record TestBatchOutcome(
             : failed.Length > 0 ? TestBatchStatus.Failed
             : TestBatchStatus.Passed;
         return new TestBatchOutcome(batch, status, passed, failed.Length, skipped, failed, notRun, unplanned, elapsed);
-    }
-
-    private static TestRunOutcome Worst(IEnumerable<TestRunOutcome> outcomes)
-    {
-        var all = outcomes.ToList();
-        return all.Contains(TestRunOutcome.Failed) ? TestRunOutcome.Failed
-            : all.Contains(TestRunOutcome.Passed) ? TestRunOutcome.Passed
-            : all.Contains(TestRunOutcome.Skipped) ? TestRunOutcome.Skipped
-            : TestRunOutcome.None;
     }
 }

@@ -1,29 +1,13 @@
-using System.Globalization;
 using System.Xml.Linq;
-using BatchBuild.Core.Batches;
 using BatchBuild.Core.Planning;
 
 namespace BatchBuild.Core.Running;
 
-/// <summary>What the BatchBuild collector is told for one test batch.</summary>
-/// <param name="BatchId">The batch.</param>
-/// <param name="TestBatchCount">How many test batches the project was planned into.</param>
-/// <param name="StorePath">The embedded store.</param>
-/// <param name="ResultFile">Where the collector writes the test batch's results.</param>
-/// <param name="ExportApplitoolsBatchId">Whether tests also get <c>APPLITOOLS_BATCH_ID</c>.</param>
-/// <param name="CollectorDirectory">The folder that holds <c>BatchBuild.Collector.dll</c>.</param>
-public sealed record CollectorSettings(
-    BatchId BatchId,
-    int TestBatchCount,
-    string StorePath,
-    string ResultFile,
-    bool ExportApplitoolsBatchId,
-    string CollectorDirectory);
-
 /// <summary>
 /// Writes the runsettings of one test batch's run: the user's runsettings, with the selection of
-/// exactly the test batch's tests and the BatchBuild collector enabled. Selecting in runsettings
-/// keeps the command line short however large the test batch.
+/// exactly the test batch's tests, the batch's variables for the test host and the BatchBuild
+/// logger. Selecting in runsettings keeps the command line short however large the test batch;
+/// the variables and the logger cost no process beyond vstest.console and the test host.
 /// </summary>
 public static class TestBatchRunSettings
 {
@@ -32,8 +16,15 @@ public static class TestBatchRunSettings
     /// <param name="batch">The test batch.</param>
     /// <param name="selector">How to select its tests.</param>
     /// <param name="escape">The test platform's escaping of TestCaseFilter values.</param>
-    /// <param name="collector">The collector's configuration.</param>
-    public static string Create(string? userRunSettings, TestBatch batch, TestSelector selector, Func<string, string> escape, CollectorSettings collector)
+    /// <param name="recorder">What the logger records and where.</param>
+    /// <param name="extensionDirectory">The folder of <c>BatchBuild.TestLogger.dll</c>.</param>
+    public static string Create(
+        string? userRunSettings,
+        TestBatch batch,
+        TestSelector selector,
+        Func<string, string> escape,
+        RecorderSettings recorder,
+        string extensionDirectory)
     {
         var document = userRunSettings is null ? new XDocument(new XElement("RunSettings")) : XDocument.Parse(userRunSettings);
         var root = document.Root ?? throw new InvalidOperationException("A runsettings document needs a root element.");
@@ -54,26 +45,32 @@ public static class TestBatchRunSettings
         var adapterPaths = runConfiguration.Element("TestAdaptersPaths");
         var paths = (adapterPaths?.Value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         adapterPaths?.Remove();
-        runConfiguration.Add(new XElement("TestAdaptersPaths", string.Join(';', paths.Append(collector.CollectorDirectory).Distinct(StringComparer.Ordinal))));
+        runConfiguration.Add(new XElement("TestAdaptersPaths", string.Join(';', paths.Append(extensionDirectory).Distinct(StringComparer.Ordinal))));
 
-        var collectors = Child(Child(root, "DataCollectionRunSettings"), "DataCollectors");
-        collectors.Elements("DataCollector")
-            .Where(e => string.Equals((string?)e.Attribute("friendlyName"), "BatchBuild", StringComparison.OrdinalIgnoreCase))
+        var variables = Child(runConfiguration, "EnvironmentVariables");
+        foreach (var (name, value) in recorder.EnvironmentVariables)
+        {
+            variables.Element(name)?.Remove();
+            variables.Add(new XElement(name, value));
+        }
+
+        // The logger records this test batch; a BatchBuild collector the user enabled would record it twice.
+        root.Element("DataCollectionRunSettings")?.Element("DataCollectors")?.Elements("DataCollector")
+            .Where(IsBatchBuild)
             .Remove();
-        collectors.Add(new XElement(
-            "DataCollector",
+        var loggers = Child(Child(root, "LoggerRunSettings"), "Loggers");
+        loggers.Elements("Logger").Where(IsBatchBuild).Remove();
+        loggers.Add(new XElement(
+            "Logger",
             new XAttribute("friendlyName", "BatchBuild"),
-            new XElement(
-                "Configuration",
-                new XElement("BatchId", collector.BatchId.Value),
-                new XElement("TestBatch", batch.Index.ToString(CultureInfo.InvariantCulture)),
-                new XElement("TestBatchCount", collector.TestBatchCount.ToString(CultureInfo.InvariantCulture)),
-                new XElement("Store", collector.StorePath),
-                new XElement("ResultFile", collector.ResultFile),
-                new XElement("ExportApplitoolsBatchId", collector.ExportApplitoolsBatchId ? "true" : "false"))));
+            new XAttribute("enabled", "True"),
+            new XElement("Configuration", recorder.ToParameters().Select(p => new XElement(p.Key, p.Value)))));
 
         return document.ToString();
     }
+
+    private static bool IsBatchBuild(XElement extension) =>
+        string.Equals((string?)extension.Attribute("friendlyName"), "BatchBuild", StringComparison.OrdinalIgnoreCase);
 
     private static XElement Child(XElement parent, string name)
     {

@@ -4,13 +4,24 @@ using BatchBuild.Core.Durations;
 
 namespace BatchBuild.Core.Store;
 
-/// <summary>One test's result in a <see cref="TestBatchResults"/> file.</summary>
-public sealed record TestBatchResult(string FullyQualifiedName, string DisplayName, TestRunOutcome Outcome, double DurationMillis);
+/// <summary>One result reported in a test batch; a test with data rows reports several.</summary>
+public sealed record TestBatchResult(string FullyQualifiedName, string DisplayName, TestRunOutcome Outcome, double DurationMillis, string? ErrorMessage = null)
+{
+    /// <summary>The outcome that stands for several: failed over passed over skipped over none.</summary>
+    public static TestRunOutcome Worst(IEnumerable<TestRunOutcome> outcomes)
+    {
+        var all = outcomes.ToHashSet();
+        return all.Contains(TestRunOutcome.Failed) ? TestRunOutcome.Failed
+            : all.Contains(TestRunOutcome.Passed) ? TestRunOutcome.Passed
+            : all.Contains(TestRunOutcome.Skipped) ? TestRunOutcome.Skipped
+            : TestRunOutcome.None;
+    }
+}
 
 /// <summary>
-/// What the collector saw in one test batch: the file it attaches to the run and that the MSBuild
-/// task reads back. <see cref="Recorded"/> says whether the results reached the store; when not,
-/// the reader records them, so that no result is lost.
+/// What was seen of one test batch: the file attached to the run and read back by the MSBuild
+/// task. <see cref="Recorded"/> says whether the results reached the store; when not, the reader
+/// records them, so that no result is lost.
 /// </summary>
 public sealed record TestBatchResults(
     string BatchId,
@@ -33,4 +44,21 @@ public sealed record TestBatchResults(
     /// <summary>Reads results written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when they are not.</summary>
     public static TestBatchResults FromJson(string json) =>
         JsonSerializer.Deserialize<TestBatchResults>(json, Options) ?? throw new JsonException("The test batch results file is empty.");
+
+    /// <summary>
+    /// One record per selectable test, as history keeps them: the rows of a test (data rows
+    /// share a name) add up to its duration, and its worst outcome is its outcome.
+    /// </summary>
+    public IReadOnlyList<TestResultRecord> PerTest(BatchBuild.Core.Batches.BatchId batchId, DateTimeOffset finishedAt, string agent) =>
+        [.. Tests
+            .GroupBy(result => result.FullyQualifiedName, StringComparer.Ordinal)
+            .Select(rows => new TestResultRecord(
+                batchId,
+                TestBatch,
+                BatchBuild.Core.Discovery.TestKey.For(Source, rows.Key),
+                rows.First().DisplayName,
+                TestBatchResult.Worst(rows.Select(row => row.Outcome)),
+                rows.Sum(row => row.DurationMillis),
+                finishedAt,
+                agent))];
 }

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using BatchBuild.Core;
+using BatchBuild.Core.Running;
+using BatchBuild.Core.Store;
+
+namespace BatchBuild.Store;
+
+/// <summary>
+/// Collects the results of one test batch as the logger or the collector sees them, and at the
+/// end records them in the store and writes the test batch's results file. A store that cannot
+/// be reached costs a warning, never the results: the file carries them.
+/// </summary>
+public sealed class TestBatchRecorder(RecorderSettings settings, string agent, Func<DateTimeOffset> clock)
+{
+    private readonly ConcurrentQueue<TestBatchResult> _results = new();
+    private string? _source;
+
+    /// <summary>Adds one result of a test of <paramref name="source"/>.</summary>
+    public void Add(string source, TestBatchResult result)
+    {
+        _source ??= source;
+        _results.Enqueue(result);
+    }
+
+    /// <summary>
+    /// Records the results and writes the results file; returns its path and, when the store
+    /// could not take the results, a warning with a BB code.
+    /// </summary>
+    public (string ResultFile, string? Warning) Finish()
+    {
+        var results = new TestBatchResults(settings.BatchId.Value, settings.TestBatch, _source ?? string.Empty, Recorded: true, null, [.. _results]);
+        string? warning = null;
+        if (results.Tests.Count > 0)
+        {
+            try
+            {
+                using var store = Stores.Open(settings.StorePath);
+                store.RecordResultsAsync(results.PerTest(settings.BatchId, clock(), agent)).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
+            {
+                warning = $"{DiagnosticCodes.StoreUnavailable}: the results of test batch {settings.TestBatch} were not recorded in '{settings.StorePath}' ({e.Message}); they are kept in the results file";
+                results = results with { Recorded = false, RecordError = warning };
+            }
+        }
+
+        var file = settings.ResultFile
+            ?? Path.Combine(Path.GetTempPath(), $"batchbuild-{settings.BatchId}-{settings.TestBatch}-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        File.WriteAllText(file, results.ToJson());
+        return (file, warning);
+    }
+}
