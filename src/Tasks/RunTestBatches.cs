@@ -18,8 +18,8 @@ namespace BatchBuild.Tasks;
 /// <summary>
 /// Runs one test project's tests as test batches: lists them with vstest.console, plans them with
 /// the configured strategy and recorded durations, and runs each test batch in its own
-/// vstest.console process with the BatchBuild collector, on as many workers as configured for the
-/// whole <c>dotnet test</c> invocation.
+/// vstest.console process, recorded by the BatchBuild logger, on as many workers as configured for
+/// the whole <c>dotnet test</c> invocation.
 /// </summary>
 public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 {
@@ -278,7 +278,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         var arguments = new List<string> { TestAssembly, $"--Settings:{runSettingsFile}", "--logger:console;verbosity=minimal" };
         arguments.AddRange(Loggers.Where(l => !string.IsNullOrWhiteSpace(l)).Select(logger => $"--logger:{logger}"));
-        arguments.AddRange(Collect.Where(c => !string.IsNullOrWhiteSpace(c)).Select(name => $"--collect:{name}"));
+        // A planned run records through the logger; the collector would record every test twice.
+        arguments.AddRange(Collect
+            .Where(name => !string.IsNullOrWhiteSpace(name) && !name.Trim().Equals("BatchBuild", StringComparison.OrdinalIgnoreCase))
+            .Select(name => $"--collect:{name}"));
         if (!string.IsNullOrWhiteSpace(ResultsDirectory))
         {
             arguments.Add($"--ResultsDirectory:{ResultsDirectory}");

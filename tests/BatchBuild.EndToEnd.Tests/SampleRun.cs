@@ -1,0 +1,89 @@
+using Microsoft.Data.Sqlite;
+
+namespace BatchBuild.EndToEnd.Tests;
+
+/// <summary>What one sample test saw when it ran: a line its <c>TestRecorder</c> wrote.</summary>
+internal sealed record SampleRecord(string Test, string BatchId, string TestBatch, string TestBatchCount, int ProcessId, string ApplitoolsBatchId);
+
+/// <summary>A recorded duration read back from the SQLite store file.</summary>
+internal sealed record StoredResult(string BatchId, int TestBatch, string Assembly, string FullName, string Outcome, double DurationMillis);
+
+/// <summary>
+/// One real <c>dotnet test --no-build</c> over the built samples, with its own record folder and
+/// store file, and what it left behind.
+/// </summary>
+internal sealed class SampleRun
+{
+    public static IReadOnlyDictionary<string, string> PackageEnvironment { get; } =
+        new Dictionary<string, string> { ["BatchBuildPackageVersion"] = LocalPackage.Version };
+
+    private SampleRun(CommandResult command, IReadOnlyList<SampleRecord> records, string store)
+    {
+        Command = command;
+        Records = records;
+        Store = store;
+    }
+
+    public CommandResult Command { get; }
+
+    public IReadOnlyList<SampleRecord> Records { get; }
+
+    /// <summary>The store file this run used.</summary>
+    public string Store { get; }
+
+    /// <summary>The sample tests grouped by the process that ran them, each group sorted.</summary>
+    public IReadOnlyList<string[]> TestsByProcess =>
+        Records.GroupBy(r => r.ProcessId).Select(g => g.Select(r => r.Test).Order(StringComparer.Ordinal).ToArray()).ToList();
+
+    /// <summary>
+    /// Runs <c>dotnet test</c> on <paramref name="target"/> (a project or the solution, relative to the
+    /// samples) with the given extra arguments and environment.
+    /// </summary>
+    public static SampleRun Start(string target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null)
+    {
+        var method = TestContext.CurrentContext.Test.MethodName ?? "run";
+        var name = $"{method[..Math.Min(method.Length, 24)]}-{Guid.NewGuid():N}";
+        var records = Path.Combine(LocalPackage.Scratch, "records", name);
+        store ??= Path.Combine(LocalPackage.Scratch, "stores", name, "batchbuild.db");
+        var variables = new Dictionary<string, string>(PackageEnvironment) { ["SAMPLES_RECORD_DIR"] = records };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[key] = value;
+        }
+
+        var command = Dotnet.Run(LocalPackage.Samples, variables, ["test", target, "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
+        return new SampleRun(command, ReadRecords(records), store);
+    }
+
+    public IReadOnlyList<StoredResult> StoredResults()
+    {
+        Assert.That(File.Exists(Store), Is.True, $"no store file at {Store}");
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Store, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT batch_id, test_batch, assembly, full_name, outcome, duration_ms FROM test_results ORDER BY id";
+        using var reader = command.ExecuteReader();
+        var results = new List<StoredResult>();
+        while (reader.Read())
+        {
+            results.Add(new StoredResult(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetDouble(5)));
+        }
+
+        return results;
+    }
+
+    private static List<SampleRecord> ReadRecords(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(directory, "*.tsv")
+            .SelectMany(File.ReadAllLines)
+            .Where(line => line.Length > 0)
+            .Select(line => line.Split('\t'))
+            .Select(f => new SampleRecord(f[0], f[1], f[2], f[3], int.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture), f[5]))
+            .ToList();
+    }
+}

@@ -1,0 +1,104 @@
+namespace BatchBuild.EndToEnd.Tests;
+
+/// <summary>
+/// Real <c>dotnet test</c> runs of the whole sample solution and of its failure paths: one batch
+/// across NUnit, MSTest and xUnit projects, failures that fail the run, bad configuration that
+/// stops it before a test runs, and the collector on a run BatchBuild did not plan.
+/// </summary>
+public sealed class SuiteRunTests
+{
+    [Test]
+    public void A_solution_runs_as_one_batch_across_NUnit_MSTest_and_xUnit()
+    {
+        var run = SampleRun.Start("Samples.sln", ["-p:BatchBuildStrategy=isolate"]);
+
+        Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
+        Assert.That(run.Records.Select(r => r.BatchId).Distinct().ToList(), Has.Count.EqualTo(1), "every project sees one batch ID");
+        Assert.That(run.Records.Select(r => r.Test), Is.Unique);
+        Assert.That(run.Records.Count(r => r.Test.StartsWith("Samples.NUnit.", StringComparison.Ordinal)), Is.EqualTo(16));
+        Assert.That(run.Records.Count(r => r.Test.StartsWith("Samples.MSTest.", StringComparison.Ordinal)), Is.EqualTo(7));
+        Assert.That(run.Records.Count(r => r.Test.StartsWith("Samples.XUnit.", StringComparison.Ordinal)), Is.EqualTo(6));
+
+        // Data rows and theory rows share one name: each is one selectable unit in one test host.
+        Assert.That(ProcessesOf(run, "Samples.MSTest.ShippingTests.Delivery_days"), Has.Count.EqualTo(1));
+        Assert.That(ProcessesOf(run, "Samples.XUnit.AccountTests.Name_is_stored"), Has.Count.EqualTo(1));
+        Assert.That(run.Records.Where(r => r.Test.StartsWith("Samples.MSTest.ShippingTests.Delivery_days", StringComparison.Ordinal)).ToList(), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void A_failing_test_fails_the_run_and_its_result_is_kept()
+    {
+        var run = SampleRun.Start(
+            "Samples.NUnit/Samples.NUnit.csproj",
+            ["-p:BatchBuildStrategy=class-name"],
+            new Dictionary<string, string> { ["SAMPLES_FAIL"] = "1" });
+
+        Assert.That(run.Command.ExitCode, Is.Not.Zero, run.Command.ToString());
+        Assert.That(run.Command.Output, Does.Contain("error BB3002: Samples.NUnit.CheckoutTests.Fails_when_asked_to failed in test batch"));
+        Assert.That(run.Command.Output, Does.Contain("BatchBuild Samples.NUnit: 15 passed, 1 failed"));
+        Assert.That(run.Records, Has.Count.EqualTo(16), "the other tests still ran");
+        var stored = run.StoredResults().Single(r => r.FullName.EndsWith(".Fails_when_asked_to", StringComparison.Ordinal));
+        Assert.That(stored.Outcome, Is.EqualTo("Failed"));
+    }
+
+    [Test]
+    public void An_unknown_strategy_stops_the_run_before_any_test()
+    {
+        var run = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", ["-p:BatchBuildStrategy=round-robin"]);
+
+        Assert.That(run.Command.ExitCode, Is.Not.Zero);
+        Assert.That(run.Command.Output, Does.Contain("error BB1003"));
+        Assert.That(run.Command.Output, Does.Contain("round-robin"));
+        Assert.That(run.Command.Output, Does.Not.Contain("   at "), "no stack trace");
+        Assert.That(run.Records, Is.Empty);
+    }
+
+    [Test]
+    public void A_bad_batch_ID_is_refused_with_its_rule()
+    {
+        var run = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", ["-p:BatchBuildBatchId=two words"]);
+
+        Assert.That(run.Command.ExitCode, Is.Not.Zero);
+        Assert.That(run.Command.Output, Does.Contain("error BB1007"));
+        Assert.That(run.Records, Is.Empty);
+    }
+
+    [Test]
+    public void An_explicit_batch_ID_reaches_every_test_and_can_be_exported_for_Applitools()
+    {
+        var run = SampleRun.Start(
+            "Samples.NUnit/Samples.NUnit.csproj",
+            ["-p:BatchBuildStrategy=class-name", "-p:BatchBuildExportApplitoolsBatchId=true"],
+            new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "nightly-2026.11.23" });
+
+        Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
+        Assert.That(run.Records, Has.Count.EqualTo(16));
+        Assert.That(run.Records.Select(r => r.BatchId), Is.All.EqualTo("nightly-2026.11.23"));
+        Assert.That(run.Records.Select(r => r.ApplitoolsBatchId), Is.All.EqualTo("nightly-2026.11.23"));
+        Assert.That(run.StoredResults().Select(r => r.BatchId), Is.All.EqualTo("nightly-2026.11.23"));
+    }
+
+    [Test]
+    public void The_collector_records_a_run_BatchBuild_did_not_plan()
+    {
+        // Without the BatchBuild targets, the MSBuild property does not reach the collector: the variable does.
+        var store = Path.Combine(LocalPackage.Scratch, "stores", "collector", "batchbuild.db");
+        var run = SampleRun.Start(
+            "Samples.NUnit/Samples.NUnit.csproj",
+            ["-p:BatchBuildEnabled=false", "--collect", "BatchBuild"],
+            new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "plain-run-1", ["BATCHBUILD_STORE"] = store },
+            store);
+
+        Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
+        Assert.That(run.Records, Has.Count.EqualTo(16));
+        Assert.That(run.TestsByProcess, Has.Count.EqualTo(1), "one test host, as plain dotnet test runs it");
+        Assert.That(run.Records.Select(r => r.BatchId), Is.All.EqualTo("plain-run-1"));
+        Assert.That(run.Records.Select(r => r.TestBatch), Is.All.EqualTo("1"));
+        var stored = run.StoredResults();
+        Assert.That(stored, Has.Count.EqualTo(16));
+        Assert.That(stored.Select(r => r.BatchId), Is.All.EqualTo("plain-run-1"));
+    }
+
+    private static List<int> ProcessesOf(SampleRun run, string testPrefix) =>
+        run.Records.Where(r => r.Test.StartsWith(testPrefix, StringComparison.Ordinal)).Select(r => r.ProcessId).Distinct().ToList();
+}
