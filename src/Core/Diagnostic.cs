@@ -81,4 +81,7 @@ public static class DiagnosticCodes
 
     /// <summary>A test batch's results file cannot be read.</summary>
     public const string UnreadableResults = "BB3006";
+
+    /// <summary>The BatchBuild logger was enabled without the configuration the MSBuild task writes.</summary>
+    public const string LoggerNotConfigured = "BB3007";
 }

@@ -94,6 +94,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     /// <inheritdoc />
     public override bool Execute()
     {
+        // Free the MSBuild node while test batches run, so that every test project of a solution
+        // plans at once and competes for the shared worker slots, longest test batch first.
+        var engine = BuildEngine as IBuildEngine3;
+        engine?.Yield();
         try
         {
             return ExecuteAsync(_cancel.Token).GetAwaiter().GetResult();
@@ -107,6 +111,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         {
             Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
             return false;
+        }
+        finally
+        {
+            engine?.Reacquire();
         }
     }
 
@@ -151,9 +159,9 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, plan.Count))).Select(_ => Task.Run(async () =>
         {
-            while (!pending.IsEmpty)
+            while (pending.TryPeek(out var next))
             {
-                using var slot = await workers.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                using var slot = await workers.AcquireAsync(next.ExpectedMillis, cancellationToken).ConfigureAwait(false);
                 if (!pending.TryDequeue(out var batch))
                 {
                     return;
@@ -241,7 +249,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
 
         (int ExitCode, string Output) listed;
-        using (await workers.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken).ConfigureAwait(false))
         {
             listed = await VSTestConsole(arguments, cancellationToken).ConfigureAwait(false);
         }

@@ -1,35 +1,95 @@
+using System.Globalization;
+
 namespace BatchBuild.Tasks;
 
 /// <summary>
-/// A counting semaphore shared by every process of one <c>dotnet test</c> invocation: each slot is
-/// a file held with an exclusive lock. The projects of a solution run their tasks in parallel
-/// MSBuild nodes; through these slots they run no more test batches at once than there are workers.
+/// A counting semaphore shared by every process of one <c>dotnet test</c> invocation, served
+/// longest first. Each slot is a file held with an exclusive lock. A waiter holds a locked ticket
+/// file named after its priority — the expected milliseconds of the test batch it will run — and
+/// only the head ticket (longest, then oldest) may take a free slot, so that the long test batches
+/// of every project of a solution start before the short ones of any. A ticket whose lock is free
+/// belongs to a process that died and is removed.
 /// </summary>
 internal sealed class WorkerSlots(string directory, int count)
 {
+    /// <summary>The priority of work that must come before any test batch, such as listing tests.</summary>
+    public const double First = 1e15;
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
     public int Count => count;
 
-    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    public async Task<IDisposable> AcquireAsync(double expectedMillis, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
+        var rank = (long)Math.Clamp(First - expectedMillis, 0, First);
+        var name = string.Create(CultureInfo.InvariantCulture, $"{rank:D16}-{DateTime.UtcNow.Ticks:D20}-{Guid.NewGuid():N}.wait");
+        using var ticket = new FileStream(Path.Combine(directory, name), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
         while (true)
         {
-            for (var slot = 0; slot < count; slot++)
+            if (IsHead(name) && TryTakeSlot() is { } slot)
             {
-                try
-                {
-                    return new FileStream(
-                        Path.Combine(directory, $"slot-{slot}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-                }
-                catch (IOException)
-                {
-                    // Held by another worker, here or in another process.
-                }
+                return slot;
             }
 
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private bool IsHead(string name)
+    {
+        foreach (var waiting in Directory.EnumerateFiles(directory, "*.wait").Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        {
+            if (waiting == name)
+            {
+                return true;
+            }
+
+            if (!IsAbandoned(waiting!))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsAbandoned(string ticket)
+    {
+        var path = Path.Combine(directory, ticket);
+        try
+        {
+            using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None))
+            {
+            }
+
+            File.Delete(path);
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private FileStream? TryTakeSlot()
+    {
+        for (var slot = 0; slot < count; slot++)
+        {
+            try
+            {
+                return new FileStream(Path.Combine(directory, $"slot-{slot}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException)
+            {
+                // Held by another worker, here or in another process.
+            }
+        }
+
+        return null;
     }
 }

@@ -13,6 +13,9 @@ public sealed class LocalPackage
     /// <summary>The scratch folder of this test run.</summary>
     public static string Scratch { get; } = Path.Combine(Path.GetTempPath(), "batchbuild-e2e");
 
+    /// <summary>The folder of the tasks, the logger and the collector in the restored package.</summary>
+    public static string PackageTasks { get; private set; } = string.Empty;
+
     /// <summary>The built copy of the samples.</summary>
     public static string Samples { get; } = Path.Combine(Scratch, "samples");
 
@@ -35,6 +38,8 @@ public sealed class LocalPackage
         {
             Directory.Delete(cached, recursive: true);
         }
+
+        PackageTasks = Path.Combine(cached, "tasks", "net10.0");
 
         CopySamples(Path.Combine(Repository.Root, "samples"), Samples);
         File.WriteAllText(Path.Combine(Samples, "NuGet.config"), $"""

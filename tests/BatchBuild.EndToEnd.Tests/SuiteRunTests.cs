@@ -99,6 +99,53 @@ public sealed class SuiteRunTests
         Assert.That(stored.Select(r => r.BatchId), Is.All.EqualTo("plain-run-1"));
     }
 
+    [Test]
+    public void The_collector_works_from_a_runsettings_file_without_MSBuild()
+    {
+        var store = Path.Combine(LocalPackage.Scratch, "stores", "vstest-only", "batchbuild.db");
+        var records = Path.Combine(LocalPackage.Scratch, "records", "vstest-only");
+        var settings = Path.Combine(LocalPackage.Scratch, "collector.runsettings");
+        File.WriteAllText(settings, $"""
+            <RunSettings>
+              <RunConfiguration>
+                <TestAdaptersPaths>{LocalPackage.PackageTasks}</TestAdaptersPaths>
+              </RunConfiguration>
+              <DataCollectionRunSettings>
+                <DataCollectors>
+                  <DataCollector friendlyName="BatchBuild">
+                    <Configuration>
+                      <BatchId>vstest-only-1</BatchId>
+                      <Store>{store}</Store>
+                      <ExportApplitoolsBatchId>true</ExportApplitoolsBatchId>
+                    </Configuration>
+                  </DataCollector>
+                </DataCollectors>
+              </DataCollectionRunSettings>
+            </RunSettings>
+            """);
+        var assembly = Path.Combine(LocalPackage.Samples, "Samples.XUnit", "bin", "Debug", "net10.0", "Samples.XUnit.dll");
+
+        var run = Dotnet.Run(LocalPackage.Samples, new Dictionary<string, string> { ["SAMPLES_RECORD_DIR"] = records }, "exec", VSTestConsole(), assembly, $"--Settings:{settings}");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        var lines = Directory.EnumerateFiles(records).SelectMany(File.ReadAllLines).Select(line => line.Split('\t')).ToList();
+        Assert.That(lines, Has.Count.EqualTo(6));
+        Assert.That(lines.Select(fields => (fields[1], fields[5])), Is.All.EqualTo(("vstest-only-1", "vstest-only-1")));
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM test_results WHERE batch_id = 'vstest-only-1' AND assembly = 'Samples.XUnit'";
+        Assert.That(count.ExecuteScalar(), Is.EqualTo(5L), "one record per selectable test: theory rows add up to one");
+    }
+
+    private static string VSTestConsole()
+    {
+        var version = Dotnet.Run(Repository.Root, null, "--version").Output.Trim();
+        var sdks = Dotnet.Run(Repository.Root, null, "--list-sdks").Output.Split('\n');
+        var line = sdks.First(l => l.StartsWith(version + " ", StringComparison.Ordinal));
+        return Path.Combine(line[(line.IndexOf('[') + 1)..line.IndexOf(']')], version, "vstest.console.dll");
+    }
+
     private static List<int> ProcessesOf(SampleRun run, string testPrefix) =>
         run.Records.Where(r => r.Test.StartsWith(testPrefix, StringComparison.Ordinal)).Select(r => r.ProcessId).Distinct().ToList();
 }

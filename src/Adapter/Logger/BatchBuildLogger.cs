@@ -1,4 +1,5 @@
 using BatchBuild.Adapter;
+using BatchBuild.Core;
 using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;
 using BatchBuild.Store;
@@ -27,14 +28,14 @@ public sealed class BatchBuildLogger : ITestLoggerWithParameters
 
     /// <inheritdoc />
     public void Initialize(TestLoggerEvents events, string testRunDirectory) =>
-        throw new InvalidOperationException("BB3007: the BatchBuild logger needs the configuration that BatchBuild's MSBuild task writes.");
+        throw new InvalidOperationException($"{DiagnosticCodes.LoggerNotConfigured}: the BatchBuild logger needs the configuration that BatchBuild's MSBuild task writes.");
 
     /// <inheritdoc />
     public void Initialize(TestLoggerEvents events, Dictionary<string, string?> parameters)
     {
         NativeLibraryResolver.Install(typeof(BatchBuildLogger).Assembly);
         var settings = RecorderSettings.FromParameters(parameters, out var problem)
-            ?? throw new InvalidOperationException($"BB3007: the BatchBuild logger's configuration is not usable ({problem}); it is written by BatchBuild's MSBuild task, not by hand.");
+            ?? throw new InvalidOperationException($"{DiagnosticCodes.LoggerNotConfigured}: the BatchBuild logger's configuration is not usable ({problem}); it is written by BatchBuild's MSBuild task, not by hand.");
         _recorder = new TestBatchRecorder(settings, Environment.MachineName, () => DateTimeOffset.UtcNow);
         events.TestResult += (_, e) => _recorder.Add(e.Result.TestCase.Source, new TestBatchResult(
             e.Result.TestCase.FullyQualifiedName,

@@ -1,0 +1,145 @@
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Running;
+using BatchBuild.Core.Store;
+
+namespace BatchBuild.Store.Tests;
+
+/// <summary>The embedded store on real SQLite files in a temporary folder.</summary>
+public sealed class SqliteBatchStoreTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+    private string _folder = string.Empty;
+
+    private string StorePath => Path.Combine(_folder, "nested", "batchbuild.db");
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("batchbuild-store-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static TestResultRecord Result(string assembly, string name, double millis, DateTimeOffset at, TestRunOutcome outcome = TestRunOutcome.Passed, string batch = "b-1") =>
+        new(BatchId.Parse(batch), 1, new TestKey(assembly, name), name, outcome, millis, at, "agent");
+
+    [Test]
+    public async Task Recorded_results_come_back_as_history_of_their_assembly()
+    {
+        using (var store = SqliteBatchStore.Open(StorePath))
+        {
+            await store.RecordResultsAsync([
+                Result("Tests", "A.One", 120, Now.AddMinutes(-5)),
+                Result("Tests", "A.Two", 80, Now.AddMinutes(-4), TestRunOutcome.Failed),
+                Result("Other", "B.One", 5, Now.AddMinutes(-3)),
+            ]);
+        }
+
+        using var reopened = SqliteBatchStore.Open(StorePath);
+        var history = await reopened.GetHistoryAsync(["Tests"], since: null, runsPerTest: 10);
+
+        Assert.That(history, Is.EquivalentTo(new[]
+        {
+            new DurationRecord(new TestKey("Tests", "A.One"), 120, TestRunOutcome.Passed, Now.AddMinutes(-5)),
+            new DurationRecord(new TestKey("Tests", "A.Two"), 80, TestRunOutcome.Failed, Now.AddMinutes(-4)),
+        }));
+    }
+
+    [Test]
+    public async Task History_keeps_the_latest_runs_within_the_window_and_leaves_out_skipped_tests()
+    {
+        using var store = SqliteBatchStore.Open(StorePath);
+        await store.RecordResultsAsync([
+            Result("Tests", "A.One", 1, Now.AddDays(-10)),
+            Result("Tests", "A.One", 2, Now.AddHours(-3)),
+            Result("Tests", "A.One", 3, Now.AddHours(-2)),
+            Result("Tests", "A.One", 4, Now.AddHours(-1)),
+            Result("Tests", "A.Skipped", 0, Now.AddHours(-1), TestRunOutcome.Skipped),
+        ]);
+
+        var windowed = await store.GetHistoryAsync(["Tests"], since: Now.AddDays(-1), runsPerTest: 10);
+        var latestTwo = await store.GetHistoryAsync(["Tests"], since: null, runsPerTest: 2);
+
+        Assert.That(windowed.Select(r => r.DurationMillis), Is.EquivalentTo(new[] { 2.0, 3.0, 4.0 }));
+        Assert.That(latestTwo.Select(r => r.DurationMillis), Is.EquivalentTo(new[] { 3.0, 4.0 }));
+    }
+
+    [Test]
+    public async Task Parallel_writers_on_one_file_lose_no_result()
+    {
+        const int writers = 6;
+        const int perWriter = 50;
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
+        {
+            for (var i = 0; i < perWriter; i++)
+            {
+                using var store = SqliteBatchStore.Open(StorePath);
+                await store.RecordResultsAsync([Result("Tests", $"W{writer}.T{i}", i, Now)]);
+            }
+        })));
+
+        using var reader = SqliteBatchStore.Open(StorePath);
+        var history = await reader.GetHistoryAsync(["Tests"], since: null, runsPerTest: 1);
+        Assert.That(history, Has.Count.EqualTo(writers * perWriter));
+    }
+
+    [Test]
+    public void A_file_that_is_not_a_store_is_refused_with_BB2001()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
+        File.WriteAllText(StorePath, "this is a text file, not a SQLite database, and it is long enough to have a header");
+
+        var error = Assert.Throws<StoreException>(() => SqliteBatchStore.Open(StorePath).Dispose());
+
+        Assert.That(error!.Code, Is.EqualTo("BB2001"));
+        Assert.That(error.Message, Does.Contain(StorePath).And.Contain("BatchBuildStore"));
+    }
+
+    [Test]
+    public void A_store_under_a_file_is_refused_with_BB2001()
+    {
+        var blocker = Path.Combine(_folder, "blocker");
+        File.WriteAllText(blocker, "");
+
+        var error = Assert.Throws<StoreException>(() => SqliteBatchStore.Open(Path.Combine(blocker, "batchbuild.db")).Dispose());
+
+        Assert.That(error!.Code, Is.EqualTo("BB2001"));
+    }
+
+    [Test]
+    public void The_recorder_records_and_writes_the_results_file()
+    {
+        var resultFile = Path.Combine(_folder, "results", "test-batch-1.json");
+        var recorder = new TestBatchRecorder(new RecorderSettings(BatchId.Parse("b-2"), 1, 1, StorePath, resultFile, false), "agent", () => Now);
+        recorder.Add("/bin/Tests.dll", new TestBatchResult("A.Rows", "Rows(1)", TestRunOutcome.Passed, 10));
+        recorder.Add("/bin/Tests.dll", new TestBatchResult("A.Rows", "Rows(2)", TestRunOutcome.Passed, 15));
+
+        var (file, warning) = recorder.Finish();
+
+        Assert.That(warning, Is.Null);
+        Assert.That(file, Is.EqualTo(resultFile));
+        var written = TestBatchResults.FromJson(File.ReadAllText(file));
+        Assert.That((written.Recorded, written.Tests.Count, written.BatchId), Is.EqualTo((true, 2, "b-2")));
+        using var store = SqliteBatchStore.Open(StorePath);
+        var history = store.GetHistoryAsync(["Tests"], null, 10).GetAwaiter().GetResult();
+        Assert.That(history.Single().DurationMillis, Is.EqualTo(25));
+    }
+
+    [Test]
+    public void The_recorder_keeps_the_results_when_the_store_is_unreachable()
+    {
+        var blocker = Path.Combine(_folder, "blocker");
+        File.WriteAllText(blocker, "");
+        var resultFile = Path.Combine(_folder, "test-batch-1.json");
+        var recorder = new TestBatchRecorder(new RecorderSettings(BatchId.Parse("b-3"), 1, 1, Path.Combine(blocker, "x.db"), resultFile, false), "agent", () => Now);
+        recorder.Add("/bin/Tests.dll", new TestBatchResult("A.One", "One", TestRunOutcome.Failed, 10, "boom"));
+
+        var (file, warning) = recorder.Finish();
+
+        Assert.That(warning, Does.StartWith("BB2001:").And.Contain("kept in the results file"));
+        var written = TestBatchResults.FromJson(File.ReadAllText(file));
+        Assert.That(written.Recorded, Is.False);
+        Assert.That(written.Tests.Single(), Is.EqualTo(new TestBatchResult("A.One", "One", TestRunOutcome.Failed, 10, "boom")));
+    }
+}
