@@ -30,7 +30,11 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
     {
         var results = new TestBatchResults(settings.BatchId.Value, settings.TestBatch, _source ?? string.Empty, Recorded: true, null, [.. _results]);
         string? warning = null;
-        if (results.Tests.Count > 0)
+        if (settings.StorePath is null)
+        {
+            results = results with { Recorded = false };
+        }
+        else if (results.Tests.Count > 0)
         {
             try
             {

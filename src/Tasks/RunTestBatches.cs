@@ -274,11 +274,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         TestSelector selector,
         CancellationToken cancellationToken)
     {
+        var clock = Stopwatch.StartNew();
         var directory = RunDirectory(batchId);
         var resultFile = Path.Combine(directory, $"test-batch-{batch.Index}.json");
         var runSettingsFile = Path.Combine(directory, $"test-batch-{batch.Index}.runsettings");
         File.Delete(resultFile);
-        var recorder = new RecorderSettings(batchId, batch.Index, testBatchCount, storePath, resultFile, settings.ExportApplitoolsBatchId);
+        var recorder = new RecorderSettings(batchId, batch.Index, testBatchCount, StorePath: null, resultFile, settings.ExportApplitoolsBatchId);
         await File.WriteAllTextAsync(
             runSettingsFile,
             TestBatchRunSettings.Create(userRunSettings, batch, selector, FilterHelper.Escape, recorder, ExtensionDirectory),
@@ -306,10 +307,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             arguments.AddRange(CommandLineRunSettings);
         }
 
-        var clock = Stopwatch.StartNew();
         var (exitCode, output) = await VSTestConsole(arguments, cancellationToken).ConfigureAwait(false);
         var results = await ReadResultsAsync(resultFile, storePath, batchId, batch, cancellationToken).ConfigureAwait(false);
         var outcome = TestBatchOutcome.Judge(batch, results?.Tests, exitCode, clock.Elapsed);
+        Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms (vstest.console exit code {exitCode})");
         if (outcome.Status != TestBatchStatus.Passed)
         {
             Log.LogMessage(MessageImportance.High, $"[{batch.Index}/{testBatchCount}] {ProjectName} vstest.console output:{Environment.NewLine}{output.TrimEnd()}");
@@ -338,7 +339,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         if (!results.Recorded && results.Tests.Count > 0)
         {
-            // The logger could not reach the store; record here so that no duration is lost.
+            // The logger leaves recording to the task: SQLite stays out of the vstest.console process.
             using var store = Stores.Open(storePath);
             await store.RecordResultsAsync(results.PerTest(batchId, DateTimeOffset.UtcNow, Environment.MachineName), cancellationToken).ConfigureAwait(false);
         }

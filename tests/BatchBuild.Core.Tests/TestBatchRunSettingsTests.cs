@@ -99,12 +99,15 @@ public sealed class TestBatchRunSettingsTests
     [Test]
     public void Recorder_settings_name_what_is_missing()
     {
-        var parameters = Recorder.ToParameters().Where(p => p.Key != "Store").ToDictionary(p => p.Key, p => (string?)p.Value);
+        var parameters = Recorder.ToParameters().Where(p => p.Key != "TestBatch").ToDictionary(p => p.Key, p => (string?)p.Value);
 
         Assert.That(RecorderSettings.FromParameters(parameters, out var problem), Is.Null);
-        Assert.That(problem, Does.StartWith("Store:"));
+        Assert.That(problem, Does.StartWith("TestBatch:"));
 
-        parameters["Store"] = "/s.db";
+        parameters["TestBatch"] = "2";
+        parameters["Store"] = "";
+        Assert.That(RecorderSettings.FromParameters(parameters, out problem)!.StorePath, Is.Null, "no store: the reader of the results file records them");
+
         parameters["BatchId"] = "two words";
         Assert.That(RecorderSettings.FromParameters(parameters, out problem), Is.Null);
         Assert.That(problem, Does.StartWith("BatchId:"));

@@ -127,6 +127,21 @@ public sealed class SqliteBatchStoreTests
     }
 
     [Test]
+    public void Without_a_store_the_recorder_leaves_recording_to_the_reader_of_the_file()
+    {
+        var resultFile = Path.Combine(_folder, "test-batch-4.json");
+        var recorder = new TestBatchRecorder(new RecorderSettings(BatchId.Parse("b-4"), 4, 4, StorePath: null, resultFile, false), "agent", () => Now);
+        recorder.Add("/bin/Tests.dll", new TestBatchResult("A.One", "One", TestRunOutcome.Passed, 10));
+
+        var (file, warning) = recorder.Finish();
+
+        Assert.That(warning, Is.Null);
+        var written = TestBatchResults.FromJson(File.ReadAllText(file));
+        Assert.That((written.Recorded, written.RecordError, written.Tests.Count), Is.EqualTo((false, (string?)null, 1)));
+        Assert.That(File.Exists(StorePath), Is.False);
+    }
+
+    [Test]
     public void The_recorder_keeps_the_results_when_the_store_is_unreachable()
     {
         var blocker = Path.Combine(_folder, "blocker");

@@ -10,14 +10,17 @@ namespace BatchBuild.Core.Running;
 /// <param name="BatchId">The batch.</param>
 /// <param name="TestBatch">The test batch's 1-based index.</param>
 /// <param name="TestBatchCount">How many test batches the project was planned into.</param>
-/// <param name="StorePath">The embedded store.</param>
+/// <param name="StorePath">
+/// The embedded store, or null when whoever reads the results file records them: the MSBuild task
+/// does so for the test batches it plans, which keeps SQLite out of every vstest.console process.
+/// </param>
 /// <param name="ResultFile">Where the results file goes, or null for a temporary file.</param>
 /// <param name="ExportApplitoolsBatchId">Whether tests also get <c>APPLITOOLS_BATCH_ID</c>.</param>
 public sealed record RecorderSettings(
     BatchId BatchId,
     int TestBatch,
     int TestBatchCount,
-    string StorePath,
+    string? StorePath,
     string? ResultFile,
     bool ExportApplitoolsBatchId)
 {
@@ -31,7 +34,7 @@ public sealed record RecorderSettings(
         new("BatchId", BatchId.Value),
         new("TestBatch", TestBatch.ToString(CultureInfo.InvariantCulture)),
         new("TestBatchCount", TestBatchCount.ToString(CultureInfo.InvariantCulture)),
-        new("Store", StorePath),
+        new("Store", StorePath ?? string.Empty),
         new("ResultFile", ResultFile ?? string.Empty),
     ];
 
@@ -44,10 +47,9 @@ public sealed record RecorderSettings(
         problem = !BatchId.TryCreate(Value("BatchId"), out var batchId, out var idProblem) ? $"BatchId: {idProblem}"
             : Whole("TestBatch") is null ? "TestBatch: a whole number greater than 0 is needed"
             : Whole("TestBatchCount") is null ? "TestBatchCount: a whole number greater than 0 is needed"
-            : Value("Store") is null ? "Store: a file path is needed"
             : null;
         return problem is null
-            ? new RecorderSettings(batchId, Whole("TestBatch")!.Value, Whole("TestBatchCount")!.Value, Value("Store")!, Value("ResultFile"), ExportApplitoolsBatchId: false)
+            ? new RecorderSettings(batchId, Whole("TestBatch")!.Value, Whole("TestBatchCount")!.Value, Value("Store"), Value("ResultFile"), ExportApplitoolsBatchId: false)
             : null;
     }
 }

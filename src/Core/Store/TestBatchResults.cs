@@ -31,19 +31,12 @@ public sealed record TestBatchResults(
     string? RecordError,
     IReadOnlyList<TestBatchResult> Tests)
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     /// <summary>The results as JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Options);
+    public string ToJson() => JsonSerializer.Serialize(this, TestBatchResultsJson.Default.TestBatchResults);
 
     /// <summary>Reads results written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when they are not.</summary>
     public static TestBatchResults FromJson(string json) =>
-        JsonSerializer.Deserialize<TestBatchResults>(json, Options) ?? throw new JsonException("The test batch results file is empty.");
+        JsonSerializer.Deserialize(json, TestBatchResultsJson.Default.TestBatchResults) ?? throw new JsonException("The test batch results file is empty.");
 
     /// <summary>
     /// One record per selectable test, as history keeps them: the rows of a test (data rows
@@ -62,3 +55,11 @@ public sealed record TestBatchResults(
                 finishedAt,
                 agent))];
 }
+
+/// <summary>
+/// The results file's JSON, generated at compile time: the logger writes it inside every
+/// vstest.console process, where reflection-based serialization would cost start-up time.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(TestBatchResults))]
+internal sealed partial class TestBatchResultsJson : JsonSerializerContext;
