@@ -82,6 +82,18 @@ public static class DiagnosticCodes
     /// <summary>A test batch's results file cannot be read.</summary>
     public const string UnreadableResults = "BB3006";
 
+    /// <summary>A time span setting that is not a positive ISO-8601 duration or hh:mm:ss.</summary>
+    public const string InvalidTimeSpan = "BB1010";
+
+    /// <summary>A URL setting that is not an absolute http or https URL.</summary>
+    public const string InvalidUrl = "BB1011";
+
+    /// <summary>A batch could not be closed (store or server unreachable, rejected, unknown ID).</summary>
+    public const string CloseFailed = "BB4001";
+
+    /// <summary>A completion notification could not be delivered.</summary>
+    public const string NotificationFailed = "BB4002";
+
     /// <summary>The BatchBuild logger was enabled without the configuration the MSBuild task writes.</summary>
     public const string LoggerNotConfigured = "BB3007";
 }

@@ -6,5 +6,5 @@ namespace BatchBuild.Store;
 public static class Stores
 {
     /// <summary>Opens the embedded SQLite store at <paramref name="path"/>.</summary>
-    public static IBatchStore Open(string path) => SqliteBatchStore.Open(path);
+    public static IBatchStore Open(string path, BatchStoreOptions? options = null) => SqliteBatchStore.Open(path, options);
 }

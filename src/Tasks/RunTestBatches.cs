@@ -121,7 +121,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     private async Task<bool> ExecuteAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        if (!TryReadSettings(out var settings, out var userRunSettings) || !TryResolveBatchId(settings, out var batchId))
+        if (TaskSettings.Read(Log, Settings, RunSettingsFile, out var userRunSettings) is not { } settings
+            || TaskSettings.ResolveBatchId(Log, settings, SessionId) is not { } batchId)
         {
             return false;
         }
@@ -138,7 +139,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
         IReadOnlyList<TestBatch> plan;
-        using (var store = Stores.Open(storePath))
+        var storeOptions = new BatchStoreOptions(settings.Lifecycle.Limits, settings.Lifecycle.NotifyOnCompletion, TimeProvider.System);
+        using (var store = Stores.Open(storePath, storeOptions))
         {
             var history = await store.GetHistoryAsync(
                 [TestKey.AssemblyNameOf(TestAssembly)],
@@ -167,7 +169,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                     return;
                 }
 
-                var outcome = await RunAsync(batch, plan.Count, batchId, settings, storePath, userRunSettings, selector, cancellationToken).ConfigureAwait(false);
+                var outcome = await RunAsync(batch, plan.Count, batchId, settings, storePath, storeOptions, userRunSettings, selector, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(outcome);
                 Report(outcome, plan.Count);
             }
@@ -176,61 +178,6 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, outcomes, workers.Count, clock.Elapsed));
         return !Log.HasLoggedErrors;
-    }
-
-    private bool TryReadSettings(out BatchBuildSettings settings, out string? userRunSettings)
-    {
-        settings = BatchBuildSettings.Defaults;
-        userRunSettings = null;
-        var layers = new List<SettingsLayer>();
-        if (!string.IsNullOrWhiteSpace(RunSettingsFile))
-        {
-            if (!File.Exists(RunSettingsFile))
-            {
-                Log.LogError(null, DiagnosticCodes.MissingRunSettings, null, RunSettingsFile, 0, 0, 0, 0,
-                    $"the runsettings file '{RunSettingsFile}' does not exist; fix the path given to --settings or RunSettingsFilePath");
-                return false;
-            }
-
-            userRunSettings = File.ReadAllText(RunSettingsFile);
-            layers.Add(SettingsLayer.FromRunSettings(userRunSettings, RunSettingsFile));
-        }
-
-        layers.Add(SettingsLayer.FromProperties(Settings.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value")))));
-        layers.Add(SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames.Select(name => KeyValuePair.Create(name, Environment.GetEnvironmentVariable(name)))));
-        var result = SettingsReader.Read(layers);
-        foreach (var diagnostic in result.Diagnostics)
-        {
-            LogDiagnostic(diagnostic);
-        }
-
-        if (result.Settings is null)
-        {
-            return false;
-        }
-
-        settings = result.Settings;
-        return true;
-    }
-
-    private bool TryResolveBatchId(BatchBuildSettings settings, out BatchId batchId)
-    {
-        // One invocation, one batch: every project derives the same new ID from the session ID.
-        var sessionGuid = SessionId?.Split('_').LastOrDefault() is { } tail && Guid.TryParse(tail, out var guid) ? guid : Guid.NewGuid();
-        var resolution = BatchIdResolver.Resolve(settings.BatchId, Environment.GetEnvironmentVariable, () => sessionGuid);
-        foreach (var diagnostic in resolution.Diagnostics)
-        {
-            LogDiagnostic(diagnostic);
-        }
-
-        batchId = resolution.Id ?? default;
-        if (resolution.Id is null)
-        {
-            return false;
-        }
-
-        Log.LogMessage(MessageImportance.Normal, $"BatchBuild: batch ID {batchId} from {resolution.Origin}");
-        return true;
     }
 
     private async Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(WorkerSlots workers, CancellationToken cancellationToken)
@@ -270,6 +217,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         BatchId batchId,
         BatchBuildSettings settings,
         string storePath,
+        BatchStoreOptions storeOptions,
         string? userRunSettings,
         TestSelector selector,
         CancellationToken cancellationToken)
@@ -308,7 +256,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
 
         var (exitCode, output) = await VSTestConsole(arguments, cancellationToken).ConfigureAwait(false);
-        var results = await ReadResultsAsync(resultFile, storePath, batchId, batch, cancellationToken).ConfigureAwait(false);
+        var results = await ReadResultsAsync(resultFile, storePath, storeOptions, batchId, batch, cancellationToken).ConfigureAwait(false);
         var outcome = TestBatchOutcome.Judge(batch, results?.Tests, exitCode, clock.Elapsed);
         Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms (vstest.console exit code {exitCode})");
         if (outcome.Status != TestBatchStatus.Passed)
@@ -319,7 +267,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         return outcome;
     }
 
-    private async Task<TestBatchResults?> ReadResultsAsync(string resultFile, string storePath, BatchId batchId, TestBatch batch, CancellationToken cancellationToken)
+    private async Task<TestBatchResults?> ReadResultsAsync(
+        string resultFile, string storePath, BatchStoreOptions storeOptions, BatchId batchId, TestBatch batch, CancellationToken cancellationToken)
     {
         if (!File.Exists(resultFile))
         {
@@ -340,7 +289,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         if (!results.Recorded && results.Tests.Count > 0)
         {
             // The logger leaves recording to the task: SQLite stays out of the vstest.console process.
-            using var store = Stores.Open(storePath);
+            using var store = Stores.Open(storePath, storeOptions);
             await store.RecordResultsAsync(results.PerTest(batchId, DateTimeOffset.UtcNow, Environment.MachineName), cancellationToken).ConfigureAwait(false);
         }
 
@@ -379,19 +328,6 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             {
                 Log.LogWarning(null, DiagnosticCodes.UnplannedTest, null, TestAssembly, 0, 0, 0, 0, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there");
             }
-        }
-    }
-
-    private void LogDiagnostic(Diagnostic diagnostic)
-    {
-        var message = $"{diagnostic.Setting}: {diagnostic.Message}";
-        if (diagnostic.Severity == DiagnosticSeverity.Error)
-        {
-            Log.LogError(null, diagnostic.Code, null, diagnostic.File, diagnostic.Line, 0, 0, 0, message);
-        }
-        else
-        {
-            Log.LogWarning(null, diagnostic.Code, null, diagnostic.File, diagnostic.Line, 0, 0, 0, message);
         }
     }
 

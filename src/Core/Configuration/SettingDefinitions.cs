@@ -57,7 +57,40 @@ internal static class SettingDefinitions
         new("ExportApplitoolsBatchId", "BatchBuildExportApplitoolsBatchId", "BATCHBUILD_EXPORT_APPLITOOLS_BATCH_ID", (text, s) =>
             ParseBoolean(text) is { } export
                 ? (s with { ExportApplitoolsBatchId = export }, null)
-                : (null, new ValueProblem(DiagnosticCodes.InvalidBoolean, "true or false"))),
+                : (null, Boolean)),
+
+        new("IdleTimeout", "BatchBuildIdleTimeout", "BATCHBUILD_IDLE_TIMEOUT", (text, s) =>
+            ParseSpan(text) is { } idle
+                ? (Lifecycle(s, l => l with { Limits = l.Limits with { IdleTimeout = idle } }), null)
+                : (null, Span)),
+        new("MaxBatchAge", "BatchBuildMaxBatchAge", "BATCHBUILD_MAX_BATCH_AGE", (text, s) =>
+            ParseSpan(text) is { } age
+                ? (Lifecycle(s, l => l with { Limits = l.Limits with { MaxAge = age } }), null)
+                : (null, Span)),
+        new("NotifyOnCompletion", "BatchBuildNotifyOnCompletion", "BATCHBUILD_NOTIFY_ON_COMPLETION", (text, s) =>
+            ParseBoolean(text) is { } notify
+                ? (Lifecycle(s, l => l with { NotifyOnCompletion = notify }), null)
+                : (null, Boolean)),
+        new("SummaryPath", "BatchBuildSummaryPath", "BATCHBUILD_SUMMARY_PATH", (text, s) =>
+            (Lifecycle(s, l => l with { SummaryPath = text }), null)),
+        new("WebhookUrl", "BatchBuildWebhookUrl", "BATCHBUILD_WEBHOOK_URL", (text, s) =>
+            ParseUrls(text) is { } urls
+                ? (Lifecycle(s, l => l with { WebhookUrls = urls }), null)
+                : (null, Url("one or more absolute http(s) URLs separated by ';'"))),
+        new("DontCloseBatch", "BatchBuildDontCloseBatch", "BATCHBUILD_DONT_CLOSE_BATCH", (text, s) =>
+            ParseBoolean(text) is { } dont
+                ? (Lifecycle(s, l => l with { DontCloseBatch = dont }), null)
+                : (null, Boolean)),
+        new("ServerUrl", "BatchBuildServerUrl", "BATCHBUILD_SERVER_URL", (text, s) =>
+            ParseUrl(text) is { } server
+                ? (Lifecycle(s, l => l with { ServerUrl = server }), null)
+                : (null, Url("an absolute http(s) URL such as https://batches.example.com"))),
+        new("ApiKey", "BatchBuildApiKey", "BATCHBUILD_API_KEY", (text, s) =>
+            (Lifecycle(s, l => l with { ApiKey = text }), null)),
+        new("Proxy", "BatchBuildProxy", "BATCHBUILD_PROXY", (text, s) =>
+            ParseUrl(text) is { } proxy
+                ? (Lifecycle(s, l => l with { Proxy = proxy }), null)
+                : (null, Url("an absolute http(s) URL such as http://user:password@proxy:8080"))),
 
         // BATCHBUILD_BATCH_ID is not a setting: BatchIdResolver reads it after the explicit ones.
         new("BatchId", "BatchBuildBatchId", null, (text, s) =>
@@ -76,6 +109,39 @@ internal static class SettingDefinitions
         TestEnvironment.TestBatchVariable,
         TestEnvironment.TestBatchCountVariable,
     };
+
+    private static readonly ValueProblem Boolean = new(DiagnosticCodes.InvalidBoolean, "true or false");
+
+    private static readonly ValueProblem Span = new(DiagnosticCodes.InvalidTimeSpan, "a positive ISO-8601 duration such as PT3H or P3D, or hours:minutes:seconds such as 03:00:00");
+
+    private static ValueProblem Url(string allowed) => new(DiagnosticCodes.InvalidUrl, allowed);
+
+    private static BatchBuildSettings Lifecycle(BatchBuildSettings settings, Func<BatchLifecycleSettings, BatchLifecycleSettings> change) =>
+        settings with { Lifecycle = change(settings.Lifecycle) };
+
+    private static TimeSpan? ParseSpan(string text)
+    {
+        try
+        {
+            var span = text.StartsWith('P')
+                ? System.Xml.XmlConvert.ToTimeSpan(text)
+                : TimeSpan.ParseExact(text, [@"hh\:mm\:ss", @"d\.hh\:mm\:ss"], CultureInfo.InvariantCulture);
+            return span > TimeSpan.Zero ? span : null;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    private static Uri? ParseUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) ? url : null;
+
+    private static System.Collections.Immutable.ImmutableArray<Uri>? ParseUrls(string text)
+    {
+        var urls = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseUrl).ToList();
+        return urls.Count > 0 && urls.All(url => url is not null) ? [.. urls.OfType<Uri>()] : null;
+    }
 
     private static BatchingStrategyType? ParseStrategy(string text) =>
         BatchBuildSettings.StrategyNames.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase)) is { Value: not null } match

@@ -1,12 +1,40 @@
+using BatchBuild.Core.Batches;
 using BatchBuild.Core.Durations;
 
 namespace BatchBuild.Core.Store;
 
-/// <summary>Where test results and duration history are kept: the embedded SQLite file or a batch server.</summary>
+/// <summary>
+/// Where test results, duration history and batches are kept: the embedded SQLite file or a
+/// batch server. Every call first closes the active batches that have expired.
+/// </summary>
 public interface IBatchStore : IDisposable
 {
-    /// <summary>Records results; all of them or none.</summary>
-    Task RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Records results, all of them or none, in the active batch of their batch ID, starting one
+    /// when there is none; returns the batches they went to.
+    /// </summary>
+    Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Closes the active batch of <paramref name="id"/>, freezing its counts. Only the call that
+    /// closes it gets <see cref="CloseStatus.Closed"/>.
+    /// </summary>
+    Task<CloseResult> CloseBatchAsync(BatchId id, CancellationToken cancellationToken = default);
+
+    /// <summary>Closes every active batch that has been idle or open too long; returns them.</summary>
+    Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The latest batch of <paramref name="id"/>, or null when there is none.</summary>
+    Task<BatchInfo?> GetBatchAsync(BatchId id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims the completion notifications of closed batches that notify and were not notified
+    /// yet; a claimed notification is not handed to anyone else unless it is released.
+    /// </summary>
+    Task<IReadOnlyList<BatchCompletion>> ClaimNotificationsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a claimed notification delivered, or releases it for a later try.</summary>
+    Task CompleteNotificationAsync(BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The recorded runs of the tests of <paramref name="assemblies"/> (assembly names) that ended

@@ -53,7 +53,8 @@ public sealed record TestBatchResults(
                 TestBatchResult.Worst(rows.Select(row => row.Outcome)),
                 rows.Sum(row => row.DurationMillis),
                 finishedAt,
-                agent))];
+                agent,
+                rows.FirstOrDefault(row => row.Outcome == TestRunOutcome.Failed && row.ErrorMessage is not null)?.ErrorMessage))];
 }
 
 /// <summary>

@@ -13,6 +13,7 @@ namespace BatchBuild.Core.Store;
 /// <param name="DurationMillis">How long it took.</param>
 /// <param name="FinishedAt">When it ended.</param>
 /// <param name="Agent">The machine that ran it.</param>
+/// <param name="ErrorMessage">Its error message, when it failed with one.</param>
 public sealed record TestResultRecord(
     BatchId BatchId,
     int TestBatch,
@@ -21,7 +22,8 @@ public sealed record TestResultRecord(
     TestRunOutcome Outcome,
     double DurationMillis,
     DateTimeOffset FinishedAt,
-    string Agent)
+    string Agent,
+    string? ErrorMessage = null)
 {
     /// <summary>This result as a duration record for planning.</summary>
     public DurationRecord ToDurationRecord() => new(Test, DurationMillis, Outcome, FinishedAt);

@@ -1,0 +1,81 @@
+using BatchBuild.Core;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
+using BatchBuild.Store;
+
+namespace BatchBuild.Client;
+
+/// <summary>
+/// Closes batches where the settings say — the embedded store, or a server — and, for the
+/// embedded store, sends the completion notifications this process claimed: the batches it closed
+/// and any closed batch whose notification is still pending.
+/// </summary>
+public sealed class BatchCloser(BatchLifecycleSettings settings, string storePath, HttpClient http, Action<ClientMessage> report, Func<string, string?> environment)
+{
+    /// <summary>The attempt timeout of each HTTP request.</summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first retry delay of each HTTP request; later ones double.</summary>
+    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Closes <paramref name="ids"/>; true when every one was closed or had been closed already.</summary>
+    public async Task<bool> CloseAsync(IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken) =>
+        settings.ServerUrl is { } server
+            ? await CloseOnServerAsync(server, ids, cancellationToken).ConfigureAwait(false)
+            : await CloseInStoreAsync(ids, cancellationToken).ConfigureAwait(false);
+
+    private async Task<bool> CloseOnServerAsync(Uri server, IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken)
+    {
+        var closer = new ServerBatchCloser(http, server, settings.ApiKey, AttemptTimeout, FirstRetryDelay);
+        var ok = true;
+        foreach (var result in await closer.CloseAsync(ids, cancellationToken).ConfigureAwait(false))
+        {
+            var where = $"on {CompletionNotifier.Redacted(server)}";
+            var (success, text) = result.Status switch
+            {
+                ServerCloseStatus.Closed => (true, $"BatchBuild: batch {result.Id} closed {where}"),
+                ServerCloseStatus.Unknown => (false, $"batch {result.Id} is not known {where} ({result.Detail}); check the batch ID and BatchBuildServerUrl"),
+                ServerCloseStatus.Rejected => (false, $"the server {where} refused the API key for batch {result.Id} ({result.Detail}); check BatchBuildApiKey"),
+                _ => (false, $"batch {result.Id} could not be closed {where} ({result.Detail}); check BatchBuildServerUrl, the network or BatchBuildProxy"),
+            };
+            report(new ClientMessage(success ? ClientSeverity.Info : ClientSeverity.Warning, success ? null : DiagnosticCodes.CloseFailed, text));
+            ok &= success;
+        }
+
+        return ok;
+    }
+
+    private async Task<bool> CloseInStoreAsync(IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken)
+    {
+        using var store = SqliteBatchStore.Open(storePath, new BatchStoreOptions(settings.Limits, settings.NotifyOnCompletion, TimeProvider.System));
+        var ok = true;
+        foreach (var id in ids.Distinct())
+        {
+            var result = await store.CloseBatchAsync(id, cancellationToken).ConfigureAwait(false);
+            switch (result.Status)
+            {
+                case CloseStatus.Closed:
+                    report(new ClientMessage(ClientSeverity.Info, null, $"BatchBuild: batch {result.Batch!.Name} closed"));
+                    break;
+                case CloseStatus.AlreadyClosed:
+                    report(new ClientMessage(ClientSeverity.Info, null,
+                        $"BatchBuild: batch {result.Batch!.Name} was already closed ({result.Batch.Reason?.ToString().ToLowerInvariant()}, {result.Batch.ClosedAt:u})"));
+                    break;
+                default:
+                    report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.CloseFailed,
+                        $"no batch {id} in the store '{storePath}': no test reported with this ID; check the batch ID and BatchBuildStore"));
+                    ok = false;
+                    break;
+            }
+        }
+
+        var notifier = new CompletionNotifier(settings, http, report, environment) { AttemptTimeout = AttemptTimeout, FirstRetryDelay = FirstRetryDelay };
+        foreach (var completion in await store.ClaimNotificationsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var delivered = await notifier.NotifyAsync(completion, cancellationToken).ConfigureAwait(false);
+            await store.CompleteNotificationAsync(completion, delivered, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ok;
+    }
+}

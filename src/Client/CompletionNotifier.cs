@@ -1,0 +1,98 @@
+using System.Net.Http.Headers;
+using System.Text;
+using BatchBuild.Core;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
+
+namespace BatchBuild.Client;
+
+/// <summary>
+/// Announces a closed batch on every configured sink: the build log, the JSON summary file, the
+/// webhooks (each retried) and, inside Azure Pipelines, a Markdown summary attached to the run.
+/// </summary>
+public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClient http, Action<ClientMessage> report, Func<string, string?> environment)
+{
+    /// <summary>The attempt timeout of one webhook delivery.</summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The first retry delay; later ones double.</summary>
+    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Sends <paramref name="completion"/>; true when every sink took it.</summary>
+    public async Task<bool> NotifyAsync(BatchCompletion completion, CancellationToken cancellationToken)
+    {
+        report(new ClientMessage(ClientSeverity.Info, null, completion.ToLogLine()));
+        var ok = true;
+        if (!string.IsNullOrWhiteSpace(settings.SummaryPath))
+        {
+            ok &= WriteFile(settings.SummaryPath, completion.ToJson(), "summary");
+        }
+
+        if (string.Equals(environment("TF_BUILD"), "True", StringComparison.OrdinalIgnoreCase))
+        {
+            var folder = environment("AGENT_TEMPDIRECTORY") is { Length: > 0 } temp ? temp : Path.GetTempPath();
+            var markdown = Path.Combine(folder, $"batchbuild-{completion.BatchId}-{completion.Sequence}.md");
+            if (WriteFile(markdown, completion.ToMarkdown(), "Azure Pipelines summary"))
+            {
+                report(new ClientMessage(ClientSeverity.Info, null, $"##vso[task.uploadsummary]{markdown}"));
+            }
+        }
+
+        var deliveries = await Task.WhenAll(settings.WebhookUrls.Select(url => PostAsync(url, completion, cancellationToken))).ConfigureAwait(false);
+        return ok && deliveries.All(delivered => delivered);
+    }
+
+    private bool WriteFile(string path, string text, string what)
+    {
+        try
+        {
+            var full = Path.GetFullPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, text);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.NotificationFailed, $"the {what} file '{path}' cannot be written ({e.Message}); fix BatchBuildSummaryPath"));
+            return false;
+        }
+    }
+
+    private async Task<bool> PostAsync(Uri url, BatchCompletion completion, CancellationToken cancellationToken)
+    {
+        var pipeline = Http.RetryPipeline(AttemptTimeout, firstDelay: FirstRetryDelay);
+        var json = completion.ToJson();
+        var target = Redacted(url);
+        try
+        {
+            using var response = await pipeline.ExecuteAsync(async token =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, url)
+                {
+                    Content = new StringContent(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+                };
+                request.Headers.Add("X-BatchBuild-Event", "batch-completed");
+                return await http.SendAsync(request, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                report(new ClientMessage(ClientSeverity.Info, null, $"BatchBuild: batch {completion.Name} announced to {target}"));
+                return true;
+            }
+
+            report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.NotificationFailed,
+                $"the webhook {target} answered {(int)response.StatusCode} {response.ReasonPhrase} for batch {completion.Name}; check the URL and the receiver"));
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
+        {
+            report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.NotificationFailed,
+                $"the webhook {target} could not be reached for batch {completion.Name} ({e.Message}); check the URL, the network or BatchBuildProxy"));
+        }
+
+        return false;
+    }
+
+    /// <summary>A URL fit for the log: no user information, no query (webhook URLs often carry secrets there).</summary>
+    public static string Redacted(Uri url) =>
+        new UriBuilder(url) { UserName = string.Empty, Password = string.Empty, Query = url.Query.Length > 0 ? "…" : string.Empty }.Uri.ToString().Replace("?%E2%80%A6", "?…", StringComparison.Ordinal);
+}

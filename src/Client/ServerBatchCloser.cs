@@ -1,0 +1,74 @@
+using System.Net;
+using BatchBuild.Core.Batches;
+
+namespace BatchBuild.Client;
+
+/// <summary>How closing one batch on a server ended.</summary>
+public enum ServerCloseStatus
+{
+    /// <summary>The server closed it (2xx).</summary>
+    Closed,
+
+    /// <summary>The server does not know the ID (404).</summary>
+    Unknown,
+
+    /// <summary>The server refused the API key (401, 403).</summary>
+    Rejected,
+
+    /// <summary>Another answer, or no answer after the retries.</summary>
+    Failed,
+}
+
+/// <summary>One batch's close on a server.</summary>
+/// <param name="Id">The batch ID.</param>
+/// <param name="Status">How it ended.</param>
+/// <param name="Detail">The status code or error, for the log; never the API key.</param>
+public sealed record ServerCloseResult(BatchId Id, ServerCloseStatus Status, string Detail);
+
+/// <summary>
+/// Closes batches on a server with the request visual-testing batch-close clients send:
+/// <c>DELETE {server}/api/sessions/batches/{id}/close/bypointerid?apiKey={key}</c>, the ID and key
+/// URL-encoded, several IDs at once, transient failures retried with back-off.
+/// </summary>
+public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKey, TimeSpan attemptTimeout, TimeSpan? firstRetryDelay = null)
+{
+    /// <summary>The close request's URL for <paramref name="id"/>; the key is in its query.</summary>
+    public Uri CloseUrl(BatchId id)
+    {
+        var root = server.AbsoluteUri.TrimEnd('/');
+        var query = string.IsNullOrEmpty(apiKey) ? string.Empty : "?apiKey=" + Uri.EscapeDataString(apiKey);
+        return new Uri($"{root}/api/sessions/batches/{Uri.EscapeDataString(id.Value)}/close/bypointerid{query}");
+    }
+
+    /// <summary>Closes every batch of <paramref name="ids"/> concurrently.</summary>
+    public Task<ServerCloseResult[]> CloseAsync(IEnumerable<BatchId> ids, CancellationToken cancellationToken) =>
+        Task.WhenAll(ids.Distinct().Select(id => CloseOneAsync(id, cancellationToken)));
+
+    private async Task<ServerCloseResult> CloseOneAsync(BatchId id, CancellationToken cancellationToken)
+    {
+        var pipeline = Http.RetryPipeline(attemptTimeout, firstDelay: firstRetryDelay);
+        try
+        {
+            using var response = await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Delete, CloseUrl(id));
+                    return await http.SendAsync(request, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            var detail = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            return response.StatusCode switch
+            {
+                _ when response.IsSuccessStatusCode => new ServerCloseResult(id, ServerCloseStatus.Closed, detail),
+                HttpStatusCode.NotFound => new ServerCloseResult(id, ServerCloseStatus.Unknown, detail),
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ServerCloseResult(id, ServerCloseStatus.Rejected, detail),
+                _ => new ServerCloseResult(id, ServerCloseStatus.Failed, detail),
+            };
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
+        {
+            // The message of an HttpRequestException names the host, never the query.
+            return new ServerCloseResult(id, ServerCloseStatus.Failed, e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s" : e.Message);
+        }
+    }
+}

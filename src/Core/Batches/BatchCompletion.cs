@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BatchBuild.Core.Batches;
+
+/// <summary>
+/// The completion notification of a closed batch: the document webhooks receive and the summary
+/// file holds, with its Markdown and build-log forms.
+/// </summary>
+/// <param name="BatchId">The batch ID.</param>
+/// <param name="Name">The batch's name (<c>id</c>, or <c>id#sequence</c> after the first batch of the ID).</param>
+/// <param name="Sequence">Which batch of this ID it is, from 1.</param>
+/// <param name="State">Always <c>closed</c>.</param>
+/// <param name="Reason"><c>explicit</c>, <c>idle</c> or <c>age</c>.</param>
+/// <param name="StartedAt">When its first test reported.</param>
+/// <param name="ClosedAt">When it closed.</param>
+/// <param name="DurationSeconds">From start to close.</param>
+/// <param name="Counts">Its frozen counts.</param>
+/// <param name="FailedTests">Its failed tests, with their messages.</param>
+public sealed record BatchCompletion(
+    string BatchId,
+    string Name,
+    int Sequence,
+    string State,
+    string Reason,
+    DateTimeOffset StartedAt,
+    DateTimeOffset ClosedAt,
+    double DurationSeconds,
+    CompletionCounts Counts,
+    IReadOnlyList<FailedTest> FailedTests)
+{
+    /// <summary>The notification of <paramref name="batch"/>, which must be closed.</summary>
+    public static BatchCompletion From(BatchInfo batch, IEnumerable<FailedTest> failedTests)
+    {
+        if (batch.State != BatchState.Closed || batch.ClosedAt is not { } closedAt || batch.Reason is not { } reason)
+        {
+            throw new ArgumentException($"Batch {batch.Name} is not closed.", nameof(batch));
+        }
+
+        var c = batch.Counts;
+        return new BatchCompletion(
+            batch.Id.Value,
+            batch.Name,
+            batch.Sequence,
+            "closed",
+            reason.ToString().ToLowerInvariant(),
+            batch.StartedAt,
+            closedAt,
+            Math.Round((closedAt - batch.StartedAt).TotalSeconds, 3),
+            new CompletionCounts(c.Passed, c.Failed, c.Skipped, c.Total, c.TestBatches, c.Agents, Math.Round(c.TestMillis, 1)),
+            [.. failedTests.OrderBy(t => t.Assembly, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>The document as JSON (camelCase).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, BatchCompletionJson.Default.BatchCompletion);
+
+    /// <summary>Reads a document written by <see cref="ToJson"/>.</summary>
+    public static BatchCompletion FromJson(string json) =>
+        JsonSerializer.Deserialize(json, BatchCompletionJson.Default.BatchCompletion) ?? throw new JsonException("The completion document is empty.");
+
+    /// <summary>The one line the build log shows.</summary>
+    public string ToLogLine() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"BatchBuild batch {Name} closed ({Reason}): {Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
+
+    /// <summary>A Markdown summary, as attached to an Azure Pipelines run.</summary>
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"## BatchBuild batch `{Name}`\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Closed ({Reason}) at {ClosedAt:u}, open {DurationSeconds:0.0} s.\n\n");
+        text.Append("| passed | failed | skipped | test batches | agents |\n| ---: | ---: | ---: | ---: | ---: |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| {Counts.Passed} | {Counts.Failed} | {Counts.Skipped} | {Counts.TestBatches} | {Counts.Agents} |\n");
+        if (FailedTests.Count > 0)
+        {
+            text.Append("\n### Failed tests\n\n");
+            foreach (var test in FailedTests)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"- `{test.Name}` ({test.Assembly})");
+                if (!string.IsNullOrWhiteSpace(test.Message))
+                {
+                    text.Append(": ").Append(test.Message.Trim().Split('\n')[0].Trim());
+                }
+
+                text.Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+}
+
+/// <summary>The counts of a completion notification.</summary>
+/// <param name="Passed">Tests that passed.</param>
+/// <param name="Failed">Tests that failed.</param>
+/// <param name="Skipped">Tests that were skipped.</param>
+/// <param name="Total">All tests.</param>
+/// <param name="TestBatches">Test batches that reported.</param>
+/// <param name="Agents">Machines that reported.</param>
+/// <param name="TestMillis">The sum of the tests' durations.</param>
+public sealed record CompletionCounts(int Passed, int Failed, int Skipped, int Total, int TestBatches, int Agents, double TestMillis);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(BatchCompletion))]
+internal sealed partial class BatchCompletionJson : JsonSerializerContext;

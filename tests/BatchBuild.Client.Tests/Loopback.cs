@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace BatchBuild.Client.Tests;
+
+/// <summary>A request the loopback server received.</summary>
+internal sealed record Received(string Method, string RawUrl, string Body, IReadOnlyDictionary<string, string> Headers);
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 and a free port, answering each request with what the test
+/// says, and keeping what it received.
+/// </summary>
+internal sealed class LoopbackServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Func<Received, int, Task<int>> _answer;
+    private readonly Task _loop;
+    private int _count;
+    private int _inFlight;
+
+    public LoopbackServer(Func<Received, int, Task<int>> answer)
+    {
+        _answer = answer;
+        Port = FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public int Port { get; }
+
+    public Uri Url => new($"http://127.0.0.1:{Port}/");
+
+    public ConcurrentQueue<Received> Requests { get; } = new();
+
+    public int MostInFlight { get; private set; }
+
+    /// <summary>A port nothing listens on now.</summary>
+    public static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+    }
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        lock (Requests)
+        {
+            MostInFlight = Math.Max(MostInFlight, inFlight);
+        }
+
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var headers = context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);
+        var received = new Received(context.Request.HttpMethod, context.Request.RawUrl ?? "", await reader.ReadToEndAsync(), headers);
+        Requests.Enqueue(received);
+        try
+        {
+            context.Response.StatusCode = await _answer(received, Interlocked.Increment(ref _count));
+            context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client gave up (a timeout under test).
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+}
+
+/// <summary>
+/// A minimal forward proxy on 127.0.0.1 that asks for Basic credentials, keeps the request line and
+/// credentials it got, and answers 200 itself.
+/// </summary>
+internal sealed class LoopbackProxy : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+
+    public LoopbackProxy()
+    {
+        _listener.Start();
+        _ = Task.Run(LoopAsync);
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public ConcurrentQueue<(string RequestLine, string? Authorization)> Requests { get; } = new();
+
+    public void Dispose() => _listener.Stop();
+
+    private async Task LoopAsync()
+    {
+        while (true)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _ = Task.Run(async () =>
+            {
+                using (client)
+                {
+                    var stream = client.GetStream();
+                    var reader = new StreamReader(stream, Encoding.ASCII);
+                    while (await reader.ReadLineAsync() is { Length: > 0 } requestLine)
+                    {
+                        string? authorization = null;
+                        while (await reader.ReadLineAsync() is { Length: > 0 } header)
+                        {
+                            if (header.StartsWith("Proxy-Authorization:", StringComparison.OrdinalIgnoreCase))
+                            {
+                                authorization = header["Proxy-Authorization:".Length..].Trim();
+                            }
+                        }
+
+                        Requests.Enqueue((requestLine, authorization));
+                        var answer = authorization is null
+                            ? "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"loopback\"\r\nContent-Length: 0\r\n\r\n"
+                            : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+                        var bytes = Encoding.ASCII.GetBytes(answer);
+                        await stream.WriteAsync(bytes);
+                        await stream.FlushAsync();
+                    }
+                }
+            });
+        }
+    }
+}
