@@ -84,6 +84,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     /// <summary><c>$(VSTestSessionCorrelationId)</c>: shared by all projects of one <c>dotnet test</c>.</summary>
     public string? SessionId { get; set; }
 
+    /// <summary>
+    /// <c>$(VSTestArtifactsProcessingMode)</c>: <c>collect</c> under <c>dotnet test</c>, which then
+    /// processes the attachments of all projects once, after the last one.
+    /// </summary>
+    public string? ArtifactsProcessingMode { get; set; }
+
     /// <summary>The batch ID the tests ran in.</summary>
     [Output]
     public string BatchId { get; set; } = string.Empty;
@@ -154,10 +160,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             MessageImportance.High,
             $"BatchBuild {ProjectName}: {discovered.Count} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}) on {workers.Count} workers; batch {batchId}");
 
+        var closeRequest = PrepareClose(batchId, settings, storePath);
         var selector = File.Exists(Path.Combine(Path.GetDirectoryName(TestAssembly)!, "NUnit3.TestAdapter.dll"))
             ? TestSelector.NUnitWhere
             : TestSelector.TestCaseFilter;
         var pending = new ConcurrentQueue<TestBatch>(plan);
+        var carrier = plan.Count > 0 ? plan[0].Index : 0;
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, plan.Count))).Select(_ => Task.Run(async () =>
         {
@@ -169,7 +177,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                     return;
                 }
 
-                var outcome = await RunAsync(batch, plan.Count, batchId, settings, storePath, storeOptions, userRunSettings, selector, cancellationToken).ConfigureAwait(false);
+                var outcome = await RunAsync(batch, plan.Count, batchId, settings, storePath, storeOptions, userRunSettings, selector, batch.Index == carrier ? closeRequest : null, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(outcome);
                 Report(outcome, plan.Count);
             }
@@ -220,6 +228,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         BatchStoreOptions storeOptions,
         string? userRunSettings,
         TestSelector selector,
+        string? closeRequest,
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -230,7 +239,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var recorder = new RecorderSettings(batchId, batch.Index, testBatchCount, StorePath: null, resultFile, settings.ExportApplitoolsBatchId);
         await File.WriteAllTextAsync(
             runSettingsFile,
-            TestBatchRunSettings.Create(userRunSettings, batch, selector, FilterHelper.Escape, recorder, ExtensionDirectory),
+            TestBatchRunSettings.Create(userRunSettings, batch, selector, FilterHelper.Escape, recorder, ExtensionDirectory, closeRequest),
             cancellationToken).ConfigureAwait(false);
 
         var arguments = new List<string> { TestAssembly, $"--Settings:{runSettingsFile}", "--logger:console;verbosity=minimal" };
@@ -247,6 +256,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         if (!string.IsNullOrWhiteSpace(TargetFrameworkMoniker))
         {
             arguments.Add($"--Framework:{TargetFrameworkMoniker}");
+        }
+
+        if (CollectsArtifacts)
+        {
+            arguments.Add("--artifactsProcessingMode-collect");
+            arguments.Add($"--testSessionCorrelationId:{SessionId}");
         }
 
         if (CommandLineRunSettings.Length > 0)
@@ -329,6 +344,32 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                 Log.LogWarning(null, DiagnosticCodes.UnplannedTest, null, TestAssembly, 0, 0, 0, 0, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there");
             }
         }
+    }
+
+    private bool CollectsArtifacts =>
+        !string.IsNullOrWhiteSpace(SessionId) && string.Equals(ArtifactsProcessingMode, "collect", StringComparison.OrdinalIgnoreCase);
+
+    // Under dotnet test, the batch closes once, after the last project: each project writes its
+    // close request, and one of its test batches attaches it for the SDK's post-processing step.
+    private string? PrepareClose(BatchId batchId, BatchBuildSettings settings, string storePath)
+    {
+        if (settings.Lifecycle.DontCloseBatch)
+        {
+            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");
+            return null;
+        }
+
+        if (!CollectsArtifacts)
+        {
+            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: not run by dotnet test, so batch {batchId} stays open; close it with the BatchBuildCloseBatch target, or it closes when idle");
+            return null;
+        }
+
+        var summary = settings.Lifecycle.SummaryPath is { } path ? Path.GetFullPath(path, ProjectDirectory) : null;
+        var request = CloseRequest.From(batchId, ProjectName, storePath, settings.Lifecycle with { SummaryPath = summary });
+        var file = Path.Combine(RunDirectory(batchId), "close-request.json");
+        File.WriteAllText(file, request.ToJson());
+        return file;
     }
 
     private string RunDirectory(BatchId batchId) => Path.Combine(WorkDirectory, batchId.Value);

@@ -18,13 +18,18 @@ public static class TestBatchRunSettings
     /// <param name="escape">The test platform's escaping of TestCaseFilter values.</param>
     /// <param name="recorder">What the logger records and where.</param>
     /// <param name="extensionDirectory">The folder of <c>BatchBuild.TestLogger.dll</c>.</param>
+    /// <param name="closeRequest">
+    /// The close request file of the project, on the one test batch that carries it to the end of
+    /// the invocation through the <c>BatchBuildSession</c> collector; null on the others.
+    /// </param>
     public static string Create(
         string? userRunSettings,
         TestBatch batch,
         TestSelector selector,
         Func<string, string> escape,
         RecorderSettings recorder,
-        string extensionDirectory)
+        string extensionDirectory,
+        string? closeRequest = null)
     {
         var document = userRunSettings is null ? new XDocument(new XElement("RunSettings")) : XDocument.Parse(userRunSettings);
         var root = document.Root ?? throw new InvalidOperationException("A runsettings document needs a root element.");
@@ -58,6 +63,15 @@ public static class TestBatchRunSettings
         root.Element("DataCollectionRunSettings")?.Element("DataCollectors")?.Elements("DataCollector")
             .Where(IsBatchBuild)
             .Remove();
+        if (closeRequest is not null)
+        {
+            Child(Child(root, "DataCollectionRunSettings"), "DataCollectors").Add(new XElement(
+                "DataCollector",
+                new XAttribute("friendlyName", SessionCollector),
+                new XAttribute("enabled", "True"),
+                new XElement("Configuration", new XElement("Request", closeRequest))));
+        }
+
         var loggers = Child(Child(root, "LoggerRunSettings"), "Loggers");
         loggers.Elements("Logger").Where(IsBatchBuild).Remove();
         loggers.Add(new XElement(
@@ -68,6 +82,9 @@ public static class TestBatchRunSettings
 
         return document.ToString();
     }
+
+    /// <summary>The friendly name of the collector that carries a project's close request.</summary>
+    public const string SessionCollector = "BatchBuildSession";
 
     private static bool IsBatchBuild(XElement extension) =>
         string.Equals((string?)extension.Attribute("friendlyName"), "BatchBuild", StringComparison.OrdinalIgnoreCase);

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using BatchBuild.Client;
+using BatchBuild.Core;
+using BatchBuild.Core.Batches;
+using BatchBuild.Store;
+
+namespace BatchBuild.Collector;
+
+/// <summary>
+/// Closes what the close requests of one invocation name — each batch once, however many projects
+/// asked — writing to <c>output</c> what the build log would show.
+/// </summary>
+internal static class SessionClose
+{
+    public static async Task RunAsync(IEnumerable<string> requestFiles, TextWriter output, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var requests = new List<CloseRequest>();
+        foreach (var file in requestFiles)
+        {
+            try
+            {
+                requests.Add(CloseRequest.FromJson(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false)));
+            }
+            catch (JsonException e)
+            {
+                await output.WriteLineAsync($"warning {DiagnosticCodes.CloseFailed}: the close request '{file}' cannot be read ({e.Message}); its batch stays open until it is closed or expires").ConfigureAwait(false);
+            }
+        }
+
+        foreach (var request in CloseRequest.Distinct(requests))
+        {
+            var lifecycle = request.Lifecycle;
+            void Report(ClientMessage message) => output.WriteLine(message.Severity == ClientSeverity.Info
+                ? message.Text
+                : $"{(message.Severity == ClientSeverity.Error ? "error" : "warning")} {message.Code}: {message.Text}");
+
+            using var http = Http.CreateClient(lifecycle.Proxy);
+            try
+            {
+                await new BatchCloser(lifecycle, request.StorePath, http, Report, environment)
+                    .CloseAsync([BatchId.Parse(request.BatchId)], cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreException e)
+            {
+                Report(new ClientMessage(ClientSeverity.Warning, e.Code, e.Message));
+            }
+        }
+
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
