@@ -18,13 +18,18 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
 public sealed class BatchLifecycleTests
 {
     private static readonly BatchId Nightly = BatchId.Parse("nightly-7");
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+    private static readonly DateTimeOffset Morning = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    private readonly ManualClock _clock = new(Morning);
     private string _folder = string.Empty;
 
     private string StorePath => Path.Combine(_folder, "batchbuild.db");
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("batchbuild-lifecycle-").FullName;
+    public void CreateFolder()
+    {
+        _folder = Directory.CreateTempSubdirectory("batchbuild-lifecycle-").FullName;
+        _clock.Now = Morning;
+    }
 
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);

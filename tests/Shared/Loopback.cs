@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace BatchBuild.Client.Tests;
+namespace BatchBuild.Tests.Shared;
 
 /// <summary>A request the loopback server received.</summary>
 internal sealed record Received(string Method, string RawUrl, string Body, IReadOnlyDictionary<string, string> Headers);
