@@ -47,6 +47,10 @@ public sealed class SqliteBatchStore : IBatchStore
     /// </summary>
     public static SqliteBatchStore Open(string path, BatchStoreOptions? options = null)
     {
+        // Microsoft.Data.Sqlite finds its native provider by type name, which fails where the
+        // store is loaded into an isolated load context (an MSBuild task in a host that loaded
+        // SQLite too); initialising the bundle directly works everywhere.
+        SQLitePCL.Batteries_V2.Init();
         SqliteConnection? connection = null;
         try
         {
