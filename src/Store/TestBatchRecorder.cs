@@ -10,7 +10,7 @@ namespace BatchBuild.Store;
 /// end records them in the store and writes the test batch's results file. A store that cannot
 /// be reached costs a warning, never the results: the file carries them.
 /// </summary>
-public sealed class TestBatchRecorder(RecorderSettings settings, string agent, Func<DateTimeOffset> clock)
+public sealed class TestBatchRecorder(RecorderSettings settings, string agent, Func<DateTimeOffset> clock, BatchStoreOptions? storeOptions = null)
 {
     private readonly ConcurrentQueue<TestBatchResult> _results = new();
     private string? _source;
@@ -38,7 +38,7 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
         {
             try
             {
-                using var store = Stores.Open(settings.StorePath);
+                using var store = Stores.Open(settings.StorePath, storeOptions);
                 store.RecordResultsAsync(results.PerTest(settings.BatchId, clock(), agent)).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)

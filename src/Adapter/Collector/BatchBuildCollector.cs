@@ -56,9 +56,13 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
         _context = environmentContext;
 
         var configuration = configurationElement is null ? new XElement("Configuration") : XElement.Parse(configurationElement.OuterXml);
-        var (settings, diagnostics) = CollectorRun.Read(configuration, _environment, Environment.CurrentDirectory);
+        var (settings, lifecycle, diagnostics) = CollectorRun.Read(configuration, _environment, Environment.CurrentDirectory);
         _settings = settings;
-        _recorder = new TestBatchRecorder(settings, Environment.MachineName, () => DateTimeOffset.UtcNow);
+        _recorder = new TestBatchRecorder(
+            settings,
+            Environment.MachineName,
+            () => DateTimeOffset.UtcNow,
+            new BatchStoreOptions(lifecycle.Limits, lifecycle.NotifyOnCompletion, TimeProvider.System));
         foreach (var diagnostic in diagnostics)
         {
             Report(diagnostic.ToString(), diagnostic.Severity == DiagnosticSeverity.Error);

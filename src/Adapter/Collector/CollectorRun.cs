@@ -21,7 +21,7 @@ internal static class CollectorRun
 
     public const string DefaultStore = ".batchbuild/batchbuild.db";
 
-    public static (RecorderSettings Settings, ImmutableArray<Diagnostic> Diagnostics) Read(
+    public static (RecorderSettings Settings, BatchLifecycleSettings Lifecycle, ImmutableArray<Diagnostic> Diagnostics) Read(
         XElement configuration,
         Func<string, string?> environment,
         string workingDirectory)
@@ -45,6 +45,7 @@ internal static class CollectorRun
                 Path.GetFullPath(settings.StorePath ?? DefaultStore, workingDirectory),
                 Text(configuration, "ResultFile"),
                 settings.ExportApplitoolsBatchId),
+            settings.Lifecycle,
             diagnostics.ToImmutable());
     }
 
