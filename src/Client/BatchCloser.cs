@@ -47,7 +47,7 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
 
     private async Task<bool> CloseInStoreAsync(IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken)
     {
-        using var store = SqliteBatchStore.Open(storePath, new BatchStoreOptions(settings.Limits, settings.NotifyOnCompletion, TimeProvider.System));
+        using var store = SqliteBatchStore.Open(storePath, BatchStoreOptions.For(settings));
         var ok = true;
         foreach (var id in ids.Distinct())
         {

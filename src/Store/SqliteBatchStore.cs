@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
@@ -266,14 +267,14 @@ public sealed class SqliteBatchStore : IBatchStore
 
     private async Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(SqliteTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Runs before every store call: only the times decide, so no counts are read here.
         var closed = new List<BatchInfo>();
-        foreach (var batch in await ReadBatchesAsync(transaction, "state = 'Active'", cancellationToken))
+        foreach (var (key, batch) in await ReadRowsAsync(transaction, "state = 'Active'", liveCounts: false, cancellationToken))
         {
             if (_options.Limits.Expired(batch, now) is { } reason)
             {
-                var key = await ActiveKeyAsync(transaction, batch.Id, cancellationToken);
-                await CloseAsync(transaction, key!.Value, reason, now, cancellationToken);
-                closed.Add((await ReadBatchesAsync(transaction, "id = $key", cancellationToken, ("$key", key.Value))).Single());
+                await CloseAsync(transaction, key, reason, now, cancellationToken);
+                closed.Add((await ReadBatchesAsync(transaction, "id = $key", cancellationToken, ("$key", key))).Single());
             }
         }
 
@@ -297,7 +298,13 @@ public sealed class SqliteBatchStore : IBatchStore
         """;
 
     private static async Task<IReadOnlyList<BatchInfo>> ReadBatchesAsync(
-        SqliteTransaction transaction, string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+        SqliteTransaction transaction, string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        [.. (await ReadRowsAsync(transaction, where, liveCounts: true, cancellationToken, parameters)).Select(row => row.Batch)];
+
+    // The batches' rows with their keys; an active batch's counts are computed from its results
+    // when liveCounts is set, and empty otherwise.
+    private static async Task<IReadOnlyList<(long Key, BatchInfo Batch)>> ReadRowsAsync(
+        SqliteTransaction transaction, string where, bool liveCounts, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         var rows = new List<(long Key, BatchInfo Batch)>();
         await using (var query = Command(transaction, $"SELECT {BatchColumns} FROM batches WHERE {where}", parameters))
@@ -322,8 +329,13 @@ public sealed class SqliteBatchStore : IBatchStore
             }
         }
 
+        if (!liveCounts)
+        {
+            return rows;
+        }
+
         // An active batch's counts are live: computed from its results as they stand.
-        var batches = new List<BatchInfo>(rows.Count);
+        var batches = new List<(long Key, BatchInfo Batch)>(rows.Count);
         foreach (var (key, batch) in rows)
         {
             if (batch.State == BatchState.Active)
@@ -331,11 +343,11 @@ public sealed class SqliteBatchStore : IBatchStore
                 await using var count = Command(transaction, CountsQuery, ("$key", key));
                 await using var reader = await count.ExecuteReaderAsync(cancellationToken);
                 await reader.ReadAsync(cancellationToken);
-                batches.Add(batch with { Counts = new BatchCounts(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetDouble(5)) });
+                batches.Add((key, batch with { Counts = new BatchCounts(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetDouble(5)) }));
             }
             else
             {
-                batches.Add(batch);
+                batches.Add((key, batch));
             }
         }
 
@@ -464,6 +476,10 @@ public sealed record BatchStoreOptions(BatchLimits Limits, bool NotifyOnCompleti
 {
     /// <summary>Default limits, notifying, the system clock.</summary>
     public static BatchStoreOptions Default { get; } = new(BatchLimits.Default, true, TimeProvider.System);
+
+    /// <summary>The options <paramref name="lifecycle"/> configures, on the system clock.</summary>
+    public static BatchStoreOptions For(BatchLifecycleSettings lifecycle) =>
+        new(lifecycle.Limits, lifecycle.NotifyOnCompletion, TimeProvider.System);
 }
 
 /// <summary>A store that cannot be used, with the BB code and a message that says how to fix it.</summary>

@@ -145,7 +145,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
         IReadOnlyList<TestBatch> plan;
-        var storeOptions = new BatchStoreOptions(settings.Lifecycle.Limits, settings.Lifecycle.NotifyOnCompletion, TimeProvider.System);
+        var storeOptions = BatchStoreOptions.For(settings.Lifecycle);
         using (var store = Stores.Open(storePath, storeOptions))
         {
             var history = await store.GetHistoryAsync(

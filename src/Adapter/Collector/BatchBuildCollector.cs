@@ -62,7 +62,7 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
             settings,
             Environment.MachineName,
             () => DateTimeOffset.UtcNow,
-            new BatchStoreOptions(lifecycle.Limits, lifecycle.NotifyOnCompletion, TimeProvider.System));
+            BatchStoreOptions.For(lifecycle));
         foreach (var diagnostic in diagnostics)
         {
             Report(diagnostic.ToString(), diagnostic.Severity == DiagnosticSeverity.Error);
