@@ -1,7 +1,6 @@
 using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
-using BatchBuild.Core.Configuration;
 using BatchBuild.Store;
 using Microsoft.Build.Framework;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
@@ -59,17 +58,20 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
     /// <inheritdoc />
     public override bool Execute()
     {
-        if (TaskSettings.Read(Log, Settings, RunSettingsFile, out _) is not { } settings)
+        // The task's own inputs win over the settings, so that a pipeline step can name a server;
+        // they are validated as the settings are.
+        KeyValuePair<string, string?>[] inputs =
+        [
+            new("BatchBuildServerUrl", ServerUrl),
+            new("BatchBuildApiKey", ApiKey),
+            new("BatchBuildProxy", Proxy),
+        ];
+        if (TaskSettings.Read(Log, Settings, RunSettingsFile, out _, inputs) is not { } settings)
         {
             return false;
         }
 
-        var lifecycle = Override(settings.Lifecycle);
-        if (lifecycle is null)
-        {
-            return false;
-        }
-
+        var lifecycle = settings.Lifecycle;
         var ids = new List<BatchId>();
         foreach (var text in BatchIds.SelectMany(i => i.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
@@ -136,40 +138,5 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
         }
 
         return !failed && !Log.HasLoggedErrors;
-    }
-
-    // The task's own inputs win over the settings, so that a pipeline step can name a server.
-    private BatchLifecycleSettings? Override(BatchLifecycleSettings lifecycle)
-    {
-        Uri? Url(string? text, string name)
-        {
-            if (Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
-            {
-                return url;
-            }
-
-            Log.LogError(null, DiagnosticCodes.InvalidUrl, null, null, 0, 0, 0, 0, $"{name}: '{text}' is not an absolute http(s) URL; write e.g. https://batches.example.com");
-            return null;
-        }
-
-        if (!string.IsNullOrWhiteSpace(ServerUrl))
-        {
-            lifecycle = lifecycle with { ServerUrl = Url(ServerUrl, nameof(ServerUrl)) };
-            if (lifecycle.ServerUrl is null)
-            {
-                return null;
-            }
-        }
-
-        if (!string.IsNullOrWhiteSpace(Proxy))
-        {
-            lifecycle = lifecycle with { Proxy = Url(Proxy, nameof(Proxy)) };
-            if (lifecycle.Proxy is null)
-            {
-                return null;
-            }
-        }
-
-        return string.IsNullOrWhiteSpace(ApiKey) ? lifecycle : lifecycle with { ApiKey = ApiKey };
     }
 }

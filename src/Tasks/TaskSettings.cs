@@ -12,8 +12,16 @@ namespace BatchBuild.Tasks;
 /// </summary>
 internal static class TaskSettings
 {
-    /// <summary>Reads the settings, logging every problem; null when one is an error.</summary>
-    public static BatchBuildSettings? Read(TaskLoggingHelper log, ITaskItem[] properties, string? runSettingsFile, out string? userRunSettings)
+    /// <summary>
+    /// Reads the settings, logging every problem; null when one is an error. A task's own inputs
+    /// come as <paramref name="overrides"/>, properties that win over every other source.
+    /// </summary>
+    public static BatchBuildSettings? Read(
+        TaskLoggingHelper log,
+        ITaskItem[] properties,
+        string? runSettingsFile,
+        out string? userRunSettings,
+        IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         userRunSettings = null;
         var layers = new List<SettingsLayer>();
@@ -32,6 +40,11 @@ internal static class TaskSettings
 
         layers.Add(SettingsLayer.FromProperties(properties.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value")))));
         layers.Add(SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames.Select(name => KeyValuePair.Create(name, Environment.GetEnvironmentVariable(name)))));
+        if (overrides is not null)
+        {
+            layers.Add(SettingsLayer.FromProperties(overrides));
+        }
+
         var result = SettingsReader.Read(layers);
         foreach (var diagnostic in result.Diagnostics)
         {

@@ -17,7 +17,7 @@ public sealed class TargetsTests
 {
     private string _folder = string.Empty;
 
-    private static string Root { get; } = FindRoot();
+    private static string Root => Repository.Root;
 
     private static string TasksDirectory =>
         Path.Combine(Root, "src", "Tasks", "bin", Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!, "net10.0") + Path.DirectorySeparatorChar;
@@ -137,18 +137,5 @@ public sealed class TargetsTests
             </Project>
             """);
         return path;
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "BatchBuild.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("no BatchBuild.sln above the test assembly");
     }
 }

@@ -1,4 +1,4 @@
-namespace BatchBuild.EndToEnd.Tests;
+namespace BatchBuild.Tests.Shared;
 
 /// <summary>Finds the repository this test assembly was built from.</summary>
 internal static class Repository
