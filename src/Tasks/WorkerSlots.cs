@@ -4,11 +4,13 @@ namespace BatchBuild.Tasks;
 
 /// <summary>
 /// A counting semaphore shared by every process of one <c>dotnet test</c> invocation, served
-/// longest first. Each slot is a file held with an exclusive lock. A waiter holds a locked ticket
-/// file named after its priority — the expected milliseconds of the test batch it will run — and
-/// only the head ticket (longest, then oldest) may take a free slot, so that the long test batches
-/// of every project of a solution start before the short ones of any. A ticket whose lock is free
-/// belongs to a process that died and is removed.
+/// longest first. Each slot is a file held with an exclusive lock. A waiter keeps a ticket file
+/// open, named after its priority — the expected milliseconds of the test batch it will run — and
+/// its process ID; only the head ticket (longest, then oldest) may take a free slot, so that the
+/// long test batches of every project of a solution start before the short ones of any. A ticket
+/// of a process that no longer runs is removed. Tickets are never locked: probing another
+/// waiter's lock could catch it between creating its ticket and locking it, and remove or break
+/// a live ticket.
 /// </summary>
 internal sealed class WorkerSlots(string directory, int count)
 {
@@ -23,8 +25,9 @@ internal sealed class WorkerSlots(string directory, int count)
     {
         Directory.CreateDirectory(directory);
         var rank = (long)Math.Clamp(First - expectedMillis, 0, First);
-        var name = string.Create(CultureInfo.InvariantCulture, $"{rank:D16}-{DateTime.UtcNow.Ticks:D20}-{Guid.NewGuid():N}.wait");
-        using var ticket = new FileStream(Path.Combine(directory, name), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        var name = string.Create(CultureInfo.InvariantCulture, $"{rank:D16}-{DateTime.UtcNow.Ticks:D20}-{Environment.ProcessId}-{Guid.NewGuid():N}.wait");
+        using var ticket = new FileStream(
+            Path.Combine(directory, name), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.DeleteOnClose);
         while (true)
         {
             if (IsHead(name) && TryTakeSlot() is { } slot)
@@ -54,23 +57,32 @@ internal sealed class WorkerSlots(string directory, int count)
         return false;
     }
 
+    // A ticket is abandoned when the process named in it has ended.
     private bool IsAbandoned(string ticket)
     {
-        var path = Path.Combine(directory, ticket);
+        var fields = ticket.Split('-');
+        if (fields.Length < 4 || !int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
+            || processId == Environment.ProcessId || IsRunning(processId))
+        {
+            return false;
+        }
+
+        File.Delete(Path.Combine(directory, ticket));
+        return true;
+    }
+
+    private static bool IsRunning(int processId)
+    {
         try
         {
-            using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None))
-            {
-            }
-
-            File.Delete(path);
-            return true;
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
         }
-        catch (FileNotFoundException)
+        catch (ArgumentException)
         {
-            return true;
+            return false;
         }
-        catch (IOException)
+        catch (InvalidOperationException)
         {
             return false;
         }
