@@ -291,10 +291,16 @@ public sealed class SqliteBatchStore : IBatchStore
 
     private const string CountColumns = "passed, failed, skipped, test_batches, agents, test_ms";
 
+    // Outcomes count tests, each by its latest result (a test run again counts once, as it last
+    // ended); test batches, agents and test time count every run.
     private const string CountsQuery = """
-        SELECT COALESCE(SUM(outcome = 'Passed'), 0), COALESCE(SUM(outcome = 'Failed'), 0), COALESCE(SUM(outcome NOT IN ('Passed', 'Failed')), 0),
-               COUNT(DISTINCT agent || '|' || assembly || '|' || test_batch), COUNT(DISTINCT agent), COALESCE(SUM(duration_ms), 0)
-        FROM test_results WHERE batch_key = $key
+        SELECT COALESCE(SUM(latest.outcome = 'Passed'), 0), COALESCE(SUM(latest.outcome = 'Failed'), 0), COALESCE(SUM(latest.outcome NOT IN ('Passed', 'Failed')), 0),
+               (SELECT COUNT(DISTINCT agent || '|' || assembly || '|' || test_batch) FROM test_results WHERE batch_key = $key),
+               (SELECT COUNT(DISTINCT agent) FROM test_results WHERE batch_key = $key),
+               (SELECT COALESCE(SUM(duration_ms), 0) FROM test_results WHERE batch_key = $key)
+        FROM (SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
+              FROM test_results WHERE batch_key = $key) AS latest
+        WHERE latest.recency = 1
         """;
 
     private static async Task<IReadOnlyList<BatchInfo>> ReadBatchesAsync(
@@ -358,8 +364,11 @@ public sealed class SqliteBatchStore : IBatchStore
     {
         var failed = ImmutableArray.CreateBuilder<FailedTest>();
         await using var query = Command(transaction, """
-            SELECT assembly, full_name, MAX(error_message) FROM test_results
-            WHERE batch_key = $key AND outcome = 'Failed' GROUP BY assembly, full_name ORDER BY assembly, full_name
+            SELECT assembly, full_name, error_message FROM (
+                SELECT assembly, full_name, outcome, error_message,
+                       ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
+                FROM test_results WHERE batch_key = $key) AS latest
+            WHERE recency = 1 AND outcome = 'Failed' ORDER BY assembly, full_name
             """, ("$key", key));
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

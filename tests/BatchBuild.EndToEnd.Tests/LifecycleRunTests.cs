@@ -51,10 +51,15 @@ public sealed class LifecycleRunTests
         Assert.That(run.Command.Output, Does.Contain("batch pipeline-42 stays open (BatchBuildDontCloseBatch)"));
         Assert.That(Batches(run.Store), Is.EqualTo(new[] { ("pipeline-42", 1L, "Active", (string?)null) }));
 
+        // The later step has no test project: a one-line project on the BatchBuild SDK, no restore.
+        var step = Path.Combine(LocalPackage.Scratch, "last-job");
+        Directory.CreateDirectory(step);
+        File.Copy(Path.Combine(LocalPackage.Samples, "NuGet.config"), Path.Combine(step, "NuGet.config"), overwrite: true);
+        File.WriteAllText(Path.Combine(step, "close.proj"), $"<Project Sdk=\"BatchBuild/{LocalPackage.Version}\" />");
         var summary = Path.Combine(LocalPackage.Scratch, "summaries", "pipeline-42.json");
-        string[] close = ["msbuild", "Samples.MSTest/Samples.MSTest.csproj", "-t:BatchBuildCloseBatch", "-p:BatchBuildBatchId=pipeline-42", $"-p:BatchBuildStore={run.Store}", $"-p:BatchBuildSummaryPath={summary}"];
-        var first = Dotnet.Run(LocalPackage.Samples, SampleRun.PackageEnvironment, close);
-        var second = Dotnet.Run(LocalPackage.Samples, SampleRun.PackageEnvironment, close);
+        string[] close = ["msbuild", "close.proj", "-p:BatchBuildBatchId=pipeline-42", $"-p:BatchBuildStore={run.Store}", $"-p:BatchBuildSummaryPath={summary}"];
+        var first = Dotnet.Run(step, null, close);
+        var second = Dotnet.Run(step, null, [.. close, "-t:BatchBuildCloseBatch"]);
 
         Assert.That(first.ExitCode, Is.Zero, first.ToString());
         Assert.That(first.Output, Does.Contain("BatchBuild batch pipeline-42 closed (explicit): 16 passed, 0 failed"));

@@ -79,6 +79,19 @@ public sealed class BatchLifecycleTests
     }
 
     [Test]
+    public async Task A_test_run_again_counts_once_as_it_last_ended()
+    {
+        using var store = Open();
+        await store.RecordResultsAsync([Result("A.Flaky", TestRunOutcome.Failed, error: "timed out"), Result("A.Broken"), Result("A.Steady")]);
+        await store.RecordResultsAsync([Result("A.Flaky", testBatch: 2), Result("A.Broken", TestRunOutcome.Failed, testBatch: 2, error: "now broken")]);
+
+        var closed = await store.CloseBatchAsync(Nightly);
+
+        Assert.That(closed.Batch!.Counts, Is.EqualTo(new BatchCounts(2, 1, 0, 2, 1, 500)), "outcomes per test; test batches and time per run");
+        Assert.That(closed.FailedTests, Is.EqualTo(new[] { new FailedTest("Tests", "A.Broken", "now broken") }));
+    }
+
+    [Test]
     public async Task Results_for_a_closed_batch_start_a_new_batch_with_the_same_ID()
     {
         using var store = Open();
