@@ -28,7 +28,7 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
     /// </summary>
     public (string ResultFile, string? Warning) Finish()
     {
-        var results = new TestBatchResults(settings.BatchId.Value, settings.TestBatch, _source ?? string.Empty, Recorded: true, null, [.. _results]);
+        var results = new TestBatchResults(settings.BatchId.Value, settings.TestBatch, _source ?? string.Empty, Recorded: true, null, [.. _results], TestBatchResults.NewAttempt());
         string? warning = null;
         if (settings.StorePath is null)
         {

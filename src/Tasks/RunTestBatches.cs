@@ -5,6 +5,7 @@ using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
 using BatchBuild.Core.Planning;
 using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;
@@ -148,12 +149,11 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var storeOptions = BatchStoreOptions.For(settings.Lifecycle);
         using (var store = Stores.Open(storePath, storeOptions))
         {
-            var history = await store.GetHistoryAsync(
-                [TestKey.AssemblyNameOf(TestAssembly)],
-                settings.BatchingStrategy.TimeLimit?.WindowStart(DateTimeOffset.UtcNow),
-                runsPerTest: 100,
+            var tests = SelectableTest.From(discovered);
+            var durations = await store.GetDurationsAsync(
+                DurationQuery.For(tests.Select(test => test.Key), settings.Durations, DateTimeOffset.UtcNow),
                 cancellationToken).ConfigureAwait(false);
-            plan = BatchPlanner.CreateQueue(discovered, history, settings, DateTimeOffset.UtcNow).DequeueAll();
+            plan = BatchPlanner.CreateQueue(tests, durations, settings).DequeueAll();
         }
 
         Log.LogMessage(

@@ -105,7 +105,7 @@ public sealed class NotificationTests
         var store = Path.Combine(_folder, "batchbuild.db");
         using (var seed = SqliteBatchStore.Open(store))
         {
-            await seed.RecordResultsAsync([new TestResultRecord(BatchId.Parse("b-1"), 1, new TestKey("Tests", "A.One"), "One", TestRunOutcome.Passed, 5, DateTimeOffset.UtcNow, "agent")]);
+            await seed.RecordResultsAsync([new TestResultRecord(BatchId.Parse("b-1"), 1, new TestKey("Tests", "A.One"), "One", TestRunOutcome.Passed, 5, DateTimeOffset.UtcNow, "agent", "attempt-1")]);
         }
 
         using var hook = new LoopbackServer((_, _) => Task.FromResult(200));

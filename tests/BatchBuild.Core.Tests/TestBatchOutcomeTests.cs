@@ -108,7 +108,7 @@ public sealed class TestBatchOutcomeTests
             Result("A.Rows", TestRunOutcome.Passed, 40, "Rows(1)"),
             Result("A.Rows", TestRunOutcome.Failed, 60, "Rows(2)"),
             Result("A.One", TestRunOutcome.Skipped, 0),
-        ]);
+        ], "attempt-7");
         var at = Suite.Now;
 
         var read = TestBatchResults.FromJson(results.ToJson());
@@ -118,7 +118,7 @@ public sealed class TestBatchOutcomeTests
         Assert.That((read.Recorded, read.RecordError), Is.EqualTo((false, "BB2001: store down")));
         Assert.That(perTest, Has.Count.EqualTo(2));
         var rows = perTest.Single(r => r.Test.FullyQualifiedName == "A.Rows");
-        Assert.That((rows.Outcome, rows.DurationMillis, rows.TestBatch, rows.Agent), Is.EqualTo((TestRunOutcome.Failed, 100.0, 3, "agent-1")));
+        Assert.That((rows.Outcome, rows.DurationMillis, rows.TestBatch, rows.Agent, rows.Attempt), Is.EqualTo((TestRunOutcome.Failed, 100.0, 3, "agent-1", "attempt-7")));
         Assert.That(rows.Test, Is.EqualTo(TestKey.For(Suite.Assembly, "A.Rows")));
     }
 

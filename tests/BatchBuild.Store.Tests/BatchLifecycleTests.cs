@@ -2,7 +2,6 @@ using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
-using Microsoft.Data.Sqlite;
 
 namespace BatchBuild.Store.Tests;
 
@@ -14,31 +13,33 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>The batch lifecycle in the embedded store, on real SQLite files and an injected clock.</summary>
-public sealed class BatchLifecycleTests
+/// <summary>
+/// The batch lifecycle in the store, on a real SQLite file and on a real PostgreSQL database, with
+/// an injected clock; each test opens the store as often as separate processes would.
+/// </summary>
+[TestFixtureSource(typeof(TestDatabase), nameof(TestDatabase.Providers))]
+public sealed class BatchLifecycleTests(string provider)
 {
     private static readonly BatchId Nightly = BatchId.Parse("nightly-7");
     private static readonly DateTimeOffset Morning = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
     private readonly ManualClock _clock = new(Morning);
-    private string _folder = string.Empty;
-
-    private string StorePath => Path.Combine(_folder, "batchbuild.db");
+    private TestDatabase? _database;
 
     [SetUp]
-    public void CreateFolder()
+    public void CreateDatabase()
     {
-        _folder = Directory.CreateTempSubdirectory("batchbuild-lifecycle-").FullName;
+        _database = TestDatabase.Create(provider);
         _clock.Now = Morning;
     }
 
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public void DropDatabase() => _database?.Dispose();
 
-    private SqliteBatchStore Open(bool notify = true) =>
-        SqliteBatchStore.Open(StorePath, new BatchStoreOptions(BatchLimits.Default, notify, _clock));
+    private SqlBatchStore Open(bool notify = true) =>
+        _database!.Open(new BatchStoreOptions(BatchLimits.Default, notify, _clock));
 
     private TestResultRecord Result(string name, TestRunOutcome outcome = TestRunOutcome.Passed, BatchId? id = null, int testBatch = 1, string agent = "agent-1", string? error = null) =>
-        new(id ?? Nightly, testBatch, new TestKey("Tests", name), name, outcome, 100, _clock.Now, agent, error);
+        new(id ?? Nightly, testBatch, new TestKey("Tests", name), name, outcome, 100, _clock.Now, agent, $"{agent}-run-{testBatch}", error);
 
     [Test]
     public async Task Results_with_one_ID_join_one_batch_from_any_process()
@@ -135,11 +136,8 @@ public sealed class BatchLifecycleTests
         var batches = await store.GetBatchAsync(Nightly);
 
         Assert.That(batches!.Sequence, Is.EqualTo(2), "the report after three days started a new batch");
-        using var connection = new SqliteConnection($"Data Source={StorePath};Pooling=False");
-        connection.Open();
-        using var reason = connection.CreateCommand();
-        reason.CommandText = "SELECT close_reason FROM batches WHERE sequence = 1";
-        Assert.That(reason.ExecuteScalar(), Is.EqualTo("Age"));
+        var first = await store.GetBatchAsync(Nightly, 1);
+        Assert.That((first!.Reason, first.Counts.Total), Is.EqualTo(((CloseReason?)CloseReason.Age, 37)));
     }
 
     [Test]
@@ -209,27 +207,119 @@ public sealed class BatchLifecycleTests
     }
 
     [Test]
-    public async Task A_version_1_store_is_migrated_and_keeps_its_history()
+    public async Task A_result_sent_again_with_its_attempt_is_recorded_once()
     {
-        using (var connection = new SqliteConnection($"Data Source={StorePath};Pooling=False"))
+        using var store = Open();
+        var sent = new[] { Result("A.One"), Result("A.Two", TestRunOutcome.Failed) };
+
+        await store.RecordResultsAsync(sent);
+        var again = (await store.RecordResultsAsync(sent)).Single();
+        var rerun = (await store.RecordResultsAsync([Result("A.Two", testBatch: 2)])).Single();
+
+        Assert.That(again.Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)));
+        Assert.That(rerun.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 2, 1, 300)), "a new attempt is a new run");
+        Assert.That(await store.GetResultsAsync(Nightly, 1), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Eight_clients_reporting_at_once_fill_one_batch_that_closes_and_notifies_once()
+    {
+        const int clients = 8;
+        const int reports = 5;
+        const int perReport = 10;
+
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
         {
-            connection.Open();
-            using var create = connection.CreateCommand();
-            create.CommandText = """
-                CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL, assembly TEXT NOT NULL,
-                    full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL, duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL);
-                INSERT INTO test_results (batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent)
-                VALUES ('old', 1, 'Tests', 'A.Old', 'Old', 'Passed', 42, '2026-11-22T08:00:00.0000000Z', 'agent');
-                PRAGMA user_version = 1;
-                """;
-            create.ExecuteNonQuery();
+            using var store = Open();
+            for (var report = 0; report < reports; report++)
+            {
+                var results = Enumerable.Range(0, perReport)
+                    .Select(i => Result($"C{client}.T{report}x{i}", i == 0 && client == 3 ? TestRunOutcome.Failed : TestRunOutcome.Passed, testBatch: report + 1, agent: $"agent-{client}"))
+                    .ToList();
+                await store.RecordResultsAsync(results);
+                await store.RecordResultsAsync(results[..2]);
+            }
+        })));
+        var closes = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            using var store = Open();
+            var close = await store.CloseBatchAsync(Nightly);
+            return (close, await store.ClaimNotificationsAsync());
+        })));
+
+        var closed = closes.Single(c => c.close.Status == CloseStatus.Closed).close.Batch!;
+        Assert.That(closed.Counts, Is.EqualTo(new BatchCounts(clients * reports * perReport - reports, reports, 0, clients * reports, clients, clients * reports * perReport * 100.0)));
+        Assert.That((closed.Sequence, closed.Reason), Is.EqualTo((1, (CloseReason?)CloseReason.Explicit)));
+        Assert.That(closes.SelectMany(c => c.Item2).Count(), Is.EqualTo(1), "one notification");
+        using var reader = Open();
+        Assert.That((await reader.ListBatchesAsync(new BatchListQuery())).Total, Is.EqualTo(1), "one batch");
+    }
+
+    [Test]
+    public async Task Batches_are_listed_newest_first_in_pages_and_filtered()
+    {
+        using var store = Open();
+        foreach (var name in new[] { "nightly-1", "nightly-2", "pr-17", "Nightly-3" })
+        {
+            await store.RecordResultsAsync([Result("A.One", id: BatchId.Parse(name))]);
+            _clock.Now += TimeSpan.FromHours(1);
         }
 
-        using var store = Open();
-        await store.RecordResultsAsync([Result("A.New")]);
-        var history = await store.GetHistoryAsync(["Tests"], null, 10);
+        await store.CloseBatchAsync(BatchId.Parse("nightly-2"));
 
-        Assert.That(history.Select(r => r.Test.FullyQualifiedName), Is.EquivalentTo(new[] { "A.Old", "A.New" }));
-        Assert.That(await store.GetBatchAsync(BatchId.Parse("old")), Is.Null, "results from before batches belong to none");
+        var first = await store.ListBatchesAsync(new BatchListQuery(PageSize: 3));
+        var second = await store.ListBatchesAsync(new BatchListQuery(Page: 2, PageSize: 3));
+        var nightly = await store.ListBatchesAsync(new BatchListQuery(Name: "NIGHTLY"));
+        var active = await store.ListBatchesAsync(new BatchListQuery(State: BatchState.Active, StartedFrom: Morning.AddMinutes(30), StartedBefore: Morning.AddHours(3)));
+        var wildcard = await store.ListBatchesAsync(new BatchListQuery(Name: "%"));
+
+        Assert.That(first.Batches.Select(b => b.Name), Is.EqualTo(new[] { "Nightly-3", "pr-17", "nightly-2" }));
+        Assert.That((first.Total, second.Batches.Single().Name), Is.EqualTo((4, "nightly-1")));
+        Assert.That(nightly.Batches.Select(b => b.Name), Is.EqualTo(new[] { "Nightly-3", "nightly-2", "nightly-1" }));
+        Assert.That(active.Batches.Select(b => b.Name), Is.EqualTo(new[] { "pr-17" }));
+        Assert.That(active.Batches.Single().Counts.Passed, Is.EqualTo(1), "an active batch's counts are live");
+        Assert.That(wildcard.Total, Is.Zero, "a % in the name is text, not a wildcard");
+    }
+
+    [Test]
+    public async Task A_batch_s_results_and_a_test_s_runs_come_back_in_order()
+    {
+        using var store = Open();
+        await store.RecordResultsAsync([Result("A.One"), Result("A.Two", TestRunOutcome.Failed, error: "no")]);
+        _clock.Now += TimeSpan.FromMinutes(1);
+        await store.RecordResultsAsync([Result("A.One", testBatch: 2)]);
+        await store.CloseBatchAsync(Nightly);
+        _clock.Now += TimeSpan.FromMinutes(1);
+        await store.RecordResultsAsync([Result("A.One", testBatch: 3)]);
+
+        var results = await store.GetResultsAsync(Nightly, 1);
+        var runs = await store.GetTestRunsAsync(new TestKey("Tests", "A.One"), limit: 2);
+
+        Assert.That(results.Select(r => (r.Test.FullyQualifiedName, r.TestBatch, r.ErrorMessage)), Is.EqualTo(new[] { ("A.One", 1, (string?)null), ("A.Two", 1, "no"), ("A.One", 2, null) }));
+        Assert.That(runs.Select(r => (r.TestBatch, r.FinishedAt)), Is.EqualTo(new[] { (2, Morning.AddMinutes(1)), (3, Morning.AddMinutes(2)) }));
+        Assert.That(await store.GetResultsAsync(Nightly, 9), Is.Empty);
+    }
+
+    [Test]
+    public async Task Durations_are_the_percentile_of_each_asked_test_s_runs_in_the_window()
+    {
+        using var store = Open();
+        for (var run = 1; run <= 10; run++)
+        {
+            await store.RecordResultsAsync([
+                Result("A.One", testBatch: run) with { DurationMillis = run * 10, FinishedAt = Morning.AddDays(run - 10) },
+                Result("A.Two", testBatch: run) with { DurationMillis = 5 },
+                Result("A.Skipped", TestRunOutcome.Skipped, testBatch: run),
+            ]);
+        }
+
+        var keys = new[] { new TestKey("Tests", "A.One"), new TestKey("Tests", "A.Skipped"), new TestKey("Tests", "A.Unknown") };
+        var all = await store.GetDurationsAsync(new DurationQuery(keys, 90, null, 100));
+        var windowed = await store.GetDurationsAsync(new DurationQuery(keys, 50, Morning.AddDays(-3), 100));
+        var latest = await store.GetDurationsAsync(new DurationQuery(keys, 100, null, 2));
+
+        Assert.That(all, Is.EqualTo(new[] { new TestDuration(keys[0], 90, 10) }), "skipped and unknown tests have no duration");
+        Assert.That(windowed, Is.EqualTo(new[] { new TestDuration(keys[0], 80, 4) }));
+        Assert.That(latest, Is.EqualTo(new[] { new TestDuration(keys[0], 100, 2) }));
     }
 }

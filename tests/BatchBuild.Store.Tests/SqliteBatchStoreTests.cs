@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
@@ -21,7 +22,7 @@ public sealed class SqliteBatchStoreTests
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
 
     private static TestResultRecord Result(string assembly, string name, double millis, DateTimeOffset at, TestRunOutcome outcome = TestRunOutcome.Passed, string batch = "b-1") =>
-        new(BatchId.Parse(batch), 1, new TestKey(assembly, name), name, outcome, millis, at, "agent");
+        new(BatchId.Parse(batch), 1, new TestKey(assembly, name), name, outcome, millis, at, "agent", Guid.NewGuid().ToString("N"));
 
     [Test]
     public async Task Recorded_results_come_back_as_history_of_their_assembly()
@@ -156,5 +157,31 @@ public sealed class SqliteBatchStoreTests
         var written = TestBatchResults.FromJson(File.ReadAllText(file));
         Assert.That(written.Recorded, Is.False);
         Assert.That(written.Tests.Single(), Is.EqualTo(new TestBatchResult("A.One", "One", TestRunOutcome.Failed, 10, "boom")));
+    }
+
+    [Test]
+    public async Task A_version_1_store_is_migrated_and_keeps_its_history()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
+        using (var connection = new SqliteConnection($"Data Source={StorePath};Pooling=False"))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL, assembly TEXT NOT NULL,
+                    full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL, duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL);
+                INSERT INTO test_results (batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent)
+                VALUES ('old', 1, 'Tests', 'A.Old', 'Old', 'Passed', 42, '2026-11-22T08:00:00.0000000Z', 'agent');
+                PRAGMA user_version = 1;
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        using var store = SqliteBatchStore.Open(StorePath);
+        await store.RecordResultsAsync([Result("Tests", "A.New", 5, Now), Result("Tests", "A.Old", 6, Now)]);
+        var history = await store.GetHistoryAsync(["Tests"], null, 10);
+
+        Assert.That(history.Select(r => r.Test.FullyQualifiedName), Is.EquivalentTo(new[] { "A.Old", "A.New", "A.Old" }));
+        Assert.That(await store.GetBatchAsync(BatchId.Parse("old")), Is.Null, "results from before batches belong to none");
     }
 }

@@ -57,7 +57,7 @@ public sealed class TargetsTests
         var store = Path.Combine(_folder, "store", "batchbuild.db");
         using (var seed = SqliteBatchStore.Open(store))
         {
-            seed.RecordResultsAsync([new TestResultRecord(BatchId.Parse("nightly-9"), 1, new TestKey("Tests", "A.One"), "One", TestRunOutcome.Passed, 5, DateTimeOffset.UtcNow, "agent")]).GetAwaiter().GetResult();
+            seed.RecordResultsAsync([new TestResultRecord(BatchId.Parse("nightly-9"), 1, new TestKey("Tests", "A.One"), "One", TestRunOutcome.Passed, 5, DateTimeOffset.UtcNow, "agent", "attempt-1")]).GetAwaiter().GetResult();
         }
 
         var (result, log) = Build("BatchBuildCloseBatch", ("BatchBuildBatchId", "nightly-9"), ("BatchBuildStore", store), ("BatchBuildSummaryPath", "out/summary.json"));

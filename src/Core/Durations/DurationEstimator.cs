@@ -41,16 +41,29 @@ public static class DurationEstimator
         IEnumerable<SelectableTest> tests,
         IEnumerable<DurationRecord> history,
         DurationSettings settings,
-        DateTimeOffset now)
-    {
-        var windowStart = settings.TimeLimit?.WindowStart(now);
-        var recorded = history
-            .Where(record => record.IsRepresentative && (windowStart is null || record.RecordedAt >= windowStart))
-            .GroupBy(record => record.Test)
-            .ToDictionary(
-                group => group.Key,
-                group => Statistics.Percentile([.. group.Select(record => record.DurationMillis)], settings.Percentile));
+        DateTimeOffset now) =>
+        Estimate(tests, Percentiles(history, settings.Percentile, settings.TimeLimit?.WindowStart(now)), settings.DefaultDurationMillis);
 
+    /// <summary>
+    /// Every test's <paramref name="percentile"/> of its representative durations recorded at or
+    /// after <paramref name="since"/>; tests with none are left out.
+    /// </summary>
+    public static IReadOnlyList<TestDuration> Percentiles(IEnumerable<DurationRecord> history, double percentile, DateTimeOffset? since) =>
+        [.. history
+            .Where(record => record.IsRepresentative && (since is null || record.RecordedAt >= since))
+            .GroupBy(record => record.Test)
+            .Select(group => new TestDuration(group.Key, Statistics.Percentile([.. group.Select(record => record.DurationMillis)], percentile), group.Count()))];
+
+    /// <summary>
+    /// Estimates every test from the recorded durations: its own; else the median of the recorded
+    /// tests of its class, else of all recorded tests, else <paramref name="defaultMillis"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<TestKey, DurationEstimate> Estimate(
+        IEnumerable<SelectableTest> tests,
+        IReadOnlyCollection<TestDuration> durations,
+        long defaultMillis)
+    {
+        var recorded = durations.ToDictionary(duration => duration.Test, duration => duration.Millis);
         var classMedians = recorded
             .GroupBy(pair => ClassKey(pair.Key))
             .ToDictionary(group => group.Key, group => Statistics.Median([.. group.Select(pair => pair.Value)]));
@@ -64,7 +77,7 @@ public static class DurationEstimator
             estimates[test.Key] =
                 recorded.TryGetValue(test.Key, out var own) ? new DurationEstimate(own, EstimateOrigin.Recorded)
                 : classMedians.TryGetValue(ClassKey(test.Key), out var ofClass) ? new DurationEstimate(ofClass, EstimateOrigin.ClassMedian)
-                : suiteMedian ?? new DurationEstimate(settings.DefaultDurationMillis, EstimateOrigin.Default);
+                : suiteMedian ?? new DurationEstimate(defaultMillis, EstimateOrigin.Default);
         }
 
         return estimates;

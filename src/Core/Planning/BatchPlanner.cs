@@ -23,4 +23,17 @@ public static class BatchPlanner
         var estimates = DurationEstimator.Estimate(tests, history, settings.Durations, now);
         return new TestBatchQueue(new TestQueue(tests, estimates), BatchingStrategies.Create(settings.BatchingStrategy));
     }
+
+    /// <summary>
+    /// The queue for the discovered tests, estimated from the recorded <paramref name="durations"/>
+    /// a store answered a <see cref="DurationQuery"/> with.
+    /// </summary>
+    public static TestBatchQueue CreateQueue(
+        IReadOnlyList<SelectableTest> tests,
+        IReadOnlyCollection<TestDuration> durations,
+        BatchBuildSettings settings)
+    {
+        var estimates = DurationEstimator.Estimate(tests, durations, settings.Durations.DefaultDurationMillis);
+        return new TestBatchQueue(new TestQueue(tests, estimates), BatchingStrategies.Create(settings.BatchingStrategy));
+    }
 }

@@ -37,12 +37,8 @@ public interface IBatchStore : IDisposable
     Task CompleteNotificationAsync(BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The recorded runs of the tests of <paramref name="assemblies"/> (assembly names) that ended
-    /// at or after <paramref name="since"/> (all when null), the newest <paramref name="runsPerTest"/> per test.
+    /// The durations of the tests <paramref name="query"/> names that have representative runs
+    /// in its window: what the planner estimates test batches from.
     /// </summary>
-    Task<IReadOnlyList<DurationRecord>> GetHistoryAsync(
-        IReadOnlyCollection<string> assemblies,
-        DateTimeOffset? since,
-        int runsPerTest,
-        CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default);
 }

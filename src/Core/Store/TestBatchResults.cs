@@ -21,7 +21,8 @@ public sealed record TestBatchResult(string FullyQualifiedName, string DisplayNa
 /// <summary>
 /// What was seen of one test batch: the file attached to the run and read back by the MSBuild
 /// task. <see cref="Recorded"/> says whether the results reached the store; when not, the reader
-/// records them, so that no result is lost.
+/// records them, so that no result is lost. <see cref="Attempt"/> names this run of the test
+/// batch, so that recording the same file twice records its results once.
 /// </summary>
 public sealed record TestBatchResults(
     string BatchId,
@@ -29,8 +30,12 @@ public sealed record TestBatchResults(
     string Source,
     bool Recorded,
     string? RecordError,
-    IReadOnlyList<TestBatchResult> Tests)
+    IReadOnlyList<TestBatchResult> Tests,
+    string Attempt)
 {
+    /// <summary>A new attempt name: one per run of a test batch.</summary>
+    public static string NewAttempt() => Guid.NewGuid().ToString("N");
+
     /// <summary>The results as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, TestBatchResultsJson.Default.TestBatchResults);
 
@@ -54,6 +59,7 @@ public sealed record TestBatchResults(
                 rows.Sum(row => row.DurationMillis),
                 finishedAt,
                 agent,
+                Attempt,
                 rows.FirstOrDefault(row => row.Outcome == TestRunOutcome.Failed && row.ErrorMessage is not null)?.ErrorMessage))];
 }
 

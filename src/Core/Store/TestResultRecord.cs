@@ -13,6 +13,10 @@ namespace BatchBuild.Core.Store;
 /// <param name="DurationMillis">How long it took.</param>
 /// <param name="FinishedAt">When it ended.</param>
 /// <param name="Agent">The machine that ran it.</param>
+/// <param name="Attempt">
+/// The run of the test batch that produced it (a GUID per run): a store keeps one result per test
+/// and attempt, so a result sent twice is recorded once, and a test run again is a new attempt.
+/// </param>
 /// <param name="ErrorMessage">Its error message, when it failed with one.</param>
 public sealed record TestResultRecord(
     BatchId BatchId,
@@ -23,6 +27,7 @@ public sealed record TestResultRecord(
     double DurationMillis,
     DateTimeOffset FinishedAt,
     string Agent,
+    string Attempt,
     string? ErrorMessage = null)
 {
     /// <summary>This result as a duration record for planning.</summary>

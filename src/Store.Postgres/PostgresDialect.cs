@@ -1,0 +1,142 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using BatchBuild.Core;
+using Npgsql;
+
+namespace BatchBuild.Store.Postgres;
+
+/// <summary>
+/// PostgreSQL, for a batch server that teams share. A writing transaction takes one
+/// transaction-scoped advisory lock, so writers from every server instance take turns exactly as
+/// SQLite's writers do and the lifecycle rules hold unchanged; reads never wait for it. Times are
+/// <c>timestamptz</c>; the schema is created and migrated on start, under the same lock.
+/// </summary>
+public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
+{
+    private const int SchemaVersion = 3;
+
+    // The advisory lock's key: "BatchBld" read as a 64-bit number.
+    private const long WriteLock = 0x4261746368426C64;
+
+    /// <inheritdoc />
+    public override string Description
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(source.ConnectionString);
+            return $"the PostgreSQL database '{builder.Database}' on {builder.Host}:{builder.Port}";
+        }
+    }
+
+    /// <summary>Opens the store on the PostgreSQL database <paramref name="connectionString"/> names.</summary>
+    public static async Task<SqlBatchStore> OpenAsync(string connectionString, BatchStoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        NpgsqlDataSource source;
+        try
+        {
+            source = NpgsqlDataSource.Create(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new StoreException(DiagnosticCodes.StoreUnavailable, $"the PostgreSQL connection string is not valid ({e.Message}); see Npgsql's connection string parameters");
+        }
+
+        var dialect = new PostgresDialect(source);
+        try
+        {
+            return await SqlBatchStore.OpenAsync(source, dialect, options, cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            var description = dialect.Description;
+            await source.DisposeAsync();
+            throw new StoreException(
+                DiagnosticCodes.StoreUnavailable,
+                $"{description} cannot be used ({e.Message}); check the connection string, that the server runs and that the user may create tables",
+                e);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT pg_advisory_xact_lock({WriteLock})";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return transaction;
+    }
+
+    /// <inheritdoc />
+    public override async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+
+    /// <inheritdoc />
+    public override object Time(DateTimeOffset time) => time.ToUniversalTime();
+
+    /// <inheritdoc />
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    /// <inheritdoc />
+    public override async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        await ExecuteAsync(transaction, "CREATE TABLE IF NOT EXISTS batchbuild_schema (version INTEGER NOT NULL)", cancellationToken);
+        await using var version = connection.CreateCommand();
+        version.Transaction = transaction;
+        version.CommandText = "SELECT MAX(version) FROM batchbuild_schema";
+        var read = await version.ExecuteScalarAsync(cancellationToken);
+        var current = read is DBNull or null ? 0 : Convert.ToInt32(read, CultureInfo.InvariantCulture);
+        if (current > SchemaVersion)
+        {
+            throw new StoreException(
+                DiagnosticCodes.StoreUnavailable,
+                $"{Description} was written by a newer BatchBuild (schema {current}, this one knows {SchemaVersion}); update the BatchBuild server");
+        }
+
+        if (current < SchemaVersion)
+        {
+            // The first schema on PostgreSQL is the embedded store's version 3.
+            await ExecuteAsync(transaction, """
+                CREATE TABLE batches (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    batch_id TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    started_at TIMESTAMPTZ NOT NULL,
+                    last_activity_at TIMESTAMPTZ NOT NULL,
+                    closed_at TIMESTAMPTZ,
+                    close_reason TEXT,
+                    notify INTEGER NOT NULL,
+                    passed INTEGER, failed INTEGER, skipped INTEGER, test_batches INTEGER, agents INTEGER, test_ms DOUBLE PRECISION,
+                    claimed_at TIMESTAMPTZ,
+                    notified_at TIMESTAMPTZ,
+                    UNIQUE (batch_id, sequence));
+                CREATE UNIQUE INDEX ux_batches_active ON batches (batch_id) WHERE state = 'Active';
+                CREATE INDEX ix_batches_started ON batches (started_at);
+                CREATE TABLE test_results (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    batch_key BIGINT REFERENCES batches (id),
+                    batch_id TEXT NOT NULL,
+                    test_batch INTEGER NOT NULL,
+                    assembly TEXT NOT NULL,
+                    full_name TEXT NOT NULL,
+                    display_name TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    duration_ms DOUBLE PRECISION NOT NULL,
+                    finished_at TIMESTAMPTZ NOT NULL,
+                    agent TEXT NOT NULL,
+                    attempt TEXT NOT NULL,
+                    error_message TEXT);
+                CREATE UNIQUE INDEX ux_test_results_attempt ON test_results (batch_key, assembly, full_name, attempt);
+                CREATE INDEX ix_test_results_test ON test_results (assembly, full_name, finished_at);
+                CREATE INDEX ix_test_results_batch_key ON test_results (batch_key, outcome);
+                INSERT INTO batchbuild_schema (version) VALUES (3);
+                """, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

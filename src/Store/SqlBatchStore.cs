@@ -1,0 +1,518 @@
+using System.Collections.Immutable;
+using System.Data.Common;
+using System.Globalization;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Store;
+
+namespace BatchBuild.Store;
+
+/// <summary>
+/// The store on a SQL database: the embedded SQLite file, or the batch server's SQLite or
+/// PostgreSQL database. It keeps the test results and the batches they belong to: a batch starts
+/// when the first result names an ID that has no active batch, closes explicitly or when idle or
+/// too old, and its closing is claimed for notification by exactly one caller. Writers take turns
+/// through the dialect's write lock, so these rules hold for any number of processes, agents and
+/// server instances. Each call opens its own connection, so one store serves concurrent callers.
+/// </summary>
+public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
+{
+    // A claim on a notification that was neither delivered nor released within this time is
+    // taken to belong to a process that died, and may be claimed again.
+    private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(10);
+
+    private const string BatchColumns =
+        "id, batch_id, sequence, state, started_at, last_activity_at, closed_at, close_reason, notify, passed, failed, skipped, test_batches, agents, test_ms";
+
+    private const string ResultColumns =
+        "batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message";
+
+    private readonly DbDataSource _source;
+    private readonly SqlDialect _dialect;
+    private readonly BatchStoreOptions _options;
+
+    private SqlBatchStore(DbDataSource source, SqlDialect dialect, BatchStoreOptions options)
+    {
+        _source = source;
+        _dialect = dialect;
+        _options = options;
+    }
+
+    /// <summary>The database, for messages.</summary>
+    public string Description => _dialect.Description;
+
+    private DateTimeOffset Now => _options.Clock.GetUtcNow();
+
+    /// <summary>
+    /// Opens the store on <paramref name="source"/>, creating or migrating its schema. The store
+    /// owns the source and disposes it.
+    /// </summary>
+    public static async Task<SqlBatchStore> OpenAsync(DbDataSource source, SqlDialect dialect, BatchStoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var store = new SqlBatchStore(source, dialect, options ?? BatchStoreOptions.Default);
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        await dialect.MigrateAsync(connection, cancellationToken);
+        return store;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        return await WriteAsync(async transaction =>
+        {
+            await CloseExpiredAsync(transaction, now, cancellationToken);
+            var batches = new List<BatchInfo>();
+            foreach (var group in results.GroupBy(result => result.BatchId))
+            {
+                var key = await ActiveKeyAsync(transaction, group.Key, cancellationToken) ?? await StartAsync(transaction, group.Key, now, cancellationToken);
+                await InsertResultsAsync(transaction, key, group, cancellationToken);
+                await NonQueryAsync(transaction, "UPDATE batches SET last_activity_at = @now WHERE id = @key", cancellationToken, ("@now", _dialect.Time(now)), ("@key", key));
+                batches.Add(await ReadBatchAsync(transaction, key, cancellationToken));
+            }
+
+            return (IReadOnlyList<BatchInfo>)batches;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<CloseResult> CloseBatchAsync(BatchId id, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        return await WriteAsync(async transaction =>
+        {
+            await CloseExpiredAsync(transaction, now, cancellationToken);
+            if (await ActiveKeyAsync(transaction, id, cancellationToken) is { } key)
+            {
+                await CloseAsync(transaction, key, CloseReason.Explicit, now, cancellationToken);
+                return new CloseResult(CloseStatus.Closed, await ReadBatchAsync(transaction, key, cancellationToken), await FailedTestsAsync(transaction, key, cancellationToken));
+            }
+
+            var latest = await LatestAsync(transaction, id, cancellationToken);
+            return new CloseResult(latest is null ? CloseStatus.Unknown : CloseStatus.AlreadyClosed, latest, []);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(CancellationToken cancellationToken = default) =>
+        WriteAsync(transaction => CloseExpiredAsync(transaction, Now, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<BatchInfo?> GetBatchAsync(BatchId id, CancellationToken cancellationToken = default) =>
+        ReadAsync(transaction => LatestAsync(transaction, id, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<BatchCompletion>> ClaimNotificationsAsync(CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        return await WriteAsync(async transaction =>
+        {
+            await CloseExpiredAsync(transaction, now, cancellationToken);
+            var keys = new List<long>();
+            await using (var claim = Command(transaction, """
+                UPDATE batches SET claimed_at = @now
+                WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL AND (claimed_at IS NULL OR claimed_at < @stale)
+                RETURNING id
+                """, ("@now", _dialect.Time(now)), ("@stale", _dialect.Time(now - StaleClaim))))
+            await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    keys.Add(reader.GetInt64(0));
+                }
+            }
+
+            var completions = new List<BatchCompletion>();
+            foreach (var key in keys.Order())
+            {
+                completions.Add(BatchCompletion.From(await ReadBatchAsync(transaction, key, cancellationToken), await FailedTestsAsync(transaction, key, cancellationToken)));
+            }
+
+            return (IReadOnlyList<BatchCompletion>)completions;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task CompleteNotificationAsync(BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default) =>
+        WriteAsync(
+            async transaction =>
+            {
+                await NonQueryAsync(
+                    transaction,
+                    delivered
+                        ? "UPDATE batches SET notified_at = @now WHERE batch_id = @id AND sequence = @sequence AND notified_at IS NULL"
+                        : "UPDATE batches SET claimed_at = NULL WHERE batch_id = @id AND sequence = @sequence AND notified_at IS NULL",
+                    cancellationToken,
+                    ("@now", _dialect.Time(Now)),
+                    ("@id", completion.BatchId),
+                    ("@sequence", completion.Sequence));
+                return true;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
+    {
+        var wanted = query.Tests.ToHashSet();
+        var history = await GetHistoryAsync([.. wanted.Select(test => test.Assembly).Distinct(StringComparer.Ordinal)], query.Since, query.RunsPerTest, cancellationToken);
+        return DurationEstimator.Percentiles(history.Where(record => wanted.Contains(record.Test)), query.Percentile, query.Since);
+    }
+
+    /// <summary>
+    /// The recorded passed and failed runs of the tests of <paramref name="assemblies"/> (assembly
+    /// names) that ended at or after <paramref name="since"/> (all when null), the newest
+    /// <paramref name="runsPerTest"/> per test.
+    /// </summary>
+    public Task<IReadOnlyList<DurationRecord>> GetHistoryAsync(
+        IReadOnlyCollection<string> assemblies,
+        DateTimeOffset? since,
+        int runsPerTest,
+        CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async transaction =>
+            {
+                var history = new List<DurationRecord>();
+                await using var query = Command(
+                    transaction,
+                    """
+                    SELECT assembly, full_name, duration_ms, outcome, finished_at FROM (
+                        SELECT assembly, full_name, duration_ms, outcome, finished_at,
+                               ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY finished_at DESC, id DESC) AS recency
+                        FROM test_results
+                        WHERE assembly = @assembly AND finished_at >= @since AND outcome IN ('Passed', 'Failed')) AS runs
+                    WHERE recency <= @runs
+                    """,
+                    ("@assembly", string.Empty),
+                    ("@since", _dialect.Time(since ?? DateTimeOffset.UnixEpoch)),
+                    ("@runs", runsPerTest));
+                foreach (var name in assemblies.Distinct(StringComparer.Ordinal))
+                {
+                    query.Parameters["@assembly"].Value = name;
+                    await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        history.Add(new DurationRecord(
+                            new TestKey(reader.GetString(0), reader.GetString(1)),
+                            reader.GetDouble(2),
+                            Enum.Parse<TestRunOutcome>(reader.GetString(3)),
+                            _dialect.ReadTime(reader, 4)));
+                    }
+                }
+
+                return (IReadOnlyList<DurationRecord>)history;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<BatchPage> ListBatchesAsync(BatchListQuery query, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async transaction =>
+            {
+                var filter = """
+                    (@state = '' OR state = @state)
+                    AND (@name = '' OR LOWER(batch_id) LIKE @name ESCAPE '\')
+                    AND started_at >= @from AND started_at < @before
+                    """;
+                (string, object)[] parameters =
+                [
+                    ("@state", query.State?.ToString() ?? string.Empty),
+                    ("@name", query.Name is { Length: > 0 } name ? $"%{EscapeLike(name.ToLowerInvariant())}%" : string.Empty),
+                    ("@from", _dialect.Time(query.StartedFrom ?? DateTimeOffset.UnixEpoch)),
+                    ("@before", _dialect.Time(query.StartedBefore ?? DateTimeOffset.MaxValue.AddYears(-1))),
+                ];
+                await using var count = Command(transaction, $"SELECT COUNT(*) FROM batches WHERE {filter}", parameters);
+                var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                var rows = await ReadRowsAsync(
+                    transaction,
+                    $"{filter} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset",
+                    liveCounts: true,
+                    cancellationToken,
+                    [.. parameters, ("@limit", query.PageSize), ("@offset", (long)(query.Page - 1) * query.PageSize)]);
+                return new BatchPage([.. rows.Select(row => row.Batch)], total, query.Page, query.PageSize);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<BatchInfo?> GetBatchAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async transaction => (await ReadRowsAsync(transaction, "batch_id = @id AND sequence = @sequence", liveCounts: true, cancellationToken, ("@id", id.Value), ("@sequence", sequence)))
+                .Select(row => row.Batch).SingleOrDefault(),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TestResultRecord>> GetResultsAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            transaction => ReadResultsAsync(
+                transaction,
+                $"SELECT {ResultColumns} FROM test_results WHERE batch_key = (SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence) ORDER BY id",
+                cancellationToken,
+                ("@id", id.Value),
+                ("@sequence", sequence)),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TestResultRecord>> GetTestRunsAsync(TestKey test, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async transaction => (IReadOnlyList<TestResultRecord>)[.. (await ReadResultsAsync(
+                transaction,
+                $"SELECT {ResultColumns} FROM test_results WHERE assembly = @assembly AND full_name = @name ORDER BY finished_at DESC, id DESC LIMIT @limit",
+                cancellationToken,
+                ("@assembly", test.Assembly),
+                ("@name", test.FullyQualifiedName),
+                ("@limit", limit))).Reverse()],
+            cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose() => _source.Dispose();
+
+    private async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _source.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await _dialect.OnOpenAsync(connection, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<T> WriteAsync<T>(Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken);
+        var result = await work(transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private async Task<T> ReadAsync<T>(Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await _dialect.BeginReadAsync(connection, cancellationToken);
+        var result = await work(transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private static async Task<long?> ActiveKeyAsync(DbTransaction transaction, BatchId id, CancellationToken cancellationToken)
+    {
+        await using var query = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND state = 'Active'", ("@id", id.Value));
+        return await query.ExecuteScalarAsync(cancellationToken) is { } key and not DBNull ? Convert.ToInt64(key, CultureInfo.InvariantCulture) : null;
+    }
+
+    private async Task<long> StartAsync(DbTransaction transaction, BatchId id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var insert = Command(transaction, """
+            INSERT INTO batches (batch_id, sequence, state, started_at, last_activity_at, notify)
+            VALUES (@id, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM batches WHERE batch_id = @id), 'Active', @now, @now, @notify)
+            RETURNING id
+            """, ("@id", id.Value), ("@now", _dialect.Time(now)), ("@notify", _options.NotifyOnCompletion ? 1 : 0));
+        return Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    // A result whose test and attempt the batch already holds was sent before: it is skipped.
+    private async Task InsertResultsAsync(DbTransaction transaction, long key, IEnumerable<TestResultRecord> results, CancellationToken cancellationToken)
+    {
+        await using var insert = Command(
+            transaction,
+            """
+            INSERT INTO test_results (batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message)
+            VALUES (@key, @batch, @testBatch, @assembly, @name, @display, @outcome, @duration, @finished, @agent, @attempt, @error)
+            ON CONFLICT DO NOTHING
+            """,
+            ("@key", key), ("@batch", string.Empty), ("@testBatch", 0), ("@assembly", string.Empty), ("@name", string.Empty), ("@display", string.Empty),
+            ("@outcome", string.Empty), ("@duration", 0.0), ("@finished", _dialect.Time(DateTimeOffset.UnixEpoch)), ("@agent", string.Empty),
+            ("@attempt", string.Empty), ("@error", DBNull.Value));
+        foreach (var result in results)
+        {
+            insert.Parameters["@batch"].Value = result.BatchId.Value;
+            insert.Parameters["@testBatch"].Value = result.TestBatch;
+            insert.Parameters["@assembly"].Value = result.Test.Assembly;
+            insert.Parameters["@name"].Value = result.Test.FullyQualifiedName;
+            insert.Parameters["@display"].Value = result.DisplayName;
+            insert.Parameters["@outcome"].Value = result.Outcome.ToString();
+            insert.Parameters["@duration"].Value = result.DurationMillis;
+            insert.Parameters["@finished"].Value = _dialect.Time(result.FinishedAt);
+            insert.Parameters["@agent"].Value = result.Agent;
+            insert.Parameters["@attempt"].Value = result.Attempt;
+            insert.Parameters["@error"].Value = (object?)result.ErrorMessage ?? DBNull.Value;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Runs before every store call: only the times decide, so no counts are read here.
+        var closed = new List<BatchInfo>();
+        foreach (var (key, batch) in await ReadRowsAsync(transaction, "state = 'Active'", liveCounts: false, cancellationToken))
+        {
+            if (_options.Limits.Expired(batch, now) is { } reason)
+            {
+                await CloseAsync(transaction, key, reason, now, cancellationToken);
+                closed.Add(await ReadBatchAsync(transaction, key, cancellationToken));
+            }
+        }
+
+        return closed;
+    }
+
+    // Freezes the counts and closes; the state condition makes a second close a no-op.
+    private Task CloseAsync(DbTransaction transaction, long key, CloseReason reason, DateTimeOffset now, CancellationToken cancellationToken) =>
+        NonQueryAsync(transaction, $"""
+            UPDATE batches SET state = 'Closed', closed_at = @now, close_reason = @reason,
+                ({CountColumns}) = ({CountsQuery})
+            WHERE id = @key AND state = 'Active'
+            """, cancellationToken, ("@now", _dialect.Time(now)), ("@reason", reason.ToString()), ("@key", key));
+
+    private const string CountColumns = "passed, failed, skipped, test_batches, agents, test_ms";
+
+    // Outcomes count tests, each by its latest result (a test run again counts once, as it last
+    // ended); test batches, agents and test time count every run.
+    private const string CountsQuery = """
+        SELECT COALESCE(SUM(CASE WHEN latest.outcome = 'Passed' THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN latest.outcome = 'Failed' THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN latest.outcome NOT IN ('Passed', 'Failed') THEN 1 ELSE 0 END), 0),
+               (SELECT COUNT(DISTINCT agent || '|' || assembly || '|' || test_batch || '|' || attempt) FROM test_results WHERE batch_key = @key),
+               (SELECT COUNT(DISTINCT agent) FROM test_results WHERE batch_key = @key),
+               (SELECT COALESCE(SUM(duration_ms), 0) FROM test_results WHERE batch_key = @key)
+        FROM (SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
+              FROM test_results WHERE batch_key = @key) AS latest
+        WHERE latest.recency = 1
+        """;
+
+    private async Task<BatchInfo> ReadBatchAsync(DbTransaction transaction, long key, CancellationToken cancellationToken) =>
+        (await ReadRowsAsync(transaction, "id = @key", liveCounts: true, cancellationToken, ("@key", key))).Single().Batch;
+
+    private async Task<BatchInfo?> LatestAsync(DbTransaction transaction, BatchId id, CancellationToken cancellationToken) =>
+        (await ReadRowsAsync(transaction, "batch_id = @id ORDER BY sequence DESC LIMIT 1", liveCounts: true, cancellationToken, ("@id", id.Value)))
+            .Select(row => row.Batch).SingleOrDefault();
+
+    // The batches' rows with their keys; an active batch's counts are computed from its results
+    // when liveCounts is set, and empty otherwise.
+    private async Task<IReadOnlyList<(long Key, BatchInfo Batch)>> ReadRowsAsync(
+        DbTransaction transaction, string where, bool liveCounts, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        var rows = new List<(long Key, BatchInfo Batch)>();
+        await using (var query = Command(transaction, $"SELECT {BatchColumns} FROM batches WHERE {where}", parameters))
+        await using (var reader = await query.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var closed = reader.GetString(3) == "Closed";
+                rows.Add((reader.GetInt64(0), new BatchInfo(
+                    BatchId.Parse(reader.GetString(1)),
+                    Int(reader, 2),
+                    closed ? BatchState.Closed : BatchState.Active,
+                    _dialect.ReadTime(reader, 4),
+                    _dialect.ReadTime(reader, 5),
+                    reader.IsDBNull(6) ? null : _dialect.ReadTime(reader, 6),
+                    reader.IsDBNull(7) ? null : Enum.Parse<CloseReason>(reader.GetString(7)),
+                    closed ? Counts(reader, 9) : BatchCounts.Empty,
+                    Int(reader, 8) == 1)));
+            }
+        }
+
+        if (!liveCounts)
+        {
+            return rows;
+        }
+
+        // An active batch's counts are live: computed from its results as they stand.
+        var batches = new List<(long Key, BatchInfo Batch)>(rows.Count);
+        foreach (var (key, batch) in rows)
+        {
+            if (batch.State == BatchState.Active)
+            {
+                await using var count = Command(transaction, CountsQuery, ("@key", key));
+                await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                batches.Add((key, batch with { Counts = Counts(reader, 0) }));
+            }
+            else
+            {
+                batches.Add((key, batch));
+            }
+        }
+
+        return batches;
+    }
+
+    private static BatchCounts Counts(DbDataReader reader, int first) =>
+        new(Int(reader, first), Int(reader, first + 1), Int(reader, first + 2), Int(reader, first + 3), Int(reader, first + 4), Convert.ToDouble(reader.GetValue(first + 5), CultureInfo.InvariantCulture));
+
+    // SQLite reads integers as 64-bit and PostgreSQL's COUNT and SUM are 64-bit: both narrow here.
+    private static int Int(DbDataReader reader, int ordinal) => Convert.ToInt32(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    private static async Task<ImmutableArray<FailedTest>> FailedTestsAsync(DbTransaction transaction, long key, CancellationToken cancellationToken)
+    {
+        var failed = ImmutableArray.CreateBuilder<FailedTest>();
+        await using var query = Command(transaction, """
+            SELECT assembly, full_name, error_message FROM (
+                SELECT assembly, full_name, outcome, error_message,
+                       ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
+                FROM test_results WHERE batch_key = @key) AS latest
+            WHERE recency = 1 AND outcome = 'Failed' ORDER BY assembly, full_name
+            """, ("@key", key));
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            failed.Add(new FailedTest(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+
+        return failed.ToImmutable();
+    }
+
+    private async Task<IReadOnlyList<TestResultRecord>> ReadResultsAsync(
+        DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        var results = new List<TestResultRecord>();
+        await using var query = Command(transaction, sql, parameters);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            results.Add(new TestResultRecord(
+                BatchId.Parse(reader.GetString(0)),
+                Int(reader, 1),
+                new TestKey(reader.GetString(2), reader.GetString(3)),
+                reader.GetString(4),
+                Enum.Parse<TestRunOutcome>(reader.GetString(5)),
+                reader.GetDouble(6),
+                _dialect.ReadTime(reader, 7),
+                reader.GetString(8),
+                reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10)));
+        }
+
+        return results;
+    }
+
+    private static DbCommand Command(DbTransaction transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private static async Task NonQueryAsync(DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = Command(transaction, sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+}

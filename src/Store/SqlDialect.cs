@@ -1,0 +1,44 @@
+using System.Data.Common;
+
+namespace BatchBuild.Store;
+
+/// <summary>
+/// What differs between the databases a <see cref="SqlBatchStore"/> runs on: how a writing
+/// transaction serialises with other writers, how times are stored, and the schema. The store's
+/// queries themselves are written once, in SQL that SQLite and PostgreSQL both accept.
+/// </summary>
+public abstract class SqlDialect
+{
+    /// <summary>Names the database for messages, e.g. "the store '/ci/batchbuild.db'".</summary>
+    public abstract string Description { get; }
+
+    /// <summary>
+    /// Begins a transaction that writes; it holds the store's write lock until it ends, so that
+    /// writers from any process or server instance take turns.
+    /// </summary>
+    public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Begins a transaction that only reads, seeing one consistent state.</summary>
+    public abstract Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Prepares a newly opened connection.</summary>
+    public virtual Task OnOpenAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A time as a parameter value.</summary>
+    public abstract object Time(DateTimeOffset time);
+
+    /// <summary>A time read from a column written with <see cref="Time"/>.</summary>
+    public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
+
+    /// <summary>Creates the schema or brings it up to date; refuses a schema newer than this code.</summary>
+    public abstract Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="sql"/> in <paramref name="transaction"/>, for migrations.</summary>
+    protected static async Task ExecuteAsync(DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

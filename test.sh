@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test: unit, store, server and end-to-end. The PostgreSQL tests need a server on
+# 127.0.0.1; when BATCHBUILD_TEST_POSTGRES does not name one, this script installs PostgreSQL
+# (Debian/Ubuntu, as root) if needed, starts it and creates a role that may create databases.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [[ -z "${BATCHBUILD_TEST_POSTGRES:-}" ]]; then
+  if ! command -v pg_ctlcluster >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  cluster=$(pg_lsclusters --no-header | head -n 1)
+  if [[ -z "$cluster" ]]; then
+    version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+    pg_createcluster "$version" main >/dev/null
+    cluster=$(pg_lsclusters --no-header | head -n 1)
+  fi
+  read -r version name port _ <<<"$cluster"
+  pg_ctlcluster "$version" "$name" start 2>/dev/null || true
+  for _ in $(seq 30); do
+    pg_isready -h 127.0.0.1 -p "$port" -q && break
+    sleep 1
+  done
+  runuser -u postgres -- psql -p "$port" -q -v ON_ERROR_STOP=1 <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'batchbuild') THEN
+    CREATE ROLE batchbuild LOGIN CREATEDB PASSWORD 'batchbuild';
+  END IF;
+END $$;
+SQL
+  export BATCHBUILD_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=batchbuild;Password=batchbuild;Database=postgres"
+fi
+
+dotnet test BatchBuild.sln "$@"
