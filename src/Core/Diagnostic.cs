@@ -96,4 +96,22 @@ public static class DiagnosticCodes
 
     /// <summary>The BatchBuild logger was enabled without the configuration the MSBuild task writes.</summary>
     public const string LoggerNotConfigured = "BB3007";
+
+    /// <summary>A request to the batch server that is not valid: bad JSON, a missing or wrong field.</summary>
+    public const string InvalidRequest = "BB5001";
+
+    /// <summary>A request to the batch server without a valid API key.</summary>
+    public const string Unauthorized = "BB5002";
+
+    /// <summary>A request to the batch server larger than it accepts.</summary>
+    public const string RequestTooLarge = "BB5003";
+
+    /// <summary>A batch the batch server does not know.</summary>
+    public const string UnknownBatch = "BB5004";
+
+    /// <summary>The batch server's configuration is not valid.</summary>
+    public const string InvalidServerConfiguration = "BB5005";
+
+    /// <summary>The batch server could not be reached; results were spooled to send later.</summary>
+    public const string ServerUnreachable = "BB5101";
 }

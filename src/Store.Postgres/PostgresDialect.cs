@@ -113,6 +113,8 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
                     passed INTEGER, failed INTEGER, skipped INTEGER, test_batches INTEGER, agents INTEGER, test_ms DOUBLE PRECISION,
                     claimed_at TIMESTAMPTZ,
                     notified_at TIMESTAMPTZ,
+                    notify_attempts INTEGER NOT NULL DEFAULT 0,
+                    notify_after TIMESTAMPTZ,
                     UNIQUE (batch_id, sequence));
                 CREATE UNIQUE INDEX ux_batches_active ON batches (batch_id) WHERE state = 'Active';
                 CREATE INDEX ix_batches_started ON batches (started_at);

@@ -113,6 +113,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             await using (var claim = Command(transaction, """
                 UPDATE batches SET claimed_at = @now
                 WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL AND (claimed_at IS NULL OR claimed_at < @stale)
+                  AND (notify_after IS NULL OR notify_after <= @now)
                 RETURNING id
                 """, ("@now", _dialect.Time(now)), ("@stale", _dialect.Time(now - StaleClaim))))
             await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
@@ -138,15 +139,25 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
         WriteAsync(
             async transaction =>
             {
+                var now = Now;
+                (string, object)[] batch = [("@id", completion.BatchId), ("@sequence", completion.Sequence), ("@now", _dialect.Time(now))];
+                if (delivered)
+                {
+                    // Marked delivered once: a second delivery of the same claim changes nothing.
+                    await NonQueryAsync(transaction, "UPDATE batches SET notified_at = @now WHERE batch_id = @id AND sequence = @sequence AND notified_at IS NULL", cancellationToken, batch);
+                    return true;
+                }
+
+                await using var failures = Command(transaction, "SELECT notify_attempts FROM batches WHERE batch_id = @id AND sequence = @sequence", batch);
+                var failed = Convert.ToInt32(await failures.ExecuteScalarAsync(cancellationToken) ?? 0, CultureInfo.InvariantCulture) + 1;
                 await NonQueryAsync(
                     transaction,
-                    delivered
-                        ? "UPDATE batches SET notified_at = @now WHERE batch_id = @id AND sequence = @sequence AND notified_at IS NULL"
-                        : "UPDATE batches SET claimed_at = NULL WHERE batch_id = @id AND sequence = @sequence AND notified_at IS NULL",
+                    """
+                    UPDATE batches SET claimed_at = NULL, notify_attempts = @failed, notify_after = @after
+                    WHERE batch_id = @id AND sequence = @sequence AND notified_at IS NULL
+                    """,
                     cancellationToken,
-                    ("@now", _dialect.Time(Now)),
-                    ("@id", completion.BatchId),
-                    ("@sequence", completion.Sequence));
+                    [.. batch, ("@failed", failed), ("@after", _dialect.Time(now + _options.RetryDelayAfter(failed)))]);
                 return true;
             },
             cancellationToken);

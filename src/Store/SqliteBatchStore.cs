@@ -47,6 +47,22 @@ public static class SqliteBatchStore
 /// <param name="Clock">The time source; tests move it by hand.</param>
 public sealed record BatchStoreOptions(BatchLimits Limits, bool NotifyOnCompletion, TimeProvider Clock)
 {
+    /// <summary>The longest a failed notification waits before it is claimed again.</summary>
+    public static readonly TimeSpan MaxNotificationRetryDelay = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a notification whose delivery failed waits before it is claimed again; the wait
+    /// doubles with every failure, up to <see cref="MaxNotificationRetryDelay"/>. Zero (the
+    /// embedded store's default): the next close or run may retry it at once.
+    /// </summary>
+    public TimeSpan NotificationRetryDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The wait after the <paramref name="failures"/>th failed delivery (1 for the first).</summary>
+    public TimeSpan RetryDelayAfter(int failures) =>
+        NotificationRetryDelay <= TimeSpan.Zero
+            ? TimeSpan.Zero
+            : TimeSpan.FromTicks(Math.Min(MaxNotificationRetryDelay.Ticks, NotificationRetryDelay.Ticks * (1L << Math.Clamp(failures - 1, 0, 20))));
+
     /// <summary>Default limits, notifying, the system clock.</summary>
     public static BatchStoreOptions Default { get; } = new(BatchLimits.Default, true, TimeProvider.System);
 

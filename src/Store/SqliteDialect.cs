@@ -117,12 +117,15 @@ public sealed class SqliteDialect(string path) : SqlDialect
 
         if (current < 3)
         {
-            // One result per test and attempt in a batch; earlier results each count as their own attempt.
+            // One result per test and attempt in a batch (earlier results each count as their own attempt);
+            // a notification that failed waits before it is claimed again.
             await ExecuteAsync(transaction, """
                 ALTER TABLE test_results ADD COLUMN attempt TEXT NOT NULL DEFAULT '';
                 UPDATE test_results SET attempt = 'row-' || id;
                 CREATE UNIQUE INDEX ux_test_results_attempt ON test_results (batch_key, assembly, full_name, attempt);
                 CREATE INDEX ix_batches_started ON batches (started_at);
+                ALTER TABLE batches ADD COLUMN notify_attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE batches ADD COLUMN notify_after TEXT;
                 PRAGMA user_version = 3;
                 """, cancellationToken);
         }

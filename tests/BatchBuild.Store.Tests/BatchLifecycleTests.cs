@@ -184,6 +184,29 @@ public sealed class BatchLifecycleTests(string provider)
     }
 
     [Test]
+    public async Task A_failed_notification_waits_longer_after_every_failure()
+    {
+        using var store = _database!.Open(new BatchStoreOptions(BatchLimits.Default, true, _clock) { NotificationRetryDelay = TimeSpan.FromMinutes(1) });
+        await store.RecordResultsAsync([Result("A.One")]);
+        await store.CloseBatchAsync(Nightly);
+
+        await store.CompleteNotificationAsync((await store.ClaimNotificationsAsync()).Single(), delivered: false);
+        _clock.Now += TimeSpan.FromSeconds(59);
+        Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "waits 1 minute after the first failure");
+        _clock.Now += TimeSpan.FromSeconds(1);
+        await store.CompleteNotificationAsync((await store.ClaimNotificationsAsync()).Single(), delivered: false);
+        _clock.Now += TimeSpan.FromSeconds(119);
+        Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "waits 2 minutes after the second");
+        _clock.Now += TimeSpan.FromSeconds(1);
+        var third = (await store.ClaimNotificationsAsync()).Single();
+        await store.CompleteNotificationAsync(third, delivered: true);
+        await store.CompleteNotificationAsync(third, delivered: false);
+
+        _clock.Now += TimeSpan.FromHours(2);
+        Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "delivered once, for good");
+    }
+
+    [Test]
     public async Task A_claim_left_by_a_process_that_died_is_claimed_again_later()
     {
         using var store = Open();

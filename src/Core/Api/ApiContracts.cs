@@ -1,0 +1,254 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Store;
+
+namespace BatchBuild.Core.Api;
+
+/// <summary>One test result on the wire (<c>POST /api/v1/results</c>).</summary>
+public sealed record ResultDto(
+    string? BatchId,
+    int TestBatch,
+    string? Assembly,
+    string? Name,
+    string? DisplayName,
+    TestRunOutcome? Outcome,
+    double DurationMillis,
+    DateTimeOffset? FinishedAt,
+    string? Agent,
+    string? Attempt,
+    string? ErrorMessage)
+{
+    /// <summary>The longest name, agent or attempt accepted.</summary>
+    public const int MaxTextLength = 2048;
+
+    /// <summary>The longest error message kept; longer ones are cut.</summary>
+    public const int MaxErrorLength = 16_384;
+
+    /// <summary>A result as sent.</summary>
+    public static ResultDto From(TestResultRecord record) => new(
+        record.BatchId.Value, record.TestBatch, record.Test.Assembly, record.Test.FullyQualifiedName, record.DisplayName,
+        record.Outcome, record.DurationMillis, record.FinishedAt, record.Agent, record.Attempt, record.ErrorMessage);
+
+    /// <summary>The record, or the problems that keep this result from being one.</summary>
+    public TestResultRecord? ToRecord(int index, List<string> problems)
+    {
+        var before = problems.Count;
+        var id = default(BatchId);
+        if (!Batches.BatchId.TryCreate(BatchId, out id, out var idProblem))
+        {
+            problems.Add($"results[{index}].batchId: {idProblem}");
+        }
+
+        Require(Assembly, "assembly");
+        Require(Name, "name");
+        Require(Agent, "agent");
+        Require(Attempt, "attempt");
+        if (DisplayName is { Length: > MaxTextLength })
+        {
+            problems.Add($"results[{index}].displayName: longer than {MaxTextLength} characters");
+        }
+
+        if (Outcome is null || !Enum.IsDefined(Outcome.Value))
+        {
+            problems.Add($"results[{index}].outcome: required, one of passed, failed, skipped, none");
+        }
+
+        if (!double.IsFinite(DurationMillis) || DurationMillis < 0)
+        {
+            problems.Add($"results[{index}].durationMillis: a finite number of milliseconds, 0 or more");
+        }
+
+        if (TestBatch < 0)
+        {
+            problems.Add($"results[{index}].testBatch: 0 or more");
+        }
+
+        if (FinishedAt is null)
+        {
+            problems.Add($"results[{index}].finishedAt: required, an ISO-8601 time with offset");
+        }
+
+        return problems.Count > before
+            ? null
+            : new TestResultRecord(
+                id, TestBatch, new TestKey(Assembly!, Name!), DisplayName ?? Name!, Outcome!.Value, DurationMillis, FinishedAt!.Value, Agent!, Attempt!,
+                ErrorMessage is { Length: > MaxErrorLength } message ? message[..MaxErrorLength] : ErrorMessage);
+
+        void Require(string? value, string field)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                problems.Add($"results[{index}].{field}: required");
+            }
+            else if (value.Length > MaxTextLength)
+            {
+                problems.Add($"results[{index}].{field}: longer than {MaxTextLength} characters");
+            }
+        }
+    }
+}
+
+/// <summary>A report of results: <c>POST /api/v1/results</c>.</summary>
+public sealed record ResultsRequest(IReadOnlyList<ResultDto>? Results)
+{
+    /// <summary>The most results one request may carry.</summary>
+    public const int MaxResults = 5000;
+
+    /// <summary>The records, or every problem found, each naming its field.</summary>
+    public (IReadOnlyList<TestResultRecord> Records, IReadOnlyList<string> Problems) Validate()
+    {
+        var problems = new List<string>();
+        if (Results is null || Results.Count == 0)
+        {
+            return ([], ["results: required, 1 or more results"]);
+        }
+
+        if (Results.Count > MaxResults)
+        {
+            return ([], [$"results: {Results.Count} results; send at most {MaxResults} per request"]);
+        }
+
+        var records = new List<TestResultRecord>(Results.Count);
+        for (var i = 0; i < Results.Count; i++)
+        {
+            if (Results[i] is null)
+            {
+                problems.Add($"results[{i}]: null");
+            }
+            else if (Results[i].ToRecord(i, problems) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        return (records, problems);
+    }
+}
+
+/// <summary>The counts of a batch on the wire.</summary>
+public sealed record CountsDto(int Passed, int Failed, int Skipped, int Total, int TestBatches, int Agents, double TestMillis);
+
+/// <summary>A batch on the wire.</summary>
+public sealed record BatchDto(
+    string BatchId,
+    string Name,
+    int Sequence,
+    string State,
+    DateTimeOffset StartedAt,
+    DateTimeOffset LastActivityAt,
+    DateTimeOffset? ClosedAt,
+    string? Reason,
+    double DurationSeconds,
+    CountsDto Counts,
+    bool NotifyOnCompletion)
+{
+    /// <summary>The batch as sent; an active batch's duration runs to <paramref name="now"/>.</summary>
+    public static BatchDto From(BatchInfo batch, DateTimeOffset now) => new(
+        batch.Id.Value,
+        batch.Name,
+        batch.Sequence,
+        batch.State.ToString().ToLowerInvariant(),
+        batch.StartedAt,
+        batch.LastActivityAt,
+        batch.ClosedAt,
+        batch.Reason?.ToString().ToLowerInvariant(),
+        Math.Round(((batch.ClosedAt ?? now) - batch.StartedAt).TotalSeconds, 3),
+        new CountsDto(batch.Counts.Passed, batch.Counts.Failed, batch.Counts.Skipped, batch.Counts.Total, batch.Counts.TestBatches, batch.Counts.Agents, batch.Counts.TestMillis),
+        batch.NotifyOnCompletion);
+}
+
+/// <summary>The answer to a report: the batches the results went to.</summary>
+public sealed record ResultsResponse(IReadOnlyList<BatchDto> Batches, int Received);
+
+/// <summary>One page of batches: <c>GET /api/v1/batches</c>.</summary>
+public sealed record BatchPageDto(IReadOnlyList<BatchDto> Batches, int Total, int Page, int PageSize);
+
+/// <summary>A batch with its results and the runs of its test batches.</summary>
+public sealed record BatchResultsDto(BatchDto Batch, IReadOnlyList<ResultDto> Results, IReadOnlyList<TestBatchSpan> TestBatches);
+
+/// <summary>The answer to a close: what happened, and the batch.</summary>
+public sealed record CloseResponse(string Status, BatchDto? Batch);
+
+/// <summary>A test named on the wire.</summary>
+public sealed record TestDto(string? Assembly, string? Name);
+
+/// <summary>What the planner asks: <c>POST /api/v1/durations</c>.</summary>
+public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Percentile, DateTimeOffset? Since, int? RunsPerTest)
+{
+    /// <summary>The most tests one request may name.</summary>
+    public const int MaxTests = 50_000;
+
+    /// <summary>The request for <paramref name="query"/>.</summary>
+    public static DurationsRequest From(DurationQuery query) =>
+        new([.. query.Tests.Select(test => new TestDto(test.Assembly, test.FullyQualifiedName))], query.Percentile, query.Since, query.RunsPerTest);
+
+    /// <summary>The query, or every problem found.</summary>
+    public (DurationQuery? Query, IReadOnlyList<string> Problems) Validate()
+    {
+        var problems = new List<string>();
+        if (Tests is null || Tests.Count > MaxTests)
+        {
+            problems.Add($"tests: required, at most {MaxTests} tests");
+        }
+        else
+        {
+            for (var i = 0; i < Tests.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(Tests[i]?.Assembly) || string.IsNullOrWhiteSpace(Tests[i]?.Name))
+                {
+                    problems.Add($"tests[{i}]: assembly and name are required");
+                }
+            }
+        }
+
+        if (Percentile is <= 0 or > 100 || double.IsNaN(Percentile))
+        {
+            problems.Add("percentile: a number in (0, 100]");
+        }
+
+        if (RunsPerTest is < 1 or > 1000)
+        {
+            problems.Add("runsPerTest: 1 to 1000");
+        }
+
+        return problems.Count > 0
+            ? (null, problems)
+            : (new DurationQuery([.. Tests!.Select(test => new TestKey(test.Assembly!, test.Name!))], Percentile, Since, RunsPerTest ?? DurationQuery.DefaultRunsPerTest), problems);
+    }
+}
+
+/// <summary>The durations the planner gets back.</summary>
+public sealed record DurationsResponse(IReadOnlyList<DurationDto> Durations);
+
+/// <summary>One test's duration on the wire.</summary>
+public sealed record DurationDto(string Assembly, string Name, double Millis, int Runs)
+{
+    /// <summary>The duration as sent.</summary>
+    public static DurationDto From(TestDuration duration) => new(duration.Test.Assembly, duration.Test.FullyQualifiedName, duration.Millis, duration.Runs);
+
+    /// <summary>The duration as read.</summary>
+    public TestDuration ToDuration() => new(new TestKey(Assembly, Name), Millis, Runs);
+}
+
+/// <summary>A test's recorded runs: <c>GET /api/v1/tests/runs</c>.</summary>
+public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<ResultDto> Runs);
+
+/// <summary>The JSON of the batch server's API: camelCase, enums as camelCase strings, generated at compile time.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    RespectNullableAnnotations = false)]
+[JsonSerializable(typeof(ResultsRequest))]
+[JsonSerializable(typeof(ResultsResponse))]
+[JsonSerializable(typeof(BatchPageDto))]
+[JsonSerializable(typeof(BatchDto))]
+[JsonSerializable(typeof(BatchResultsDto))]
+[JsonSerializable(typeof(CloseResponse))]
+[JsonSerializable(typeof(DurationsRequest))]
+[JsonSerializable(typeof(DurationsResponse))]
+[JsonSerializable(typeof(TestRunsDto))]
+public sealed partial class ApiJson : JsonSerializerContext;
