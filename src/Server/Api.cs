@@ -1,0 +1,317 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using BatchBuild.Core;
+using BatchBuild.Core.Api;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Store;
+using BatchBuild.Store;
+
+namespace BatchBuild.Server;
+
+/// <summary>
+/// The HTTP API, versioned under <c>/api/v1</c>, plus the close route that visual-testing
+/// batch-close clients send. Every input is validated; every error is a problem document with a
+/// <c>code</c> (BBnnnn) and a detail that says what to fix.
+/// </summary>
+internal static class Api
+{
+    /// <summary>The header that carries the API key.</summary>
+    public const string KeyHeader = "X-BatchBuild-Api-Key";
+
+    public static void MapBatchBuildApi(this WebApplication app)
+    {
+        app.MapGet("/health", () => Results.Json(new Dictionary<string, string> { ["status"] = "healthy" }));
+        app.MapGet("/ready", ReadyAsync);
+
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/results", RecordAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        api.MapGet("/batches", ListAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        api.MapGet("/batches/{id}", LatestAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        api.MapGet("/batches/{id}/{sequence:int}", OneAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        api.MapGet("/batches/{id}/{sequence:int}/results", ResultsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        api.MapPost("/batches/{id}/close", CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        api.MapPost("/durations", DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        api.MapGet("/tests/runs", TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+
+        // Routing ignores case, so this is also .../bypointerId, as the current Eyes SDKs send it.
+        app.MapDelete("/api/sessions/batches/{id}/close/bypointerid", EyesCloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, eyes: true));
+    }
+
+    private static async Task<IResult> ReadyAsync(IBatchBrowser store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.ListBatchesAsync(new BatchListQuery(PageSize: 1), cancellationToken);
+            return Results.Json(new Dictionary<string, string> { ["status"] = "ready" });
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or StoreException or TimeoutException)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, DiagnosticCodes.StoreUnavailable, $"the store cannot be reached ({e.Message})");
+        }
+    }
+
+    private static async Task<IResult> RecordAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await ReadAsync(http, ApiJson.Default.ResultsRequest, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var (records, problems) = request.Validate();
+        if (problems.Count > 0)
+        {
+            return Invalid(problems);
+        }
+
+        var batches = await store.RecordResultsAsync(records, cancellationToken);
+        outbox.Wake();
+        var now = clock.GetUtcNow();
+        return Results.Json(new ResultsResponse([.. batches.Select(batch => BatchDto.From(batch, now))], records.Count), ApiJson.Default.ResultsResponse);
+    }
+
+    private static async Task<IResult> ListAsync(
+        IBatchBrowser store, TimeProvider clock, string? state, string? name, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        BatchState? wanted = null;
+        if (state is { Length: > 0 })
+        {
+            if (Enum.TryParse<BatchState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+            {
+                wanted = parsed;
+            }
+            else
+            {
+                problems.Add("state: active or closed");
+            }
+        }
+
+        if (page is < 1)
+        {
+            problems.Add("page: 1 or more");
+        }
+
+        if (pageSize is < 1 or > BatchListQuery.MaxPageSize)
+        {
+            problems.Add($"pageSize: 1 to {BatchListQuery.MaxPageSize}");
+        }
+
+        if (name is { Length: > ResultDto.MaxTextLength })
+        {
+            problems.Add($"name: at most {ResultDto.MaxTextLength} characters");
+        }
+
+        if (problems.Count > 0)
+        {
+            return Invalid(problems);
+        }
+
+        var result = await store.ListBatchesAsync(new BatchListQuery(wanted, name, from, to, page ?? 1, pageSize ?? BatchListQuery.DefaultPageSize), cancellationToken);
+        var now = clock.GetUtcNow();
+        return Results.Json(new BatchPageDto([.. result.Batches.Select(batch => BatchDto.From(batch, now))], result.Total, result.Page, result.PageSize), ApiJson.Default.BatchPageDto);
+    }
+
+    private static async Task<IResult> LatestAsync(string id, IBatchStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        {
+            return Invalid([$"id: {problem}"]);
+        }
+
+        return await store.GetBatchAsync(batchId, cancellationToken) is { } batch
+            ? Results.Json(BatchDto.From(batch, clock.GetUtcNow()), ApiJson.Default.BatchDto)
+            : UnknownBatch(batchId.Value);
+    }
+
+    private static async Task<IResult> OneAsync(string id, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        {
+            return Invalid([$"id: {problem}"]);
+        }
+
+        return await store.GetBatchAsync(batchId, sequence, cancellationToken) is { } batch
+            ? Results.Json(BatchDto.From(batch, clock.GetUtcNow()), ApiJson.Default.BatchDto)
+            : UnknownBatch($"{batchId.Value}#{sequence}");
+    }
+
+    private static async Task<IResult> ResultsAsync(string id, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        {
+            return Invalid([$"id: {problem}"]);
+        }
+
+        if (await store.GetBatchAsync(batchId, sequence, cancellationToken) is not { } batch)
+        {
+            return UnknownBatch($"{batchId.Value}#{sequence}");
+        }
+
+        var results = await store.GetResultsAsync(batchId, sequence, cancellationToken);
+        return Results.Json(
+            new BatchResultsDto(BatchDto.From(batch, clock.GetUtcNow()), [.. results.Select(ResultDto.From)], TestBatchSpan.From(results)),
+            ApiJson.Default.BatchResultsDto);
+    }
+
+    private static async Task<IResult> CloseAsync(string id, IBatchStore store, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        {
+            return Invalid([$"id: {problem}"]);
+        }
+
+        var result = await store.CloseBatchAsync(batchId, cancellationToken);
+        outbox.Wake();
+        return result.Status == CloseStatus.Unknown
+            ? UnknownBatch(batchId.Value)
+            : Results.Json(
+                new CloseResponse(result.Status == CloseStatus.Closed ? "closed" : "alreadyClosed", BatchDto.From(result.Batch!, clock.GetUtcNow())),
+                ApiJson.Default.CloseResponse);
+    }
+
+    // The visual-testing close: 200 when the batch is (now, or already) closed, 404 when unknown.
+    private static async Task<IResult> EyesCloseAsync(string id, IBatchStore store, OutboxSignal outbox, CancellationToken cancellationToken)
+    {
+        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        {
+            return Invalid([$"id: {problem}"]);
+        }
+
+        var result = await store.CloseBatchAsync(batchId, cancellationToken);
+        outbox.Wake();
+        return result.Status == CloseStatus.Unknown ? UnknownBatch(batchId.Value) : Results.Ok();
+    }
+
+    private static async Task<IResult> DurationsAsync(HttpContext http, IBatchStore store, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await ReadAsync(http, ApiJson.Default.DurationsRequest, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var (query, problems) = request.Validate();
+        if (query is null)
+        {
+            return Invalid(problems);
+        }
+
+        var durations = await store.GetDurationsAsync(query, cancellationToken);
+        return Results.Json(new DurationsResponse([.. durations.Select(DurationDto.From)]), ApiJson.Default.DurationsResponse);
+    }
+
+    private static async Task<IResult> TestRunsAsync(IBatchBrowser store, string? assembly, string? name, int? limit, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(assembly))
+        {
+            problems.Add("assembly: required, the test's assembly name");
+        }
+
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            problems.Add("name: required, the test's fully qualified name");
+        }
+
+        if (limit is < 1 or > 1000)
+        {
+            problems.Add("limit: 1 to 1000");
+        }
+
+        if (problems.Count > 0)
+        {
+            return Invalid(problems);
+        }
+
+        var runs = await store.GetTestRunsAsync(new TestKey(assembly!, name!), limit ?? 100, cancellationToken);
+        return Results.Json(new TestRunsDto(assembly!, name!, [.. runs.Select(ResultDto.From)]), ApiJson.Default.TestRunsDto);
+    }
+
+    // Reads a JSON body; a body that is not JSON, not the expected shape, or too large is a problem.
+    private static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, DiagnosticCodes.InvalidRequest, "send the body as JSON with Content-Type: application/json"));
+        }
+
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(http.Request.Body, type, cancellationToken);
+            return value is null ? (null, Invalid(["the body is empty or null; send a JSON object"])) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Invalid([$"the body is not valid JSON for this request at {e.Path ?? "$"} (line {e.LineNumber + 1}): {e.Message.Split(" Path:", 2)[0]}"]));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problem(StatusCodes.Status413PayloadTooLarge, DiagnosticCodes.RequestTooLarge, $"the body is larger than the server accepts; send at most {ResultsRequest.MaxResults} results per request, or raise BatchBuild:MaxRequestBytes"));
+        }
+    }
+
+    private static IResult Invalid(IReadOnlyList<string> problems) =>
+        Problem(StatusCodes.Status400BadRequest, DiagnosticCodes.InvalidRequest, string.Join("; ", problems), problems);
+
+    private static IResult UnknownBatch(string name) =>
+        Problem(StatusCodes.Status404NotFound, DiagnosticCodes.UnknownBatch, $"no batch {name}: no result was reported with this ID; check the batch ID");
+
+    /// <summary>A problem document with the BB code as <c>code</c>.</summary>
+    public static IResult Problem(int status, string code, string detail, IReadOnlyList<string>? errors = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        if (errors is not null)
+        {
+            extensions["errors"] = errors;
+        }
+
+        return Results.Problem(detail: $"{code}: {detail}", statusCode: status, extensions: extensions);
+    }
+}
+
+/// <summary>What an endpoint does with the data.</summary>
+internal enum Access
+{
+    Read,
+    Write,
+}
+
+/// <summary>
+/// Lets a request through only with an accepted API key: from the <c>X-BatchBuild-Api-Key</c>
+/// header, and on the visual-testing close route also from the <c>apiKey</c> query parameter or
+/// the <c>x-eyes-api-key</c> header. Reads pass without a key when the server opens them.
+/// </summary>
+internal sealed class KeyFilter(Access access, bool eyes = false) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var keys = http.RequestServices.GetRequiredService<ApiKeys>();
+        var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>().Value;
+        if (keys.AllowAnonymous || (access == Access.Read && options.OpenReads))
+        {
+            return await next(context);
+        }
+
+        var presented = http.Request.Headers[Api.KeyHeader].FirstOrDefault();
+        if (eyes)
+        {
+            presented ??= http.Request.Headers["x-eyes-api-key"].FirstOrDefault() ?? http.Request.Query["apiKey"].FirstOrDefault();
+        }
+
+        if (keys.Accepts(presented))
+        {
+            return await next(context);
+        }
+
+        return Api.Problem(
+            StatusCodes.Status401Unauthorized,
+            DiagnosticCodes.Unauthorized,
+            presented is null
+                ? $"no API key; send it in the {Api.KeyHeader} header (BatchBuildApiKey)"
+                : "the API key is not accepted; check BatchBuildApiKey against the server's BatchBuild:ApiKeyHashes");
+    }
+}

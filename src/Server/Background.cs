@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using BatchBuild.Client;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Store;
+using Microsoft.Extensions.Options;
+
+namespace BatchBuild.Server;
+
+/// <summary>Wakes the notification outbox when a batch may have closed.</summary>
+public sealed class OutboxSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    /// <summary>Asks the outbox to look now.</summary>
+    public void Wake()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already woken.
+            }
+        }
+    }
+
+    /// <summary>Waits for <see cref="Wake"/> or <paramref name="timeout"/>.</summary>
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}
+
+/// <summary>
+/// Closes idle and old batches. Its state is the database's (every active batch's times), so a
+/// restart loses nothing: the first sweep after it closes whatever expired while it was down.
+/// </summary>
+internal sealed class BatchSweeper(IBatchStore store, OutboxSignal outbox, IOptions<ServerOptions> options, ILogger<BatchSweeper> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var closed = await store.CloseExpiredAsync(stoppingToken);
+                foreach (var batch in closed)
+                {
+                    log.LogInformation("Batch {Name} closed ({Reason})", batch.Name, batch.Reason?.ToString().ToLowerInvariant());
+                }
+
+                if (closed.Count > 0)
+                {
+                    outbox.Wake();
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning("The sweep for idle and old batches failed; it runs again in {Interval}: {Message}", options.Value.SweepInterval, e.Message);
+            }
+
+            await Task.Delay(options.Value.SweepInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+}
+
+/// <summary>
+/// Sends completion notifications from the database outbox: every closed batch that notifies and
+/// was not yet notified. A notification is claimed in the database, posted to every webhook (each
+/// retried with back-off), then marked delivered, once; a failed one is released to wait, longer
+/// after each failure, and a claim left by a server that stopped is taken again later. Nothing is
+/// lost across restarts, and a webhook may see a notification more than once, never none.
+/// </summary>
+internal sealed class NotificationOutbox(
+    IBatchStore store, OutboxSignal signal, IOptions<ServerOptions> options, IHttpClientFactory http, ILogger<NotificationOutbox> log) : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = BatchLifecycleSettings.Defaults with
+        {
+            WebhookUrls = [.. options.Value.WebhookUrls.Select(url => new Uri(url))],
+        };
+        var notifier = new CompletionNotifier(settings, http.CreateClient(HttpClientName), Report, _ => null);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var completion in await store.ClaimNotificationsAsync(stoppingToken))
+                {
+                    // A delivery cut short by shutdown releases its claim, so the next start sends it.
+                    var delivered = false;
+                    try
+                    {
+                        delivered = await notifier.NotifyAsync(completion, stoppingToken);
+                    }
+                    finally
+                    {
+                        await store.CompleteNotificationAsync(completion, delivered, CancellationToken.None);
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning("The notification outbox could not be read; it is read again in {Interval}: {Message}", options.Value.OutboxInterval, e.Message);
+            }
+
+            await signal.WaitAsync(options.Value.OutboxInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private void Report(ClientMessage message)
+    {
+        if (message.Severity == ClientSeverity.Warning)
+        {
+            log.LogWarning("{Code}: {Text}", message.Code, message.Text);
+        }
+        else
+        {
+            log.LogInformation("{Text}", message.Text);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using BatchBuild.Core;
+using BatchBuild.Core.Api;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Store;
+using BatchBuild.Store;
+using BatchBuild.Store.Postgres;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace BatchBuild.Server;
+
+/// <summary>
+/// The batch server: one place for the batches, results and duration history of CI runs on many
+/// agents. It builds the ASP.NET Core application from configuration, opens (and migrates) the
+/// store, and runs the auto-close sweeper and the notification outbox beside the API.
+/// </summary>
+public static class BatchServer
+{
+    /// <summary>The server's command line: run, or one of the key commands.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "new-key":
+                var key = ApiKeys.NewKey();
+                Console.WriteLine($"key:  {key}");
+                Console.WriteLine($"hash: {ApiKeys.Hash(key)}");
+                return 0;
+            case "hash-key":
+                var presented = args.Length > 1 ? args[1] : Console.In.ReadLine();
+                if (string.IsNullOrWhiteSpace(presented))
+                {
+                    await Console.Error.WriteLineAsync($"{DiagnosticCodes.InvalidServerConfiguration}: give the key to hash as an argument or on standard input");
+                    return 2;
+                }
+
+                Console.WriteLine(ApiKeys.Hash(presented.Trim()));
+                return 0;
+        }
+
+        var (app, problems) = await CreateAsync(args);
+        if (app is null)
+        {
+            foreach (var problem in problems)
+            {
+                await Console.Error.WriteLineAsync(problem);
+            }
+
+            return 2;
+        }
+
+        await using (app)
+        {
+            await app.RunAsync();
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Builds the server, or returns the configuration and store problems that keep it from
+    /// starting, each with its BB code. <paramref name="configure"/> adjusts the builder (tests
+    /// give configuration and a clock).
+    /// </summary>
+    public static async Task<(WebApplication? App, IReadOnlyList<string> Problems)> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            return (null, problems);
+        }
+
+        var clock = builder.Services.LastOrDefault(service => service.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider;
+        if (clock is null)
+        {
+            clock = TimeProvider.System;
+            builder.Services.AddSingleton(clock);
+        }
+
+        var storeOptions = new BatchStoreOptions(new BatchLimits(options.IdleTimeout, options.MaxBatchAge), options.NotifyOnCompletion, clock)
+        {
+            NotificationRetryDelay = options.NotificationRetryDelay,
+        };
+        SqlBatchStore store;
+        try
+        {
+            store = options.Provider == "postgres"
+                ? await PostgresDialect.OpenAsync(options.ConnectionString, storeOptions)
+                : SqliteBatchStore.Open(options.ConnectionString, storeOptions, pooling: true);
+        }
+        catch (StoreException e)
+        {
+            return (null, [$"{e.Code}: {e.Message}"]);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton(ApiKeys.From(options));
+        builder.Services.AddSingleton(_ => store);
+        builder.Services.AddSingleton<IBatchStore>(store);
+        builder.Services.AddSingleton<IBatchBrowser>(store);
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddHttpClient(NotificationOutbox.HttpClientName);
+        builder.Services.AddHostedService<BatchSweeper>();
+        builder.Services.AddHostedService<NotificationOutbox>();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusOf });
+        app.UseStatusCodePages();
+        app.MapBatchBuildApi();
+        app.MapDashboard();
+        return (app, []);
+    }
+
+    // A store that cannot be reached is the server's trouble, not the client's: 503, so clients retry.
+    private static int StatusOf(Exception exception) =>
+        exception is StoreException or System.Data.Common.DbException or TimeoutException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
+}

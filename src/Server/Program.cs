@@ -1,0 +1,1 @@
+return await BatchBuild.Server.BatchServer.RunAsync(args);

@@ -1,0 +1,103 @@
+using BatchBuild.Core;
+
+namespace BatchBuild.Server;
+
+/// <summary>
+/// The batch server's settings: the <c>BatchBuild</c> section of its configuration
+/// (appsettings.json, <c>BatchBuild__*</c> environment variables, <c>--BatchBuild:*</c> arguments).
+/// </summary>
+public sealed class ServerOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "BatchBuild";
+
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The SQLite file, or the PostgreSQL connection string.</summary>
+    public string ConnectionString { get; set; } = "batchbuild-server.db";
+
+    /// <summary>The accepted API keys' hashes, <c>sha256:</c> and 64 hex digits each (see <c>hash-key</c>).</summary>
+    public List<string> ApiKeyHashes { get; set; } = [];
+
+    /// <summary>Whether requests without a key are accepted at all: only for a trusted network.</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>Whether reading (the dashboard, batches, durations) needs no key; writing always does.</summary>
+    public bool OpenReads { get; set; }
+
+    /// <summary>A batch with no report for this long closes as idle.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(3);
+
+    /// <summary>A batch open this long closes as too old.</summary>
+    public TimeSpan MaxBatchAge { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>Whether batches the server starts send a completion notification.</summary>
+    public bool NotifyOnCompletion { get; set; } = true;
+
+    /// <summary>Where completion notifications are posted.</summary>
+    public List<string> WebhookUrls { get; set; } = [];
+
+    /// <summary>How often idle and old batches are looked for.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the notification outbox is looked at when nothing wakes it.</summary>
+    public TimeSpan OutboxInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The wait after a notification's first failed delivery; it doubles per failure, up to an hour.</summary>
+    public TimeSpan NotificationRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest request body accepted, in bytes.</summary>
+    public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Every problem with these settings, each with its fix; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Provider is not ("sqlite" or "postgres"))
+        {
+            problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:Provider is '{Provider}'; use sqlite or postgres");
+        }
+
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:ConnectionString is empty; give the SQLite file or the PostgreSQL connection string");
+        }
+
+        for (var i = 0; i < ApiKeyHashes.Count; i++)
+        {
+            if (!ApiKeys.TryParseHash(ApiKeyHashes[i], out _))
+            {
+                problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:ApiKeyHashes:{i} is not 'sha256:' and 64 hex digits; make one with 'BatchBuild.Server hash-key'");
+            }
+        }
+
+        if (ApiKeyHashes.Count == 0 && !AllowAnonymous)
+        {
+            problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: no API key is configured; add BatchBuild:ApiKeyHashes:0 (make a key with 'BatchBuild.Server new-key'), or set BatchBuild:AllowAnonymous=true on a trusted network");
+        }
+
+        foreach (var (name, value) in new[] { ("IdleTimeout", IdleTimeout), ("MaxBatchAge", MaxBatchAge), ("SweepInterval", SweepInterval), ("OutboxInterval", OutboxInterval), ("NotificationRetryDelay", NotificationRetryDelay) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:{name} is {value}; use a positive time span such as 00:30:00");
+            }
+        }
+
+        for (var i = 0; i < WebhookUrls.Count; i++)
+        {
+            if (!Uri.TryCreate(WebhookUrls[i], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:WebhookUrls:{i} is not an absolute http or https URL");
+            }
+        }
+
+        if (MaxRequestBytes < 1024)
+        {
+            problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:MaxRequestBytes is {MaxRequestBytes}; use 1024 or more");
+        }
+
+        return problems;
+    }
+}
