@@ -26,6 +26,9 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
 
     private async Task<bool> CloseOnServerAsync(Uri server, IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken)
     {
+        // Results spooled while the server was away belong in the batch before it closes.
+        await new ServerResultStore(http, server, settings.ApiKey, ResultStores.SpoolFor(storePath), report) { AttemptTimeout = AttemptTimeout, FirstRetryDelay = FirstRetryDelay }
+            .SendSpoolAsync(cancellationToken).ConfigureAwait(false);
         var closer = new ServerBatchCloser(http, server, settings.ApiKey, AttemptTimeout, FirstRetryDelay);
         var ok = true;
         foreach (var result in await closer.CloseAsync(ids, cancellationToken).ConfigureAwait(false))

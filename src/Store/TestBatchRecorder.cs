@@ -8,9 +8,10 @@ namespace BatchBuild.Store;
 /// <summary>
 /// Collects the results of one test batch as the logger or the collector sees them, and at the
 /// end records them in the store and writes the test batch's results file. A store that cannot
-/// be reached costs a warning, never the results: the file carries them.
+/// be reached costs a warning, never the results: the file carries them. The store is the
+/// embedded file at the settings' store path unless <paramref name="openStore"/> opens another.
 /// </summary>
-public sealed class TestBatchRecorder(RecorderSettings settings, string agent, Func<DateTimeOffset> clock, BatchStoreOptions? storeOptions = null)
+public sealed class TestBatchRecorder(RecorderSettings settings, string agent, Func<DateTimeOffset> clock, Func<IResultStore>? openStore = null)
 {
     private readonly ConcurrentQueue<TestBatchResult> _results = new();
     private string? _source;
@@ -38,7 +39,7 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
         {
             try
             {
-                using var store = Stores.Open(settings.StorePath, storeOptions);
+                using var store = openStore?.Invoke() ?? Stores.Open(settings.StorePath);
                 store.RecordResultsAsync(results.PerTest(settings.BatchId, clock(), agent)).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
@@ -146,8 +147,9 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
         IReadOnlyList<TestBatch> plan;
-        var storeOptions = BatchStoreOptions.For(settings.Lifecycle);
-        using (var store = Stores.Open(storePath, storeOptions))
+        using var http = settings.Lifecycle.ServerUrl is null ? null : Http.CreateClient(settings.Lifecycle.Proxy);
+        IResultStore OpenStore() => ResultStores.Open(settings.Lifecycle, storePath, http, message => TaskSettings.LogClientMessage(Log, message));
+        using (var store = OpenStore())
         {
             var tests = SelectableTest.From(discovered);
             var durations = await store.GetDurationsAsync(
@@ -177,7 +179,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                     return;
                 }
 
-                var outcome = await RunAsync(batch, plan.Count, batchId, settings, storePath, storeOptions, userRunSettings, selector, batch.Index == carrier ? closeRequest : null, cancellationToken).ConfigureAwait(false);
+                var outcome = await RunAsync(batch, plan.Count, batchId, settings, OpenStore, userRunSettings, selector, batch.Index == carrier ? closeRequest : null, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(outcome);
                 Report(outcome, plan.Count);
             }
@@ -224,8 +226,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         int testBatchCount,
         BatchId batchId,
         BatchBuildSettings settings,
-        string storePath,
-        BatchStoreOptions storeOptions,
+        Func<IResultStore> openStore,
         string? userRunSettings,
         TestSelector selector,
         string? closeRequest,
@@ -271,7 +272,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
 
         var (exitCode, output) = await VSTestConsole(arguments, cancellationToken).ConfigureAwait(false);
-        var results = await ReadResultsAsync(resultFile, storePath, storeOptions, batchId, batch, cancellationToken).ConfigureAwait(false);
+        var results = await ReadResultsAsync(resultFile, openStore, batchId, batch, cancellationToken).ConfigureAwait(false);
         var outcome = TestBatchOutcome.Judge(batch, results?.Tests, exitCode, clock.Elapsed);
         Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms (vstest.console exit code {exitCode})");
         if (outcome.Status != TestBatchStatus.Passed)
@@ -283,7 +284,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     }
 
     private async Task<TestBatchResults?> ReadResultsAsync(
-        string resultFile, string storePath, BatchStoreOptions storeOptions, BatchId batchId, TestBatch batch, CancellationToken cancellationToken)
+        string resultFile, Func<IResultStore> openStore, BatchId batchId, TestBatch batch, CancellationToken cancellationToken)
     {
         if (!File.Exists(resultFile))
         {
@@ -303,8 +304,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         if (!results.Recorded && results.Tests.Count > 0)
         {
-            // The logger leaves recording to the task: SQLite stays out of the vstest.console process.
-            using var store = Stores.Open(storePath, storeOptions);
+            // The logger leaves recording to the task: SQLite and HTTP stay out of the vstest.console process.
+            using var store = openStore();
             await store.RecordResultsAsync(results.PerTest(batchId, DateTimeOffset.UtcNow, Environment.MachineName), cancellationToken).ConfigureAwait(false);
         }
 

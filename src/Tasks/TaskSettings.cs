@@ -54,6 +54,23 @@ internal static class TaskSettings
         return result.Settings;
     }
 
+    /// <summary>Logs a client's message: information as a high-importance message, the rest as warnings or errors with their codes.</summary>
+    public static void LogClientMessage(TaskLoggingHelper log, BatchBuild.Client.ClientMessage message)
+    {
+        switch (message.Severity)
+        {
+            case BatchBuild.Client.ClientSeverity.Info:
+                log.LogMessage(MessageImportance.High, message.Text);
+                break;
+            case BatchBuild.Client.ClientSeverity.Warning:
+                log.LogWarning(null, message.Code, null, null, 0, 0, 0, 0, message.Text);
+                break;
+            default:
+                log.LogError(null, message.Code, null, null, 0, 0, 0, 0, message.Text);
+                break;
+        }
+    }
+
     /// <summary>
     /// Resolves the batch ID; a new ID is derived from <paramref name="sessionId"/> (the
     /// <c>VSTestSessionCorrelationId</c> of the <c>dotnet test</c> invocation), so that every

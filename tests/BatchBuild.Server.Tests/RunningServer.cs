@@ -52,7 +52,7 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningServer> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    public static async Task<RunningServer> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, int port = 0)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -68,7 +68,7 @@ internal sealed class RunningServer : IAsyncDisposable
             configuration[key] = value;
         }
 
-        var (app, problems) = await BatchServer.CreateAsync(["--urls", "http://127.0.0.1:0"], builder =>
+        var (app, problems) = await BatchServer.CreateAsync(["--urls", $"http://127.0.0.1:{port}"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(configuration);
             if (clock is not null)

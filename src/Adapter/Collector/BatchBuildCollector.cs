@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Xml;
 using System.Xml.Linq;
+using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Running;
@@ -33,6 +34,7 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
     private DataCollectionEnvironmentContext? _context;
     private RecorderSettings? _settings;
     private TestBatchRecorder? _recorder;
+    private HttpClient? _http;
 
     /// <summary>Creates the collector as VSTest does.</summary>
     public BatchBuildCollector()
@@ -58,11 +60,12 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
         var configuration = configurationElement is null ? new XElement("Configuration") : XElement.Parse(configurationElement.OuterXml);
         var (settings, lifecycle, diagnostics) = CollectorRun.Read(configuration, _environment, Environment.CurrentDirectory);
         _settings = settings;
+        _http = lifecycle.ServerUrl is null ? null : Http.CreateClient(lifecycle.Proxy);
         _recorder = new TestBatchRecorder(
             settings,
             Environment.MachineName,
             () => DateTimeOffset.UtcNow,
-            BatchStoreOptions.For(lifecycle));
+            () => ResultStores.Open(lifecycle, settings.StorePath!, _http, message => Report(message.Text, message.Severity == ClientSeverity.Error)));
         foreach (var diagnostic in diagnostics)
         {
             Report(diagnostic.ToString(), diagnostic.Severity == DiagnosticSeverity.Error);
@@ -87,6 +90,7 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
     private void Finish()
     {
         var (file, warning) = _recorder!.Finish();
+        _http?.Dispose();
         if (warning is not null)
         {
             Report(warning, error: false);

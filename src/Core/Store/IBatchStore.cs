@@ -4,17 +4,12 @@ using BatchBuild.Core.Durations;
 namespace BatchBuild.Core.Store;
 
 /// <summary>
-/// Where test results, duration history and batches are kept: the embedded SQLite file or a
-/// batch server. Every call first closes the active batches that have expired.
+/// Where test results, duration history and batches are kept and their lifecycle is run: the
+/// embedded SQLite file, or the batch server's database. Every call first closes the active
+/// batches that have expired.
 /// </summary>
-public interface IBatchStore : IDisposable
+public interface IBatchStore : IResultStore
 {
-    /// <summary>
-    /// Records results, all of them or none, in the active batch of their batch ID, starting one
-    /// when there is none; returns the batches they went to.
-    /// </summary>
-    Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// Closes the active batch of <paramref name="id"/>, freezing its counts. Only the call that
     /// closes it gets <see cref="CloseStatus.Closed"/>.
@@ -35,6 +30,20 @@ public interface IBatchStore : IDisposable
 
     /// <summary>Marks a claimed notification delivered, or releases it for a later try.</summary>
     Task CompleteNotificationAsync(BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default);
+
+}
+
+/// <summary>
+/// What a test run needs from a store: somewhere to record its results, and the durations to plan
+/// from. The embedded store is one; so is the batch server, reached over HTTP.
+/// </summary>
+public interface IResultStore : IDisposable
+{
+    /// <summary>
+    /// Records results, all of them or none, in the active batch of their batch ID, starting one
+    /// when there is none; returns the batches they went to.
+    /// </summary>
+    Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The durations of the tests <paramref name="query"/> names that have representative runs

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using BatchBuild.Core;
+using BatchBuild.Core.Api;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Store;
+
+namespace BatchBuild.Client;
+
+/// <summary>
+/// The batch server as the test run's store, over HTTP with the API key and proxy. When the server
+/// cannot be reached, results go to the local spool instead and the run goes on; every later call
+/// sends the spool first, so nothing recorded is lost. Durations that cannot be read leave the
+/// plan to estimates.
+/// </summary>
+public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKey, ResultSpool spool, Action<ClientMessage> report) : IResultStore
+{
+    /// <summary>The attempt timeout of each request.</summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first retry delay; later ones double.</summary>
+    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    private string Where => CompletionNotifier.Redacted(server);
+
+    /// <summary>
+    /// Sends the results; when the server cannot take them now they are spooled, a BB5101 warning
+    /// is reported, and no batch is returned.
+    /// </summary>
+    public async Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default)
+    {
+        var request = new ResultsRequest([.. results.Select(ResultDto.From)]);
+        var sent = await SendSpoolAsync(cancellationToken).ConfigureAwait(false) is { } unsent
+            ? (Response: null, Problem: unsent, Permanent: false)
+            : await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (sent.Response is { } response)
+        {
+            return [.. response.Batches.Select(ToInfo)];
+        }
+
+        var file = spool.Add(request);
+        report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.ServerUnreachable,
+            $"{results.Count} results could not be sent to {Where} ({sent.Problem}); they are spooled in '{file}' and sent by the next BatchBuild call that reaches the server"));
+        return [];
+    }
+
+    /// <summary>The durations the server has for the tests; none, with a warning, when it cannot be asked.</summary>
+    public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
+    {
+        await SendSpoolAsync(cancellationToken).ConfigureAwait(false);
+        var problem = "";
+        try
+        {
+            using var response = await Http.RetryPipeline(AttemptTimeout, firstDelay: FirstRetryDelay).ExecuteAsync(
+                async token =>
+                {
+                    using var request = Request(HttpMethod.Post, "api/v1/durations");
+                    request.Content = JsonContent.Create(DurationsRequest.From(query), ApiJson.Default.DurationsRequest);
+                    return await http.SendAsync(request, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse, cancellationToken).ConfigureAwait(false);
+                return [.. (body?.Durations ?? []).Select(duration => duration.ToDuration())];
+            }
+
+            problem = await DescribeAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or JsonException)
+        {
+            problem = Describe(e);
+        }
+
+        report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.ServerUnreachable,
+            $"the recorded durations could not be read from {Where} ({problem}); the tests are planned from estimates"));
+        return [];
+    }
+
+    /// <summary>
+    /// Sends the spooled reports, oldest first, until one cannot be sent; returns why it could not,
+    /// or null when the spool is empty now.
+    /// </summary>
+    public async Task<string?> SendSpoolAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (file, request) in spool.Pending())
+        {
+            var sent = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (sent.Response is not null)
+            {
+                spool.Remove(file);
+                report(new ClientMessage(ClientSeverity.Info, null, $"BatchBuild: {request.Results!.Count} spooled results sent to {Where}"));
+            }
+            else if (sent.Permanent)
+            {
+                var kept = spool.Reject(file);
+                report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.ServerUnreachable, $"{Where} refused the spooled results in '{file}' ({sent.Problem}); they are kept in '{kept}'"));
+            }
+            else
+            {
+                return sent.Problem;
+            }
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    private async Task<(ResultsResponse? Response, string Problem, bool Permanent)> SendAsync(ResultsRequest results, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await Http.RetryPipeline(AttemptTimeout, firstDelay: FirstRetryDelay).ExecuteAsync(
+                async token =>
+                {
+                    using var request = Request(HttpMethod.Post, "api/v1/results");
+                    request.Content = JsonContent.Create(results, ApiJson.Default.ResultsRequest);
+                    return await http.SendAsync(request, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return (await response.Content.ReadFromJsonAsync(ApiJson.Default.ResultsResponse, cancellationToken).ConfigureAwait(false), "", false);
+            }
+
+            // A rejected key may be fixed and the results sent later; a request the server finds
+            // invalid will never be taken.
+            var permanent = response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType;
+            return (null, await DescribeAsync(response, cancellationToken).ConfigureAwait(false), permanent);
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or JsonException)
+        {
+            return (null, Describe(e), false);
+        }
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(new Uri(server.AbsoluteUri.TrimEnd('/') + "/"), path));
+        if (!string.IsNullOrEmpty(apiKey))
+        {
+            request.Headers.Add("X-BatchBuild-Api-Key", apiKey);
+        }
+
+        return request;
+    }
+
+    private string Describe(Exception e) =>
+        e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {AttemptTimeout.TotalSeconds:0.#} s" : e.Message;
+
+    private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+        try
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            using var problem = JsonDocument.Parse(body);
+            return problem.RootElement.TryGetProperty("detail", out var detail) ? $"{status}: {detail.GetString()}" : status;
+        }
+        catch (JsonException)
+        {
+            return status;
+        }
+    }
+
+    private static BatchInfo ToInfo(BatchDto batch) => new(
+        BatchId.Parse(batch.BatchId),
+        batch.Sequence,
+        Enum.Parse<BatchState>(batch.State, ignoreCase: true),
+        batch.StartedAt,
+        batch.LastActivityAt,
+        batch.ClosedAt,
+        batch.Reason is null ? null : Enum.Parse<CloseReason>(batch.Reason, ignoreCase: true),
+        new BatchCounts(batch.Counts.Passed, batch.Counts.Failed, batch.Counts.Skipped, batch.Counts.TestBatches, batch.Counts.Agents, batch.Counts.TestMillis),
+        batch.NotifyOnCompletion);
+}

@@ -1,0 +1,89 @@
+using BatchBuild.Client;
+using BatchBuild.Core.Api;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Store;
+
+namespace BatchBuild.Server.Tests;
+
+/// <summary>
+/// The test run's side: <see cref="ServerResultStore"/> against the real server on 127.0.0.1, which
+/// is away for part of each test. Results wait in the spool and arrive, once, when it is back.
+/// </summary>
+public sealed class ServerClientTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    private readonly List<ClientMessage> _messages = [];
+    private TestDatabase? _database;
+    private string _folder = string.Empty;
+
+    [SetUp]
+    public void Create()
+    {
+        _database = TestDatabase.Create("sqlite");
+        _folder = Directory.CreateTempSubdirectory("batchbuild-spool-").FullName;
+        _messages.Clear();
+    }
+
+    [TearDown]
+    public void Delete()
+    {
+        _database?.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private ResultSpool Spool => new(Path.Combine(_folder, "spool"));
+
+    private ServerResultStore Store(HttpClient http, int port, string key = RunningServer.Key) =>
+        new(http, new Uri($"http://127.0.0.1:{port}"), key, Spool, message => { lock (_messages) { _messages.Add(message); } })
+        {
+            AttemptTimeout = TimeSpan.FromSeconds(5),
+            FirstRetryDelay = TimeSpan.FromMilliseconds(10),
+        };
+
+    private static TestResultRecord Result(string name, int testBatch) =>
+        new(BatchId.Parse("agent-run-5"), testBatch, new TestKey("Tests", name), name, TestRunOutcome.Passed, 40, Now, "agent-1", $"run-{testBatch}");
+
+    [Test]
+    public async Task Results_reported_while_the_server_is_away_are_spooled_and_sent_once_when_it_is_back()
+    {
+        var port = LoopbackServer.FreePort();
+        using var http = new HttpClient();
+
+        var away = await Store(http, port).RecordResultsAsync([Result("A.One", 1), Result("A.Two", 1)]);
+        var stillAway = await Store(http, port).RecordResultsAsync([Result("A.Three", 2)]);
+        var noDurations = await Store(http, port).GetDurationsAsync(new DurationQuery([new("Tests", "A.One")], 90, null, 100));
+
+        Assert.That((away.Count, stillAway.Count, noDurations.Count), Is.EqualTo((0, 0, 0)));
+        Assert.That(Spool.Pending().Count(), Is.EqualTo(2));
+        Assert.That(_messages.Where(m => m.Code == "BB5101").Select(m => m.Text), Has.Some.Contains("2 results could not be sent").And.Some.Contains("planned from estimates"));
+
+        await using var server = await RunningServer.StartAsync(_database!, port: port);
+        var back = await Store(http, port).RecordResultsAsync([Result("A.Four", 3)]);
+        await Store(http, port).RecordResultsAsync([Result("A.Four", 3)]);
+
+        Assert.That(back.Single().Counts.Total, Is.EqualTo(4), "the spool went first, then the new results");
+        Assert.That(Spool.Pending(), Is.Empty);
+        var page = await server.ListAsync();
+        Assert.That(page.Batches.Single().Counts, Is.EqualTo(new CountsDto(4, 0, 0, 4, 3, 1, 160)), "nothing lost, nothing twice");
+        Assert.That(_messages.Count(m => m.Text.Contains("spooled results sent", StringComparison.Ordinal)), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_rejected_key_spools_and_a_report_the_server_refuses_is_set_aside()
+    {
+        await using var server = await RunningServer.StartAsync(_database!);
+        using var http = new HttpClient();
+        var port = server.Url.Port;
+
+        await Store(http, port, key: "bb_wrong").RecordResultsAsync([Result("A.One", 1)]);
+        var refused = Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Bad", 2)) with { BatchId = "bad id" }]));
+        var sent = await Store(http, port).RecordResultsAsync([Result("A.Two", 3)]);
+
+        Assert.That(_messages.First(m => m.Code == "BB5101").Text, Does.Contain("401").And.Contain("not accepted").And.Not.Contain("bb_wrong"));
+        Assert.That(sent.Single().Counts.Total, Is.EqualTo(2), "the spooled report and the new one");
+        Assert.That(File.Exists(Path.Combine(Spool.Folder, "rejected", Path.GetFileName(refused))), Is.True);
+        Assert.That(_messages.Last(m => m.Code == "BB5101").Text, Does.Contain("refused").And.Contain("U+0020"));
+    }
+}
