@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using BatchBuild.Core.Api;
+using BatchBuild.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace BatchBuild.EndToEnd.Tests;
+
+/// <summary>
+/// Real <c>dotnet test</c> runs of the sample solution against the batch server, started by the
+/// test on 127.0.0.1: results go to the server and the batch is closed there; when the server is
+/// away the run still passes, and the results reach it later.
+/// </summary>
+public sealed class ServerRunTests
+{
+    private const string Key = "bb_end-to-end-key";
+
+    private static async Task<(WebApplication App, HttpClient Client)> StartServerAsync(int port, string database)
+    {
+        var (app, problems) = await BatchServer.CreateAsync(["--urls", $"http://127.0.0.1:{port}"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BatchBuild:ConnectionString"] = database,
+            ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(Key),
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        Assert.That(problems, Is.Empty);
+        await app!.StartAsync();
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        client.DefaultRequestHeaders.Add("X-BatchBuild-Api-Key", Key);
+        return (app, client);
+    }
+
+    [Test]
+    public async Task A_solution_records_on_the_server_and_closes_its_batch_there()
+    {
+        var port = LoopbackServer.FreePort();
+        var (app, client) = await StartServerAsync(port, Path.Combine(LocalPackage.Scratch, "server", "shared.db"));
+        await using (app)
+        using (client)
+        {
+            var run = SampleRun.Start(
+                "Samples.sln",
+                ["-p:BatchBuildStrategy=class-name", $"-p:BatchBuildServerUrl=http://127.0.0.1:{port}", $"-p:BatchBuildApiKey={Key}"],
+                new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "server-e2e-1" });
+
+            Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
+            Assert.That(run.Command.Output, Does.Contain($"BatchBuild: batch server-e2e-1 closed on http://127.0.0.1:{port}/"));
+            Assert.That(run.Command.Output, Does.Not.Contain(Key));
+            var detail = (await client.GetFromJsonAsync("api/v1/batches/server-e2e-1/1/results", ApiJson.Default.BatchResultsDto))!;
+            Assert.That((detail.Batch.State, detail.Batch.Reason, detail.Batch.Counts.Passed, detail.Batch.Counts.Failed), Is.EqualTo(("closed", (string?)"explicit", 26, 0)));
+            Assert.That(detail.Results.Select(r => r.Name).Distinct().Count(), Is.EqualTo(26), "one result per selectable test");
+            Assert.That(detail.TestBatches.Select(s => s.Assembly).Distinct(), Is.EquivalentTo(new[] { "Samples.NUnit", "Samples.MSTest", "Samples.XUnit" }));
+            Assert.That(File.Exists(run.Store), Is.False, "nothing was recorded in the embedded store");
+        }
+    }
+
+    [Test]
+    public async Task A_run_while_the_server_is_away_passes_and_its_results_reach_the_server_later()
+    {
+        var port = LoopbackServer.FreePort();
+        var store = Path.Combine(LocalPackage.Scratch, "stores", "server-away", "batchbuild.db");
+        string[] server = [$"-p:BatchBuildServerUrl=http://127.0.0.1:{port}", $"-p:BatchBuildApiKey={Key}", $"-p:BatchBuildStore={store}"];
+
+        var run = SampleRun.Start(
+            "Samples.NUnit/Samples.NUnit.csproj",
+            ["-p:BatchBuildStrategy=class-name", "-p:BatchBuildDontCloseBatch=true", .. server],
+            new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "server-e2e-2" },
+            store);
+
+        Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
+        Assert.That(run.Command.Output, Does.Contain("warning BB5101").And.Contain("are spooled in"));
+        Assert.That(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(store)!, "spool"), "*.json"), Is.Not.Empty);
+
+        var (app, client) = await StartServerAsync(port, Path.Combine(LocalPackage.Scratch, "server", "later.db"));
+        await using (app)
+        using (client)
+        {
+            var step = Path.Combine(LocalPackage.Scratch, "server-close");
+            Directory.CreateDirectory(step);
+            File.Copy(Path.Combine(LocalPackage.Samples, "NuGet.config"), Path.Combine(step, "NuGet.config"), overwrite: true);
+            File.WriteAllText(Path.Combine(step, "close.proj"), $"<Project Sdk=\"BatchBuild/{LocalPackage.Version}\" />");
+            var close = Dotnet.Run(step, null, ["msbuild", "close.proj", "-p:BatchBuildBatchId=server-e2e-2", .. server]);
+
+            Assert.That(close.ExitCode, Is.Zero, close.ToString());
+            Assert.That(close.Output, Does.Contain("spooled results sent").And.Contain("batch server-e2e-2 closed"));
+            var batch = (await client.GetFromJsonAsync("api/v1/batches/server-e2e-2", ApiJson.Default.BatchDto))!;
+            Assert.That((batch.State, batch.Counts.Total), Is.EqualTo(("closed", run.Records.Count)));
+            Assert.That(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(store)!, "spool"), "*.json"), Is.Empty);
+        }
+    }
+}
