@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Runs every test: unit, store, server and end-to-end. The PostgreSQL tests need a server on
-# 127.0.0.1; when BATCHBUILD_TEST_POSTGRES does not name one, this script installs PostgreSQL
-# (Debian/Ubuntu, as root) if needed, starts it and creates a role that may create databases.
+# Runs every test: unit, store, server, dashboard and end-to-end. The PostgreSQL tests need a
+# server on 127.0.0.1 and the dashboard test needs headless Chromium; when BATCHBUILD_TEST_POSTGRES
+# or BATCHBUILD_TEST_CHROMIUM do not name them, this script installs what is missing (Debian or
+# Ubuntu, as root), starts PostgreSQL and creates a role that may create databases.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+missing=()
+[[ -z "${BATCHBUILD_TEST_POSTGRES:-}" ]] && ! command -v pg_ctlcluster >/dev/null && missing+=(postgresql)
+[[ -z "${BATCHBUILD_TEST_CHROMIUM:-}" ]] && ! command -v chromium >/dev/null && missing+=(chromium)
+if (( ${#missing[@]} )); then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 if [[ -z "${BATCHBUILD_TEST_POSTGRES:-}" ]]; then
-  if ! command -v pg_ctlcluster >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  fi
   cluster=$(pg_lsclusters --no-header | head -n 1)
   if [[ -z "$cluster" ]]; then
     version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using BatchBuild.Core.Api;
+using BatchBuild.Core.Durations;
+
+namespace BatchBuild.Server.Tests;
+
+/// <summary>
+/// The dashboard, rendered by headless Chromium against a running server on 127.0.0.1: the page's
+/// script reads the API with the key and draws the batches, one batch's tests, its timeline of
+/// test batches per agent, and a test's duration history.
+/// </summary>
+public sealed partial class DashboardTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    private TestDatabase? _database;
+
+    [SetUp]
+    public void CreateDatabase() => _database = TestDatabase.Create("sqlite");
+
+    [TearDown]
+    public void DropDatabase() => _database?.Dispose();
+
+    private static ResultDto Result(string batch, string name, TestRunOutcome outcome, int testBatch, string agent, double millis, int second, string? error = null) =>
+        new(batch, testBatch, "Tests", name, name, outcome, millis, Now.AddSeconds(second), agent, $"{agent}-{testBatch}", error);
+
+    [Test]
+    public async Task The_dashboard_shows_batches_tests_timeline_and_history()
+    {
+        await using var server = await RunningServer.StartAsync(_database!);
+        for (var run = 1; run <= 3; run++)
+        {
+            await server.ReportAsync(
+                Result($"nightly-{run}", "Shop.Checkout", TestRunOutcome.Passed, 1, "agent-a", run * 100, 10),
+                Result($"nightly-{run}", "Shop.Cart", TestRunOutcome.Passed, 1, "agent-a", 50, 10),
+                Result($"nightly-{run}", "Shop.Login", TestRunOutcome.Failed, 2, "agent-b", 400, 12, "<b>expected</b> 200"),
+                Result($"nightly-{run}", "Shop.Search", TestRunOutcome.Skipped, 3, "agent-b", 0, 13));
+        }
+
+        using var close = await server.Client.PostAsync("api/v1/batches/nightly-2/close", null);
+        // Every endpoint the page reads answers once first, so no render waits for a cold start.
+        await server.Client.GetStringAsync("");
+        await server.Client.GetStringAsync("api/v1/batches/nightly-2/1/results");
+        await server.Client.GetStringAsync("api/v1/tests/runs?assembly=Tests&name=Shop.Checkout");
+        var key = Uri.EscapeDataString(RunningServer.Key);
+
+        var list = await RenderAsync(server, $"#key={key}");
+        var detail = await RenderAsync(server, $"#key={key}&batch=nightly-2&sequence=1&assembly=Tests&test=Shop.Checkout");
+        var locked = await RenderAsync(server, "");
+
+        Assert.That(Rows(list, "batch"), Is.EqualTo(new[] { "nightly-3", "nightly-2", "nightly-1" }));
+        Assert.That(list, Does.Contain("<td class=\"closed\">closed (explicit)</td>"));
+        Assert.That(detail, Does.Contain("<h2 id=\"batch-name\">Batch nightly-2</h2>"));
+        Assert.That(Rows(detail, "result"), Is.EqualTo(new[] { "Shop.Login", "Shop.Cart", "Shop.Checkout", "Shop.Search" }), "failed tests first");
+        Assert.That(detail, Does.Contain("&lt;b&gt;expected&lt;/b&gt; 200"), "messages are text, not markup");
+        Assert.That(Count(detail, "<rect class=\"span\""), Is.EqualTo(3), "one bar per test batch");
+        Assert.That(detail, Does.Contain("<text x=\"0\" y=\"15\">agent-a</text>").And.Contain("<text x=\"0\" y=\"37\">agent-b</text>"), "one lane per agent");
+        Assert.That(detail, Does.Contain("Duration history: Shop.Checkout"));
+        Assert.That(Count(detail, "<rect class=\"run\""), Is.EqualTo(3), "one bar per recorded run");
+        Assert.That(locked, Does.Contain("This server needs an API key to read"));
+    }
+
+    // Runs headless Chromium on the page and returns the document after its script ran.
+    private static async Task<string> RenderAsync(RunningServer server, string fragment)
+    {
+        var chromium = Environment.GetEnvironmentVariable("BATCHBUILD_TEST_CHROMIUM") ?? "chromium";
+        var profile = Directory.CreateTempSubdirectory("batchbuild-chromium-").FullName;
+        try
+        {
+            var start = new ProcessStartInfo(chromium)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", $"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom", new Uri(server.Url, fragment).ToString() })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            Process process;
+            try
+            {
+                process = Process.Start(start)!;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                Assert.Fail($"'{chromium}' cannot be started: run the tests with ./test.sh, which installs Debian's chromium, or set BATCHBUILD_TEST_CHROMIUM");
+                throw;
+            }
+
+            using (process)
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+                _ = process.StandardError.ReadToEndAsync(timeout.Token);
+                await process.WaitForExitAsync(timeout.Token);
+                var document = await output;
+                Assert.That(document, Does.Contain("data-ready=\"true\""), "the page finished rendering");
+                return document;
+            }
+        }
+        finally
+        {
+            Directory.Delete(profile, recursive: true);
+        }
+    }
+
+    private static List<string> Rows(string document, string row) =>
+        [.. RowName().Matches(document).Where(m => m.Groups["row"].Value == row).Select(m => m.Groups["name"].Value)];
+
+    private static int Count(string document, string text) => Regex.Matches(document, Regex.Escape(text)).Count;
+
+    [GeneratedRegex("<tr class=\"(?<row>[a-z]+)\"><td class=\"name\"><a [^>]*>(?<name>[^<]+)</a>")]
+    private static partial Regex RowName();
+}
