@@ -55,6 +55,17 @@ public sealed class ServerApiTests(string provider)
     }
 
     [Test]
+    public async Task Health_and_readiness_answer_without_a_key()
+    {
+        await using var server = await RunningServer.StartAsync(_database!);
+
+        var health = await server.Anonymous.GetStringAsync("health");
+        var ready = await server.Anonymous.GetStringAsync("ready");
+
+        Assert.That((health, ready), Is.EqualTo(("{\"status\":\"healthy\"}", "{\"status\":\"ready\"}")));
+    }
+
+    [Test]
     public async Task Open_reads_need_no_key_but_writes_still_do()
     {
         await using var server = await RunningServer.StartAsync(_database!, new Dictionary<string, string?> { ["BatchBuild:OpenReads"] = "true" });
