@@ -110,7 +110,8 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
                     closed_at TIMESTAMPTZ,
                     close_reason TEXT,
                     notify INTEGER NOT NULL,
-                    passed INTEGER, failed INTEGER, skipped INTEGER, test_batches INTEGER, agents INTEGER, test_ms DOUBLE PRECISION,
+                    passed INTEGER NOT NULL, failed INTEGER NOT NULL, skipped INTEGER NOT NULL,
+                    test_batches INTEGER NOT NULL, agents INTEGER NOT NULL, test_ms DOUBLE PRECISION NOT NULL,
                     claimed_at TIMESTAMPTZ,
                     notified_at TIMESTAMPTZ,
                     notify_attempts INTEGER NOT NULL DEFAULT 0,
@@ -134,7 +135,8 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
                     error_message TEXT);
                 CREATE UNIQUE INDEX ux_test_results_attempt ON test_results (batch_key, assembly, full_name, attempt);
                 CREATE INDEX ix_test_results_test ON test_results (assembly, full_name, finished_at);
-                CREATE INDEX ix_test_results_batch_key ON test_results (batch_key, outcome);
+                CREATE INDEX ix_test_results_run ON test_results (batch_key, attempt, agent, assembly, test_batch);
+                CREATE INDEX ix_test_results_agent ON test_results (batch_key, agent);
                 INSERT INTO batchbuild_schema (version) VALUES (3);
                 """, cancellationToken);
         }

@@ -31,6 +31,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     private readonly DbDataSource _source;
     private readonly SqlDialect _dialect;
     private readonly BatchStoreOptions _options;
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
 
     private SqlBatchStore(DbDataSource source, SqlDialect dialect, BatchStoreOptions options)
     {
@@ -67,8 +68,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             foreach (var group in results.GroupBy(result => result.BatchId))
             {
                 var key = await ActiveKeyAsync(transaction, group.Key, cancellationToken) ?? await StartAsync(transaction, group.Key, now, cancellationToken);
-                await InsertResultsAsync(transaction, key, group, cancellationToken);
-                await NonQueryAsync(transaction, "UPDATE batches SET last_activity_at = @now WHERE id = @key", cancellationToken, ("@now", _dialect.Time(now)), ("@key", key));
+                await InsertResultsAsync(transaction, key, group, now, cancellationToken);
                 batches.Add(await ReadBatchAsync(transaction, key, cancellationToken));
             }
 
@@ -237,7 +237,6 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
                 var rows = await ReadRowsAsync(
                     transaction,
                     $"{filter} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset",
-                    liveCounts: true,
                     cancellationToken,
                     [.. parameters, ("@limit", query.PageSize), ("@offset", (long)(query.Page - 1) * query.PageSize)]);
                 return new BatchPage([.. rows.Select(row => row.Batch)], total, query.Page, query.PageSize);
@@ -247,7 +246,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     /// <inheritdoc />
     public Task<BatchInfo?> GetBatchAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
         ReadAsync(
-            async transaction => (await ReadRowsAsync(transaction, "batch_id = @id AND sequence = @sequence", liveCounts: true, cancellationToken, ("@id", id.Value), ("@sequence", sequence)))
+            async transaction => (await ReadRowsAsync(transaction, "batch_id = @id AND sequence = @sequence", cancellationToken, ("@id", id.Value), ("@sequence", sequence)))
                 .Select(row => row.Batch).SingleOrDefault(),
             cancellationToken);
 
@@ -275,7 +274,11 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             cancellationToken);
 
     /// <inheritdoc />
-    public void Dispose() => _source.Dispose();
+    public void Dispose()
+    {
+        _source.Dispose();
+        _writeTurn.Dispose();
+    }
 
     private async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
@@ -292,13 +295,24 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
         }
     }
 
+    // Writers of this store take turns here first, in order, and only then at the database's lock,
+    // which other processes and server instances contend for: SQLite's busy handler is not fair,
+    // and many writers of one process waiting on it could starve one of them past its timeout.
     private async Task<T> WriteAsync<T>(Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken);
-        var result = await work(transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        await _writeTurn.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken);
+            var result = await work(transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writeTurn.Release();
+        }
     }
 
     private async Task<T> ReadAsync<T>(Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
@@ -319,15 +333,17 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     private async Task<long> StartAsync(DbTransaction transaction, BatchId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var insert = Command(transaction, """
-            INSERT INTO batches (batch_id, sequence, state, started_at, last_activity_at, notify)
-            VALUES (@id, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM batches WHERE batch_id = @id), 'Active', @now, @now, @notify)
+            INSERT INTO batches (batch_id, sequence, state, started_at, last_activity_at, notify, passed, failed, skipped, test_batches, agents, test_ms)
+            VALUES (@id, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM batches WHERE batch_id = @id), 'Active', @now, @now, @notify, 0, 0, 0, 0, 0, 0)
             RETURNING id
             """, ("@id", id.Value), ("@now", _dialect.Time(now)), ("@notify", _options.NotifyOnCompletion ? 1 : 0));
         return Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    // A result whose test and attempt the batch already holds was sent before: it is skipped.
-    private async Task InsertResultsAsync(DbTransaction transaction, long key, IEnumerable<TestResultRecord> results, CancellationToken cancellationToken)
+    // A result whose test and attempt the batch already holds was sent before: it is skipped. The
+    // batch's counts move with every result kept, so reading them never scans its results: a test
+    // counts by its latest result (the one kept last), runs and agents when first seen.
+    private async Task InsertResultsAsync(DbTransaction transaction, long key, IEnumerable<TestResultRecord> results, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var insert = Command(
             transaction,
@@ -335,10 +351,27 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             INSERT INTO test_results (batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message)
             VALUES (@key, @batch, @testBatch, @assembly, @name, @display, @outcome, @duration, @finished, @agent, @attempt, @error)
             ON CONFLICT DO NOTHING
+            RETURNING id
             """,
             ("@key", key), ("@batch", string.Empty), ("@testBatch", 0), ("@assembly", string.Empty), ("@name", string.Empty), ("@display", string.Empty),
             ("@outcome", string.Empty), ("@duration", 0.0), ("@finished", _dialect.Time(DateTimeOffset.UnixEpoch)), ("@agent", string.Empty),
             ("@attempt", string.Empty), ("@error", DBNull.Value));
+        await using var previous = Command(
+            transaction,
+            "SELECT outcome FROM test_results WHERE batch_key = @key AND assembly = @assembly AND full_name = @name AND id < @id ORDER BY id DESC LIMIT 1",
+            ("@key", key), ("@assembly", string.Empty), ("@name", string.Empty), ("@id", 0L));
+        await using var run = Command(
+            transaction,
+            "SELECT COUNT(*) FROM test_results WHERE batch_key = @key AND attempt = @attempt AND agent = @agent AND assembly = @assembly AND test_batch = @testBatch",
+            ("@key", key), ("@attempt", string.Empty), ("@agent", string.Empty), ("@assembly", string.Empty), ("@testBatch", 0));
+        await using var agent = Command(
+            transaction,
+            "SELECT COUNT(*) FROM (SELECT 1 FROM test_results WHERE batch_key = @key AND agent = @agent LIMIT 2) AS seen",
+            ("@key", key), ("@agent", string.Empty));
+
+        var delta = new CountDelta();
+        var runs = new HashSet<(string, string, string, int)>();
+        var agents = new HashSet<string>(StringComparer.Ordinal);
         foreach (var result in results)
         {
             insert.Parameters["@batch"].Value = result.BatchId.Value;
@@ -352,7 +385,79 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             insert.Parameters["@agent"].Value = result.Agent;
             insert.Parameters["@attempt"].Value = result.Attempt;
             insert.Parameters["@error"].Value = (object?)result.ErrorMessage ?? DBNull.Value;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            if (await insert.ExecuteScalarAsync(cancellationToken) is not { } inserted || inserted is DBNull)
+            {
+                continue;
+            }
+
+            previous.Parameters["@assembly"].Value = result.Test.Assembly;
+            previous.Parameters["@name"].Value = result.Test.FullyQualifiedName;
+            previous.Parameters["@id"].Value = Convert.ToInt64(inserted, CultureInfo.InvariantCulture);
+            if (await previous.ExecuteScalarAsync(cancellationToken) is string replaced)
+            {
+                delta.Count(replaced, -1);
+            }
+
+            delta.Count(result.Outcome.ToString(), +1);
+            delta.TestMillis += result.DurationMillis;
+
+            // A run or an agent is new when the only result that has it is the one just kept.
+            if (runs.Add((result.Attempt, result.Agent, result.Test.Assembly, result.TestBatch)))
+            {
+                run.Parameters["@attempt"].Value = result.Attempt;
+                run.Parameters["@agent"].Value = result.Agent;
+                run.Parameters["@assembly"].Value = result.Test.Assembly;
+                run.Parameters["@testBatch"].Value = result.TestBatch;
+                delta.TestBatches += Convert.ToInt64(await run.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1 ? 1 : 0;
+            }
+
+            if (agents.Add(result.Agent))
+            {
+                agent.Parameters["@agent"].Value = result.Agent;
+                delta.Agents += Convert.ToInt64(await agent.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1 ? 1 : 0;
+            }
+        }
+
+        await NonQueryAsync(
+            transaction,
+            """
+            UPDATE batches SET last_activity_at = @now, passed = passed + @passed, failed = failed + @failed, skipped = skipped + @skipped,
+                test_batches = test_batches + @testBatches, agents = agents + @agents, test_ms = test_ms + @testMillis
+            WHERE id = @key
+            """,
+            cancellationToken,
+            ("@now", _dialect.Time(now)), ("@passed", delta.Passed), ("@failed", delta.Failed), ("@skipped", delta.Skipped),
+            ("@testBatches", delta.TestBatches), ("@agents", delta.Agents), ("@testMillis", delta.TestMillis), ("@key", key));
+    }
+
+    private sealed class CountDelta
+    {
+        public int Passed { get; private set; }
+
+        public int Failed { get; private set; }
+
+        public int Skipped { get; private set; }
+
+        public int TestBatches { get; set; }
+
+        public int Agents { get; set; }
+
+        public double TestMillis { get; set; }
+
+        public void Count(string outcome, int by)
+        {
+            switch (outcome)
+            {
+                case "Passed":
+                    Passed += by;
+                    break;
+                case "Failed":
+                    Failed += by;
+                    break;
+                default:
+                    Skipped += by;
+                    break;
+            }
         }
     }
 
@@ -360,7 +465,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     {
         // Runs before every store call: only the times decide, so no counts are read here.
         var closed = new List<BatchInfo>();
-        foreach (var (key, batch) in await ReadRowsAsync(transaction, "state = 'Active'", liveCounts: false, cancellationToken))
+        foreach (var (key, batch) in await ReadRowsAsync(transaction, "state = 'Active'", cancellationToken))
         {
             if (_options.Limits.Expired(batch, now) is { } reason)
             {
@@ -372,85 +477,79 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
         return closed;
     }
 
-    // Freezes the counts and closes; the state condition makes a second close a no-op.
+    // Closes, which freezes the counts: no result joins a closed batch. The state condition makes
+    // a second close a no-op.
     private Task CloseAsync(DbTransaction transaction, long key, CloseReason reason, DateTimeOffset now, CancellationToken cancellationToken) =>
-        NonQueryAsync(transaction, $"""
-            UPDATE batches SET state = 'Closed', closed_at = @now, close_reason = @reason,
-                ({CountColumns}) = ({CountsQuery})
+        NonQueryAsync(transaction, """
+            UPDATE batches SET state = 'Closed', closed_at = @now, close_reason = @reason
             WHERE id = @key AND state = 'Active'
             """, cancellationToken, ("@now", _dialect.Time(now)), ("@reason", reason.ToString()), ("@key", key));
 
-    private const string CountColumns = "passed, failed, skipped, test_batches, agents, test_ms";
+    // The counts of the batch whose key is batches.id, computed from its results: what the counts
+    // kept on every insert add up to. Migrations fill older batches' counts with them.
+    private static readonly (string Column, string Expression)[] Recount =
+    [
+        ("passed", Latest("outcome = 'Passed'")),
+        ("failed", Latest("outcome = 'Failed'")),
+        ("skipped", Latest("outcome NOT IN ('Passed', 'Failed')")),
+        ("test_batches", "(SELECT COUNT(*) FROM (SELECT DISTINCT attempt, agent, assembly, test_batch FROM test_results WHERE batch_key = batches.id) AS runs)"),
+        ("agents", "(SELECT COUNT(DISTINCT agent) FROM test_results WHERE batch_key = batches.id)"),
+        ("test_ms", "(SELECT COALESCE(SUM(duration_ms), 0) FROM test_results WHERE batch_key = batches.id)"),
+    ];
 
-    // Outcomes count tests, each by its latest result (a test run again counts once, as it last
-    // ended); test batches, agents and test time count every run.
-    private const string CountsQuery = """
-        SELECT COALESCE(SUM(CASE WHEN latest.outcome = 'Passed' THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN latest.outcome = 'Failed' THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN latest.outcome NOT IN ('Passed', 'Failed') THEN 1 ELSE 0 END), 0),
-               (SELECT COUNT(DISTINCT agent || '|' || assembly || '|' || test_batch || '|' || attempt) FROM test_results WHERE batch_key = @key),
-               (SELECT COUNT(DISTINCT agent) FROM test_results WHERE batch_key = @key),
-               (SELECT COALESCE(SUM(duration_ms), 0) FROM test_results WHERE batch_key = @key)
-        FROM (SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
-              FROM test_results WHERE batch_key = @key) AS latest
-        WHERE latest.recency = 1
+    /// <summary>SET assignments that recompute a batch's counts from its results.</summary>
+    internal static string RecountAssignments => string.Join(", ", Recount.Select(count => $"{count.Column} = {count.Expression}"));
+
+    private static string Latest(string outcome) =>
+        $"""
+        (SELECT COUNT(*) FROM (SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
+         FROM test_results WHERE batch_key = batches.id) AS latest WHERE recency = 1 AND {outcome})
         """;
 
+    /// <summary>Recomputes one batch's counts from its results, to check the counts kept on insert.</summary>
+    internal Task<BatchCounts?> RecountAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async transaction =>
+            {
+                await using var query = Command(
+                    transaction,
+                    $"SELECT {string.Join(", ", Recount.Select(count => count.Expression))} FROM batches WHERE batch_id = @id AND sequence = @sequence",
+                    ("@id", id.Value),
+                    ("@sequence", sequence));
+                await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+                return await reader.ReadAsync(cancellationToken) ? Counts(reader, 0) : null;
+            },
+            cancellationToken);
+
     private async Task<BatchInfo> ReadBatchAsync(DbTransaction transaction, long key, CancellationToken cancellationToken) =>
-        (await ReadRowsAsync(transaction, "id = @key", liveCounts: true, cancellationToken, ("@key", key))).Single().Batch;
+        (await ReadRowsAsync(transaction, "id = @key", cancellationToken, ("@key", key))).Single().Batch;
 
     private async Task<BatchInfo?> LatestAsync(DbTransaction transaction, BatchId id, CancellationToken cancellationToken) =>
-        (await ReadRowsAsync(transaction, "batch_id = @id ORDER BY sequence DESC LIMIT 1", liveCounts: true, cancellationToken, ("@id", id.Value)))
+        (await ReadRowsAsync(transaction, "batch_id = @id ORDER BY sequence DESC LIMIT 1", cancellationToken, ("@id", id.Value)))
             .Select(row => row.Batch).SingleOrDefault();
 
-    // The batches' rows with their keys; an active batch's counts are computed from its results
-    // when liveCounts is set, and empty otherwise.
+    // The batches' rows with their keys.
     private async Task<IReadOnlyList<(long Key, BatchInfo Batch)>> ReadRowsAsync(
-        DbTransaction transaction, string where, bool liveCounts, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+        DbTransaction transaction, string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         var rows = new List<(long Key, BatchInfo Batch)>();
-        await using (var query = Command(transaction, $"SELECT {BatchColumns} FROM batches WHERE {where}", parameters))
-        await using (var reader = await query.ExecuteReaderAsync(cancellationToken))
+        await using var query = Command(transaction, $"SELECT {BatchColumns} FROM batches WHERE {where}", parameters);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var closed = reader.GetString(3) == "Closed";
-                rows.Add((reader.GetInt64(0), new BatchInfo(
-                    BatchId.Parse(reader.GetString(1)),
-                    Int(reader, 2),
-                    closed ? BatchState.Closed : BatchState.Active,
-                    _dialect.ReadTime(reader, 4),
-                    _dialect.ReadTime(reader, 5),
-                    reader.IsDBNull(6) ? null : _dialect.ReadTime(reader, 6),
-                    reader.IsDBNull(7) ? null : Enum.Parse<CloseReason>(reader.GetString(7)),
-                    closed ? Counts(reader, 9) : BatchCounts.Empty,
-                    Int(reader, 8) == 1)));
-            }
+            rows.Add((reader.GetInt64(0), new BatchInfo(
+                BatchId.Parse(reader.GetString(1)),
+                Int(reader, 2),
+                reader.GetString(3) == "Closed" ? BatchState.Closed : BatchState.Active,
+                _dialect.ReadTime(reader, 4),
+                _dialect.ReadTime(reader, 5),
+                reader.IsDBNull(6) ? null : _dialect.ReadTime(reader, 6),
+                reader.IsDBNull(7) ? null : Enum.Parse<CloseReason>(reader.GetString(7)),
+                Counts(reader, 9),
+                Int(reader, 8) == 1)));
         }
 
-        if (!liveCounts)
-        {
-            return rows;
-        }
-
-        // An active batch's counts are live: computed from its results as they stand.
-        var batches = new List<(long Key, BatchInfo Batch)>(rows.Count);
-        foreach (var (key, batch) in rows)
-        {
-            if (batch.State == BatchState.Active)
-            {
-                await using var count = Command(transaction, CountsQuery, ("@key", key));
-                await using var reader = await count.ExecuteReaderAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
-                batches.Add((key, batch with { Counts = Counts(reader, 0) }));
-            }
-            else
-            {
-                batches.Add((key, batch));
-            }
-        }
-
-        return batches;
+        return rows;
     }
 
     private static BatchCounts Counts(DbDataReader reader, int first) =>

@@ -117,8 +117,9 @@ public sealed class SqliteDialect(string path) : SqlDialect
 
         if (current < 3)
         {
-            // One result per test and attempt in a batch (earlier results each count as their own attempt);
-            // a notification that failed waits before it is claimed again.
+            // One result per test and attempt in a batch (earlier results each count as their own
+            // attempt); counts kept on every insert; a notification that failed waits before it is
+            // claimed again.
             await ExecuteAsync(transaction, """
                 ALTER TABLE test_results ADD COLUMN attempt TEXT NOT NULL DEFAULT '';
                 UPDATE test_results SET attempt = 'row-' || id;
@@ -126,8 +127,13 @@ public sealed class SqliteDialect(string path) : SqlDialect
                 CREATE INDEX ix_batches_started ON batches (started_at);
                 ALTER TABLE batches ADD COLUMN notify_attempts INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE batches ADD COLUMN notify_after TEXT;
+                CREATE INDEX ix_test_results_run ON test_results (batch_key, attempt, agent, assembly, test_batch);
+                CREATE INDEX ix_test_results_agent ON test_results (batch_key, agent);
                 PRAGMA user_version = 3;
                 """, cancellationToken);
+
+            // Active batches' counts were computed when read; from now on they are kept on insert.
+            await ExecuteAsync(transaction, $"UPDATE batches SET {SqlBatchStore.RecountAssignments} WHERE state = 'Active'", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

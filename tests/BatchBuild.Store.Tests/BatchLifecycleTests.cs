@@ -279,6 +279,33 @@ public sealed class BatchLifecycleTests(string provider)
     }
 
     [Test]
+    public async Task The_counts_kept_on_every_report_equal_the_counts_recomputed_from_the_results()
+    {
+        var random = new Random(20261123);
+        var outcomes = new[] { TestRunOutcome.Passed, TestRunOutcome.Failed, TestRunOutcome.Skipped, TestRunOutcome.None };
+        using var store = Open();
+        var sent = new List<TestResultRecord[]>();
+        for (var report = 0; report < 60; report++)
+        {
+            // Some reports are sent again, as a client retrying after a lost answer would.
+            var results = random.Next(4) == 0 && sent.Count > 0
+                ? sent[random.Next(sent.Count)]
+                : [.. Enumerable.Range(0, random.Next(1, 8)).Select(_ => Result(
+                    $"A.Test{random.Next(12)}",
+                    outcomes[random.Next(outcomes.Length)],
+                    testBatch: random.Next(1, 5),
+                    agent: $"agent-{random.Next(3)}") with { DurationMillis = random.Next(1, 500) })
+                    .DistinctBy(result => (result.Test, result.Attempt))];
+            sent.Add(results);
+            var kept = (await store.RecordResultsAsync(results)).Single();
+
+            Assert.That(kept.Counts, Is.EqualTo(await store.RecountAsync(Nightly, 1)), $"after report {report}");
+        }
+
+        Assert.That((await store.CloseBatchAsync(Nightly)).Batch!.Counts, Is.EqualTo(await store.RecountAsync(Nightly, 1)));
+    }
+
+    [Test]
     public async Task Batches_are_listed_newest_first_in_pages_and_filtered()
     {
         using var store = Open();

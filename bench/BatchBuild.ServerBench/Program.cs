@@ -1,0 +1,185 @@
+// Measures the batch store under concurrent agents, side by side in one run: the embedded SQLite
+// store in process, the batch server over HTTP on SQLite, and the batch server on PostgreSQL
+// (when BATCHBUILD_TEST_POSTGRES names a server whose user may create databases).
+//   dotnet run --project bench/BatchBuild.ServerBench -c Release
+using System.Diagnostics;
+using System.Net.Http.Json;
+using BatchBuild.Core.Api;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Store;
+using BatchBuild.Server;
+using BatchBuild.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+const int Agents = 8;
+const int ReportsPerAgent = 50;
+const int ResultsPerReport = 100;
+const string Key = "bb_bench-key";
+
+var rows = new List<Row>();
+var folder = Directory.CreateTempSubdirectory("batchbuild-serverbench-").FullName;
+try
+{
+    using (var embedded = SqliteBatchStore.Open(Path.Combine(folder, "embedded.db")))
+    {
+        rows.Add(await MeasureAsync("embedded SQLite, in process", results => embedded.RecordResultsAsync(results), query => embedded.GetDurationsAsync(query), id => embedded.CloseBatchAsync(id)));
+    }
+
+    rows.Add(await ServerAsync("server, SQLite, HTTP", "sqlite", Path.Combine(folder, "server.db")));
+    var admin = Environment.GetEnvironmentVariable("BATCHBUILD_TEST_POSTGRES");
+    if (!string.IsNullOrWhiteSpace(admin))
+    {
+        var name = $"batchbuild_bench_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await new NpgsqlCommand($"CREATE DATABASE {name}", connection).ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            rows.Add(await ServerAsync("server, PostgreSQL, HTTP", "postgres", new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString));
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(admin);
+            await connection.OpenAsync();
+            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection).ExecuteNonQueryAsync();
+        }
+    }
+    else
+    {
+        Console.WriteLine("BATCHBUILD_TEST_POSTGRES is not set: PostgreSQL is left out.");
+    }
+}
+finally
+{
+    Directory.Delete(folder, recursive: true);
+}
+
+Console.WriteLine();
+Console.WriteLine($"{Agents} agents at once, {ReportsPerAgent} reports each of {ResultsPerReport} results ({Agents * ReportsPerAgent * ResultsPerReport} results), then every report again, then a duration query for 1000 tests and the close.");
+Console.WriteLine();
+Console.WriteLine("| store | results/s | report p50 | report p95 | resent results/s | durations (1000 tests) | close |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+foreach (var row in rows)
+{
+    Console.WriteLine($"| {row.Name} | {row.ResultsPerSecond:0} | {row.P50:0.0} ms | {row.P95:0.0} ms | {row.ResentPerSecond:0} | {row.DurationsMillis:0.0} ms | {row.CloseMillis:0.0} ms |");
+}
+
+var baseline = rows[0].ResultsPerSecond;
+Console.WriteLine();
+foreach (var row in rows.Skip(1))
+{
+    Console.WriteLine($"{row.Name}: {row.ResultsPerSecond / baseline:0.00}x the embedded store's result rate");
+}
+
+return 0;
+
+static async Task<Row> ServerAsync(string name, string provider, string connection)
+{
+    var (app, problems) = await BatchServer.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["BatchBuild:Provider"] = provider,
+        ["BatchBuild:ConnectionString"] = connection,
+        ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(Key),
+        ["Logging:LogLevel:Default"] = "Warning",
+    }));
+    if (app is null)
+    {
+        throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+    }
+
+    await using (app)
+    {
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        using var http = new HttpClient { BaseAddress = new Uri(address + "/") };
+        http.DefaultRequestHeaders.Add("X-BatchBuild-Api-Key", Key);
+        var row = await MeasureAsync(
+            name,
+            async results =>
+            {
+                using var response = await http.PostAsJsonAsync("api/v1/results", new ResultsRequest([.. results.Select(ResultDto.From)]), ApiJson.Default.ResultsRequest);
+                response.EnsureSuccessStatusCode();
+                return [];
+            },
+            async query =>
+            {
+                using var response = await http.PostAsJsonAsync("api/v1/durations", DurationsRequest.From(query), ApiJson.Default.DurationsRequest);
+                response.EnsureSuccessStatusCode();
+                return [.. (await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!.Durations.Select(d => d.ToDuration())];
+            },
+            async id =>
+            {
+                using var response = await http.PostAsync($"api/v1/batches/{id}/close", null);
+                response.EnsureSuccessStatusCode();
+                return new CloseResult(CloseStatus.Closed, null, []);
+            });
+        await app.StopAsync();
+        return row;
+    }
+}
+
+static async Task<Row> MeasureAsync(
+    string name,
+    Func<IReadOnlyCollection<TestResultRecord>, Task<IReadOnlyList<BatchInfo>>> record,
+    Func<DurationQuery, Task<IReadOnlyList<TestDuration>>> durations,
+    Func<BatchId, Task<CloseResult>> close)
+{
+    var batch = BatchId.Parse($"bench-{Guid.NewGuid():N}");
+    var at = DateTimeOffset.UtcNow;
+    TestResultRecord[] Report(int agent, int report) =>
+        [.. Enumerable.Range(0, ResultsPerReport).Select(i => new TestResultRecord(
+            batch, report + 1, new TestKey("Bench.Tests", $"Bench.Class{i % 50}.Test{agent}x{report}x{i}"), $"Test{i}", TestRunOutcome.Passed, 10 + i, at, $"agent-{agent}", $"agent-{agent}-run-{report}"))];
+
+    await record(Report(99, 0));
+    var latencies = new List<double>();
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, Agents).Select(agent => Task.Run(async () =>
+    {
+        for (var report = 0; report < ReportsPerAgent; report++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await record(Report(agent, report));
+            lock (latencies)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+    })));
+    var elapsed = clock.Elapsed.TotalSeconds;
+
+    clock.Restart();
+    await Task.WhenAll(Enumerable.Range(0, Agents).Select(agent => Task.Run(async () =>
+    {
+        for (var report = 0; report < ReportsPerAgent; report++)
+        {
+            await record(Report(agent, report));
+        }
+    })));
+    var resent = clock.Elapsed.TotalSeconds;
+
+    var tests = Enumerable.Range(0, 1000).Select(i => new TestKey("Bench.Tests", $"Bench.Class{i % 50}.Test{i % Agents}x{i / 100 % ReportsPerAgent}x{i % ResultsPerReport}")).ToList();
+    clock.Restart();
+    var known = await durations(new DurationQuery(tests, 90, null, 100));
+    var durationMillis = clock.Elapsed.TotalMilliseconds;
+    clock.Restart();
+    await close(batch);
+    var closeMillis = clock.Elapsed.TotalMilliseconds;
+
+    latencies.Sort();
+    var total = Agents * ReportsPerAgent * ResultsPerReport;
+    Console.WriteLine($"{name}: {total} results in {elapsed:0.00} s, resent in {resent:0.00} s; {known.Count} of 1000 durations known");
+    return new Row(name, total / elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.95)], total / resent, durationMillis, closeMillis);
+}
+
+internal sealed record Row(string Name, double ResultsPerSecond, double P50, double P95, double ResentPerSecond, double DurationsMillis, double CloseMillis);
