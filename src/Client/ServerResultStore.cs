@@ -107,7 +107,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         return null;
     }
 
-    /// <inheritdoc />
+    /// <summary>Nothing to release: the HTTP client is the caller's.</summary>
     public void Dispose()
     {
     }

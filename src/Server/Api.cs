@@ -245,7 +245,11 @@ internal static class Api
         }
         catch (JsonException e)
         {
-            return (null, Invalid([$"the body is not valid JSON for this request at {e.Path ?? "$"} (line {e.LineNumber + 1}): {e.Message.Split(" Path:", 2)[0]}"]));
+            // The serializer's own message names internal types for a value of the wrong type; say what fits instead.
+            var reason = e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+                ? "a value of the wrong type (outcome is Passed, Failed, Skipped or None; times are ISO-8601 with an offset; counts and durations are numbers)"
+                : e.Message.Split(" Path:", 2)[0];
+            return (null, Invalid([$"the body is not valid JSON for this request at {e.Path ?? "$"} (line {e.LineNumber + 1}): {reason}"]));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

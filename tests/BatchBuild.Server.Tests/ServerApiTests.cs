@@ -158,6 +158,7 @@ public sealed class ServerApiTests(string provider)
         using var wrongType = await server.Client.PostAsync("api/v1/results", new StringContent("results", Encoding.UTF8, "text/plain"));
         using var invalid = await server.Client.PostAsync("api/v1/results", Json("""{"results":[{"batchId":"bad id","testBatch":-1,"durationMillis":-5,"outcome":"Passed"}]}"""));
         using var empty = await server.Client.PostAsync("api/v1/results", Json("""{"results":[]}"""));
+        using var wrongValue = await server.Client.PostAsync("api/v1/results", Json("""{"results":[{"batchId":"ci-1","outcome":"Green"}]}"""));
         var large = JsonSerializer.Serialize(new ResultsRequest([.. Enumerable.Range(0, 100).Select(i => Result("ci-1", $"A.Test{i}"))]), ApiJson.Default.ResultsRequest);
         using var tooLarge = await server.Client.PostAsync("api/v1/results", Json(large));
         using var badId = await server.Client.GetAsync("api/v1/batches/bad%20id");
@@ -171,6 +172,7 @@ public sealed class ServerApiTests(string provider)
         Assert.That((await ProblemAsync(tooLarge)).GetProperty("code").GetString(), Is.EqualTo("BB5003"));
         Assert.That((await ProblemAsync(notJson)).GetProperty("detail").GetString(), Does.StartWith("BB5001: the body is not valid JSON"));
         Assert.That((await ProblemAsync(badPage)).GetProperty("errors").GetArrayLength(), Is.EqualTo(2));
+        Assert.That((await ProblemAsync(wrongValue)).GetProperty("detail").GetString(), Does.Contain("at $.results[0].outcome").And.Contain("Passed, Failed, Skipped or None").And.Not.Contain("BatchBuild.Core"));
         Assert.That((await server.ListAsync()).Total, Is.Zero);
     }
 

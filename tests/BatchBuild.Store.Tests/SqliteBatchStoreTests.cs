@@ -184,4 +184,50 @@ public sealed class SqliteBatchStoreTests
         Assert.That(history.Select(r => r.Test.FullyQualifiedName), Is.EquivalentTo(new[] { "A.Old", "A.New", "A.Old" }));
         Assert.That(await store.GetBatchAsync(BatchId.Parse("old")), Is.Null, "results from before batches belong to none");
     }
+
+    [Test]
+    public async Task A_version_2_store_is_migrated_with_its_active_batch_counted_and_its_closed_batch_kept()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
+        using (var connection = new SqliteConnection($"Data Source={StorePath};Pooling=False"))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            // Version 2 as it was written: counts only for closed batches, no attempts.
+            create.CommandText = """
+                CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL, assembly TEXT NOT NULL,
+                    full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL, duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL,
+                    batch_key INTEGER REFERENCES batches (id), error_message TEXT);
+                CREATE TABLE batches (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, sequence INTEGER NOT NULL, state TEXT NOT NULL,
+                    started_at TEXT NOT NULL, last_activity_at TEXT NOT NULL, closed_at TEXT, close_reason TEXT, notify INTEGER NOT NULL,
+                    passed INTEGER, failed INTEGER, skipped INTEGER, test_batches INTEGER, agents INTEGER, test_ms REAL,
+                    claimed_at TEXT, notified_at TEXT, UNIQUE (batch_id, sequence));
+                CREATE UNIQUE INDEX ux_batches_active ON batches (batch_id) WHERE state = 'Active';
+                INSERT INTO batches VALUES (1, 'done', 1, 'Closed', '2026-11-23T10:00:00.0000000Z', '2026-11-23T10:05:00.0000000Z', '2026-11-23T10:06:00.0000000Z', 'Explicit', 1, 7, 1, 0, 2, 1, 700, NULL, '2026-11-23T10:06:01.0000000Z');
+                INSERT INTO batches VALUES (2, 'b-1', 1, 'Active', '2026-11-23T11:00:00.0000000Z', '2026-11-23T11:30:00.0000000Z', NULL, NULL, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+                INSERT INTO test_results (batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, batch_key, error_message) VALUES
+                    ('b-1', 1, 'Tests', 'A.One', 'One', 'Failed', 10, '2026-11-23T11:10:00.0000000Z', 'agent-1', 2, 'boom'),
+                    ('b-1', 2, 'Tests', 'A.One', 'One', 'Passed', 20, '2026-11-23T11:20:00.0000000Z', 'agent-1', 2, NULL),
+                    ('b-1', 2, 'Tests', 'A.Two', 'Two', 'Skipped', 0, '2026-11-23T11:20:00.0000000Z', 'agent-2', 2, NULL);
+                PRAGMA user_version = 2;
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        using var store = SqliteBatchStore.Open(StorePath, new BatchStoreOptions(BatchLimits.Default, true, new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero))));
+        var active = await store.GetBatchAsync(BatchId.Parse("b-1"));
+        var closed = await store.GetBatchAsync(BatchId.Parse("done"));
+        var joined = (await store.RecordResultsAsync([Result("Tests", "A.Two", 30, Now, batch: "b-1")])).Single();
+
+        Assert.That(active!.Counts, Is.EqualTo(new BatchCounts(1, 0, 1, 3, 2, 30)), "counted from its results: each test by its latest, every run");
+        Assert.That(closed!.Counts, Is.EqualTo(new BatchCounts(7, 1, 0, 2, 1, 700)), "frozen counts kept");
+        Assert.That(joined.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 4, 3, 60)), "and kept up to date from there: a third agent, a fourth run");
+        Assert.That(await store.RecountAsync(BatchId.Parse("b-1"), 1), Is.EqualTo(joined.Counts));
+        Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "the closed batch was notified before");
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }
