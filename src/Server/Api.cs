@@ -45,7 +45,7 @@ internal static class Api
             await store.ListBatchesAsync(new BatchListQuery(PageSize: 1), cancellationToken);
             return Results.Json(new Dictionary<string, string> { ["status"] = "ready" });
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or StoreException or TimeoutException)
+        catch (Exception e) when (BatchServer.IsStoreFailure(e))
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, DiagnosticCodes.StoreUnavailable, $"the store cannot be reached ({e.Message})");
         }
@@ -115,9 +115,9 @@ internal static class Api
 
     private static async Task<IResult> LatestAsync(string id, IBatchStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        if (Parse(id, out var batchId) is { } invalid)
         {
-            return Invalid([$"id: {problem}"]);
+            return invalid;
         }
 
         return await store.GetBatchAsync(batchId, cancellationToken) is { } batch
@@ -127,9 +127,9 @@ internal static class Api
 
     private static async Task<IResult> OneAsync(string id, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        if (Parse(id, out var batchId) is { } invalid)
         {
-            return Invalid([$"id: {problem}"]);
+            return invalid;
         }
 
         return await store.GetBatchAsync(batchId, sequence, cancellationToken) is { } batch
@@ -139,9 +139,9 @@ internal static class Api
 
     private static async Task<IResult> ResultsAsync(string id, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        if (Parse(id, out var batchId) is { } invalid)
         {
-            return Invalid([$"id: {problem}"]);
+            return invalid;
         }
 
         if (await store.GetBatchAsync(batchId, sequence, cancellationToken) is not { } batch)
@@ -157,9 +157,9 @@ internal static class Api
 
     private static async Task<IResult> CloseAsync(string id, IBatchStore store, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        if (Parse(id, out var batchId) is { } invalid)
         {
-            return Invalid([$"id: {problem}"]);
+            return invalid;
         }
 
         var result = await store.CloseBatchAsync(batchId, cancellationToken);
@@ -174,9 +174,9 @@ internal static class Api
     // The visual-testing close: 200 when the batch is (now, or already) closed, 404 when unknown.
     private static async Task<IResult> EyesCloseAsync(string id, IBatchStore store, OutboxSignal outbox, CancellationToken cancellationToken)
     {
-        if (!BatchId.TryCreate(id, out var batchId, out var problem))
+        if (Parse(id, out var batchId) is { } invalid)
         {
-            return Invalid([$"id: {problem}"]);
+            return invalid;
         }
 
         var result = await store.CloseBatchAsync(batchId, cancellationToken);
@@ -256,6 +256,10 @@ internal static class Api
             return (null, Problem(StatusCodes.Status413PayloadTooLarge, DiagnosticCodes.RequestTooLarge, $"the body is larger than the server accepts; send at most {ResultsRequest.MaxResults} results per request, or raise BatchBuild:MaxRequestBytes"));
         }
     }
+
+    // The batch ID of a route, or the problem that says why it is not one.
+    private static IResult? Parse(string id, out BatchId batchId) =>
+        BatchId.TryCreate(id, out batchId, out var problem) ? null : Invalid([$"id: {problem}"]);
 
     private static IResult Invalid(IReadOnlyList<string> problems) =>
         Problem(StatusCodes.Status400BadRequest, DiagnosticCodes.InvalidRequest, string.Join("; ", problems), problems);

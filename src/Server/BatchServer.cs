@@ -117,7 +117,11 @@ public static class BatchServer
         return (app, []);
     }
 
+    /// <summary>Whether <paramref name="exception"/> says the store cannot be reached or used now.</summary>
+    internal static bool IsStoreFailure(Exception exception) =>
+        exception is StoreException or System.Data.Common.DbException or TimeoutException;
+
     // A store that cannot be reached is the server's trouble, not the client's: 503, so clients retry.
     private static int StatusOf(Exception exception) =>
-        exception is StoreException or System.Data.Common.DbException or TimeoutException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
+        IsStoreFailure(exception) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
 }
