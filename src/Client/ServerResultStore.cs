@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using BatchBuild.Core;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
@@ -50,28 +51,10 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
     {
         await SendSpoolAsync(cancellationToken).ConfigureAwait(false);
-        var problem = "";
-        try
+        var (body, problem, _) = await PostAsync("api/v1/durations", DurationsRequest.From(query), ApiJson.Default.DurationsRequest, ApiJson.Default.DurationsResponse, cancellationToken).ConfigureAwait(false);
+        if (body is not null)
         {
-            using var response = await Http.RetryPipeline(AttemptTimeout, firstDelay: FirstRetryDelay).ExecuteAsync(
-                async token =>
-                {
-                    using var request = Request(HttpMethod.Post, "api/v1/durations");
-                    request.Content = JsonContent.Create(DurationsRequest.From(query), ApiJson.Default.DurationsRequest);
-                    return await http.SendAsync(request, token).ConfigureAwait(false);
-                },
-                cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
-            {
-                var body = await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse, cancellationToken).ConfigureAwait(false);
-                return [.. (body?.Durations ?? []).Select(duration => duration.ToDuration())];
-            }
-
-            problem = await DescribeAsync(response, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or JsonException)
-        {
-            problem = Describe(e);
+            return [.. body.Durations.Select(duration => duration.ToDuration())];
         }
 
         report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.ServerUnreachable,
@@ -114,41 +97,47 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
 
     private async Task<(ResultsResponse? Response, string Problem, bool Permanent)> SendAsync(ResultsRequest results, CancellationToken cancellationToken)
     {
+        var (response, problem, status) = await PostAsync("api/v1/results", results, ApiJson.Default.ResultsRequest, ApiJson.Default.ResultsResponse, cancellationToken).ConfigureAwait(false);
+
+        // A rejected key may be fixed and the results sent later; a request the server finds
+        // invalid will never be taken.
+        return (response, problem, status is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType);
+    }
+
+    // Posts JSON with the key, retrying what is transient; the answer, or why there is none and
+    // the final status when the server gave one.
+    private async Task<(TResponse? Value, string Problem, HttpStatusCode? Status)> PostAsync<TRequest, TResponse>(
+        string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        var url = new Uri(new Uri(server.AbsoluteUri.TrimEnd('/') + "/"), path);
         try
         {
             using var response = await Http.RetryPipeline(AttemptTimeout, firstDelay: FirstRetryDelay).ExecuteAsync(
                 async token =>
                 {
-                    using var request = Request(HttpMethod.Post, "api/v1/results");
-                    request.Content = JsonContent.Create(results, ApiJson.Default.ResultsRequest);
+                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, requestType) };
+                    if (!string.IsNullOrEmpty(apiKey))
+                    {
+                        request.Headers.Add("X-BatchBuild-Api-Key", apiKey);
+                    }
+
                     return await http.SendAsync(request, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode)
             {
-                return (await response.Content.ReadFromJsonAsync(ApiJson.Default.ResultsResponse, cancellationToken).ConfigureAwait(false), "", false);
+                return (null, await DescribeAsync(response, cancellationToken).ConfigureAwait(false), response.StatusCode);
             }
 
-            // A rejected key may be fixed and the results sent later; a request the server finds
-            // invalid will never be taken.
-            var permanent = response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType;
-            return (null, await DescribeAsync(response, cancellationToken).ConfigureAwait(false), permanent);
+            return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false) is { } value
+                ? (value, string.Empty, response.StatusCode)
+                : (null, "the server answered with an empty body", response.StatusCode);
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or JsonException)
         {
-            return (null, Describe(e), false);
+            return (null, Describe(e), null);
         }
-    }
-
-    private HttpRequestMessage Request(HttpMethod method, string path)
-    {
-        var request = new HttpRequestMessage(method, new Uri(new Uri(server.AbsoluteUri.TrimEnd('/') + "/"), path));
-        if (!string.IsNullOrEmpty(apiKey))
-        {
-            request.Headers.Add("X-BatchBuild-Api-Key", apiKey);
-        }
-
-        return request;
     }
 
     private string Describe(Exception e) =>
