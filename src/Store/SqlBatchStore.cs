@@ -167,7 +167,9 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     {
         var wanted = query.Tests.ToHashSet();
         var history = await GetHistoryAsync([.. wanted.Select(test => test.Assembly).Distinct(StringComparer.Ordinal)], query.Since, query.RunsPerTest, cancellationToken);
-        return DurationEstimator.Percentiles(history.Where(record => wanted.Contains(record.Test)), query.Percentile, query.Since);
+
+        // The query kept only runs in the window already.
+        return DurationEstimator.Percentiles(history.Where(record => wanted.Contains(record.Test)), query.Percentile, since: null);
     }
 
     /// <summary>
@@ -362,7 +364,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             ("@key", key), ("@assembly", string.Empty), ("@name", string.Empty), ("@id", 0L));
         await using var run = Command(
             transaction,
-            "SELECT COUNT(*) FROM test_results WHERE batch_key = @key AND attempt = @attempt AND agent = @agent AND assembly = @assembly AND test_batch = @testBatch",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM test_results WHERE batch_key = @key AND attempt = @attempt AND agent = @agent AND assembly = @assembly AND test_batch = @testBatch LIMIT 2) AS seen",
             ("@key", key), ("@attempt", string.Empty), ("@agent", string.Empty), ("@assembly", string.Empty), ("@testBatch", 0));
         await using var agent = Command(
             transaction,
