@@ -14,17 +14,9 @@ namespace BatchBuild.Server.Tests;
 /// server run, and marked delivered once.
 /// </summary>
 [TestFixtureSource(typeof(TestDatabase), nameof(TestDatabase.Providers))]
-public sealed class BackgroundTests(string provider)
+public sealed class BackgroundTests(string provider) : DatabaseTest(provider)
 {
     private static readonly DateTimeOffset Morning = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-    private TestDatabase? _database;
-
-    [SetUp]
-    public void CreateDatabase() => _database = TestDatabase.Create(provider);
-
-    [TearDown]
-    public void DropDatabase() => _database?.Dispose();
-
     private static ResultDto Result(string batch, DateTimeOffset at) =>
         new(batch, 1, "Tests", "A.One", "One", TestRunOutcome.Passed, 10, at, "agent-1", Guid.NewGuid().ToString("N"), null);
 
@@ -32,7 +24,7 @@ public sealed class BackgroundTests(string provider)
     public async Task A_batch_that_went_idle_while_the_server_was_down_closes_on_the_next_start()
     {
         var clock = new ManualClock(Morning);
-        await using (var server = await RunningServer.StartAsync(_database!, clock: clock))
+        await using (var server = await RunningServer.StartAsync(Database, clock: clock))
         {
             await server.ReportAsync(Result("ci-idle", Morning), Result("ci-busy", Morning));
             clock.Now += TimeSpan.FromHours(2);
@@ -42,7 +34,7 @@ public sealed class BackgroundTests(string provider)
         }
 
         clock.Now += TimeSpan.FromHours(1.5);
-        await using var restarted = await RunningServer.StartAsync(_database!, clock: clock);
+        await using var restarted = await RunningServer.StartAsync(Database, clock: clock);
 
         await ServerApiTests.WaitForAsync(() => restarted.ListAsync("?state=closed").GetAwaiter().GetResult().Total == 1);
         var idle = (await restarted.Client.GetFromJsonAsync("api/v1/batches/ci-idle", ApiJson.Default.BatchDto))!;
@@ -62,7 +54,7 @@ public sealed class BackgroundTests(string provider)
             ["BatchBuild:NotificationRetryDelay"] = "00:00:01",
         };
 
-        await using (var server = await RunningServer.StartAsync(_database!, settings))
+        await using (var server = await RunningServer.StartAsync(Database, settings))
         {
             await server.ReportAsync(Result("ci-hook", DateTimeOffset.UtcNow));
             using var close = await server.Client.PostAsync("api/v1/batches/ci-hook/close", null);
@@ -71,7 +63,7 @@ public sealed class BackgroundTests(string provider)
 
         var refused = hook.Requests.Count;
         Volatile.Write(ref up, true);
-        await using (var restarted = await RunningServer.StartAsync(_database!, settings))
+        await using (var restarted = await RunningServer.StartAsync(Database, settings))
         {
             await ServerApiTests.WaitForAsync(() => hook.Requests.Count > refused, seconds: 60);
             await Task.Delay(2500);
@@ -81,7 +73,7 @@ public sealed class BackgroundTests(string provider)
         var delivered = hook.Requests.Last();
         Assert.That(BatchCompletion.FromJson(delivered.Body).Name, Is.EqualTo("ci-hook"));
         Assert.That(delivered.RawUrl, Is.EqualTo("/hooks?token=secret"));
-        using var store = _database!.Open();
+        using var store = Database.Open();
         Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "marked delivered in the database");
     }
 

@@ -10,24 +10,16 @@ namespace BatchBuild.Server.Tests;
 /// script reads the API with the key and draws the batches, one batch's tests, its timeline of
 /// test batches per agent, and a test's duration history.
 /// </summary>
-public sealed partial class DashboardTests
+public sealed partial class DashboardTests() : DatabaseTest("sqlite")
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-    private TestDatabase? _database;
-
-    [SetUp]
-    public void CreateDatabase() => _database = TestDatabase.Create("sqlite");
-
-    [TearDown]
-    public void DropDatabase() => _database?.Dispose();
-
     private static ResultDto Result(string batch, string name, TestRunOutcome outcome, int testBatch, string agent, double millis, int second, string? error = null) =>
         new(batch, testBatch, "Tests", name, name, outcome, millis, Now.AddSeconds(second), agent, $"{agent}-{testBatch}", error);
 
     [Test]
     public async Task The_dashboard_shows_batches_tests_timeline_and_history()
     {
-        await using var server = await RunningServer.StartAsync(_database!);
+        await using var server = await RunningServer.StartAsync(Database);
         for (var run = 1; run <= 3; run++)
         {
             await server.ReportAsync(
@@ -38,10 +30,6 @@ public sealed partial class DashboardTests
         }
 
         using var close = await server.Client.PostAsync("api/v1/batches/nightly-2/close", null);
-        // Every endpoint the page reads answers once first, so no render waits for a cold start.
-        await server.Client.GetStringAsync("");
-        await server.Client.GetStringAsync("api/v1/batches/nightly-2/1/results");
-        await server.Client.GetStringAsync("api/v1/tests/runs?assembly=Tests&name=Shop.Checkout");
         var key = Uri.EscapeDataString(RunningServer.Key);
 
         var list = await RenderAsync(server, $"#key={key}");

@@ -15,17 +15,9 @@ namespace BatchBuild.Server.Tests;
 /// validation, and eight agents reporting at once.
 /// </summary>
 [TestFixtureSource(typeof(TestDatabase), nameof(TestDatabase.Providers))]
-public sealed class ServerApiTests(string provider)
+public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-    private TestDatabase? _database;
-
-    [SetUp]
-    public void CreateDatabase() => _database = TestDatabase.Create(provider);
-
-    [TearDown]
-    public void DropDatabase() => _database?.Dispose();
-
     private static ResultDto Result(string batch, string name, TestRunOutcome outcome = TestRunOutcome.Passed, int testBatch = 1, string agent = "agent-1", double millis = 100) =>
         new(batch, testBatch, "Tests", name, name, outcome, millis, Now, agent, $"{agent}-run-{testBatch}", outcome == TestRunOutcome.Failed ? $"{name} failed" : null);
 
@@ -37,7 +29,7 @@ public sealed class ServerApiTests(string provider)
     [Test]
     public async Task Without_the_key_nothing_is_read_or_written()
     {
-        await using var server = await RunningServer.StartAsync(_database!);
+        await using var server = await RunningServer.StartAsync(Database);
         var report = JsonSerializer.Serialize(new ResultsRequest([Result("ci-1", "A.One")]), ApiJson.Default.ResultsRequest);
 
         using var none = await server.Anonymous.PostAsync("api/v1/results", Json(report));
@@ -57,7 +49,7 @@ public sealed class ServerApiTests(string provider)
     [Test]
     public async Task Health_and_readiness_answer_without_a_key()
     {
-        await using var server = await RunningServer.StartAsync(_database!);
+        await using var server = await RunningServer.StartAsync(Database);
 
         var health = await server.Anonymous.GetStringAsync("health");
         var ready = await server.Anonymous.GetStringAsync("ready");
@@ -68,7 +60,7 @@ public sealed class ServerApiTests(string provider)
     [Test]
     public async Task Open_reads_need_no_key_but_writes_still_do()
     {
-        await using var server = await RunningServer.StartAsync(_database!, new Dictionary<string, string?> { ["BatchBuild:OpenReads"] = "true" });
+        await using var server = await RunningServer.StartAsync(Database, new Dictionary<string, string?> { ["BatchBuild:OpenReads"] = "true" });
         await server.ReportAsync(Result("ci-1", "A.One"));
 
         using var read = await server.Anonymous.GetAsync("api/v1/batches/ci-1");
@@ -80,7 +72,7 @@ public sealed class ServerApiTests(string provider)
     [Test]
     public async Task Reports_open_and_join_a_batch_that_reads_back_with_its_tests_and_test_batches()
     {
-        await using var server = await RunningServer.StartAsync(_database!);
+        await using var server = await RunningServer.StartAsync(Database);
 
         var first = await server.ReportAsync(Result("ci-7", "A.One"), Result("A-other", "X.One"));
         await server.ReportAsync(Result("ci-7", "A.Two", TestRunOutcome.Failed, testBatch: 2, agent: "agent-2", millis: 300));
@@ -102,7 +94,7 @@ public sealed class ServerApiTests(string provider)
     [Test]
     public async Task The_planner_gets_percentiles_of_the_tests_it_names()
     {
-        await using var server = await RunningServer.StartAsync(_database!);
+        await using var server = await RunningServer.StartAsync(Database);
         for (var run = 1; run <= 4; run++)
         {
             await server.ReportAsync(Result("ci-1", "A.One", testBatch: run, millis: run * 100), Result("ci-1", "A.Two", testBatch: run, millis: 7));
@@ -121,7 +113,7 @@ public sealed class ServerApiTests(string provider)
     [Test]
     public async Task The_visual_testing_close_route_closes_once_and_knows_unknown_batches()
     {
-        await using var server = await RunningServer.StartAsync(_database!);
+        await using var server = await RunningServer.StartAsync(Database);
         await server.ReportAsync(Result("nightly+1", "A.One"), Result("nightly-2", "A.One"), Result("nightly-3", "A.One"));
 
         // As older batch-close clients send it: the key in the query, the ID URL-encoded.
@@ -152,7 +144,7 @@ public sealed class ServerApiTests(string provider)
     [Test]
     public async Task Bad_requests_get_problem_documents_with_codes_and_write_nothing()
     {
-        await using var server = await RunningServer.StartAsync(_database!, new Dictionary<string, string?> { ["BatchBuild:MaxRequestBytes"] = "4096" });
+        await using var server = await RunningServer.StartAsync(Database, new Dictionary<string, string?> { ["BatchBuild:MaxRequestBytes"] = "4096" });
 
         using var notJson = await server.Client.PostAsync("api/v1/results", Json("{\"results\": [ {"));
         using var wrongType = await server.Client.PostAsync("api/v1/results", new StringContent("results", Encoding.UTF8, "text/plain"));
@@ -180,7 +172,7 @@ public sealed class ServerApiTests(string provider)
     public async Task Eight_agents_reporting_at_once_fill_one_batch_announced_once_after_its_close()
     {
         using var hook = new LoopbackServer((_, _) => Task.FromResult(200));
-        await using var server = await RunningServer.StartAsync(_database!, new Dictionary<string, string?> { ["BatchBuild:WebhookUrls:0"] = $"{hook.Url}hooks" });
+        await using var server = await RunningServer.StartAsync(Database, new Dictionary<string, string?> { ["BatchBuild:WebhookUrls:0"] = $"{hook.Url}hooks" });
 
         await Task.WhenAll(Enumerable.Range(1, 8).Select(agent => Task.Run(async () =>
         {

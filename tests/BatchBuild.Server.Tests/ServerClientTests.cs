@@ -11,27 +11,21 @@ namespace BatchBuild.Server.Tests;
 /// The test run's side: <see cref="ServerResultStore"/> against the real server on 127.0.0.1, which
 /// is away for part of each test. Results wait in the spool and arrive, once, when it is back.
 /// </summary>
-public sealed class ServerClientTests
+public sealed class ServerClientTests() : DatabaseTest("sqlite")
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
     private readonly List<ClientMessage> _messages = [];
-    private TestDatabase? _database;
     private string _folder = string.Empty;
 
     [SetUp]
-    public void Create()
+    public void CreateSpoolFolder()
     {
-        _database = TestDatabase.Create("sqlite");
         _folder = Directory.CreateTempSubdirectory("batchbuild-spool-").FullName;
         _messages.Clear();
     }
 
     [TearDown]
-    public void Delete()
-    {
-        _database?.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void DeleteSpoolFolder() => Directory.Delete(_folder, recursive: true);
 
     private ResultSpool Spool => new(Path.Combine(_folder, "spool"));
 
@@ -59,7 +53,7 @@ public sealed class ServerClientTests
         Assert.That(Spool.Pending().Count(), Is.EqualTo(2));
         Assert.That(_messages.Where(m => m.Code == "BB5101").Select(m => m.Text), Has.Some.Contains("2 results could not be sent").And.Some.Contains("planned from estimates"));
 
-        await using var server = await RunningServer.StartAsync(_database!, port: port);
+        await using var server = await RunningServer.StartAsync(Database, port: port);
         var back = await Store(http, port).RecordResultsAsync([Result("A.Four", 3)]);
         await Store(http, port).RecordResultsAsync([Result("A.Four", 3)]);
 
@@ -73,7 +67,7 @@ public sealed class ServerClientTests
     [Test]
     public async Task A_rejected_key_spools_and_a_report_the_server_refuses_is_set_aside()
     {
-        await using var server = await RunningServer.StartAsync(_database!);
+        await using var server = await RunningServer.StartAsync(Database);
         using var http = new HttpClient();
         var port = server.Url.Port;
 

@@ -18,25 +18,16 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
 /// an injected clock; each test opens the store as often as separate processes would.
 /// </summary>
 [TestFixtureSource(typeof(TestDatabase), nameof(TestDatabase.Providers))]
-public sealed class BatchLifecycleTests(string provider)
+public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider)
 {
     private static readonly BatchId Nightly = BatchId.Parse("nightly-7");
     private static readonly DateTimeOffset Morning = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
     private readonly ManualClock _clock = new(Morning);
-    private TestDatabase? _database;
-
     [SetUp]
-    public void CreateDatabase()
-    {
-        _database = TestDatabase.Create(provider);
-        _clock.Now = Morning;
-    }
-
-    [TearDown]
-    public void DropDatabase() => _database?.Dispose();
+    public void ResetClock() => _clock.Now = Morning;
 
     private SqlBatchStore Open(bool notify = true) =>
-        _database!.Open(new BatchStoreOptions(BatchLimits.Default, notify, _clock));
+        Database.Open(new BatchStoreOptions(BatchLimits.Default, notify, _clock));
 
     private TestResultRecord Result(string name, TestRunOutcome outcome = TestRunOutcome.Passed, BatchId? id = null, int testBatch = 1, string agent = "agent-1", string? error = null) =>
         new(id ?? Nightly, testBatch, new TestKey("Tests", name), name, outcome, 100, _clock.Now, agent, $"{agent}-run-{testBatch}", error);
@@ -186,7 +177,7 @@ public sealed class BatchLifecycleTests(string provider)
     [Test]
     public async Task A_failed_notification_waits_longer_after_every_failure()
     {
-        using var store = _database!.Open(new BatchStoreOptions(BatchLimits.Default, true, _clock) { NotificationRetryDelay = TimeSpan.FromMinutes(1) });
+        using var store = Database.Open(new BatchStoreOptions(BatchLimits.Default, true, _clock) { NotificationRetryDelay = TimeSpan.FromMinutes(1) });
         await store.RecordResultsAsync([Result("A.One")]);
         await store.CloseBatchAsync(Nightly);
 

@@ -162,20 +162,13 @@ public sealed class SqliteBatchStoreTests
     [Test]
     public async Task A_version_1_store_is_migrated_and_keeps_its_history()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
-        using (var connection = new SqliteConnection($"Data Source={StorePath};Pooling=False"))
-        {
-            connection.Open();
-            using var create = connection.CreateCommand();
-            create.CommandText = """
+        WriteOldStore("""
                 CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL, assembly TEXT NOT NULL,
                     full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL, duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL);
                 INSERT INTO test_results (batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent)
                 VALUES ('old', 1, 'Tests', 'A.Old', 'Old', 'Passed', 42, '2026-11-22T08:00:00.0000000Z', 'agent');
                 PRAGMA user_version = 1;
-                """;
-            create.ExecuteNonQuery();
-        }
+                """);
 
         using var store = SqliteBatchStore.Open(StorePath);
         await store.RecordResultsAsync([Result("Tests", "A.New", 5, Now), Result("Tests", "A.Old", 6, Now)]);
@@ -188,13 +181,8 @@ public sealed class SqliteBatchStoreTests
     [Test]
     public async Task A_version_2_store_is_migrated_with_its_active_batch_counted_and_its_closed_batch_kept()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
-        using (var connection = new SqliteConnection($"Data Source={StorePath};Pooling=False"))
-        {
-            connection.Open();
-            using var create = connection.CreateCommand();
-            // Version 2 as it was written: counts only for closed batches, no attempts.
-            create.CommandText = """
+        // Version 2 as it was written: counts only for closed batches, no attempts.
+        WriteOldStore("""
                 CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL, assembly TEXT NOT NULL,
                     full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL, duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL,
                     batch_key INTEGER REFERENCES batches (id), error_message TEXT);
@@ -210,9 +198,7 @@ public sealed class SqliteBatchStoreTests
                     ('b-1', 2, 'Tests', 'A.One', 'One', 'Passed', 20, '2026-11-23T11:20:00.0000000Z', 'agent-1', 2, NULL),
                     ('b-1', 2, 'Tests', 'A.Two', 'Two', 'Skipped', 0, '2026-11-23T11:20:00.0000000Z', 'agent-2', 2, NULL);
                 PRAGMA user_version = 2;
-                """;
-            create.ExecuteNonQuery();
-        }
+                """);
 
         using var store = SqliteBatchStore.Open(StorePath, new BatchStoreOptions(BatchLimits.Default, true, new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero))));
         var active = await store.GetBatchAsync(BatchId.Parse("b-1"));
@@ -224,6 +210,17 @@ public sealed class SqliteBatchStoreTests
         Assert.That(joined.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 4, 3, 60)), "and kept up to date from there: a third agent, a fourth run");
         Assert.That(await store.RecountAsync(BatchId.Parse("b-1"), 1), Is.EqualTo(joined.Counts));
         Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "the closed batch was notified before");
+    }
+
+    // Writes a store as an older BatchBuild left it, for the migration to find.
+    private void WriteOldStore(string sql)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
+        using var connection = new SqliteConnection($"Data Source={StorePath};Pooling=False");
+        connection.Open();
+        using var create = connection.CreateCommand();
+        create.CommandText = sql;
+        create.ExecuteNonQuery();
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
