@@ -10,7 +10,7 @@ namespace BatchBuild.Client;
 /// embedded store, sends the completion notifications this process claimed: the batches it closed
 /// and any closed batch whose notification is still pending.
 /// </summary>
-public sealed class BatchCloser(BatchLifecycleSettings settings, string storePath, HttpClient http, Action<ClientMessage> report, Func<string, string?> environment)
+public sealed class BatchCloser(BatchLifecycleSettings settings, string storePath, HttpClient http, Action<Diagnostic> report, Func<string, string?> environment)
 {
     /// <summary>The attempt timeout of each HTTP request.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -41,7 +41,7 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
                 ServerCloseStatus.Rejected => (false, $"the server {where} refused the API key for batch {result.Id} ({result.Detail}); check BatchBuildApiKey"),
                 _ => (false, $"batch {result.Id} could not be closed {where} ({result.Detail}); check BatchBuildServerUrl, the network or BatchBuildProxy"),
             };
-            report(new ClientMessage(success ? ClientSeverity.Info : ClientSeverity.Warning, success ? null : DiagnosticCodes.CloseFailed, text));
+            report(success ? Diagnostic.Info(text) : Diagnostic.Warning(DiagnosticCodes.CloseFailed, text));
             ok &= success;
         }
 
@@ -58,15 +58,13 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
             switch (result.Status)
             {
                 case CloseStatus.Closed:
-                    report(new ClientMessage(ClientSeverity.Info, null, $"BatchBuild: batch {result.Batch!.Name} closed"));
+                    report(Diagnostic.Info($"BatchBuild: batch {result.Batch!.Name} closed"));
                     break;
                 case CloseStatus.AlreadyClosed:
-                    report(new ClientMessage(ClientSeverity.Info, null,
-                        $"BatchBuild: batch {result.Batch!.Name} was already closed ({result.Batch.Reason?.ToString().ToLowerInvariant()}, {result.Batch.ClosedAt:u})"));
+                    report(Diagnostic.Info($"BatchBuild: batch {result.Batch!.Name} was already closed ({result.Batch.Reason?.ToString().ToLowerInvariant()}, {result.Batch.ClosedAt:u})"));
                     break;
                 default:
-                    report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.CloseFailed,
-                        $"no batch {id} in the store '{storePath}': no test reported with this ID; check the batch ID and BatchBuildStore"));
+                    report(Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"no batch {id} in the store '{storePath}': no test reported with this ID; check the batch ID and BatchBuildStore"));
                     ok = false;
                     break;
             }

@@ -10,7 +10,7 @@ namespace BatchBuild.Client;
 /// Announces a closed batch on every configured sink: the build log, the JSON summary file, the
 /// webhooks (each retried) and, inside Azure Pipelines, a Markdown summary attached to the run.
 /// </summary>
-public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClient http, Action<ClientMessage> report, Func<string, string?> environment)
+public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClient http, Action<Diagnostic> report, Func<string, string?> environment)
 {
     /// <summary>The attempt timeout of one webhook delivery.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(15);
@@ -21,7 +21,7 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
     /// <summary>Sends <paramref name="completion"/>; true when every sink took it.</summary>
     public async Task<bool> NotifyAsync(BatchCompletion completion, CancellationToken cancellationToken)
     {
-        report(new ClientMessage(ClientSeverity.Info, null, completion.ToLogLine()));
+        report(Diagnostic.Info(completion.ToLogLine()));
         var ok = true;
         if (!string.IsNullOrWhiteSpace(settings.SummaryPath))
         {
@@ -34,7 +34,7 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
             var markdown = Path.Combine(folder, $"batchbuild-{completion.BatchId}-{completion.Sequence}.md");
             if (WriteFile(markdown, completion.ToMarkdown(), "Azure Pipelines summary"))
             {
-                report(new ClientMessage(ClientSeverity.Info, null, $"##vso[task.uploadsummary]{markdown}"));
+                report(Diagnostic.Info($"##vso[task.uploadsummary]{markdown}"));
             }
         }
 
@@ -53,7 +53,7 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.NotificationFailed, $"the {what} file '{path}' cannot be written ({e.Message}); fix BatchBuildSummaryPath"));
+            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the {what} file '{path}' cannot be written ({e.Message}); fix BatchBuildSummaryPath"));
             return false;
         }
     }
@@ -76,17 +76,15 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
             }, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                report(new ClientMessage(ClientSeverity.Info, null, $"BatchBuild: batch {completion.Name} announced to {target}"));
+                report(Diagnostic.Info($"BatchBuild: batch {completion.Name} announced to {target}"));
                 return true;
             }
 
-            report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.NotificationFailed,
-                $"the webhook {target} answered {(int)response.StatusCode} {response.ReasonPhrase} for batch {completion.Name}; check the URL and the receiver"));
+            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the webhook {target} answered {(int)response.StatusCode} {response.ReasonPhrase} for batch {completion.Name}; check the URL and the receiver"));
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
         {
-            report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.NotificationFailed,
-                $"the webhook {target} could not be reached for batch {completion.Name} ({e.Message}); check the URL, the network or BatchBuildProxy"));
+            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the webhook {target} could not be reached for batch {completion.Name} ({e.Message}); check the URL, the network or BatchBuildProxy"));
         }
 
         return false;

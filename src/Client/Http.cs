@@ -5,25 +5,6 @@ using Polly.Timeout;
 
 namespace BatchBuild.Client;
 
-/// <summary>What a client step reports: to the build log, as a message, warning or error with a BB code.</summary>
-/// <param name="Severity">How serious it is.</param>
-/// <param name="Code">The <c>BBnnnn</c> code of a warning or error.</param>
-/// <param name="Text">What happened and, for a problem, how to fix it.</param>
-public sealed record ClientMessage(ClientSeverity Severity, string? Code, string Text);
-
-/// <summary>How serious a <see cref="ClientMessage"/> is.</summary>
-public enum ClientSeverity
-{
-    /// <summary>Progress.</summary>
-    Info,
-
-    /// <summary>Something failed that does not fail the build.</summary>
-    Warning,
-
-    /// <summary>Something failed that fails the build.</summary>
-    Error,
-}
-
 /// <summary>The HTTP client, proxy and retry policy every BatchBuild request goes through.</summary>
 public static class Http
 {

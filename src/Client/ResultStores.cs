@@ -1,3 +1,4 @@
+using BatchBuild.Core;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
 using BatchBuild.Store;
@@ -11,7 +12,7 @@ public static class ResultStores
     /// The batch server at <see cref="BatchLifecycleSettings.ServerUrl"/> through <paramref name="http"/>
     /// (spooling beside <paramref name="storePath"/>), or the embedded store at <paramref name="storePath"/>.
     /// </summary>
-    public static IResultStore Open(BatchLifecycleSettings settings, string storePath, HttpClient? http, Action<ClientMessage> report) =>
+    public static IResultStore Open(BatchLifecycleSettings settings, string storePath, HttpClient? http, Action<Diagnostic> report) =>
         settings.ServerUrl is { } server
             ? new ServerResultStore(http ?? throw new ArgumentNullException(nameof(http), "A server store needs an HTTP client."), server, settings.ApiKey, SpoolFor(storePath), report)
             : SqliteBatchStore.Open(storePath, BatchStoreOptions.For(settings));

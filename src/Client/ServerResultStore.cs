@@ -16,7 +16,7 @@ namespace BatchBuild.Client;
 /// sends the spool first, so nothing recorded is lost. Durations that cannot be read leave the
 /// plan to estimates.
 /// </summary>
-public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKey, ResultSpool spool, Action<ClientMessage> report) : IResultStore
+public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKey, ResultSpool spool, Action<Diagnostic> report) : IResultStore
 {
     /// <summary>The attempt timeout of each request.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -42,8 +42,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         }
 
         var file = spool.Add(request);
-        report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.ServerUnreachable,
-            $"{results.Count} results could not be sent to {Where} ({sent.Problem}); they are spooled in '{file}' and sent by the next BatchBuild call that reaches the server"));
+        report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable, $"{results.Count} results could not be sent to {Where} ({sent.Problem}); they are spooled in '{file}' and sent by the next BatchBuild call that reaches the server"));
         return [];
     }
 
@@ -57,8 +56,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
             return [.. body.Durations.Select(duration => duration.ToDuration())];
         }
 
-        report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.ServerUnreachable,
-            $"the recorded durations could not be read from {Where} ({problem}); the tests are planned from estimates"));
+        report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable, $"the recorded durations could not be read from {Where} ({problem}); the tests are planned from estimates"));
         return [];
     }
 
@@ -74,12 +72,12 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
             if (sent.Response is not null)
             {
                 spool.Remove(file);
-                report(new ClientMessage(ClientSeverity.Info, null, $"BatchBuild: {request.Results!.Count} spooled results sent to {Where}"));
+                report(Diagnostic.Info($"BatchBuild: {request.Results!.Count} spooled results sent to {Where}"));
             }
             else if (sent.Permanent)
             {
                 var kept = spool.Reject(file);
-                report(new ClientMessage(ClientSeverity.Warning, DiagnosticCodes.ServerUnreachable, $"{Where} refused the spooled results in '{file}' ({sent.Problem}); they are kept in '{kept}'"));
+                report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable, $"{Where} refused the spooled results in '{file}' ({sent.Problem}); they are kept in '{kept}'"));
             }
             else
             {

@@ -83,7 +83,7 @@ internal sealed class NotificationOutbox(
         {
             WebhookUrls = [.. options.Value.WebhookUrls.Select(url => new Uri(url))],
         };
-        var notifier = new CompletionNotifier(settings, http.CreateClient(HttpClientName), Report, _ => null);
+        var notifier = new CompletionNotifier(settings, http.CreateClient(HttpClientName), log.Report, _ => null);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -108,18 +108,6 @@ internal sealed class NotificationOutbox(
             }
 
             await signal.WaitAsync(options.Value.OutboxInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    private void Report(ClientMessage message)
-    {
-        if (message.Severity == ClientSeverity.Warning)
-        {
-            log.LogWarning("{Code}: {Text}", message.Code, message.Text);
-        }
-        else
-        {
-            log.LogInformation("{Text}", message.Text);
         }
     }
 }

@@ -76,4 +76,7 @@ public sealed class StoreException(string code, string message, Exception? inner
 {
     /// <summary>The <c>BBnnnn</c> code.</summary>
     public string Code { get; } = code;
+
+    /// <summary>What to report: an error with the code and the message.</summary>
+    public Diagnostic Diagnostic => Diagnostic.Error(Code, Message);
 }

@@ -27,10 +27,10 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
     /// Records the results and writes the results file; returns its path and, when the store
     /// could not take the results, a warning with a BB code.
     /// </summary>
-    public (string ResultFile, string? Warning) Finish()
+    public (string ResultFile, Diagnostic? Warning) Finish()
     {
         var results = new TestBatchResults(settings.BatchId.Value, settings.TestBatch, _source ?? string.Empty, Recorded: true, null, [.. _results], TestBatchResults.NewAttempt());
-        string? warning = null;
+        Diagnostic? warning = null;
         if (settings.StorePath is null)
         {
             results = results with { Recorded = false };
@@ -44,8 +44,10 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
             }
             catch (Exception e) when (e is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
             {
-                warning = $"{DiagnosticCodes.StoreUnavailable}: the results of test batch {settings.TestBatch} were not recorded in '{settings.StorePath}' ({e.Message}); they are kept in the results file";
-                results = results with { Recorded = false, RecordError = warning };
+                warning = Diagnostic.Warning(
+                    DiagnosticCodes.StoreUnavailable,
+                    $"the results of test batch {settings.TestBatch} were not recorded in '{settings.StorePath}' ({e.Message}); they are kept in the results file");
+                results = results with { Recorded = false, RecordError = warning.ToString() };
             }
         }
 

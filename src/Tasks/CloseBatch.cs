@@ -77,7 +77,7 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
         {
             if (!BatchId.TryCreate(text, out var id, out var problem))
             {
-                Log.LogError(null, DiagnosticCodes.InvalidBatchId, null, null, 0, 0, 0, 0, $"BatchIds: '{text}' is not a batch ID ({problem}); use {BatchId.Rule}");
+                Log.Report(new Diagnostic(DiagnosticCodes.InvalidBatchId, DiagnosticSeverity.Error, "BatchIds", $"'{text}' is not a batch ID ({problem}); use {BatchId.Rule}"));
                 return false;
             }
 
@@ -95,21 +95,15 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
         }
 
         var failed = false;
-        void Report(ClientMessage message)
+        void Report(Diagnostic diagnostic)
         {
-            if (message.Severity == ClientSeverity.Info)
+            if (FailOnError && diagnostic.Code == DiagnosticCodes.CloseFailed)
             {
-                Log.LogMessage(MessageImportance.High, message.Text);
+                diagnostic = diagnostic with { Severity = DiagnosticSeverity.Error };
             }
-            else if (message.Severity == ClientSeverity.Error || (FailOnError && message.Code == DiagnosticCodes.CloseFailed))
-            {
-                failed = true;
-                Log.LogError(null, message.Code, null, null, 0, 0, 0, 0, message.Text);
-            }
-            else
-            {
-                Log.LogWarning(null, message.Code, null, null, 0, 0, 0, 0, message.Text);
-            }
+
+            failed |= diagnostic.Severity == DiagnosticSeverity.Error;
+            Log.Report(diagnostic);
         }
 
         var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
@@ -129,11 +123,11 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
         }
         catch (StoreException e)
         {
-            Report(new ClientMessage(FailOnError ? ClientSeverity.Error : ClientSeverity.Warning, e.Code, e.Message));
+            Report(e.Diagnostic with { Severity = FailOnError ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning });
         }
         catch (OperationCanceledException)
         {
-            Log.LogWarning(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "closing the batch was cancelled");
+            Log.Report(Diagnostic.Warning(DiagnosticCodes.Cancelled, "closing the batch was cancelled"));
             return false;
         }
 

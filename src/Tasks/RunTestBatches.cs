@@ -117,7 +117,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
         catch (StoreException e)
         {
-            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
+            Log.Report(e.Diagnostic);
             return false;
         }
         finally
@@ -148,7 +148,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
         IReadOnlyList<TestBatch> plan;
         using var http = settings.Lifecycle.ServerUrl is null ? null : Http.CreateClient(settings.Lifecycle.Proxy);
-        IResultStore OpenStore() => ResultStores.Open(settings.Lifecycle, storePath, http, message => TaskSettings.LogClientMessage(Log, message));
+        IResultStore OpenStore() => ResultStores.Open(settings.Lifecycle, storePath, http, Log.Report);
         using (var store = OpenStore())
         {
             var tests = SelectableTest.From(discovered);

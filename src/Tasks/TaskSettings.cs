@@ -48,27 +48,10 @@ internal static class TaskSettings
         var result = SettingsReader.Read(layers);
         foreach (var diagnostic in result.Diagnostics)
         {
-            LogDiagnostic(log, diagnostic);
+            log.Report(diagnostic);
         }
 
         return result.Settings;
-    }
-
-    /// <summary>Logs a client's message: information as a high-importance message, the rest as warnings or errors with their codes.</summary>
-    public static void LogClientMessage(TaskLoggingHelper log, BatchBuild.Client.ClientMessage message)
-    {
-        switch (message.Severity)
-        {
-            case BatchBuild.Client.ClientSeverity.Info:
-                log.LogMessage(MessageImportance.High, message.Text);
-                break;
-            case BatchBuild.Client.ClientSeverity.Warning:
-                log.LogWarning(null, message.Code, null, null, 0, 0, 0, 0, message.Text);
-                break;
-            default:
-                log.LogError(null, message.Code, null, null, 0, 0, 0, 0, message.Text);
-                break;
-        }
     }
 
     /// <summary>
@@ -82,7 +65,7 @@ internal static class TaskSettings
         var resolution = BatchIdResolver.Resolve(settings.BatchId, Environment.GetEnvironmentVariable, () => sessionGuid);
         foreach (var diagnostic in resolution.Diagnostics)
         {
-            LogDiagnostic(log, diagnostic);
+            log.Report(diagnostic);
         }
 
         if (resolution.Id is { } id)
@@ -91,18 +74,5 @@ internal static class TaskSettings
         }
 
         return resolution.Id;
-    }
-
-    public static void LogDiagnostic(TaskLoggingHelper log, Diagnostic diagnostic)
-    {
-        var message = $"{diagnostic.Setting}: {diagnostic.Message}";
-        if (diagnostic.Severity == DiagnosticSeverity.Error)
-        {
-            log.LogError(null, diagnostic.Code, null, diagnostic.File, diagnostic.Line, 0, 0, 0, message);
-        }
-        else
-        {
-            log.LogWarning(null, diagnostic.Code, null, diagnostic.File, diagnostic.Line, 0, 0, 0, message);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
@@ -12,7 +13,7 @@ namespace BatchBuild.Client.Tests;
 public sealed class NotificationTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-    private readonly ConcurrentQueue<ClientMessage> _messages = new();
+    private readonly ConcurrentQueue<Diagnostic> _messages = new();
     private string _folder = string.Empty;
 
     [SetUp]
@@ -83,7 +84,7 @@ public sealed class NotificationTests
 
         Assert.That(delivered, Is.False);
         Assert.That(hook.Requests, Has.Count.EqualTo(4));
-        Assert.That(_messages.Single(m => m.Severity == ClientSeverity.Warning).Code, Is.EqualTo("BB4002"));
+        Assert.That(_messages.Single(m => m.Severity == DiagnosticSeverity.Warning).Code, Is.EqualTo("BB4002"));
     }
 
     [Test]
@@ -119,6 +120,6 @@ public sealed class NotificationTests
         Assert.That((first, second, unknown), Is.EqualTo((true, true, false)));
         Assert.That(hook.Requests, Has.Count.EqualTo(1));
         Assert.That(_messages.Select(m => m.Text), Has.Some.Contains("batch b-1 was already closed (explicit"));
-        Assert.That(_messages.Where(m => m.Severity == ClientSeverity.Warning).Select(m => m.Code), Is.EqualTo(new[] { "BB4001" }));
+        Assert.That(_messages.Where(m => m.Severity == DiagnosticSeverity.Warning).Select(m => m.Code), Is.EqualTo(new[] { "BB4001" }));
     }
 }

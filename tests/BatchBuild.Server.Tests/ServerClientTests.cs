@@ -1,4 +1,5 @@
 using BatchBuild.Client;
+using BatchBuild.Core;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
@@ -14,7 +15,7 @@ namespace BatchBuild.Server.Tests;
 public sealed class ServerClientTests() : DatabaseTest("sqlite")
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-    private readonly List<ClientMessage> _messages = [];
+    private readonly List<Diagnostic> _messages = [];
     private string _folder = string.Empty;
 
     [SetUp]

@@ -65,10 +65,10 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
             settings,
             Environment.MachineName,
             () => DateTimeOffset.UtcNow,
-            () => ResultStores.Open(lifecycle, settings.StorePath!, _http, message => Report(message.Text, message.Severity == ClientSeverity.Error)));
+            () => ResultStores.Open(lifecycle, settings.StorePath!, _http, Report));
         foreach (var diagnostic in diagnostics)
         {
-            Report(diagnostic.ToString(), diagnostic.Severity == DiagnosticSeverity.Error);
+            Report(diagnostic);
         }
 
         events.TestCaseStart += (_, e) => _started[e.TestElement!.Id] = Stopwatch.GetTimestamp();
@@ -93,7 +93,7 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
         _http?.Dispose();
         if (warning is not null)
         {
-            Report(warning, error: false);
+            Report(warning);
         }
 
         if (_context is not null)
@@ -102,20 +102,24 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
         }
     }
 
-    private void Report(string message, bool error)
+    // The collector's one sink: its log takes errors and warnings only, so information goes to
+    // VSTest's diagnostic trace (--diag) instead of showing as a warning.
+    private void Report(Diagnostic diagnostic)
     {
-        if (_logger is null || _context is null)
+        if (diagnostic.Severity == DiagnosticSeverity.Information)
         {
-            return;
+            EqtTrace.Info($"BatchBuild: {diagnostic}");
         }
-
-        if (error)
+        else if (_logger is not null && _context is not null)
         {
-            _logger.LogError(_context.SessionDataCollectionContext, message);
-        }
-        else
-        {
-            _logger.LogWarning(_context.SessionDataCollectionContext, message);
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                _logger.LogError(_context.SessionDataCollectionContext, diagnostic.ToString());
+            }
+            else
+            {
+                _logger.LogWarning(_context.SessionDataCollectionContext, diagnostic.ToString());
+            }
         }
     }
 }

@@ -23,16 +23,14 @@ internal static class SessionClose
             }
             catch (JsonException e)
             {
-                await output.WriteLineAsync($"warning {DiagnosticCodes.CloseFailed}: the close request '{file}' cannot be read ({e.Message}); its batch stays open until it is closed or expires").ConfigureAwait(false);
+                await output.WriteLineAsync(Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"the close request '{file}' cannot be read ({e.Message}); its batch stays open until it is closed or expires").ToString()).ConfigureAwait(false);
             }
         }
 
         foreach (var request in CloseRequest.Distinct(requests))
         {
             var lifecycle = request.Lifecycle;
-            void Report(ClientMessage message) => output.WriteLine(message.Severity == ClientSeverity.Info
-                ? message.Text
-                : $"{(message.Severity == ClientSeverity.Error ? "error" : "warning")} {message.Code}: {message.Text}");
+            void Report(Diagnostic diagnostic) => output.WriteLine(diagnostic.ToString());
 
             using var http = Http.CreateClient(lifecycle.Proxy);
             try
@@ -42,7 +40,7 @@ internal static class SessionClose
             }
             catch (StoreException e)
             {
-                Report(new ClientMessage(ClientSeverity.Warning, e.Code, e.Message));
+                Report(e.Diagnostic with { Severity = DiagnosticSeverity.Warning });
             }
         }
 

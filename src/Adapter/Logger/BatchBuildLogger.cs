@@ -48,7 +48,7 @@ public sealed class BatchBuildLogger : ITestLoggerWithParameters
             var (_, warning) = _recorder.Finish();
             if (warning is not null)
             {
-                Console.Error.WriteLine($"warning {warning}");
+                Console.Error.WriteLine(warning.ToString());
             }
         };
     }
