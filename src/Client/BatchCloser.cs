@@ -18,6 +18,12 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
     /// <summary>The first retry delay of each HTTP request; later ones double.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Close tokens by batch ID, from a close request written to disk: on a server they close
+    /// those IDs when <see cref="BatchLifecycleSettings.ApiKey"/> is not set.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> CloseTokens { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Closes <paramref name="ids"/>; true when every one was closed or had been closed already.</summary>
     public async Task<bool> CloseAsync(IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken) =>
         settings.ServerUrl is { } server
@@ -26,14 +32,34 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
 
     private async Task<bool> CloseOnServerAsync(Uri server, IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken)
     {
-        // Results spooled while the server was away belong in the batch before it closes.
-        await new ServerResultStore(http, server, settings.ApiKey, ResultStores.SpoolFor(storePath), report) { AttemptTimeout = AttemptTimeout, FirstRetryDelay = FirstRetryDelay }
-            .SendSpoolAsync(cancellationToken).ConfigureAwait(false);
-        var closer = new ServerBatchCloser(http, server, settings.ApiKey, AttemptTimeout, FirstRetryDelay);
+        // Results spooled while the server was away belong in the batch before it closes. Sending
+        // them takes the API key: a close token cannot, so with a token alone the batch stays open
+        // rather than close without them.
+        var where = $"on {CompletionNotifier.Redacted(server)}";
+        var spool = ResultStores.SpoolFor(storePath);
+        if (string.IsNullOrEmpty(settings.ApiKey) && CloseTokens.Count > 0)
+        {
+            if (spool.Pending().Any())
+            {
+                foreach (var id in ids)
+                {
+                    report(Diagnostic.Warning(DiagnosticCodes.CloseFailed,
+                        $"batch {id} stays open {where}: results spooled in '{spool.Folder}' have not reached the server, and sending them needs the API key, which is never written to disk; set BATCHBUILD_API_KEY in the environment of dotnet test, or close later with the BatchBuildCloseBatch target and BatchBuildApiKey"));
+                }
+
+                return false;
+            }
+        }
+        else
+        {
+            await new ServerResultStore(http, server, settings.ApiKey, spool, report) { AttemptTimeout = AttemptTimeout, FirstRetryDelay = FirstRetryDelay }
+                .SendSpoolAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var closer = new ServerBatchCloser(http, server, settings.ApiKey, AttemptTimeout, FirstRetryDelay) { CloseTokens = CloseTokens };
         var ok = true;
         foreach (var result in await closer.CloseAsync(ids, cancellationToken).ConfigureAwait(false))
         {
-            var where = $"on {CompletionNotifier.Redacted(server)}";
             var (success, text) = result.Status switch
             {
                 ServerCloseStatus.Closed => (true, $"BatchBuild: batch {result.Id} closed {where}"),
@@ -70,12 +96,8 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
             }
         }
 
-        var notifier = new CompletionNotifier(settings, http, report, environment) { AttemptTimeout = AttemptTimeout, FirstRetryDelay = FirstRetryDelay };
-        foreach (var completion in await store.ClaimNotificationsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var delivered = await notifier.NotifyAsync(completion, cancellationToken).ConfigureAwait(false);
-            await store.CompleteNotificationAsync(completion, delivered, cancellationToken).ConfigureAwait(false);
-        }
+        await new CompletionNotifier(settings, http, report, environment) { AttemptTimeout = AttemptTimeout, FirstRetryDelay = FirstRetryDelay }
+            .DeliverClaimedAsync(store, cancellationToken).ConfigureAwait(false);
 
         return ok;
     }

@@ -3,6 +3,7 @@ using System.Text;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Store;
 
 namespace BatchBuild.Client;
 
@@ -18,6 +19,43 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
     /// <summary>The first retry delay; later ones double.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Claims the pending notifications of <paramref name="store"/> and sends each on its own: one
+    /// that fails, throws or is cut short never holds back the others. Each is marked delivered
+    /// or released for a later try, also when sending stops midway (shutdown), so no claim waits
+    /// for the stale-claim timeout.
+    /// </summary>
+    public async Task DeliverClaimedAsync(IBatchStore store, CancellationToken cancellationToken)
+    {
+        var claimed = await store.ClaimNotificationsAsync(cancellationToken).ConfigureAwait(false);
+        var next = 0;
+        try
+        {
+            for (; next < claimed.Count; next++)
+            {
+                var completion = claimed[next];
+                var delivered = false;
+                try
+                {
+                    delivered = await NotifyAsync(completion, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the completion notification of batch {completion.Name} failed ({e.Message}); it is sent again later"));
+                }
+
+                await store.CompleteNotificationAsync(completion, delivered, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            foreach (var unsent in claimed.Skip(next))
+            {
+                await store.CompleteNotificationAsync(unsent, delivered: false, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Sends <paramref name="completion"/>; true when every sink took it.</summary>
     public async Task<bool> NotifyAsync(BatchCompletion completion, CancellationToken cancellationToken)
     {
@@ -31,7 +69,7 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         if (string.Equals(environment("TF_BUILD"), "True", StringComparison.OrdinalIgnoreCase))
         {
             var folder = environment("AGENT_TEMPDIRECTORY") is { Length: > 0 } temp ? temp : Path.GetTempPath();
-            var markdown = Path.Combine(folder, $"batchbuild-{completion.BatchId}-{completion.Sequence}.md");
+            var markdown = Path.Combine(folder, $"batchbuild-{BatchId.Parse(completion.BatchId).FileName}-{completion.Sequence}.md");
             if (WriteFile(markdown, completion.ToMarkdown(), "Azure Pipelines summary"))
             {
                 report(Diagnostic.Info($"##vso[task.uploadsummary]{markdown}"));

@@ -8,6 +8,9 @@ namespace BatchBuild.Client;
 /// <summary>The HTTP client, proxy and retry policy every BatchBuild request goes through.</summary>
 public static class Http
 {
+    /// <summary>The header every BatchBuild client sends the API key in.</summary>
+    public const string ApiKeyHeader = "X-BatchBuild-Api-Key";
+
     /// <summary>An HTTP client that goes through <paramref name="proxy"/> when given (user and password may be in its URL).</summary>
     public static HttpClient CreateClient(Uri? proxy)
     {

@@ -6,10 +6,15 @@ namespace BatchBuild.Client;
 /// <summary>
 /// Results that could not reach the batch server, kept as one JSON file per report in a local
 /// folder until they are sent. Sending a file twice is harmless: the server keeps one result per
-/// test and attempt.
+/// test and attempt. A report the server answered with an error while it took others gets a
+/// strike in its file name (<c>….s1.json</c>); after <see cref="MaxStrikes"/> it is set aside in
+/// <c>rejected/</c>, so one report the server cannot take never holds back the rest for good.
 /// </summary>
-public sealed class ResultSpool(string folder)
+public sealed partial class ResultSpool(string folder)
 {
+    /// <summary>How many times the server may refuse a report it could have taken before it is set aside.</summary>
+    public const int MaxStrikes = 3;
+
     /// <summary>The spool folder.</summary>
     public string Folder { get; } = Path.GetFullPath(folder);
 
@@ -68,6 +73,31 @@ public sealed class ResultSpool(string folder)
             // Removed by another process already.
         }
     }
+
+    /// <summary>The strikes a spooled report has had.</summary>
+    public static int StrikesOf(string file) =>
+        StrikePattern().Match(Path.GetFileName(file)) is { Success: true } match ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    /// <summary>Gives a report a strike; returns its new file and how many strikes it has.</summary>
+    public (string File, int Strikes) Strike(string file)
+    {
+        var strikes = StrikesOf(file) + 1;
+        var name = StrikePattern().Replace(Path.GetFileName(file), ".json");
+        var target = Path.Combine(Folder, $"{name[..^".json".Length]}.s{strikes}.json");
+        try
+        {
+            File.Move(file, target, overwrite: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // Sent or moved by another process meanwhile.
+        }
+
+        return (target, strikes);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.s(\d+)\.json$")]
+    private static partial System.Text.RegularExpressions.Regex StrikePattern();
 
     /// <summary>Moves a report the server will never take out of the way; returns where it went.</summary>
     public string Reject(string file)

@@ -27,18 +27,19 @@ public sealed record ServerCloseResult(BatchId Id, ServerCloseStatus Status, str
 
 /// <summary>
 /// Closes batches on a server with the request visual-testing batch-close clients send:
-/// <c>DELETE {server}/api/sessions/batches/{id}/close/bypointerid?apiKey={key}</c>, the ID and key
-/// URL-encoded, several IDs at once, transient failures retried with back-off.
+/// <c>DELETE {server}/api/sessions/batches/{id}/close/bypointerid</c>, the ID URL-encoded, several
+/// IDs at once, transient failures retried with back-off. The API key (or, without one, a
+/// <see cref="CloseToken"/> for each ID) travels in a header, never in the URL, so no proxy or
+/// server log sees it.
 /// </summary>
 public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKey, TimeSpan attemptTimeout, TimeSpan? firstRetryDelay = null)
 {
-    /// <summary>The close request's URL for <paramref name="id"/>; the key is in its query.</summary>
-    public Uri CloseUrl(BatchId id)
-    {
-        var root = server.AbsoluteUri.TrimEnd('/');
-        var query = string.IsNullOrEmpty(apiKey) ? string.Empty : "?apiKey=" + Uri.EscapeDataString(apiKey);
-        return new Uri($"{root}/api/sessions/batches/{Uri.EscapeDataString(id.Value)}/close/bypointerid{query}");
-    }
+    /// <summary>Close tokens by batch ID, used for the IDs they name when there is no API key.</summary>
+    public IReadOnlyDictionary<string, string> CloseTokens { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The close request's URL for <paramref name="id"/>.</summary>
+    public Uri CloseUrl(BatchId id) =>
+        new($"{server.AbsoluteUri.TrimEnd('/')}/api/sessions/batches/{Uri.EscapeDataString(id.Value)}/close/bypointerid");
 
     /// <summary>Closes every batch of <paramref name="ids"/> concurrently.</summary>
     public Task<ServerCloseResult[]> CloseAsync(IEnumerable<BatchId> ids, CancellationToken cancellationToken) =>
@@ -53,6 +54,15 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
                 async token =>
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Delete, CloseUrl(id));
+                    if (!string.IsNullOrEmpty(apiKey))
+                    {
+                        request.Headers.Add(Http.ApiKeyHeader, apiKey);
+                    }
+                    else if (CloseTokens.TryGetValue(id.Value, out var closeToken))
+                    {
+                        request.Headers.Add(CloseToken.Header, closeToken);
+                    }
+
                     return await http.SendAsync(request, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -67,7 +77,7 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
         {
-            // The message of an HttpRequestException names the host, never the query.
+            // The message of an HttpRequestException names the host, never a header.
             return new ServerCloseResult(id, ServerCloseStatus.Failed, e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s" : e.Message);
         }
     }

@@ -28,13 +28,14 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
 
     /// <summary>
     /// Sends the results; when the server cannot take them now they are spooled, a BB5101 warning
-    /// is reported, and no batch is returned.
+    /// is reported, and no batch is returned. Results the server refuses for good go to the
+    /// spool's <c>rejected/</c> folder with a warning.
     /// </summary>
     public async Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default)
     {
         var request = new ResultsRequest([.. results.Select(ResultDto.From)]);
-        var sent = await SendSpoolAsync(cancellationToken).ConfigureAwait(false) is { } unsent
-            ? (Response: null, Problem: unsent, Permanent: false)
+        var sent = await SendSpoolAsync(cancellationToken).ConfigureAwait(false) is { } unreachable
+            ? new Sent(null, unreachable, null)
             : await SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (sent.Response is { } response)
         {
@@ -42,7 +43,18 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         }
 
         var file = spool.Add(request);
-        report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable, $"{results.Count} results could not be sent to {Where} ({sent.Problem}); they are spooled in '{file}' and sent by the next BatchBuild call that reaches the server"));
+        if (sent.Permanent)
+        {
+            var kept = spool.Reject(file);
+            report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable,
+                $"{Where} refused {results.Count} results ({sent.Problem}); they are kept in '{kept}'"));
+        }
+        else
+        {
+            report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable,
+                $"{results.Count} results could not be sent to {Where} ({sent.Problem}); they are spooled in '{file}' and sent by the next BatchBuild call that reaches the server"));
+        }
+
         return [];
     }
 
@@ -61,17 +73,22 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     }
 
     /// <summary>
-    /// Sends the spooled reports, oldest first, until one cannot be sent; returns why it could not,
-    /// or null when the spool is empty now.
+    /// Sends the spooled reports, oldest first. It stops at the first that gets no answer (the
+    /// server is away) and returns why; a report the server answers with an error is passed over,
+    /// so it never holds back the others, and gets a strike when the server took another report in
+    /// the same pass. Returns null when the server could be reached.
     /// </summary>
     public async Task<string?> SendSpoolAsync(CancellationToken cancellationToken)
     {
+        var accepted = 0;
+        var passedOver = new List<(string File, string Problem)>();
         foreach (var (file, request) in spool.Pending())
         {
             var sent = await SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (sent.Response is not null)
             {
                 spool.Remove(file);
+                accepted++;
                 report(Diagnostic.Info($"BatchBuild: {request.Results!.Count} spooled results sent to {Where}"));
             }
             else if (sent.Permanent)
@@ -79,9 +96,25 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
                 var kept = spool.Reject(file);
                 report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable, $"{Where} refused the spooled results in '{file}' ({sent.Problem}); they are kept in '{kept}'"));
             }
-            else
+            else if (sent.Status is null)
             {
                 return sent.Problem;
+            }
+            else
+            {
+                passedOver.Add((file, sent.Problem));
+            }
+        }
+
+        // Refused while the server took others: this report, not the server, is the trouble.
+        foreach (var (file, problem) in accepted > 0 ? passedOver : [])
+        {
+            var (struck, strikes) = spool.Strike(file);
+            if (strikes >= ResultSpool.MaxStrikes)
+            {
+                var kept = spool.Reject(struck);
+                report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable,
+                    $"{Where} refused the spooled results in '{file}' {strikes} times while it took others ({problem}); they are kept in '{kept}'"));
             }
         }
 
@@ -93,13 +126,19 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     {
     }
 
-    private async Task<(ResultsResponse? Response, string Problem, bool Permanent)> SendAsync(ResultsRequest results, CancellationToken cancellationToken)
+    // How sending one report ended: the answer, or why there is none and the final status when
+    // the server gave one.
+    private sealed record Sent(ResultsResponse? Response, string Problem, HttpStatusCode? Status)
     {
-        var (response, problem, status) = await PostAsync("api/v1/results", results, ApiJson.Default.ResultsRequest, ApiJson.Default.ResultsResponse, cancellationToken).ConfigureAwait(false);
-
         // A rejected key may be fixed and the results sent later; a request the server finds
         // invalid will never be taken.
-        return (response, problem, status is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType);
+        public bool Permanent => Status is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType;
+    }
+
+    private async Task<Sent> SendAsync(ResultsRequest results, CancellationToken cancellationToken)
+    {
+        var (response, problem, status) = await PostAsync("api/v1/results", results, ApiJson.Default.ResultsRequest, ApiJson.Default.ResultsResponse, cancellationToken).ConfigureAwait(false);
+        return new Sent(response, problem, status);
     }
 
     // Posts JSON with the key, retrying what is transient; the answer, or why there is none and
@@ -117,7 +156,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
                     using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, requestType) };
                     if (!string.IsNullOrEmpty(apiKey))
                     {
-                        request.Headers.Add("X-BatchBuild-Api-Key", apiKey);
+                        request.Headers.Add(Http.ApiKeyHeader, apiKey);
                     }
 
                     return await http.SendAsync(request, token).ConfigureAwait(false);

@@ -134,6 +134,15 @@ public static class DiagnosticCodes
     /// <summary>The batch server's configuration is not valid.</summary>
     public const string InvalidServerConfiguration = "BB5005";
 
+    /// <summary>The batch server failed on a request; its log says why.</summary>
+    public const string ServerError = "BB5006";
+
+    /// <summary>A request to the batch server for a route or method it does not have.</summary>
+    public const string NoSuchRoute = "BB5007";
+
+    /// <summary>A request to the batch server that another site's page sent: refused.</summary>
+    public const string CrossSiteRequest = "BB5008";
+
     /// <summary>The batch server could not be reached; results were spooled to send later.</summary>
     public const string ServerUnreachable = "BB5101";
 }

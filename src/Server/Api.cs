@@ -30,24 +30,37 @@ internal static class Api
         api.MapGet("/batches/{id}", LatestAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/batches/{id}/{sequence:int}", OneAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/batches/{id}/{sequence:int}/results", ResultsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapPost("/batches/{id}/close", CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        api.MapPost("/batches/{id}/close", CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, closes: true));
         api.MapPost("/durations", DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/tests/runs", TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
 
         // Routing ignores case, so this is also .../bypointerId, as the current Eyes SDKs send it.
-        app.MapDelete("/api/sessions/batches/{id}/close/bypointerid", EyesCloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, eyes: true));
+        app.MapDelete("/api/sessions/batches/{id}/close/bypointerid", EyesCloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, eyes: true, closes: true));
     }
 
-    private static async Task<IResult> ReadyAsync(IBatchBrowser store, CancellationToken cancellationToken)
+    // Ready means the store takes writes now: the probe is a real write transaction (it closes
+    // what has expired, as the sweeper would), bounded by ReadyTimeout. Why it failed goes to the
+    // log only: the database's host and port are nobody else's business.
+    private static async Task<IResult> ReadyAsync(
+        IBatchStore store, OutboxSignal outbox, Microsoft.Extensions.Options.IOptions<ServerOptions> options, ILogger<ServerOptions> log, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.ReadyTimeout);
         try
         {
-            await store.ListBatchesAsync(new BatchListQuery(PageSize: 1), cancellationToken);
+            // The probe may block in the database driver; waiting on it stops at the timeout.
+            var probe = Task.Run(() => store.CloseExpiredAsync(timeout.Token), timeout.Token);
+            if (await probe.WaitAsync(options.Value.ReadyTimeout, cancellationToken) is { Count: > 0 })
+            {
+                outbox.Wake();
+            }
+
             return Results.Json(new Dictionary<string, string> { ["status"] = "ready" });
         }
-        catch (Exception e) when (BatchServer.IsStoreFailure(e))
+        catch (Exception e) when (BatchServer.IsStoreFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return Problem(StatusCodes.Status503ServiceUnavailable, DiagnosticCodes.StoreUnavailable, $"the store cannot be reached ({e.Message})");
+            log.Report(Diagnostic.Warning(DiagnosticCodes.StoreUnavailable, $"not ready: the store takes no writes ({(e is OperationCanceledException or TimeoutException ? $"no write within {options.Value.ReadyTimeout}" : e.Message)})"));
+            return Problem(StatusCodes.Status503ServiceUnavailable, DiagnosticCodes.StoreUnavailable, "the store takes no writes right now; the server log says why");
         }
     }
 
@@ -113,9 +126,9 @@ internal static class Api
         return Results.Json(new BatchPageDto([.. result.Batches.Select(batch => BatchDto.From(batch, now))], result.Total, result.Page, result.PageSize), ApiJson.Default.BatchPageDto);
     }
 
-    private static async Task<IResult> LatestAsync(string id, IBatchStore store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> LatestAsync(HttpContext http, IBatchStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (Parse(id, out var batchId) is { } invalid)
+        if (Parse(http, out var batchId) is { } invalid)
         {
             return invalid;
         }
@@ -125,9 +138,9 @@ internal static class Api
             : UnknownBatch(batchId.Value);
     }
 
-    private static async Task<IResult> OneAsync(string id, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> OneAsync(HttpContext http, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (Parse(id, out var batchId) is { } invalid)
+        if (Parse(http, out var batchId) is { } invalid)
         {
             return invalid;
         }
@@ -137,9 +150,9 @@ internal static class Api
             : UnknownBatch($"{batchId.Value}#{sequence}");
     }
 
-    private static async Task<IResult> ResultsAsync(string id, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> ResultsAsync(HttpContext http, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (Parse(id, out var batchId) is { } invalid)
+        if (Parse(http, out var batchId) is { } invalid)
         {
             return invalid;
         }
@@ -155,9 +168,9 @@ internal static class Api
             ApiJson.Default.BatchResultsDto);
     }
 
-    private static async Task<IResult> CloseAsync(string id, IBatchStore store, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> CloseAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (Parse(id, out var batchId) is { } invalid)
+        if (Parse(http, out var batchId) is { } invalid)
         {
             return invalid;
         }
@@ -172,9 +185,9 @@ internal static class Api
     }
 
     // The visual-testing close: 200 when the batch is (now, or already) closed, 404 when unknown.
-    private static async Task<IResult> EyesCloseAsync(string id, IBatchStore store, OutboxSignal outbox, CancellationToken cancellationToken)
+    private static async Task<IResult> EyesCloseAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, CancellationToken cancellationToken)
     {
-        if (Parse(id, out var batchId) is { } invalid)
+        if (Parse(http, out var batchId) is { } invalid)
         {
             return invalid;
         }
@@ -258,8 +271,28 @@ internal static class Api
     }
 
     // The batch ID of a route, or the problem that says why it is not one.
-    private static IResult? Parse(string id, out BatchId batchId) =>
-        BatchId.TryCreate(id, out batchId, out var problem) ? null : Invalid([$"id: {problem}"]);
+    private static IResult? Parse(HttpContext http, out BatchId batchId) =>
+        BatchId.TryCreate(RouteId(http), out batchId, out var problem) ? null : Invalid([$"id: {problem}"]);
+
+    /// <summary>
+    /// The batch ID of a route (<c>/api/v1/batches/{id}…</c>, <c>/api/sessions/batches/{id}…</c>):
+    /// its path segment as the client sent it, percent-decoded exactly once. Kestrel's own decoding
+    /// keeps <c>%2F</c> encoded and decodes everything else, so an ID with <c>/</c> or a literal
+    /// <c>%2F</c> would come out wrong from the route value.
+    /// </summary>
+    internal static string RouteId(HttpContext http)
+    {
+        var target = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? string.Empty;
+        if (!target.StartsWith('/') && target.IndexOf("://", StringComparison.Ordinal) is var scheme and >= 0)
+        {
+            // An absolute-form target, as sent to a proxy: the path starts after the authority.
+            var slash = target.IndexOf('/', scheme + 3);
+            target = slash < 0 ? "/" : target[slash..];
+        }
+
+        var segments = target.Split('?', 2)[0].Split('/');
+        return segments.Length > 4 ? Uri.UnescapeDataString(segments[4]) : http.Request.RouteValues["id"] as string ?? string.Empty;
+    }
 
     private static IResult Invalid(IReadOnlyList<string> problems) =>
         Problem(StatusCodes.Status400BadRequest, DiagnosticCodes.InvalidRequest, string.Join("; ", problems), problems);
@@ -288,11 +321,14 @@ internal enum Access
 }
 
 /// <summary>
-/// Lets a request through only with an accepted API key: from the <c>X-BatchBuild-Api-Key</c>
-/// header, and on the visual-testing close route also from the <c>apiKey</c> query parameter or
-/// the <c>x-eyes-api-key</c> header. Reads pass without a key when the server opens them.
+/// Lets a request through only with an accepted API key from the <c>X-BatchBuild-Api-Key</c>
+/// header. On the visual-testing close route the key may also come in the <c>x-eyes-api-key</c>
+/// header or, from old clients, the <c>apiKey</c> query parameter (taken out of the URL before
+/// anything logs it: <see cref="QueryKeyRedaction"/>); on both close routes a
+/// <see cref="CloseToken"/> for the route's batch ID will do instead of a key. Reads pass without a
+/// key when the server opens them.
 /// </summary>
-internal sealed class KeyFilter(Access access, bool eyes = false) : IEndpointFilter
+internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = false) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -307,7 +343,7 @@ internal sealed class KeyFilter(Access access, bool eyes = false) : IEndpointFil
         var presented = http.Request.Headers[Api.KeyHeader].FirstOrDefault();
         if (eyes)
         {
-            presented ??= http.Request.Headers["x-eyes-api-key"].FirstOrDefault() ?? http.Request.Query["apiKey"].FirstOrDefault();
+            presented ??= http.Request.Headers["x-eyes-api-key"].FirstOrDefault() ?? http.Features.Get<QueryApiKey>()?.Key;
         }
 
         if (keys.Accepts(presented))
@@ -315,11 +351,22 @@ internal sealed class KeyFilter(Access access, bool eyes = false) : IEndpointFil
             return await next(context);
         }
 
+        var token = closes ? http.Request.Headers[CloseToken.Header].FirstOrDefault() : null;
+        if (token is not null
+            && BatchId.TryCreate(Api.RouteId(http), out var id, out _)
+            && keys.AcceptsCloseToken(token, id, http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()))
+        {
+            return await next(context);
+        }
+
         return Api.Problem(
             StatusCodes.Status401Unauthorized,
             DiagnosticCodes.Unauthorized,
-            presented is null
-                ? $"no API key; send it in the {Api.KeyHeader} header (BatchBuildApiKey)"
-                : "the API key is not accepted; check BatchBuildApiKey against the server's BatchBuild:ApiKeyHashes");
+            (presented, token) switch
+            {
+                (null, null) => $"no API key; send it in the {Api.KeyHeader} header (BatchBuildApiKey)",
+                (null, _) => "the close token is not accepted: it was made with another key, for another batch ID, or has expired; close with the API key",
+                _ => "the API key is not accepted; check BatchBuildApiKey against the server's BatchBuild:ApiKeyHashes",
+            });
     }
 }

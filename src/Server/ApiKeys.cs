@@ -40,6 +40,10 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
         return true;
     }
 
+    /// <summary>Whether <paramref name="token"/> closes <paramref name="id"/> at <paramref name="now"/> under one of the configured keys.</summary>
+    public bool AcceptsCloseToken(string? token, BatchBuild.Core.Batches.BatchId id, DateTimeOffset now) =>
+        BatchBuild.Core.Batches.CloseToken.Verify(token, id, now, hashes);
+
     /// <summary>Whether <paramref name="key"/> is one of the configured keys.</summary>
     public bool Accepts(string? key)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using BatchBuild.Client;
+using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
@@ -57,7 +58,7 @@ internal sealed class BatchSweeper(IBatchStore store, OutboxSignal outbox, IOpti
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning("The sweep for idle and old batches failed; it runs again in {Interval}: {Message}", options.Value.SweepInterval, e.Message);
+                log.Report(Diagnostic.Warning(DiagnosticCodes.StoreUnavailable, $"the sweep for idle and old batches failed ({e.Message}); it runs again in {options.Value.SweepInterval}"));
             }
 
             await Task.Delay(options.Value.SweepInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -88,23 +89,11 @@ internal sealed class NotificationOutbox(
         {
             try
             {
-                foreach (var completion in await store.ClaimNotificationsAsync(stoppingToken))
-                {
-                    // A delivery cut short by shutdown releases its claim, so the next start sends it.
-                    var delivered = false;
-                    try
-                    {
-                        delivered = await notifier.NotifyAsync(completion, stoppingToken);
-                    }
-                    finally
-                    {
-                        await store.CompleteNotificationAsync(completion, delivered, CancellationToken.None);
-                    }
-                }
+                await notifier.DeliverClaimedAsync(store, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning("The notification outbox could not be read; it is read again in {Interval}: {Message}", options.Value.OutboxInterval, e.Message);
+                log.Report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the notification outbox could not be read ({e.Message}); it is read again in {options.Value.OutboxInterval}"));
             }
 
             await signal.WaitAsync(options.Value.OutboxInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

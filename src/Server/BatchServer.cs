@@ -97,6 +97,7 @@ public static class BatchServer
         }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        QueryKeyRedaction.Install(builder.Services);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(ApiKeys.From(options));
         builder.Services.AddSingleton(_ => store);
@@ -106,12 +107,18 @@ public static class BatchServer
         builder.Services.AddHttpClient(NotificationOutbox.HttpClientName);
         builder.Services.AddHostedService<BatchSweeper>();
         builder.Services.AddHostedService<NotificationOutbox>();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = WithCode);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusOf });
         app.UseStatusCodePages();
+        app.Use((http, next) =>
+        {
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            return next();
+        });
+        app.Use(CrossSiteGuard.InvokeAsync);
         app.MapBatchBuildApi();
         app.MapDashboard();
         return (app, []);
@@ -121,7 +128,35 @@ public static class BatchServer
     internal static bool IsStoreFailure(Exception exception) =>
         exception is StoreException or System.Data.Common.DbException or TimeoutException;
 
-    // A store that cannot be reached is the server's trouble, not the client's: 503, so clients retry.
-    private static int StatusOf(Exception exception) =>
-        IsStoreFailure(exception) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
+    // A value the database refuses is the client's trouble: 400, so a client never takes it for an
+    // outage and retries it forever. A store that cannot be reached is the server's: 503, so
+    // clients retry.
+    private static int StatusOf(Exception exception) => exception switch
+    {
+        Npgsql.PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) => StatusCodes.Status400BadRequest,
+        _ when IsStoreFailure(exception) => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    // Every problem document carries a BB code, also those ASP.NET Core writes itself (unhandled
+    // exceptions, unknown routes); an exception's message never reaches the client.
+    private static void WithCode(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Extensions.ContainsKey("code"))
+        {
+            return;
+        }
+
+        var (code, detail) = problem.Status switch
+        {
+            StatusCodes.Status503ServiceUnavailable => (DiagnosticCodes.StoreUnavailable, "the store cannot be used right now; try again later (the server log says why)"),
+            StatusCodes.Status400BadRequest => (DiagnosticCodes.InvalidRequest, "the request holds a value the database cannot store; check the text and numbers sent"),
+            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => (DiagnosticCodes.NoSuchRoute, "the server has no such route or method; see the README for the API"),
+            >= 500 => (DiagnosticCodes.ServerError, "the server failed on this request; the server log says why"),
+            _ => (DiagnosticCodes.InvalidRequest, problem.Detail ?? problem.Title ?? "the request is not valid"),
+        };
+        problem.Extensions["code"] = code;
+        problem.Detail = $"{code}: {detail}";
+    }
 }

@@ -47,6 +47,9 @@ public sealed class ServerOptions
     /// <summary>The wait after a notification's first failed delivery; it doubles per failure, up to an hour.</summary>
     public TimeSpan NotificationRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest <c>/ready</c> waits for a write to the store before it answers 503.</summary>
+    public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The largest request body accepted, in bytes.</summary>
     public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 
@@ -77,7 +80,7 @@ public sealed class ServerOptions
             problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: no API key is configured; add BatchBuild:ApiKeyHashes:0 (make a key with 'BatchBuild.Server new-key'), or set BatchBuild:AllowAnonymous=true on a trusted network");
         }
 
-        foreach (var (name, value) in new[] { ("IdleTimeout", IdleTimeout), ("MaxBatchAge", MaxBatchAge), ("SweepInterval", SweepInterval), ("OutboxInterval", OutboxInterval), ("NotificationRetryDelay", NotificationRetryDelay) })
+        foreach (var (name, value) in new[] { ("IdleTimeout", IdleTimeout), ("MaxBatchAge", MaxBatchAge), ("SweepInterval", SweepInterval), ("OutboxInterval", OutboxInterval), ("NotificationRetryDelay", NotificationRetryDelay), ("ReadyTimeout", ReadyTimeout) })
         {
             if (value <= TimeSpan.Zero)
             {

@@ -52,7 +52,7 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
         }
 
         var file = settings.ResultFile
-            ?? Path.Combine(Path.GetTempPath(), $"batchbuild-{settings.BatchId}-{settings.TestBatch}-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+            ?? Path.Combine(Path.GetTempPath(), $"batchbuild-{settings.BatchId.FileName}-{settings.TestBatch}-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         File.WriteAllText(file, results.ToJson());
         return (file, warning);

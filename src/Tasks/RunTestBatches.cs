@@ -367,13 +367,28 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
 
         var summary = settings.Lifecycle.SummaryPath is { } path ? Path.GetFullPath(path, ProjectDirectory) : null;
-        var request = CloseRequest.From(batchId, ProjectName, storePath, settings.Lifecycle with { SummaryPath = summary });
+        var request = CloseRequest.From(batchId, ProjectName, storePath, settings.Lifecycle with { SummaryPath = summary }, DateTimeOffset.UtcNow);
         var file = Path.Combine(RunDirectory(batchId), "close-request.json");
-        File.WriteAllText(file, request.ToJson());
+        WriteForOwner(file, request.ToJson());
         return file;
     }
 
-    private string RunDirectory(BatchId batchId) => Path.Combine(WorkDirectory, batchId.Value);
+    // The close request holds no key, but its close token and webhook URLs are the user's: on
+    // Unix only the owner may read it.
+    private static void WriteForOwner(string path, string text)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        File.Delete(path);
+        using var writer = new StreamWriter(path, options);
+        writer.Write(text);
+    }
+
+    private string RunDirectory(BatchId batchId) => Path.Combine(WorkDirectory, batchId.FileName);
 
     private string SlotDirectory()
     {

@@ -4,11 +4,25 @@ namespace BatchBuild.Core.Tests;
 
 public class BatchIdTests
 {
-    [TestCase("9f1c2a4e-0d4b-4c1e-8e55-3d2a1b0c9f88")]
-    [TestCase("azure-1234-2")]
-    [TestCase("release_7.1~rc:2@eu+x=y")]
-    [TestCase("a")]
-    public void Ids_from_the_allowed_characters_are_valid(string text)
+    // What visual-testing users name their batches, and the characters URLs and file names trip on.
+    public static readonly string[] FreeTextIds =
+    [
+        "9f1c2a4e-0d4b-4c1e-8e55-3d2a1b0c9f88",
+        "release_7.1~rc:2@eu+x=y",
+        "Nightly build 42",
+        "feature/login#3",
+        "100% done",
+        "what?",
+        "a+b",
+        "résumé",
+        "日本",
+        "..a",
+        new string('é', BatchId.MaxLength),
+        string.Concat(Enumerable.Repeat("日本", BatchId.MaxLength / 2)),
+    ];
+
+    [TestCaseSource(nameof(FreeTextIds))]
+    public void Free_text_ids_are_valid_and_kept_exactly(string text)
     {
         Assert.That(BatchId.TryCreate(text, out var id, out var problem), Is.True, problem);
         Assert.That(id.Value, Is.EqualTo(text));
@@ -16,26 +30,58 @@ public class BatchIdTests
 
     [TestCase("", "it is empty")]
     [TestCase(null, "it is empty")]
-    [TestCase("a/b", "it contains '/'")]
-    [TestCase("a b", "it contains the character U+0020")]
-    [TestCase("a%2Fb", "it contains '%'")]
-    [TestCase("a?b", "it contains '?'")]
-    [TestCase("a\nb", "it contains the character U+000A")]
-    [TestCase("é", "it contains 'é'")]
+    [TestCase("   ", "it is only white space")]
+    [TestCase("a\nb", "it contains the character U+000A at position 2")]
+    [TestCase("a\tb", "it contains the character U+0009 at position 2")]
+    [TestCase("a\u0000", "it contains the character U+0000 at position 2")]
+    [TestCase("a\u2028b", "it contains the character U+2028 at position 2")]
     [TestCase("..", "it would be read as a relative path")]
-    public void Ids_that_would_not_survive_a_url_path_are_refused_with_the_reason(string? text, string reason)
+    [TestCase(".", "it would be read as a relative path")]
+    public void Ids_with_unprintable_characters_are_refused_with_the_reason(string? text, string reason)
     {
         Assert.That(BatchId.TryCreate(text, out _, out var problem), Is.False);
         Assert.That(problem, Is.EqualTo(reason));
     }
 
     [Test]
-    public void Ids_longer_than_128_characters_are_refused()
+    public void An_unpaired_surrogate_is_refused_and_a_pair_is_not()
     {
-        Assert.That(BatchId.TryCreate(new string('a', 128), out _, out _), Is.True);
-        Assert.That(BatchId.TryCreate(new string('a', 129), out _, out var problem), Is.False);
-        Assert.That(problem, Is.EqualTo("it is 129 characters long"));
-        Assert.That(() => BatchId.Parse(new string('a', 129)), Throws.TypeOf<FormatException>().With.Message.Contains(BatchId.Rule));
+        Assert.That(BatchId.TryCreate("a" + '\uD800' + "b", out _, out var problem), Is.False);
+        Assert.That(problem, Is.EqualTo("it contains the character U+D800 at position 2"));
+        Assert.That(BatchId.TryCreate("a\U0001F600b", out _, out problem), Is.True, problem);
+    }
+
+    [Test]
+    public void Ids_longer_than_the_maximum_are_refused()
+    {
+        Assert.That(BatchId.TryCreate(new string('a', BatchId.MaxLength), out _, out _), Is.True);
+        Assert.That(BatchId.TryCreate(new string('a', BatchId.MaxLength + 1), out _, out var problem), Is.False);
+        Assert.That(problem, Is.EqualTo($"it is {BatchId.MaxLength + 1} characters long"));
+        Assert.That(() => BatchId.Parse(new string('a', BatchId.MaxLength + 1)), Throws.TypeOf<FormatException>().With.Message.Contains(BatchId.Rule));
+    }
+
+    [Test]
+    public void A_simple_id_is_its_own_file_name()
+    {
+        Assert.That(BatchId.Parse("azure-1234-2.rc_1").FileName, Is.EqualTo("azure-1234-2.rc_1"));
+    }
+
+    [TestCaseSource(nameof(FreeTextIds))]
+    public void Every_id_has_a_safe_file_name_of_its_own(string text)
+    {
+        var name = BatchId.Parse(text).FileName;
+
+        Assert.That(name, Does.Match("^[A-Za-z0-9_][A-Za-z0-9_.-]*$"));
+        Assert.That(name.Length, Is.LessThanOrEqualTo(64));
+        var others = FreeTextIds.Where(other => other != text).Select(other => BatchId.Parse(other).FileName);
+        Assert.That(others, Has.None.EqualTo(name));
+    }
+
+    [Test]
+    public void Ids_that_differ_only_in_unsafe_characters_get_different_file_names()
+    {
+        Assert.That(BatchId.Parse("a/b").FileName, Is.Not.EqualTo(BatchId.Parse("a?b").FileName));
+        Assert.That(BatchId.Parse("a/b").FileName, Does.StartWith("a_b-"));
     }
 }
 
@@ -113,11 +159,11 @@ public class BatchIdResolverTests
     [Test]
     public void An_invalid_id_in_a_variable_is_an_error_not_a_silent_fallback()
     {
-        var resolution = Resolve(null, ("APPLITOOLS_BATCH_ID", "my batch"), ("BUILD_BUILDID", "501"));
+        var resolution = Resolve(null, ("APPLITOOLS_BATCH_ID", "my\tbatch"), ("BUILD_BUILDID", "501"));
 
         Assert.That(resolution.Id, Is.Null);
         var error = resolution.Diagnostics.Single();
         Assert.That((error.Code, error.Setting), Is.EqualTo(("BB1007", "environment variable APPLITOOLS_BATCH_ID")));
-        Assert.That(error.Message, Does.Contain("'my batch'").And.Contain(BatchId.Rule));
+        Assert.That(error.Message, Does.Contain("U+0009").And.Contain(BatchId.Rule));
     }
 }

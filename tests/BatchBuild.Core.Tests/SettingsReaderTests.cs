@@ -137,9 +137,9 @@ public class SettingsReaderTests
     [Test]
     public void An_invalid_batch_id_is_an_error_with_the_id_rules()
     {
-        var result = SettingsReader.Read(Properties(("BatchBuildBatchId", "nightly build/7")));
+        var result = SettingsReader.Read(Properties(("BatchBuildBatchId", "nightly\u0007build/7")));
 
-        AssertSingleError(result, "BB1007", "MSBuild property BatchBuildBatchId", "nightly build/7", "it contains the character U+0020", null);
+        AssertSingleError(result, "BB1007", "MSBuild property BatchBuildBatchId", "nightly\u0007build/7", "it contains the character U+0007", null);
         Assert.That(result.Errors.Single().Message, Does.Contain(BatchId.Rule));
     }
 

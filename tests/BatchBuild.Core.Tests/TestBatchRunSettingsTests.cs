@@ -108,7 +108,7 @@ public sealed class TestBatchRunSettingsTests
         parameters["Store"] = "";
         Assert.That(RecorderSettings.FromParameters(parameters, out problem)!.StorePath, Is.Null, "no store: the reader of the results file records them");
 
-        parameters["BatchId"] = "two words";
+        parameters["BatchId"] = "two\u0001words";
         Assert.That(RecorderSettings.FromParameters(parameters, out problem), Is.Null);
         Assert.That(problem, Does.StartWith("BatchId:"));
     }

@@ -73,12 +73,12 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         var port = server.Url.Port;
 
         await Store(http, port, key: "bb_wrong").RecordResultsAsync([Result("A.One", 1)]);
-        var refused = Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Bad", 2)) with { BatchId = "bad id" }]));
+        var refused = Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Bad", 2)) with { BatchId = "bad\u0001id" }]));
         var sent = await Store(http, port).RecordResultsAsync([Result("A.Two", 3)]);
 
         Assert.That(_messages.First(m => m.Code == "BB5101").Text, Does.Contain("401").And.Contain("not accepted").And.Not.Contain("bb_wrong"));
         Assert.That(sent.Single().Counts.Total, Is.EqualTo(2), "the spooled report and the new one");
         Assert.That(File.Exists(Path.Combine(Spool.Folder, "rejected", Path.GetFileName(refused))), Is.True);
-        Assert.That(_messages.Last(m => m.Code == "BB5101").Text, Does.Contain("refused").And.Contain("U+0020"));
+        Assert.That(_messages.Last(m => m.Code == "BB5101").Text, Does.Contain("refused").And.Contain("U+0001"));
     }
 }

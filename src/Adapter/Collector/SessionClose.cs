@@ -29,13 +29,14 @@ internal static class SessionClose
 
         foreach (var request in CloseRequest.Distinct(requests))
         {
-            var lifecycle = request.Lifecycle;
+            var lifecycle = request.LifecycleIn(environment);
             void Report(Diagnostic diagnostic) => output.WriteLine(diagnostic.ToString());
 
             using var http = Http.CreateClient(lifecycle.Proxy);
             try
             {
-                await new BatchCloser(lifecycle, request.StorePath, http, Report, environment)
+                var tokens = request.CloseToken is { } token ? new Dictionary<string, string> { [request.BatchId] = token } : [];
+                await new BatchCloser(lifecycle, request.StorePath, http, Report, environment) { CloseTokens = tokens }
                     .CloseAsync([BatchId.Parse(request.BatchId)], cancellationToken).ConfigureAwait(false);
             }
             catch (StoreException e)

@@ -27,6 +27,9 @@ public sealed record ResultDto(
     /// <summary>The longest error message kept; longer ones are cut.</summary>
     public const int MaxErrorLength = 16_384;
 
+    /// <summary>The highest test batch index accepted.</summary>
+    public const int MaxTestBatch = 1_000_000;
+
     /// <summary>A result as sent.</summary>
     public static ResultDto From(TestResultRecord record) => new(
         record.BatchId.Value, record.TestBatch, record.Test.Assembly, record.Test.FullyQualifiedName, record.DisplayName,
@@ -56,26 +59,27 @@ public sealed record ResultDto(
             problems.Add($"results[{index}].outcome: required, one of passed, failed, skipped, none");
         }
 
-        if (!double.IsFinite(DurationMillis) || DurationMillis < 0)
+        if (!double.IsFinite(DurationMillis) || DurationMillis is < 0 or > TestResultRecord.MaxDurationMillis)
         {
-            problems.Add($"results[{index}].durationMillis: a finite number of milliseconds, 0 or more");
+            problems.Add($"results[{index}].durationMillis: milliseconds from 0 to {TestResultRecord.MaxDurationMillis:0} (7 days)");
         }
 
-        if (TestBatch < 0)
+        if (TestBatch is < 0 or > MaxTestBatch)
         {
-            problems.Add($"results[{index}].testBatch: 0 or more");
+            problems.Add($"results[{index}].testBatch: 0 to {MaxTestBatch}");
         }
 
-        if (FinishedAt is null)
+        if (FinishedAt is null || FinishedAt < TestResultRecord.EarliestFinish || FinishedAt >= TestResultRecord.LatestFinish)
         {
-            problems.Add($"results[{index}].finishedAt: required, an ISO-8601 time with offset");
+            problems.Add($"results[{index}].finishedAt: required, an ISO-8601 time with offset from {TestResultRecord.EarliestFinish:yyyy-MM-dd} to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
         }
 
+        // Text the database cannot keep is replaced, not refused: see StoredText.
         return problems.Count > before
             ? null
             : new TestResultRecord(
                 id, TestBatch, new TestKey(Assembly!, Name!), DisplayName ?? Name!, Outcome!.Value, DurationMillis, FinishedAt!.Value, Agent!, Attempt!,
-                ErrorMessage is { Length: > MaxErrorLength } message ? message[..MaxErrorLength] : ErrorMessage);
+                ErrorMessage is { Length: > MaxErrorLength } message ? message[..MaxErrorLength] : ErrorMessage).Cleaned();
 
         void Require(string? value, string field)
         {
@@ -214,9 +218,14 @@ public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Perc
             problems.Add("runsPerTest: 1 to 1000");
         }
 
+        if (Since is { } since && (since < TestResultRecord.EarliestFinish || since >= TestResultRecord.LatestFinish))
+        {
+            problems.Add($"since: a time from {TestResultRecord.EarliestFinish:yyyy-MM-dd} to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
+        }
+
         return problems.Count > 0
             ? (null, problems)
-            : (new DurationQuery([.. Tests!.Select(test => new TestKey(test.Assembly!, test.Name!))], Percentile, Since, RunsPerTest ?? DurationQuery.DefaultRunsPerTest), problems);
+            : (new DurationQuery([.. Tests!.Select(test => new TestKey(StoredText.Clean(test.Assembly!), StoredText.Clean(test.Name!)))], Percentile, Since, RunsPerTest ?? DurationQuery.DefaultRunsPerTest), problems);
     }
 }
 

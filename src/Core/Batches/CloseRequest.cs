@@ -7,7 +7,11 @@ namespace BatchBuild.Core.Batches;
 
 /// <summary>
 /// What closing a batch at the end of a <c>dotnet test</c> invocation needs, written by each test
-/// project's task and read once, after the last project, by the closing step.
+/// project's task and read once, after the last project, by the closing step. It is a file on
+/// disk, so it holds no secret: instead of the API key, a <see cref="Batches.CloseToken"/> that can
+/// only close this batch ID for a while; instead of the proxy URL, the proxy without its user and
+/// password. The closing step takes the key and the proxy's credentials from
+/// <c>BATCHBUILD_API_KEY</c> and <c>BATCHBUILD_PROXY</c> when they are in its environment.
 /// </summary>
 /// <param name="BatchId">The batch to close.</param>
 /// <param name="Project">The test project that wrote the request.</param>
@@ -18,8 +22,8 @@ namespace BatchBuild.Core.Batches;
 /// <param name="SummaryPath">The JSON summary file, or null.</param>
 /// <param name="WebhookUrls">The webhooks.</param>
 /// <param name="ServerUrl">The server, or null for the embedded store.</param>
-/// <param name="ApiKey">The server's API key, or null.</param>
-/// <param name="Proxy">The proxy, or null.</param>
+/// <param name="CloseToken">A token that closes this batch ID on the server, or null.</param>
+/// <param name="Proxy">The proxy without user and password, or null.</param>
 public sealed record CloseRequest(
     string BatchId,
     string Project,
@@ -30,11 +34,14 @@ public sealed record CloseRequest(
     string? SummaryPath,
     ImmutableArray<string> WebhookUrls,
     string? ServerUrl,
-    string? ApiKey,
+    string? CloseToken,
     string? Proxy)
 {
-    /// <summary>The request for <paramref name="batchId"/> under <paramref name="settings"/>.</summary>
-    public static CloseRequest From(BatchId batchId, string project, string storePath, BatchLifecycleSettings settings) => new(
+    /// <summary>
+    /// The request for <paramref name="batchId"/> under <paramref name="settings"/>; its close
+    /// token, when there is a server and a key, lasts as long as a batch may live from <paramref name="now"/>.
+    /// </summary>
+    public static CloseRequest From(BatchId batchId, string project, string storePath, BatchLifecycleSettings settings, DateTimeOffset now) => new(
         batchId.Value,
         project,
         storePath,
@@ -44,19 +51,28 @@ public sealed record CloseRequest(
         settings.SummaryPath,
         [.. settings.WebhookUrls.Select(url => url.AbsoluteUri)],
         settings.ServerUrl?.AbsoluteUri,
-        settings.ApiKey,
-        settings.Proxy?.AbsoluteUri);
+        settings.ServerUrl is not null && !string.IsNullOrEmpty(settings.ApiKey) ? Batches.CloseToken.Create(settings.ApiKey, batchId, now + settings.Limits.MaxAge) : null,
+        settings.Proxy is null ? null : WithoutCredentials(settings.Proxy).AbsoluteUri);
 
-    /// <summary>The lifecycle settings the request carries.</summary>
-    public BatchLifecycleSettings Lifecycle => new(
+    /// <summary>
+    /// The lifecycle settings the request carries, with the API key and the proxy (credentials
+    /// included) of <paramref name="environment"/> when it has <c>BATCHBUILD_API_KEY</c> or
+    /// <c>BATCHBUILD_PROXY</c>.
+    /// </summary>
+    public BatchLifecycleSettings LifecycleIn(Func<string, string?> environment) => new(
         new BatchLimits(IdleTimeout, MaxBatchAge),
         NotifyOnCompletion,
         SummaryPath,
         [.. WebhookUrls.Select(url => new Uri(url))],
         DontCloseBatch: false,
         ServerUrl is null ? null : new Uri(ServerUrl),
-        ApiKey,
-        Proxy is null ? null : new Uri(Proxy));
+        environment("BATCHBUILD_API_KEY") is { Length: > 0 } key ? key.Trim() : null,
+        environment("BATCHBUILD_PROXY") is { Length: > 0 } proxy && Uri.TryCreate(proxy.Trim(), UriKind.Absolute, out var url) ? url
+        : Proxy is null ? null : new Uri(Proxy));
+
+    /// <summary><paramref name="url"/> without user and password.</summary>
+    public static Uri WithoutCredentials(Uri url) =>
+        url.UserInfo.Length == 0 ? url : new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri;
 
     /// <summary>The request as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, CloseRequestJson.Default.CloseRequest);

@@ -60,7 +60,7 @@ public sealed record TestBatchResults(
                 finishedAt,
                 agent,
                 Attempt,
-                rows.FirstOrDefault(row => row.Outcome == TestRunOutcome.Failed && row.ErrorMessage is not null)?.ErrorMessage))];
+                rows.FirstOrDefault(row => row.Outcome == TestRunOutcome.Failed && row.ErrorMessage is not null)?.ErrorMessage).Cleaned())];
 }
 
 /// <summary>

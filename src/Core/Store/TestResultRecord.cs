@@ -30,6 +30,25 @@ public sealed record TestResultRecord(
     string Attempt,
     string? ErrorMessage = null)
 {
+    /// <summary>The longest duration a result may report: 7 days, in milliseconds.</summary>
+    public const double MaxDurationMillis = 604_800_000;
+
+    /// <summary>The earliest time a result may have finished at.</summary>
+    public static readonly DateTimeOffset EarliestFinish = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The time every result finished before.</summary>
+    public static readonly DateTimeOffset LatestFinish = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>This result with its text as stores keep it (see <see cref="StoredText"/>).</summary>
+    public TestResultRecord Cleaned() => this with
+    {
+        Test = new(StoredText.Clean(Test.Assembly), StoredText.Clean(Test.FullyQualifiedName)),
+        DisplayName = StoredText.Clean(DisplayName),
+        Agent = StoredText.Clean(Agent),
+        Attempt = StoredText.Clean(Attempt),
+        ErrorMessage = StoredText.CleanOrNull(ErrorMessage),
+    };
+
     /// <summary>This result as a duration record for planning.</summary>
     public DurationRecord ToDurationRecord() => new(Test, DurationMillis, Outcome, FinishedAt);
 }

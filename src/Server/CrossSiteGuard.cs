@@ -1,0 +1,44 @@
+using BatchBuild.Core;
+
+namespace BatchBuild.Server;
+
+/// <summary>
+/// Refuses requests that change data when another site's page sent them. A browser lets any page
+/// post a form to any server, with the user's network position and no preflight: against a server
+/// that allows anonymous writes, that alone could close a batch. So a request that writes must not
+/// come from a cross-site page (<c>Sec-Fetch-Site</c>, or an <c>Origin</c> other than the server's
+/// own), and a POST must carry JSON, which a form cannot send without a preflight the server never
+/// grants. Clients that are not browsers send neither header and are not affected.
+/// </summary>
+internal static class CrossSiteGuard
+{
+    public static Task InvokeAsync(HttpContext http, Func<Task> next)
+    {
+        var request = http.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+        {
+            return next();
+        }
+
+        var site = request.Headers["Sec-Fetch-Site"].FirstOrDefault();
+        var origin = request.Headers.Origin.FirstOrDefault();
+        var own = $"{request.Scheme}://{request.Host}";
+        if (site is "cross-site" or "same-site" || (origin is not null && !string.Equals(origin, own, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Refuse(http, StatusCodes.Status403Forbidden, DiagnosticCodes.CrossSiteRequest,
+                $"a request from another site's page ({origin ?? site}) may not change data here; call the API from a CI step or a script, not from a web page");
+        }
+
+        if (HttpMethods.IsPost(request.Method)
+            && (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return Refuse(http, StatusCodes.Status415UnsupportedMediaType, DiagnosticCodes.InvalidRequest,
+                "send POST requests with Content-Type: application/json (an empty body is fine where none is needed)");
+        }
+
+        return next();
+    }
+
+    private static Task Refuse(HttpContext http, int status, string code, string detail) =>
+        Api.Problem(status, code, detail).ExecuteAsync(http);
+}
