@@ -34,9 +34,11 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     public async Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default)
     {
         var request = new ResultsRequest([.. results.Select(ResultDto.From)]);
-        var sent = await SendSpoolAsync(cancellationToken).ConfigureAwait(false) is { } unreachable
+        var pass = await SendPendingAsync(cancellationToken).ConfigureAwait(false);
+        var sent = pass.Unreachable is { } unreachable
             ? new Sent(null, unreachable, null)
             : await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        Strike(pass with { Accepted = pass.Accepted + (sent.Response is null ? 0 : 1) });
         if (sent.Response is { } response)
         {
             return [.. response.Batches.Select(ToInfo)];
@@ -76,9 +78,20 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     /// Sends the spooled reports, oldest first. It stops at the first that gets no answer (the
     /// server is away) and returns why; a report the server answers with an error is passed over,
     /// so it never holds back the others, and gets a strike when the server took another report in
-    /// the same pass. Returns null when the server could be reached.
+    /// the same call. Returns null when the server could be reached.
     /// </summary>
     public async Task<string?> SendSpoolAsync(CancellationToken cancellationToken)
+    {
+        var pass = await SendPendingAsync(cancellationToken).ConfigureAwait(false);
+        Strike(pass);
+        return pass.Unreachable;
+    }
+
+    // One pass over the spool: how many reports the server took, which it answered with an
+    // error, and why it could not be reached when it could not.
+    private sealed record SpoolPass(int Accepted, IReadOnlyList<(string File, string Problem)> PassedOver, string? Unreachable);
+
+    private async Task<SpoolPass> SendPendingAsync(CancellationToken cancellationToken)
     {
         var accepted = 0;
         var passedOver = new List<(string File, string Problem)>();
@@ -98,7 +111,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
             }
             else if (sent.Status is null)
             {
-                return sent.Problem;
+                return new SpoolPass(accepted, passedOver, sent.Problem);
             }
             else
             {
@@ -106,8 +119,13 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
             }
         }
 
-        // Refused while the server took others: this report, not the server, is the trouble.
-        foreach (var (file, problem) in accepted > 0 ? passedOver : [])
+        return new SpoolPass(accepted, passedOver, null);
+    }
+
+    // Refused while the server took others: those reports, not the server, are the trouble.
+    private void Strike(SpoolPass pass)
+    {
+        foreach (var (file, problem) in pass.Accepted > 0 ? pass.PassedOver : [])
         {
             var (struck, strikes) = spool.Strike(file);
             if (strikes >= ResultSpool.MaxStrikes)
@@ -117,8 +135,6 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
                     $"{Where} refused the spooled results in '{file}' {strikes} times while it took others ({problem}); they are kept in '{kept}'"));
             }
         }
-
-        return null;
     }
 
     /// <summary>Nothing to release: the HTTP client is the caller's.</summary>

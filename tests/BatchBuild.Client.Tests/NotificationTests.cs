@@ -122,4 +122,32 @@ public sealed class NotificationTests
         Assert.That(_messages.Select(m => m.Text), Has.Some.Contains("batch b-1 was already closed (explicit"));
         Assert.That(_messages.Where(m => m.Severity == DiagnosticSeverity.Warning).Select(m => m.Code), Is.EqualTo(new[] { "BB4001" }));
     }
+
+    [Test]
+    public async Task Delivery_cut_short_releases_every_claimed_notification_not_only_the_one_being_sent()
+    {
+        var path = Path.Combine(_folder, "batchbuild.db");
+        using var store = SqliteBatchStore.Open(path);
+        foreach (var id in new[] { "b-1", "b-2", "b-3" })
+        {
+            await store.RecordResultsAsync([new TestResultRecord(BatchId.Parse(id), 1, new TestKey("Tests", "A.One"), "One", TestRunOutcome.Passed, 5, DateTimeOffset.UtcNow, "agent", "attempt-1")]);
+            await store.CloseBatchAsync(BatchId.Parse(id));
+        }
+
+        // The webhook never answers: the first delivery is under way when the host shuts down.
+        using var hook = new LoopbackServer(async (_, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30));
+            return 200;
+        });
+        using var http = Http.CreateClient(null);
+        using var shutdown = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+        Assert.That(
+            async () => await Notifier(Settings(hook.Url), http).DeliverClaimedAsync(store, shutdown.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+
+        var again = await store.ClaimNotificationsAsync();
+        Assert.That(again.Select(c => c.BatchId), Is.EquivalentTo(new[] { "b-1", "b-2", "b-3" }), "no claim waits for the stale-claim timeout");
+    }
 }

@@ -13,17 +13,33 @@ public sealed class ServerBatchCloserTests
         new(http, server, key, attempt ?? Attempt, QuickRetry);
 
     [Test]
-    public async Task Sends_the_Eyes_close_request_with_the_ID_and_key_encoded()
+    public async Task Sends_the_Eyes_close_request_with_the_ID_encoded_and_the_key_in_a_header_only()
     {
         using var server = new LoopbackServer((_, _) => Task.FromResult(200));
         using var http = Http.CreateClient(null);
 
-        var results = await Closer(http, server.Url).CloseAsync([BatchId.Parse("run:7@main+x=y")], CancellationToken.None);
+        var results = await Closer(http, server.Url).CloseAsync([BatchId.Parse("Nightly 42/é#日本?+%")], CancellationToken.None);
 
         Assert.That(results.Single().Status, Is.EqualTo(ServerCloseStatus.Closed));
         var request = server.Requests.Single();
         Assert.That(request.Method, Is.EqualTo("DELETE"));
-        Assert.That(request.RawUrl, Is.EqualTo("/api/sessions/batches/run%3A7%40main%2Bx%3Dy/close/bypointerid?apiKey=k%26y%3D1%202"));
+        Assert.That(request.RawUrl, Is.EqualTo("/api/sessions/batches/Nightly%2042%2F%C3%A9%23%E6%97%A5%E6%9C%AC%3F%2B%25/close/bypointerid"));
+        Assert.That(request.Headers["X-BatchBuild-Api-Key"], Is.EqualTo("k&y=1 2"));
+    }
+
+    [Test]
+    public async Task Without_a_key_a_close_token_for_the_id_goes_in_its_header()
+    {
+        using var server = new LoopbackServer((_, _) => Task.FromResult(200));
+        using var http = Http.CreateClient(null);
+        var token = CloseToken.Create("k", BatchId.Parse("b-1"), DateTimeOffset.UtcNow.AddHours(1));
+        var closer = new ServerBatchCloser(http, server.Url, null, TimeSpan.FromSeconds(5)) { CloseTokens = new Dictionary<string, string> { ["b-1"] = token } };
+
+        await closer.CloseAsync([BatchId.Parse("b-1")], CancellationToken.None);
+
+        var request = server.Requests.Single();
+        Assert.That((request.RawUrl, request.Headers[CloseToken.Header]), Is.EqualTo(("/api/sessions/batches/b-1/close/bypointerid", token)));
+        Assert.That(request.Headers.ContainsKey("X-BatchBuild-Api-Key"), Is.False);
     }
 
     [Test]
@@ -111,7 +127,7 @@ public sealed class ServerBatchCloserTests
 
         Assert.That(result.Status, Is.EqualTo(ServerCloseStatus.Closed));
         var (line, authorization) = proxy.Requests.Last();
-        Assert.That(line, Does.StartWith("DELETE http://batches.example.test/api/sessions/batches/b-1/close/bypointerid?apiKey="));
+        Assert.That(line, Does.StartWith("DELETE http://batches.example.test/api/sessions/batches/b-1/close/bypointerid HTTP/"));
         Assert.That(authorization, Is.EqualTo("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("ci@corp:p@ss"))));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using BatchBuild.Core.Api;
 using BatchBuild.Server;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace BatchBuild.Server.Tests;
 
@@ -52,7 +54,8 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningServer> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, int port = 0)
+    public static async Task<RunningServer> StartAsync(
+        TestDatabase database, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, int port = 0, ILoggerProvider? logs = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -74,6 +77,11 @@ internal sealed class RunningServer : IAsyncDisposable
             if (clock is not null)
             {
                 builder.Services.AddSingleton(clock);
+            }
+
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
             }
         });
         Assert.That(problems, Is.Empty);
@@ -100,5 +108,35 @@ internal sealed class RunningServer : IAsyncDisposable
         Anonymous.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Every line the server logs, at every level: the sink at the host's boundary.</summary>
+internal sealed class LogCapture : ILoggerProvider
+{
+    public ConcurrentQueue<(string Category, LogLevel Level, string Text)> Lines { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogCapture capture, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull
+        {
+            capture.Lines.Enqueue((category, LogLevel.Trace, $"scope: {state}"));
+            return null;
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(pair => $"{pair.Key}={pair.Value}")) : string.Empty;
+            capture.Lines.Enqueue((category, logLevel, $"{formatter(state, exception)} {properties} {exception}"));
+        }
     }
 }

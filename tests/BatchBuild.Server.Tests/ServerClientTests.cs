@@ -81,4 +81,44 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         Assert.That(File.Exists(Path.Combine(Spool.Folder, "rejected", Path.GetFileName(refused))), Is.True);
         Assert.That(_messages.Last(m => m.Code == "BB5101").Text, Does.Contain("refused").And.Contain("U+0001"));
     }
+
+    [Test]
+    public async Task A_report_the_server_keeps_failing_on_never_holds_back_the_others_and_is_set_aside()
+    {
+        // A server that fails on one report only, as it would on data it cannot store.
+        using var server = new LoopbackServer((request, _) => Task.FromResult(request.Body.Contains("A.Poison", StringComparison.Ordinal)
+            ? (503, string.Empty)
+            : (200, "{\"batches\":[],\"received\":1}")));
+        using var http = new HttpClient();
+        var poison = Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Poison", 1))]));
+        Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Good", 2))]));
+
+        for (var run = 3; run < 3 + ResultSpool.MaxStrikes; run++)
+        {
+            await Store(http, server.Port).RecordResultsAsync([Result($"A.Run{run}", run)]);
+        }
+
+        var received = server.Requests.Where(r => !r.Body.Contains("A.Poison", StringComparison.Ordinal)).Select(r => r.Body).ToList();
+        Assert.That(received, Has.Count.EqualTo(1 + ResultSpool.MaxStrikes), "the spooled good report and every new one went through");
+        Assert.That(Spool.Pending(), Is.Empty);
+        Assert.That(File.Exists(Path.Combine(Spool.Folder, "rejected", Path.GetFileName(poison).Replace(".json", $".s{ResultSpool.MaxStrikes}.json", StringComparison.Ordinal))), Is.True);
+        Assert.That(_messages.Single(m => m.Code == "BB5101").Text, Does.Contain($"{ResultSpool.MaxStrikes} times while it took others"));
+    }
+
+    [Test]
+    public async Task A_server_that_fails_on_every_report_is_an_outage_and_sets_nothing_aside()
+    {
+        using var server = new LoopbackServer((_, _) => Task.FromResult((503, string.Empty)));
+        using var http = new HttpClient();
+        Spool.Add(new ResultsRequest([ResultDto.From(Result("A.One", 1))]));
+
+        for (var run = 2; run < 2 + ResultSpool.MaxStrikes; run++)
+        {
+            await Store(http, server.Port).RecordResultsAsync([Result($"A.Run{run}", run)]);
+        }
+
+        Assert.That(Spool.Pending().Select(p => ResultSpool.StrikesOf(p.File)), Is.All.Zero);
+        Assert.That(Spool.Pending().Count(), Is.EqualTo(ResultSpool.MaxStrikes + 1), "everything waits for the server");
+        Assert.That(Directory.Exists(Path.Combine(Spool.Folder, "rejected")), Is.False);
+    }
 }

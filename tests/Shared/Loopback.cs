@@ -15,12 +15,18 @@ internal sealed record Received(string Method, string RawUrl, string Body, IRead
 internal sealed class LoopbackServer : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly Func<Received, int, Task<int>> _answer;
+    private readonly Func<Received, int, Task<(int Status, string Body)>> _answer;
     private readonly Task _loop;
     private int _count;
     private int _inFlight;
 
     public LoopbackServer(Func<Received, int, Task<int>> answer)
+        : this(async (received, count) => (await answer(received, count), string.Empty))
+    {
+    }
+
+    /// <summary>A server that answers with a status and a JSON body.</summary>
+    public LoopbackServer(Func<Received, int, Task<(int Status, string Body)>> answer)
     {
         _answer = answer;
         Port = FreePort();
@@ -83,7 +89,15 @@ internal sealed class LoopbackServer : IDisposable
         Requests.Enqueue(received);
         try
         {
-            context.Response.StatusCode = await _answer(received, Interlocked.Increment(ref _count));
+            var (status, body) = await _answer(received, Interlocked.Increment(ref _count));
+            context.Response.StatusCode = status;
+            if (body.Length > 0)
+            {
+                context.Response.ContentType = "application/json";
+                var bytes = Encoding.UTF8.GetBytes(body);
+                await context.Response.OutputStream.WriteAsync(bytes);
+            }
+
             context.Response.Close();
         }
         catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
