@@ -31,8 +31,11 @@ public sealed class ServerRunTests
     }
 
     [Test]
-    public async Task A_solution_records_on_the_server_and_closes_its_batch_there()
+    public async Task A_solution_records_on_the_server_and_closes_its_batch_there_leaving_the_key_in_no_file()
     {
+        // A free-text ID, as visual-testing users set them, that URLs and file names trip on.
+        const string Id = "Nightly 42/é #日本?+%";
+        var started = DateTime.UtcNow.AddSeconds(-1);
         var port = LoopbackServer.FreePort();
         var (app, client) = await StartServerAsync(port, Path.Combine(LocalPackage.Scratch, "server", "shared.db"));
         await using (app)
@@ -41,17 +44,48 @@ public sealed class ServerRunTests
             var run = SampleRun.Start(
                 "Samples.sln",
                 ["-p:BatchBuildStrategy=class-name", $"-p:BatchBuildServerUrl=http://127.0.0.1:{port}", $"-p:BatchBuildApiKey={Key}"],
-                new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "server-e2e-1" });
+                new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = Id });
 
             Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
-            Assert.That(run.Command.Output, Does.Contain($"BatchBuild: batch server-e2e-1 closed on http://127.0.0.1:{port}/"));
+            Assert.That(run.Command.Output, Does.Contain($"BatchBuild: batch {Id} closed on http://127.0.0.1:{port}/"));
             Assert.That(run.Command.Output, Does.Not.Contain(Key));
-            var detail = (await client.GetFromJsonAsync("api/v1/batches/server-e2e-1/1/results", ApiJson.Default.BatchResultsDto))!;
-            Assert.That((detail.Batch.State, detail.Batch.Reason, detail.Batch.Counts.Passed, detail.Batch.Counts.Failed), Is.EqualTo(("closed", (string?)"explicit", 26, 0)));
+            Assert.That(run.Records.Select(r => r.BatchId).Distinct(), Is.EqualTo(new[] { Id }), "every test saw the ID exactly");
+            var detail = (await client.GetFromJsonAsync($"api/v1/batches/{Uri.EscapeDataString(Id)}/1/results", ApiJson.Default.BatchResultsDto))!;
+            Assert.That((detail.Batch.BatchId, detail.Batch.State, detail.Batch.Reason, detail.Batch.Counts.Passed, detail.Batch.Counts.Failed), Is.EqualTo((Id, "closed", (string?)"explicit", 26, 0)));
             Assert.That(detail.Results.Select(r => r.Name).Distinct().Count(), Is.EqualTo(26), "one result per selectable test");
             Assert.That(detail.TestBatches.Select(s => s.Assembly).Distinct(), Is.EquivalentTo(new[] { "Samples.NUnit", "Samples.MSTest", "Samples.XUnit" }));
             Assert.That(File.Exists(run.Store), Is.False, "nothing was recorded in the embedded store");
+            Assert.That(FilesHolding(Key, started), Is.Empty, "the key is in no file: not the solution, obj, bin, TestResults or the temp folder");
         }
+    }
+
+    // Every file of the samples (solution, obj, bin, TestResults) and every file of the temp
+    // folder written since the run started, that holds the text.
+    private static List<string> FilesHolding(string text, DateTime since)
+    {
+        var files = Directory.EnumerateFiles(LocalPackage.Samples, "*", SearchOption.AllDirectories)
+            .Concat(new DirectoryInfo(Path.GetTempPath()).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                .Where(file => file.LastWriteTimeUtc >= since && file.Length < 64 * 1024 * 1024)
+                .Select(file => file.FullName))
+            .Distinct();
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        var holding = new List<string>();
+        foreach (var file in files)
+        {
+            try
+            {
+                if (File.ReadAllBytes(file).AsSpan().IndexOf(needle) >= 0)
+                {
+                    holding.Add(file);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone or locked meanwhile: not one of this run's files.
+            }
+        }
+
+        return holding;
     }
 
     [Test]
