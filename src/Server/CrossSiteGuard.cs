@@ -7,8 +7,10 @@ namespace BatchBuild.Server;
 /// post a form to any server, with the user's network position and no preflight: against a server
 /// that allows anonymous writes, that alone could close a batch. So a request that writes must not
 /// come from a cross-site page (<c>Sec-Fetch-Site</c>, or an <c>Origin</c> other than the server's
-/// own), and a POST must carry JSON, which a form cannot send without a preflight the server never
-/// grants. Clients that are not browsers send neither header and are not affected.
+/// own), and a POST must carry JSON or no body, never what a form sends (form data or plain
+/// text), which a page could send without a preflight. A cross-site request with no body, which a
+/// page's script could send, always carries an <c>Origin</c>. Clients that are not browsers send
+/// neither header and are not affected.
 /// </summary>
 internal static class CrossSiteGuard
 {
@@ -29,11 +31,13 @@ internal static class CrossSiteGuard
                 $"a request from another site's page ({origin ?? site}) may not change data here; call the API from a CI step or a script, not from a web page");
         }
 
+        // The content types a form can send without a preflight; JSON, or no body at all, is what
+        // API clients send.
         if (HttpMethods.IsPost(request.Method)
-            && (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
+            && request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             return Refuse(http, StatusCodes.Status415UnsupportedMediaType, DiagnosticCodes.InvalidRequest,
-                "send POST requests with Content-Type: application/json (an empty body is fine where none is needed)");
+                $"a POST with Content-Type {type.Split(';')[0]} is what a web form sends; send JSON with Content-Type: application/json, or no body where none is needed");
         }
 
         return next();

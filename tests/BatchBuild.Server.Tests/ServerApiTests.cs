@@ -148,19 +148,19 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
 
         using var notJson = await server.Client.PostAsync("api/v1/results", Json("{\"results\": [ {"));
         using var wrongType = await server.Client.PostAsync("api/v1/results", new StringContent("results", Encoding.UTF8, "text/plain"));
-        using var invalid = await server.Client.PostAsync("api/v1/results", Json("""{"results":[{"batchId":"bad id","testBatch":-1,"durationMillis":-5,"outcome":"Passed"}]}"""));
+        using var invalid = await server.Client.PostAsync("api/v1/results", Json("""{"results":[{"batchId":"bad\tid","testBatch":-1,"durationMillis":-5,"outcome":"Passed"}]}"""));
         using var empty = await server.Client.PostAsync("api/v1/results", Json("""{"results":[]}"""));
         using var wrongValue = await server.Client.PostAsync("api/v1/results", Json("""{"results":[{"batchId":"ci-1","outcome":"Green"}]}"""));
         var large = JsonSerializer.Serialize(new ResultsRequest([.. Enumerable.Range(0, 100).Select(i => Result("ci-1", $"A.Test{i}"))]), ApiJson.Default.ResultsRequest);
         using var tooLarge = await server.Client.PostAsync("api/v1/results", Json(large));
-        using var badId = await server.Client.GetAsync("api/v1/batches/bad%20id");
+        using var badId = await server.Client.GetAsync("api/v1/batches/bad%01id");
         using var badPage = await server.Client.GetAsync("api/v1/batches?pageSize=100000&state=open");
 
         Assert.That(
             new[] { notJson.StatusCode, wrongType.StatusCode, invalid.StatusCode, empty.StatusCode, tooLarge.StatusCode, badId.StatusCode, badPage.StatusCode },
             Is.EqualTo(new[] { HttpStatusCode.BadRequest, HttpStatusCode.UnsupportedMediaType, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest }));
         var errors = (await ProblemAsync(invalid)).GetProperty("errors").EnumerateArray().Select(e => e.GetString()).ToList();
-        Assert.That(errors, Does.Contain("results[0].batchId: it contains the character U+0020").And.Contain("results[0].durationMillis: a finite number of milliseconds, 0 or more").And.Contain("results[0].testBatch: 0 or more"));
+        Assert.That(errors, Does.Contain("results[0].batchId: it contains the character U+0009 at position 4").And.Contain("results[0].durationMillis: milliseconds from 0 to 604800000 (7 days)").And.Contain("results[0].testBatch: 0 to 1000000"));
         Assert.That((await ProblemAsync(tooLarge)).GetProperty("code").GetString(), Is.EqualTo("BB5003"));
         Assert.That((await ProblemAsync(notJson)).GetProperty("detail").GetString(), Does.StartWith("BB5001: the body is not valid JSON"));
         Assert.That((await ProblemAsync(badPage)).GetProperty("errors").GetArrayLength(), Is.EqualTo(2));
