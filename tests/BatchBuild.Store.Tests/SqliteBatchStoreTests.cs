@@ -153,7 +153,8 @@ public sealed class SqliteBatchStoreTests
 
         var (file, warning) = recorder.Finish();
 
-        Assert.That(warning, Does.StartWith("BB2001:").And.Contain("kept in the results file"));
+        Assert.That(warning?.Code, Is.EqualTo("BB2001"));
+        Assert.That(warning!.Message, Does.Contain("kept in the results file"));
         var written = TestBatchResults.FromJson(File.ReadAllText(file));
         Assert.That(written.Recorded, Is.False);
         Assert.That(written.Tests.Single(), Is.EqualTo(new TestBatchResult("A.One", "One", TestRunOutcome.Failed, 10, "boom")));

@@ -30,6 +30,20 @@ public sealed record TestResultRecord(
     string Attempt,
     string? ErrorMessage = null)
 {
+    /// <summary>
+    /// The longest duration a result may have: 7 days in milliseconds. Reports are checked
+    /// against it, and durations read from a store are clamped to [0, this], because a store
+    /// written by an older version may hold infinite, huge or negative values.
+    /// </summary>
+    public const double MaxDurationMillis = 604_800_000;
+
+    /// <summary>
+    /// <paramref name="millis"/> clamped to [0, <see cref="MaxDurationMillis"/>]; not a number
+    /// is 0. What every duration read from a store goes through, so that sums, times and JSON
+    /// built from it stay finite.
+    /// </summary>
+    public static double ClampDuration(double millis) => double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, MaxDurationMillis);
+
     /// <summary>This result as a duration record for planning.</summary>
     public DurationRecord ToDurationRecord() => new(Test, DurationMillis, Outcome, FinishedAt);
 }
