@@ -1,7 +1,9 @@
 // Measures the batch store under concurrent agents, side by side in one run: the embedded SQLite
 // store in process, the batch server over HTTP on SQLite, and the batch server on PostgreSQL
 // (when BATCHBUILD_TEST_POSTGRES names a server whose user may create databases).
+// Then it measures one-result writes with no other and with 20,000 other active batches.
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release
+//   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --active-batches   (that measurement alone)
 using System.Diagnostics;
 using System.Net.Http.Json;
 using BatchBuild.Core.Api;
@@ -17,6 +19,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+
+const int ActiveBatches = 20_000;
+const int LatencyWrites = 300;
+
+if (args.Contains("--active-batches"))
+{
+    await ActiveBatchesAsync();
+    return 0;
+}
 
 const int Agents = 8;
 const int ReportsPerAgent = 50;
@@ -82,7 +93,139 @@ foreach (var row in rows.Skip(1))
     Console.WriteLine($"{row.Name}: {row.ResultsPerSecond / baseline:0.00}x the embedded store's result rate");
 }
 
+Console.WriteLine();
+await ActiveBatchesAsync();
 return 0;
+
+// One-result writes, one at a time, into an otherwise empty store and then beside 20,000 other
+// active batches: what every write paid when expiry read each active batch.
+static async Task ActiveBatchesAsync()
+{
+    var rows = new List<LatencyRow>();
+    var folder = Directory.CreateTempSubdirectory("batchbuild-serverbench-").FullName;
+    try
+    {
+        using (var embedded = SqliteBatchStore.Open(Path.Combine(folder, "embedded.db")))
+        {
+            rows.Add(await WriteLatencyAsync("embedded SQLite, in process", results => embedded.RecordResultsAsync(results)));
+        }
+
+        rows.Add(await WithServerAsync("sqlite", Path.Combine(folder, "server.db"), http => WriteLatencyAsync("server, SQLite, HTTP", results => PostAsync(http, results))));
+        var admin = Environment.GetEnvironmentVariable("BATCHBUILD_TEST_POSTGRES");
+        if (!string.IsNullOrWhiteSpace(admin))
+        {
+            rows.Add(await WithPostgresAsync(admin, connection =>
+                WithServerAsync("postgres", connection, http => WriteLatencyAsync("server, PostgreSQL, HTTP", results => PostAsync(http, results)))));
+        }
+        else
+        {
+            Console.WriteLine("BATCHBUILD_TEST_POSTGRES is not set: PostgreSQL is left out.");
+        }
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"A one-result write, {LatencyWrites} one after another, with no other and with {ActiveBatches} other active batches.");
+    Console.WriteLine();
+    Console.WriteLine($"| store | p50, 0 active | p95, 0 active | p50, {ActiveBatches} active | p95, {ActiveBatches} active |");
+    Console.WriteLine("| --- | --- | --- | --- | --- |");
+    foreach (var row in rows)
+    {
+        Console.WriteLine($"| {row.Name} | {row.EmptyP50:0.00} ms | {row.EmptyP95:0.00} ms | {row.FullP50:0.00} ms | {row.FullP95:0.00} ms |");
+    }
+}
+
+static async Task<LatencyRow> WriteLatencyAsync(string name, Func<IReadOnlyCollection<TestResultRecord>, Task> record)
+{
+    var at = DateTimeOffset.UtcNow;
+    TestResultRecord One(string batch, string test) =>
+        new(BatchId.Parse(batch), 1, new TestKey("Bench.Tests", test), test, TestRunOutcome.Passed, 10, at, "agent", $"run-{test}");
+
+    async Task<(double P50, double P95)> MeasureAsync(string label)
+    {
+        var latencies = new List<double>();
+        for (var i = -20; i < LatencyWrites; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await record([One($"probe-{label}", $"Bench.Probe.{label}{i + 20}")]);
+            if (i >= 0)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+
+        latencies.Sort();
+        return (latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.95)]);
+    }
+
+    var empty = await MeasureAsync("empty");
+    var seeding = Stopwatch.StartNew();
+    for (var first = 0; first < ActiveBatches; first += ResultsRequest.MaxBatchesPerReport)
+    {
+        await record([.. Enumerable.Range(first, Math.Min(ResultsRequest.MaxBatchesPerReport, ActiveBatches - first)).Select(i => One($"active-{i}", "Bench.Active.Test"))]);
+    }
+
+    Console.WriteLine($"{name}: {ActiveBatches} active batches started in {seeding.Elapsed.TotalSeconds:0.0} s");
+    var full = await MeasureAsync("full");
+    return new LatencyRow(name, empty.P50, empty.P95, full.P50, full.P95);
+}
+
+static async Task PostAsync(HttpClient http, IReadOnlyCollection<TestResultRecord> results)
+{
+    using var response = await http.PostAsJsonAsync("api/v1/results", new ResultsRequest([.. results.Select(ResultDto.From)]), ApiJson.Default.ResultsRequest);
+    response.EnsureSuccessStatusCode();
+}
+
+static async Task<T> WithServerAsync<T>(string provider, string connection, Func<HttpClient, Task<T>> measure)
+{
+    var (app, problems) = await BatchServer.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["BatchBuild:Provider"] = provider,
+        ["BatchBuild:ConnectionString"] = connection,
+        ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(Key),
+        ["Logging:LogLevel:Default"] = "Warning",
+    }));
+    if (app is null)
+    {
+        throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+    }
+
+    await using (app)
+    {
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        using var http = new HttpClient { BaseAddress = new Uri(address + "/") };
+        http.DefaultRequestHeaders.Add("X-BatchBuild-Api-Key", Key);
+        var result = await measure(http);
+        await app.StopAsync();
+        return result;
+    }
+}
+
+static async Task<T> WithPostgresAsync<T>(string admin, Func<string, Task<T>> use)
+{
+    var name = $"batchbuild_bench_{Guid.NewGuid():N}";
+    await using (var connection = new NpgsqlConnection(admin))
+    {
+        await connection.OpenAsync();
+        await new NpgsqlCommand($"CREATE DATABASE {name}", connection).ExecuteNonQueryAsync();
+    }
+
+    try
+    {
+        return await use(new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString);
+    }
+    finally
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection).ExecuteNonQueryAsync();
+    }
+}
 
 static async Task<Row> ServerAsync(string name, string provider, string connection)
 {
@@ -181,5 +324,7 @@ static async Task<Row> MeasureAsync(
     Console.WriteLine($"{name}: {total} results in {elapsed:0.00} s, resent in {resent:0.00} s; {known.Count} of 1000 durations known");
     return new Row(name, total / elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.95)], total / resent, durationMillis, closeMillis);
 }
+
+internal sealed record LatencyRow(string Name, double EmptyP50, double EmptyP95, double FullP50, double FullP95);
 
 internal sealed record Row(string Name, double ResultsPerSecond, double P50, double P95, double ResentPerSecond, double DurationsMillis, double CloseMillis);

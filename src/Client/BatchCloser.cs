@@ -76,7 +76,7 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
 
     private async Task<bool> CloseInStoreAsync(IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken)
     {
-        using var store = SqliteBatchStore.Open(storePath, BatchStoreOptions.For(settings));
+        using var store = SqliteBatchStore.Open(storePath, BatchStoreOptions.For(settings), report: report);
         var ok = true;
         foreach (var id in ids.Distinct())
         {

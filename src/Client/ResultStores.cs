@@ -15,7 +15,7 @@ public static class ResultStores
     public static IResultStore Open(BatchLifecycleSettings settings, string storePath, HttpClient? http, Action<Diagnostic> report) =>
         settings.ServerUrl is { } server
             ? new ServerResultStore(http ?? throw new ArgumentNullException(nameof(http), "A server store needs an HTTP client."), server, settings.ApiKey, SpoolFor(storePath), report)
-            : SqliteBatchStore.Open(storePath, BatchStoreOptions.For(settings));
+            : SqliteBatchStore.Open(storePath, BatchStoreOptions.For(settings), report: report);
 
     /// <summary>Where results wait when the server cannot be reached: <c>spool/</c> beside the embedded store's file.</summary>
     public static ResultSpool SpoolFor(string storePath) =>

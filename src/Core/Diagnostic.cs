@@ -145,4 +145,7 @@ public static class DiagnosticCodes
 
     /// <summary>The batch server could not be reached; results were spooled to send later.</summary>
     public const string ServerUnreachable = "BB5101";
+
+    /// <summary>The embedded store file was damaged: it was moved aside and a new store created.</summary>
+    public const string DamagedStore = "BB2002";
 }

@@ -150,11 +150,16 @@ internal static class Api
             : UnknownBatch($"{batchId.Value}#{sequence}");
     }
 
-    private static async Task<IResult> ResultsAsync(HttpContext http, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> ResultsAsync(HttpContext http, int sequence, int? page, int? pageSize, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Parse(http, out var batchId) is { } invalid)
         {
             return invalid;
+        }
+
+        if (PageProblems(page, pageSize, BatchResultsPage.MaxPageSize) is { Count: > 0 } pageProblems)
+        {
+            return Invalid(pageProblems);
         }
 
         if (await store.GetBatchAsync(batchId, sequence, cancellationToken) is not { } batch)
@@ -162,10 +167,27 @@ internal static class Api
             return UnknownBatch($"{batchId.Value}#{sequence}");
         }
 
-        var results = await store.GetResultsAsync(batchId, sequence, cancellationToken);
+        var results = await store.GetResultsAsync(batchId, sequence, page ?? 1, pageSize ?? BatchResultsPage.DefaultPageSize, cancellationToken);
         return Results.Json(
-            new BatchResultsDto(BatchDto.From(batch, clock.GetUtcNow()), [.. results.Select(ResultDto.From)], TestBatchSpan.From(results)),
+            new BatchResultsDto(BatchDto.From(batch, clock.GetUtcNow()), [.. results.Results.Select(ResultDto.From)], results.TestBatches, results.Total, results.Page, results.PageSize),
             ApiJson.Default.BatchResultsDto);
+    }
+
+    // The problems of a page and page size asked for, each naming its query parameter.
+    private static List<string> PageProblems(int? page, int? pageSize, int maxPageSize)
+    {
+        var problems = new List<string>();
+        if (page is < 1)
+        {
+            problems.Add("page: 1 or more");
+        }
+
+        if (pageSize < 1 || pageSize > maxPageSize)
+        {
+            problems.Add($"pageSize: 1 to {maxPageSize}");
+        }
+
+        return problems;
     }
 
     private static async Task<IResult> CloseAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)

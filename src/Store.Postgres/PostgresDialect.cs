@@ -14,7 +14,7 @@ namespace BatchBuild.Store.Postgres;
 /// </summary>
 public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     // The advisory lock's key: "BatchBld" read as a 64-bit number.
     private const long WriteLock = 0x4261746368426C64;
@@ -96,7 +96,7 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
                 $"{Description} was written by a newer BatchBuild (schema {current}, this one knows {SchemaVersion}); update the BatchBuild server");
         }
 
-        if (current < SchemaVersion)
+        if (current < 3)
         {
             // The first schema on PostgreSQL is the embedded store's version 3.
             await ExecuteAsync(transaction, """
@@ -139,6 +139,11 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
                 CREATE INDEX ix_test_results_agent ON test_results (batch_key, agent);
                 INSERT INTO batchbuild_schema (version) VALUES (3);
                 """, cancellationToken);
+        }
+
+        if (current < 4)
+        {
+            await ExecuteAsync(transaction, $"{ActiveBatchIndexes} INSERT INTO batchbuild_schema (version) VALUES (4);", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

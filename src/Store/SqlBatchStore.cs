@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Data.Common;
 using System.Globalization;
+using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
@@ -60,6 +61,12 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     /// <inheritdoc />
     public async Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default)
     {
+        // The server's requests are validated against the same limit before they get here.
+        if (results.Select(result => result.BatchId).Distinct().Count() > ResultsRequest.MaxBatchesPerReport)
+        {
+            throw new ArgumentException($"Results of more than {ResultsRequest.MaxBatchesPerReport} batch IDs in one call; record them in several.", nameof(results));
+        }
+
         var now = Now;
         return await WriteAsync(async transaction =>
         {
@@ -207,7 +214,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
                     {
                         history.Add(new DurationRecord(
                             new TestKey(reader.GetString(0), reader.GetString(1)),
-                            reader.GetDouble(2),
+                            TestResultRecord.ClampDuration(reader.GetDouble(2)),
                             Enum.Parse<TestRunOutcome>(reader.GetString(3)),
                             _dialect.ReadTime(reader, 4)));
                     }
@@ -253,15 +260,42 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<TestResultRecord>> GetResultsAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
-        ReadAsync(
-            transaction => ReadResultsAsync(
-                transaction,
-                $"SELECT {ResultColumns} FROM test_results WHERE batch_key = (SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence) ORDER BY id",
-                cancellationToken,
-                ("@id", id.Value),
-                ("@sequence", sequence)),
+    public Task<BatchResultsPage> GetResultsAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, BatchResultsPage.MaxPageSize);
+        return ReadAsync(
+            async transaction =>
+            {
+                await using var find = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence", ("@id", id.Value), ("@sequence", sequence));
+                if (await find.ExecuteScalarAsync(cancellationToken) is not { } found || found is DBNull)
+                {
+                    return new BatchResultsPage([], 0, page, pageSize, []);
+                }
+
+                var key = Convert.ToInt64(found, CultureInfo.InvariantCulture);
+                await using var count = Command(transaction, "SELECT COUNT(*) FROM test_results WHERE batch_key = @key", ("@key", key));
+                var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+
+                // The page's rows are chosen on the sort columns alone, so that the database sorts
+                // neither the other results' messages nor reads them.
+                const string order = "CASE WHEN outcome = 'Failed' THEN 0 ELSE 1 END, assembly, full_name, id";
+                var results = await ReadResultsAsync(
+                    transaction,
+                    $"""
+                    SELECT {ResultColumns} FROM test_results WHERE id IN (
+                        SELECT id FROM test_results WHERE batch_key = @key ORDER BY {order} LIMIT @limit OFFSET @offset)
+                    ORDER BY {order}
+                    """,
+                    cancellationToken,
+                    ("@key", key),
+                    ("@limit", pageSize),
+                    ("@offset", (long)(page - 1) * pageSize));
+                return new BatchResultsPage(results, total, page, pageSize, page == 1 ? await SpansAsync(transaction, key, cancellationToken) : []);
+            },
             cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<TestResultRecord>> GetTestRunsAsync(TestKey test, int limit, CancellationToken cancellationToken = default) =>
@@ -463,20 +497,51 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
         }
     }
 
+    // Runs before every write, so it must not cost more with more active batches: one statement
+    // that the partial indexes on active batches' start and last activity answer, instead of
+    // reading every active batch. Each half of the UNION ALL searches one index (SQLite scans the
+    // whole table for an OR, and for a UNION, which it merges in key order); a key in both halves
+    // is in the IN list twice, which changes nothing. The cut-offs keep BatchLimits.Expired exactly: a batch expires
+    // when now minus its time is strictly more than the limit, and age wins over idle.
     private async Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // Runs before every store call: only the times decide, so no counts are read here.
-        var closed = new List<BatchInfo>();
-        foreach (var (key, batch) in await ReadRowsAsync(transaction, "state = 'Active'", cancellationToken))
+        var keys = new List<long>();
+        await using (var close = Command(
+            transaction,
+            """
+            UPDATE batches SET state = 'Closed', closed_at = @now, close_reason = CASE WHEN started_at < @ageCutoff THEN 'Age' ELSE 'Idle' END
+            WHERE id IN (
+                SELECT id FROM batches WHERE state = 'Active' AND started_at < @ageCutoff
+                UNION ALL
+                SELECT id FROM batches WHERE state = 'Active' AND last_activity_at < @idleCutoff)
+            RETURNING id
+            """,
+            ("@now", _dialect.Time(now)),
+            ("@ageCutoff", _dialect.Time(Cutoff(now, _options.Limits.MaxAge))),
+            ("@idleCutoff", _dialect.Time(Cutoff(now, _options.Limits.IdleTimeout)))))
+        await using (var reader = await close.ExecuteReaderAsync(cancellationToken))
         {
-            if (_options.Limits.Expired(batch, now) is { } reason)
+            while (await reader.ReadAsync(cancellationToken))
             {
-                await CloseAsync(transaction, key, reason, now, cancellationToken);
-                closed.Add(await ReadBatchAsync(transaction, key, cancellationToken));
+                keys.Add(reader.GetInt64(0));
             }
         }
 
+        var closed = new List<BatchInfo>(keys.Count);
+        foreach (var key in keys.Order())
+        {
+            closed.Add(await ReadBatchAsync(transaction, key, cancellationToken));
+        }
+
         return closed;
+    }
+
+    // The time before which a batch has been open or idle longer than limit at now, within the
+    // range of times: a limit longer than all of time expires nothing.
+    private static DateTimeOffset Cutoff(DateTimeOffset now, TimeSpan limit)
+    {
+        var ticks = Int128.Clamp((Int128)now.UtcTicks - limit.Ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks);
+        return new DateTimeOffset((long)ticks, TimeSpan.Zero);
     }
 
     // Closes, which freezes the counts: no result joins a closed batch. The state condition makes
@@ -555,25 +620,66 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     }
 
     private static BatchCounts Counts(DbDataReader reader, int first) =>
-        new(Int(reader, first), Int(reader, first + 1), Int(reader, first + 2), Int(reader, first + 3), Int(reader, first + 4), Convert.ToDouble(reader.GetValue(first + 5), CultureInfo.InvariantCulture));
+        new(Int(reader, first), Int(reader, first + 1), Int(reader, first + 2), Int(reader, first + 3), Int(reader, first + 4), FiniteTotal(Convert.ToDouble(reader.GetValue(first + 5), CultureInfo.InvariantCulture)));
 
     // SQLite reads integers as 64-bit and PostgreSQL's COUNT and SUM are 64-bit: both narrow here.
     private static int Int(DbDataReader reader, int ordinal) => Convert.ToInt32(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
+    // A stored duration as every read sees it: within [0, TestResultRecord.MaxDurationMillis],
+    // in SQL, for sums (an older version may have stored infinite, huge or negative durations).
+    private static readonly string ClampedDuration = string.Create(
+        CultureInfo.InvariantCulture,
+        $"CASE WHEN duration_ms > {TestResultRecord.MaxDurationMillis} THEN {TestResultRecord.MaxDurationMillis} WHEN duration_ms >= 0 THEN duration_ms ELSE 0 END");
+
+    // A batch's summed test time as read: finite and not negative. It may pass the longest
+    // duration of one test, so only what JSON and arithmetic cannot take is clamped.
+    private static double FiniteTotal(double millis) => double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, double.MaxValue);
+
+    // The runs of the batch's test batches, summed by the database: a timeline needs no result.
+    private async Task<IReadOnlyList<TestBatchSpan>> SpansAsync(DbTransaction transaction, long key, CancellationToken cancellationToken)
+    {
+        var spans = new List<TestBatchSpan>();
+        await using var query = Command(
+            transaction,
+            $"""
+            SELECT agent, assembly, test_batch, MAX(finished_at), SUM({ClampedDuration}), COUNT(*), SUM(CASE WHEN outcome = 'Failed' THEN 1 ELSE 0 END)
+            FROM test_results WHERE batch_key = @key
+            GROUP BY agent, assembly, test_batch, attempt
+            """,
+            ("@key", key));
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            spans.Add(TestBatchSpan.Ending(
+                reader.GetString(0),
+                reader.GetString(1),
+                Int(reader, 2),
+                _dialect.ReadTime(reader, 3),
+                Convert.ToDouble(reader.GetValue(4), CultureInfo.InvariantCulture),
+                Int(reader, 5),
+                Int(reader, 6)));
+        }
+
+        return [.. spans.OrderBy(span => span.StartedAt).ThenBy(span => span.Agent, StringComparer.Ordinal)];
+    }
+
+    // At most the notification's number of failed tests, each message cut in the database one
+    // character past the notification's length, so that it can tell a cut message: the server
+    // never loads a batch's every message.
     private static async Task<ImmutableArray<FailedTest>> FailedTestsAsync(DbTransaction transaction, long key, CancellationToken cancellationToken)
     {
         var failed = ImmutableArray.CreateBuilder<FailedTest>();
         await using var query = Command(transaction, """
-            SELECT assembly, full_name, error_message FROM (
-                SELECT assembly, full_name, outcome, error_message,
+            SELECT assembly, full_name, message FROM (
+                SELECT assembly, full_name, outcome, SUBSTR(error_message, 1, @length) AS message,
                        ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
                 FROM test_results WHERE batch_key = @key) AS latest
-            WHERE recency = 1 AND outcome = 'Failed' ORDER BY assembly, full_name
-            """, ("@key", key));
+            WHERE recency = 1 AND outcome = 'Failed' ORDER BY assembly, full_name LIMIT @limit
+            """, ("@key", key), ("@length", BatchCompletion.MaxMessageLength + 1), ("@limit", BatchCompletion.MaxFailedTests));
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            failed.Add(new FailedTest(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+            failed.Add(new FailedTest(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : BatchCompletion.Cut(reader.GetString(2))));
         }
 
         return failed.ToImmutable();
@@ -593,7 +699,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
                 new TestKey(reader.GetString(2), reader.GetString(3)),
                 reader.GetString(4),
                 Enum.Parse<TestRunOutcome>(reader.GetString(5)),
-                reader.GetDouble(6),
+                TestResultRecord.ClampDuration(reader.GetDouble(6)),
                 _dialect.ReadTime(reader, 7),
                 reader.GetString(8),
                 reader.GetString(9),

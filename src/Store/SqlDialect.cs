@@ -33,6 +33,15 @@ public abstract class SqlDialect
     /// <summary>Creates the schema or brings it up to date; refuses a schema newer than this code.</summary>
     public abstract Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Schema version 4: the active batches by last activity and by start, which every write
+    /// searches for expired batches; partial, so their size follows the active batches only.
+    /// </summary>
+    protected const string ActiveBatchIndexes = """
+        CREATE INDEX ix_batches_active_idle ON batches (last_activity_at) WHERE state = 'Active';
+        CREATE INDEX ix_batches_active_age ON batches (started_at) WHERE state = 'Active';
+        """;
+
     /// <summary>Runs <paramref name="sql"/> in <paramref name="transaction"/>, for migrations.</summary>
     protected static async Task ExecuteAsync(DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {

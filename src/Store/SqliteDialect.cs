@@ -12,7 +12,7 @@ namespace BatchBuild.Store;
 /// </summary>
 public sealed class SqliteDialect(string path) : SqlDialect
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     /// <inheritdoc />
     public override string Description => $"the store '{path}'";
@@ -134,6 +134,11 @@ public sealed class SqliteDialect(string path) : SqlDialect
 
             // Active batches' counts were computed when read; from now on they are kept on insert.
             await ExecuteAsync(transaction, $"UPDATE batches SET {SqlBatchStore.RecountAssignments} WHERE state = 'Active'", cancellationToken);
+        }
+
+        if (current < 4)
+        {
+            await ExecuteAsync(transaction, $"{ActiveBatchIndexes} PRAGMA user_version = 4;", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

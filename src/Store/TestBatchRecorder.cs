@@ -25,7 +25,8 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
 
     /// <summary>
     /// Records the results and writes the results file; returns its path and, when the store
-    /// could not take the results, a warning with a BB code.
+    /// could not take the results or had to be replaced because it was damaged, a warning with a
+    /// BB code (the first matters more: the results are then only in the file).
     /// </summary>
     public (string ResultFile, Diagnostic? Warning) Finish()
     {
@@ -39,11 +40,12 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
         {
             try
             {
-                using var store = openStore?.Invoke() ?? Stores.Open(settings.StorePath);
+                using var store = openStore?.Invoke() ?? Stores.Open(settings.StorePath, report: diagnostic => warning ??= diagnostic);
                 store.RecordResultsAsync(results.PerTest(settings.BatchId, clock(), agent)).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
             {
+                // Not recording matters more than a store replaced before it: this warning wins.
                 warning = Diagnostic.Warning(
                     DiagnosticCodes.StoreUnavailable,
                     $"the results of test batch {settings.TestBatch} were not recorded in '{settings.StorePath}' ({e.Message}); they are kept in the results file");

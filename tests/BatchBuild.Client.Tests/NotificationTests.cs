@@ -63,7 +63,7 @@ public sealed class NotificationTests
 
         Assert.That(json.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
         {
-            "batchId", "name", "sequence", "state", "reason", "startedAt", "closedAt", "durationSeconds", "counts", "failedTests",
+            "batchId", "name", "sequence", "state", "reason", "startedAt", "closedAt", "durationSeconds", "counts", "failedTests", "failedTestsOmitted",
         }));
         Assert.That(json.GetProperty("counts").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
         {

@@ -81,7 +81,7 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         Assert.That(first.Batches.Select(b => b.Name), Is.EqualTo(new[] { "ci-7", "A-other" }));
         Assert.That(again.Batches.Single().Counts, Is.EqualTo(new CountsDto(1, 1, 0, 2, 2, 2, 400)), "sent twice, recorded once");
         var detail = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-7/1/results", ApiJson.Default.BatchResultsDto))!;
-        Assert.That(detail.Results.Select(r => (r.Name, r.Agent, r.ErrorMessage)), Is.EqualTo(new[] { ("A.One", "agent-1", (string?)null), ("A.Two", "agent-2", "A.Two failed") }));
+        Assert.That(detail.Results.Select(r => (r.Name, r.Agent, r.ErrorMessage)), Is.EqualTo(new[] { ("A.Two", "agent-2", "A.Two failed"), ("A.One", "agent-1", (string?)null) }), "failed first");
         Assert.That(detail.TestBatches.Select(s => (s.Agent, s.TestBatch, s.FinishedAt - s.StartedAt)), Is.EquivalentTo(new[] { ("agent-1", 1, TimeSpan.FromMilliseconds(100)), ("agent-2", 2, TimeSpan.FromMilliseconds(300)) }));
         var latest = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-7", ApiJson.Default.BatchDto))!;
         Assert.That((latest.State, latest.Counts.Failed), Is.EqualTo(("active", 1)));
@@ -89,6 +89,54 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         Assert.That((filtered.Total, filtered.Batches.Single().Name), Is.EqualTo((1, "ci-7")));
         var runs = (await server.Client.GetFromJsonAsync("api/v1/tests/runs?assembly=Tests&name=A.Two", ApiJson.Default.TestRunsDto))!;
         Assert.That(runs.Runs.Select(r => r.DurationMillis), Is.EqualTo(new[] { 300.0 }));
+    }
+
+    [Test]
+    public async Task A_batch_s_results_are_served_in_pages_and_a_page_out_of_range_is_a_problem_naming_the_field()
+    {
+        await using var server = await RunningServer.StartAsync(Database);
+        await server.ReportAsync([.. Enumerable.Range(0, 5).Select(i => Result("ci-9", $"A.T{i}", i == 3 ? TestRunOutcome.Failed : TestRunOutcome.Passed))]);
+
+        var first = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-9/1/results?pageSize=2", ApiJson.Default.BatchResultsDto))!;
+        var last = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-9/1/results?page=3&pageSize=2", ApiJson.Default.BatchResultsDto))!;
+        var standard = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-9/1/results", ApiJson.Default.BatchResultsDto))!;
+        using var invalid = await server.Client.GetAsync("api/v1/batches/ci-9/1/results?page=0&pageSize=1001");
+
+        Assert.That((first.Total, first.Page, first.PageSize, first.Results.Select(r => r.Name)), Is.EqualTo((5, 1, 2, new[] { "A.T3", "A.T0" })));
+        Assert.That(first.TestBatches.Single().Tests, Is.EqualTo(5), "the timeline counts every result");
+        Assert.That((last.Results.Single().Name, last.TestBatches.Count), Is.EqualTo(("A.T4", 0)));
+        Assert.That((standard.PageSize, standard.Results.Count), Is.EqualTo((200, 5)));
+        Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await ProblemAsync(invalid)).GetProperty("errors").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "page: 1 or more", "pageSize: 1 to 1000" }));
+    }
+
+    [Test]
+    public async Task A_report_naming_more_than_16_batch_IDs_is_refused()
+    {
+        await using var server = await RunningServer.StartAsync(Database);
+        var report = JsonSerializer.Serialize(new ResultsRequest([.. Enumerable.Range(0, 17).Select(i => Result($"ci-{i}", "A.One"))]), ApiJson.Default.ResultsRequest);
+
+        using var response = await server.Client.PostAsync("api/v1/results", Json(report));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await ProblemAsync(response)).GetProperty("errors").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "results: 17 batch IDs in one request; send at most 16" }));
+        Assert.That((await server.ListAsync()).Total, Is.Zero);
+    }
+
+    [Test]
+    public async Task Batches_with_infinite_durations_from_an_older_version_are_listed_and_read()
+    {
+        await using var server = await RunningServer.StartAsync(Database);
+        await server.ReportAsync(Result("ci-old", "A.One"), Result("ci-old", "A.Two", testBatch: 2));
+        var infinity = Database.Provider == "sqlite" ? "9e999" : "'Infinity'::float8";
+        Database.Execute($"UPDATE test_results SET duration_ms = {infinity} WHERE full_name = 'A.One'; UPDATE test_results SET duration_ms = 1e300 WHERE full_name = 'A.Two'; UPDATE batches SET test_ms = {infinity};");
+
+        using var list = await server.Client.GetAsync("api/v1/batches");
+        using var results = await server.Client.GetAsync("api/v1/batches/ci-old/1/results");
+
+        Assert.That((list.StatusCode, results.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)));
+        var detail = (await results.Content.ReadFromJsonAsync(ApiJson.Default.BatchResultsDto))!;
+        Assert.That(detail.Results.Select(r => r.DurationMillis), Is.All.EqualTo(604_800_000.0));
     }
 
     [Test]

@@ -232,7 +232,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
 
         Assert.That(again.Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)));
         Assert.That(rerun.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 2, 1, 300)), "a new attempt is a new run");
-        Assert.That(await store.GetResultsAsync(Nightly, 1), Has.Count.EqualTo(3));
+        Assert.That((await store.GetResultsAsync(Nightly, 1, 1, 10)).Total, Is.EqualTo(3));
     }
 
     [Test]
@@ -333,12 +333,12 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         _clock.Now += TimeSpan.FromMinutes(1);
         await store.RecordResultsAsync([Result("A.One", testBatch: 3)]);
 
-        var results = await store.GetResultsAsync(Nightly, 1);
+        var results = (await store.GetResultsAsync(Nightly, 1, 1, 10)).Results;
         var runs = await store.GetTestRunsAsync(new TestKey("Tests", "A.One"), limit: 2);
 
-        Assert.That(results.Select(r => (r.Test.FullyQualifiedName, r.TestBatch, r.ErrorMessage)), Is.EqualTo(new[] { ("A.One", 1, (string?)null), ("A.Two", 1, "no"), ("A.One", 2, null) }));
+        Assert.That(results.Select(r => (r.Test.FullyQualifiedName, r.TestBatch, r.ErrorMessage)), Is.EqualTo(new[] { ("A.Two", 1, "no"), ("A.One", 1, (string?)null), ("A.One", 2, null) }), "failed first, then by name and as recorded");
         Assert.That(runs.Select(r => (r.TestBatch, r.FinishedAt)), Is.EqualTo(new[] { (2, Morning.AddMinutes(1)), (3, Morning.AddMinutes(2)) }));
-        Assert.That(await store.GetResultsAsync(Nightly, 9), Is.Empty);
+        Assert.That((await store.GetResultsAsync(Nightly, 9, 1, 10)).Results, Is.Empty);
     }
 
     [Test]
@@ -362,5 +362,169 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         Assert.That(all, Is.EqualTo(new[] { new TestDuration(keys[0], 90, 10) }), "skipped and unknown tests have no duration");
         Assert.That(windowed, Is.EqualTo(new[] { new TestDuration(keys[0], 80, 4) }));
         Assert.That(latest, Is.EqualTo(new[] { new TestDuration(keys[0], 100, 2) }));
+    }
+
+    [Test]
+    public async Task Expired_batches_among_many_active_ones_close_by_age_before_idle_at_their_exact_limits()
+    {
+        using var store = Database.Open(new BatchStoreOptions(new BatchLimits(IdleTimeout: TimeSpan.FromHours(2), MaxAge: TimeSpan.FromHours(3)), true, _clock));
+        async Task ReportAt(int minutes, string id)
+        {
+            _clock.Now = Morning.AddMinutes(minutes);
+            await store.RecordResultsAsync([Result($"A.At{minutes}", id: BatchId.Parse(id))]);
+        }
+
+        // run-i starts at minute i; run-0 to run-9 report again at minute 70. No write below
+        // comes late enough to expire anything before the call under test.
+        for (var i = 0; i < 60; i++)
+        {
+            await ReportAt(i, $"run-{i}");
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            await ReportAt(70, $"run-{i}");
+        }
+
+        await ReportAt(90, "edge");
+        await ReportAt(100, "busy");
+        await ReportAt(125, "busy");
+        _clock.Now = Morning.AddMinutes(210);
+
+        var closed = await store.CloseExpiredAsync();
+
+        // At minute 210 run-i is 210 - i minutes old: older than 180 for i < 30, run-0 to run-9
+        // too although they reported since; every run is idle for more than 120 minutes. run-30,
+        // exactly 180 minutes old, closes as idle; edge, idle exactly 120 minutes, stays open.
+        var expected = Enumerable.Range(0, 60).Select(i => ($"run-{i}", i < 30 ? CloseReason.Age : CloseReason.Idle));
+        Assert.That(closed.Select(b => (b.Id.Value, b.Reason!.Value)), Is.EqualTo(expected), "every expired batch, by key");
+        Assert.That(closed.All(b => b.ClosedAt == _clock.Now && b.State == BatchState.Closed));
+        Assert.That((await store.GetBatchAsync(BatchId.Parse("edge")))!.State, Is.EqualTo(BatchState.Active));
+        Assert.That((await store.GetBatchAsync(BatchId.Parse("busy")))!.State, Is.EqualTo(BatchState.Active));
+        Assert.That(await store.CloseExpiredAsync(), Is.Empty, "closed once");
+    }
+
+    [Test]
+    public async Task A_version_3_database_is_migrated_to_version_4_with_indexes_on_active_batches_and_keeps_its_batches()
+    {
+        using (var store = Open())
+        {
+            await store.RecordResultsAsync([Result("A.One"), Result("A.Two", TestRunOutcome.Failed, error: "boom")]);
+            await store.RecordResultsAsync([Result("A.One", id: BatchId.Parse("done"))]);
+            await store.CloseBatchAsync(BatchId.Parse("done"));
+        }
+
+        // Version 3 is version 4 without the two indexes.
+        Database.Execute(Database.Provider == "sqlite"
+            ? "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; PRAGMA user_version = 3;"
+            : "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DELETE FROM batchbuild_schema WHERE version = 4;");
+        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(3));
+
+        _clock.Now += TimeSpan.FromHours(4);
+        using var migrated = Open();
+        var expired = await migrated.CloseExpiredAsync();
+
+        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(4));
+        Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ix_batches_active_idle', 'ix_batches_active_age')"
+            : "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ('ix_batches_active_idle', 'ix_batches_active_age')")), Is.EqualTo(2));
+        Assert.That(expired.Single().Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)), "the active batch kept its counts and expired");
+        Assert.That((await migrated.GetBatchAsync(BatchId.Parse("done")))!.Reason, Is.EqualTo(CloseReason.Explicit));
+    }
+
+    [Test]
+    public async Task A_fresh_database_reaches_version_4()
+    {
+        using var store = Open();
+
+        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(4));
+    }
+
+    private string Version => Database.Provider == "sqlite" ? "PRAGMA user_version" : "SELECT MAX(version) FROM batchbuild_schema";
+
+    [Test]
+    public async Task A_batch_s_results_come_in_pages_failed_first_with_the_timeline_of_all_its_runs_on_the_first()
+    {
+        using var store = Open();
+        await store.RecordResultsAsync([.. Enumerable.Range(0, 5).Select(i => Result($"B.Pass{i}", testBatch: 1))]);
+        await store.RecordResultsAsync([Result("C.Fail", TestRunOutcome.Failed, testBatch: 2, agent: "agent-2", error: "no"), Result("A.Pass", testBatch: 2, agent: "agent-2")]);
+        await store.RecordResultsAsync([Result("A.Fail", TestRunOutcome.Failed, testBatch: 3, agent: "agent-2")]);
+
+        var first = await store.GetResultsAsync(Nightly, 1, page: 1, pageSize: 3);
+        var third = await store.GetResultsAsync(Nightly, 1, page: 3, pageSize: 3);
+        var beyond = await store.GetResultsAsync(Nightly, 1, page: 4, pageSize: 3);
+
+        Assert.That(first.Results.Select(r => r.Test.FullyQualifiedName), Is.EqualTo(new[] { "A.Fail", "C.Fail", "A.Pass" }));
+        Assert.That((first.Total, first.Page, first.PageSize), Is.EqualTo((8, 1, 3)));
+        Assert.That(third.Results.Select(r => r.Test.FullyQualifiedName), Is.EqualTo(new[] { "B.Pass3", "B.Pass4" }));
+        Assert.That(third.TestBatches, Is.Empty, "the timeline comes with the first page");
+        Assert.That(beyond.Results, Is.Empty);
+        Assert.That(first.TestBatches, Is.EqualTo(new[]
+        {
+            new TestBatchSpan("agent-1", "Tests", 1, Morning.AddMilliseconds(-500), Morning, 5, 0),
+            new TestBatchSpan("agent-2", "Tests", 2, Morning.AddMilliseconds(-200), Morning, 2, 1),
+            new TestBatchSpan("agent-2", "Tests", 3, Morning.AddMilliseconds(-100), Morning, 1, 1),
+        }));
+    }
+
+    [Test]
+    public async Task A_completion_lists_the_first_100_failed_tests_with_messages_cut_and_counts_the_rest()
+    {
+        using var store = Open();
+        var message = new string('x', 16 * 1024);
+        await store.RecordResultsAsync([.. Enumerable.Range(0, 250).Select(i => Result($"A.Fail{i:000}", TestRunOutcome.Failed, error: message)), Result("A.Short", TestRunOutcome.Failed, error: "short")]);
+        await store.CloseBatchAsync(Nightly);
+
+        var completion = (await store.ClaimNotificationsAsync()).Single();
+
+        Assert.That(completion.FailedTests, Has.Count.EqualTo(BatchCompletion.MaxFailedTests));
+        Assert.That(completion.FailedTestsOmitted, Is.EqualTo(151));
+        Assert.That(completion.FailedTests[0].Name, Is.EqualTo("A.Fail000"));
+        Assert.That(completion.FailedTests.Select(t => t.Message!.Length), Is.All.EqualTo(BatchCompletion.MaxMessageLength));
+        Assert.That(completion.FailedTests[0].Message, Does.EndWith("x…"));
+        Assert.That(completion.ToJson().Length, Is.LessThan(150_000));
+        Assert.That(BatchCompletion.FromJson(completion.ToJson()).FailedTestsOmitted, Is.EqualTo(151));
+    }
+
+    [Test]
+    public async Task Results_an_older_version_stored_with_infinite_huge_or_negative_durations_and_the_first_date_still_read()
+    {
+        using var store = Open();
+        await store.RecordResultsAsync([Result("A.Inf", TestRunOutcome.Failed, error: "boom"), Result("A.Huge"), Result("A.Negative"), Result("A.Ancient", testBatch: 2)]);
+        var infinity = Database.Provider == "sqlite" ? "9e999" : "'Infinity'::float8";
+        var first = Database.Provider == "sqlite" ? "'0001-01-01T00:00:00.0000000Z'" : "'0001-01-01 00:00:00+00'::timestamptz";
+        Database.Execute($"""
+            UPDATE test_results SET duration_ms = {infinity} WHERE full_name = 'A.Inf';
+            UPDATE test_results SET duration_ms = 1e300 WHERE full_name = 'A.Huge';
+            UPDATE test_results SET duration_ms = -5 WHERE full_name = 'A.Negative';
+            UPDATE test_results SET finished_at = {first}, duration_ms = 1e300 WHERE full_name = 'A.Ancient';
+            UPDATE batches SET test_ms = {infinity};
+            """);
+
+        var listed = await store.ListBatchesAsync(new BatchListQuery());
+        var batch = await store.GetBatchAsync(Nightly, 1);
+        var page = await store.GetResultsAsync(Nightly, 1, 1, 10);
+        var runs = await store.GetTestRunsAsync(new TestKey("Tests", "A.Inf"), 10);
+        var durations = await store.GetDurationsAsync(new DurationQuery([new TestKey("Tests", "A.Huge"), new TestKey("Tests", "A.Negative")], 90, null, 10));
+        await store.CloseBatchAsync(Nightly);
+        var completion = (await store.ClaimNotificationsAsync()).Single();
+
+        Assert.That(listed.Batches.Single().Counts.TestMillis, Is.EqualTo(double.MaxValue), "a batch's total is finite");
+        Assert.That(batch!.Counts.TestMillis, Is.EqualTo(double.MaxValue));
+        Assert.That(page.Results.ToDictionary(r => r.Test.FullyQualifiedName, r => r.DurationMillis), Is.EquivalentTo(new Dictionary<string, double>
+        {
+            ["A.Inf"] = TestResultRecord.MaxDurationMillis,
+            ["A.Huge"] = TestResultRecord.MaxDurationMillis,
+            ["A.Negative"] = 0,
+            ["A.Ancient"] = TestResultRecord.MaxDurationMillis,
+        }));
+        Assert.That(page.TestBatches.Select(s => (s.TestBatch, s.StartedAt)), Is.EquivalentTo(new[]
+        {
+            (1, Morning - TimeSpan.FromMilliseconds(2 * TestResultRecord.MaxDurationMillis)),
+            (2, DateTimeOffset.MinValue),
+        }));
+        Assert.That(runs.Single().DurationMillis, Is.EqualTo(TestResultRecord.MaxDurationMillis));
+        Assert.That(durations.Select(d => d.Millis), Is.EquivalentTo(new[] { TestResultRecord.MaxDurationMillis, 0 }));
+        Assert.That(() => completion.ToJson(), Throws.Nothing);
     }
 }

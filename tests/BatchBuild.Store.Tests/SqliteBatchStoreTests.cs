@@ -86,15 +86,103 @@ public sealed class SqliteBatchStoreTests
     }
 
     [Test]
-    public void A_file_that_is_not_a_store_is_refused_with_BB2001()
+    public async Task A_store_cut_short_is_moved_aside_with_BB2002_and_a_new_empty_store_takes_its_place()
+    {
+        await WriteRealStoreAsync();
+        using (var file = new FileStream(StorePath, FileMode.Open))
+        {
+            file.SetLength(5000);
+        }
+
+        await AssertReplacedAsync(expectedLength: 5000);
+    }
+
+    [Test]
+    public async Task A_file_of_garbage_is_moved_aside_with_BB2002_and_a_new_empty_store_takes_its_place()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
+        var garbage = new byte[20_000];
+        new Random(7).NextBytes(garbage);
+        File.WriteAllBytes(StorePath, garbage);
+
+        await AssertReplacedAsync(expectedLength: 20_000);
+    }
+
+    [Test]
+    public async Task Two_processes_opening_one_damaged_store_at_once_move_it_aside_once_and_share_the_new_one()
+    {
+        await WriteRealStoreAsync();
+        using (var file = new FileStream(StorePath, FileMode.Open))
+        {
+            file.SetLength(5000);
+        }
+
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<Core.Diagnostic>();
+        using var start = new Barrier(2);
+        var stores = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            return SqliteBatchStore.Open(StorePath, report: warnings.Enqueue);
+        })));
+        try
+        {
+            await stores[0].RecordResultsAsync([Result("Tests", "A.First", 1, Now)]);
+            await stores[1].RecordResultsAsync([Result("Tests", "A.Second", 2, Now)]);
+
+            Assert.That(DamagedFiles(), Has.Length.EqualTo(1), "moved aside once");
+            Assert.That(warnings.Select(w => w.Code), Is.EqualTo(new[] { "BB2002" }));
+            Assert.That((await stores[0].GetHistoryAsync(["Tests"], null, 10)).Select(r => r.Test.FullyQualifiedName), Is.EquivalentTo(new[] { "A.First", "A.Second" }), "one new store");
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                store.Dispose();
+            }
+        }
+    }
+
+    [Test]
+    public void The_recorder_records_in_a_new_store_when_the_old_one_is_damaged_and_warns_with_BB2002()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
         File.WriteAllText(StorePath, "this is a text file, not a SQLite database, and it is long enough to have a header");
+        var recorder = new TestBatchRecorder(new RecorderSettings(BatchId.Parse("b-5"), 1, 1, StorePath, Path.Combine(_folder, "test-batch-1.json"), false), "agent", () => Now);
+        recorder.Add("/bin/Tests.dll", new TestBatchResult("A.One", "One", TestRunOutcome.Passed, 10));
 
-        var error = Assert.Throws<StoreException>(() => SqliteBatchStore.Open(StorePath).Dispose());
+        var (file, warning) = recorder.Finish();
 
-        Assert.That(error!.Code, Is.EqualTo("BB2001"));
-        Assert.That(error.Message, Does.Contain(StorePath).And.Contain("BatchBuildStore"));
+        Assert.That(warning?.Code, Is.EqualTo("BB2002"));
+        Assert.That(TestBatchResults.FromJson(File.ReadAllText(file)).Recorded, Is.True);
+    }
+
+    // A store with enough results to take several pages of the file.
+    private async Task WriteRealStoreAsync()
+    {
+        using var store = SqliteBatchStore.Open(StorePath);
+        for (var report = 0; report < 5; report++)
+        {
+            await store.RecordResultsAsync([.. Enumerable.Range(0, 100).Select(i => Result("Tests", $"Some.Namespace.SomeClass.Test{report}x{i}", i, Now))]);
+        }
+    }
+
+    private string[] DamagedFiles() =>
+        [.. Directory.GetFiles(Path.GetDirectoryName(StorePath)!, "batchbuild.db.damaged-*").Where(f => !f.EndsWith("-wal", StringComparison.Ordinal) && !f.EndsWith("-shm", StringComparison.Ordinal))];
+
+    private async Task AssertReplacedAsync(long expectedLength)
+    {
+        var warnings = new List<Core.Diagnostic>();
+
+        using var store = SqliteBatchStore.Open(StorePath, report: warnings.Add);
+        await store.RecordResultsAsync([Result("Tests", "A.After", 3, Now)]);
+
+        var aside = DamagedFiles().Single();
+        Assert.That(Path.GetFileName(aside), Does.Match(@"^batchbuild\.db\.damaged-\d{14}$"));
+        Assert.That(new FileInfo(aside).Length, Is.EqualTo(expectedLength), "the damaged file is kept as it was");
+        var warning = warnings.Single();
+        Assert.That((warning.Code, warning.Severity), Is.EqualTo(("BB2002", Core.DiagnosticSeverity.Warning)));
+        Assert.That(warning.Message, Does.Contain(StorePath).And.Contain(aside).And.Contain("without the recorded history"));
+        Assert.That((await store.GetHistoryAsync(["Tests"], null, 10)).Select(r => r.Test.FullyQualifiedName), Is.EqualTo(new[] { "A.After" }), "a new, working store");
     }
 
     [Test]
@@ -154,7 +242,7 @@ public sealed class SqliteBatchStoreTests
         var (file, warning) = recorder.Finish();
 
         Assert.That(warning?.Code, Is.EqualTo("BB2001"));
-        Assert.That(warning?.Message, Does.Contain("kept in the results file"));
+        Assert.That(warning!.Message, Does.Contain("kept in the results file"));
         var written = TestBatchResults.FromJson(File.ReadAllText(file));
         Assert.That(written.Recorded, Is.False);
         Assert.That(written.Tests.Single(), Is.EqualTo(new TestBatchResult("A.One", "One", TestRunOutcome.Failed, 10, "boom")));

@@ -101,6 +101,12 @@ public sealed record ResultsRequest(IReadOnlyList<ResultDto>? Results)
     /// <summary>The most results one request may carry.</summary>
     public const int MaxResults = 5000;
 
+    /// <summary>
+    /// The most batch IDs one request may carry: every ID opens or joins a batch in the same
+    /// transaction, which holds the store's write lock for all other writers meanwhile.
+    /// </summary>
+    public const int MaxBatchesPerReport = 16;
+
     /// <summary>The records, or every problem found, each naming its field.</summary>
     public (IReadOnlyList<TestResultRecord> Records, IReadOnlyList<string> Problems) Validate()
     {
@@ -126,6 +132,12 @@ public sealed record ResultsRequest(IReadOnlyList<ResultDto>? Results)
             {
                 records.Add(record);
             }
+        }
+
+        var batches = records.Select(record => record.BatchId).Distinct().Count();
+        if (batches > MaxBatchesPerReport)
+        {
+            problems.Add($"results: {batches} batch IDs in one request; send at most {MaxBatchesPerReport}");
         }
 
         return (records, problems);
@@ -170,8 +182,8 @@ public sealed record ResultsResponse(IReadOnlyList<BatchDto> Batches, int Receiv
 /// <summary>One page of batches: <c>GET /api/v1/batches</c>.</summary>
 public sealed record BatchPageDto(IReadOnlyList<BatchDto> Batches, int Total, int Page, int PageSize);
 
-/// <summary>A batch with its results and the runs of its test batches.</summary>
-public sealed record BatchResultsDto(BatchDto Batch, IReadOnlyList<ResultDto> Results, IReadOnlyList<TestBatchSpan> TestBatches);
+/// <summary>A batch with one page of its results (failed first) and, on the first page, the runs of its test batches.</summary>
+public sealed record BatchResultsDto(BatchDto Batch, IReadOnlyList<ResultDto> Results, IReadOnlyList<TestBatchSpan> TestBatches, int Total, int Page, int PageSize);
 
 /// <summary>The answer to a close: what happened, and the batch.</summary>
 public sealed record CloseResponse(string Status, BatchDto? Batch);

@@ -18,7 +18,12 @@ namespace BatchBuild.Core.Batches;
 /// <param name="ClosedAt">When it closed.</param>
 /// <param name="DurationSeconds">From start to close.</param>
 /// <param name="Counts">Its frozen counts.</param>
-/// <param name="FailedTests">Its failed tests, with their messages.</param>
+/// <param name="FailedTests">
+/// Its failed tests, with their messages: at most <see cref="MaxFailedTests"/>, each message at
+/// most <see cref="MaxMessageLength"/> characters, so that a batch with thousands of failures
+/// still makes a document a webhook takes.
+/// </param>
+/// <param name="FailedTestsOmitted">How many failed tests <paramref name="FailedTests"/> leaves out.</param>
 public sealed record BatchCompletion(
     string BatchId,
     string Name,
@@ -29,9 +34,41 @@ public sealed record BatchCompletion(
     DateTimeOffset ClosedAt,
     double DurationSeconds,
     CompletionCounts Counts,
-    IReadOnlyList<FailedTest> FailedTests)
+    IReadOnlyList<FailedTest> FailedTests,
+    int FailedTestsOmitted = 0)
 {
-    /// <summary>The notification of <paramref name="batch"/>, which must be closed.</summary>
+    /// <summary>The most failed tests a notification lists.</summary>
+    public const int MaxFailedTests = 100;
+
+    /// <summary>The longest error message a notification holds; a longer one is cut and ends with "…".</summary>
+    public const int MaxMessageLength = 1000;
+
+    /// <summary>
+    /// <paramref name="message"/> cut to <see cref="MaxMessageLength"/> characters, the last of
+    /// them "…", when it is longer; never between the two halves of a surrogate pair.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(message))]
+    public static string? Cut(string? message)
+    {
+        if (message is null || message.Length <= MaxMessageLength)
+        {
+            return message;
+        }
+
+        var keep = MaxMessageLength - 1;
+        if (char.IsHighSurrogate(message[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(message.AsSpan(0, keep), "…");
+    }
+
+    /// <summary>
+    /// The notification of <paramref name="batch"/>, which must be closed, listing the first
+    /// <see cref="MaxFailedTests"/> of <paramref name="failedTests"/> by assembly and name with
+    /// their messages cut; the batch's failed count says how many were left out.
+    /// </summary>
     public static BatchCompletion From(BatchInfo batch, IEnumerable<FailedTest> failedTests)
     {
         if (batch.State != BatchState.Closed || batch.ClosedAt is not { } closedAt || batch.Reason is not { } reason)
@@ -40,6 +77,13 @@ public sealed record BatchCompletion(
         }
 
         var c = batch.Counts;
+        FailedTest[] listed =
+        [
+            .. failedTests
+                .OrderBy(t => t.Assembly, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)
+                .Take(MaxFailedTests)
+                .Select(t => t with { Message = Cut(t.Message) }),
+        ];
         return new BatchCompletion(
             batch.Id.Value,
             batch.Name,
@@ -50,7 +94,8 @@ public sealed record BatchCompletion(
             closedAt,
             Math.Round((closedAt - batch.StartedAt).TotalSeconds, 3),
             new CompletionCounts(c.Passed, c.Failed, c.Skipped, c.Total, c.TestBatches, c.Agents, Math.Round(c.TestMillis, 1)),
-            [.. failedTests.OrderBy(t => t.Assembly, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)]);
+            listed,
+            Math.Max(0, c.Failed - listed.Length));
     }
 
     /// <summary>The document as JSON (camelCase).</summary>
@@ -85,6 +130,11 @@ public sealed record BatchCompletion(
                 }
 
                 text.Append('\n');
+            }
+
+            if (FailedTestsOmitted > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"- … and {FailedTestsOmitted} more\n");
             }
         }
 

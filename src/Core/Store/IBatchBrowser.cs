@@ -12,8 +12,12 @@ public interface IBatchBrowser
     /// <summary>The batch <paramref name="id"/> with <paramref name="sequence"/>, or null when there is none.</summary>
     Task<BatchInfo?> GetBatchAsync(BatchId id, int sequence, CancellationToken cancellationToken = default);
 
-    /// <summary>The results recorded in a batch, in the order they were recorded.</summary>
-    Task<IReadOnlyList<TestResultRecord>> GetResultsAsync(BatchId id, int sequence, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// One page of the results recorded in the batch <paramref name="id"/> with
+    /// <paramref name="sequence"/>, failed first, then by assembly and name; the first page also
+    /// carries the runs of the batch's test batches. A batch that does not exist has no results.
+    /// </summary>
+    Task<BatchResultsPage> GetResultsAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default);
 
     /// <summary>The newest <paramref name="limit"/> recorded runs of one test, oldest first.</summary>
     Task<IReadOnlyList<TestResultRecord>> GetTestRunsAsync(TestKey test, int limit, CancellationToken cancellationToken = default);
@@ -54,22 +58,18 @@ public sealed record BatchPage(IReadOnlyList<BatchInfo> Batches, int Total, int 
 /// </summary>
 public sealed record TestBatchSpan(string Agent, string Assembly, int TestBatch, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, int Tests, int Failed)
 {
-    /// <summary>The spans of the runs behind <paramref name="results"/>, by start.</summary>
-    public static IReadOnlyList<TestBatchSpan> From(IEnumerable<TestResultRecord> results) =>
-        [.. results
-            .GroupBy(result => (result.Agent, result.Test.Assembly, result.TestBatch, result.Attempt))
-            .Select(run =>
-            {
-                var finished = run.Max(result => result.FinishedAt);
-                return new TestBatchSpan(
-                    run.Key.Agent,
-                    run.Key.Assembly,
-                    run.Key.TestBatch,
-                    finished - TimeSpan.FromMilliseconds(run.Sum(result => result.DurationMillis)),
-                    finished,
-                    run.Count(),
-                    run.Count(result => result.Outcome == Durations.TestRunOutcome.Failed));
-            })
-            .OrderBy(span => span.StartedAt)
-            .ThenBy(span => span.Agent, StringComparer.Ordinal)];
+    /// <summary>
+    /// The span of a run that finished at <paramref name="finishedAt"/> after its tests took
+    /// <paramref name="testMillis"/> in all. It starts no earlier than the first representable
+    /// time, whatever a stored duration says.
+    /// </summary>
+    public static TestBatchSpan Ending(string agent, string assembly, int testBatch, DateTimeOffset finishedAt, double testMillis, int tests, int failed)
+    {
+        // In UTC: an earlier local time of another offset may fall outside the range of times.
+        var end = finishedAt.ToUniversalTime();
+        var started = double.IsNaN(testMillis) || testMillis <= 0 ? end
+            : testMillis >= (end - DateTimeOffset.MinValue).TotalMilliseconds ? DateTimeOffset.MinValue
+            : end - TimeSpan.FromMilliseconds(testMillis);
+        return new TestBatchSpan(agent, assembly, testBatch, started, finishedAt, tests, failed);
+    }
 }

@@ -30,8 +30,19 @@ public sealed record TestResultRecord(
     string Attempt,
     string? ErrorMessage = null)
 {
-    /// <summary>The longest duration a result may report: 7 days, in milliseconds.</summary>
+    /// <summary>
+    /// The longest duration a result may have: 7 days in milliseconds. Reports are checked
+    /// against it, and durations read from a store are clamped to [0, this], because a store
+    /// written by an older version may hold infinite, huge or negative values.
+    /// </summary>
     public const double MaxDurationMillis = 604_800_000;
+
+    /// <summary>
+    /// <paramref name="millis"/> clamped to [0, <see cref="MaxDurationMillis"/>]; not a number
+    /// is 0. What every duration read from a store goes through, so that sums, times and JSON
+    /// built from it stay finite.
+    /// </summary>
+    public static double ClampDuration(double millis) => double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, MaxDurationMillis);
 
     /// <summary>The earliest time a result may have finished at.</summary>
     public static readonly DateTimeOffset EarliestFinish = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -65,6 +65,21 @@ public sealed class TestDatabase : IDisposable
             ? SqliteBatchStore.Open(Connection, options)
             : PostgresDialect.OpenAsync(Connection, options).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> on this database outside any store, as an older BatchBuild or
+    /// a person would, and returns the first column of its first row.
+    /// </summary>
+    public object? Execute(string sql)
+    {
+        using var connection = Provider == "sqlite"
+            ? (System.Data.Common.DbConnection)new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Connection};Pooling=False")
+            : new NpgsqlConnection(Connection);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
