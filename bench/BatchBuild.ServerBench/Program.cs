@@ -227,50 +227,26 @@ static async Task<T> WithPostgresAsync<T>(string admin, Func<string, Task<T>> us
     }
 }
 
-static async Task<Row> ServerAsync(string name, string provider, string connection)
-{
-    var (app, problems) = await BatchServer.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["BatchBuild:Provider"] = provider,
-        ["BatchBuild:ConnectionString"] = connection,
-        ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(Key),
-        ["Logging:LogLevel:Default"] = "Warning",
-    }));
-    if (app is null)
-    {
-        throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
-    }
-
-    await using (app)
-    {
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        using var http = new HttpClient { BaseAddress = new Uri(address + "/") };
-        http.DefaultRequestHeaders.Add("X-BatchBuild-Api-Key", Key);
-        var row = await MeasureAsync(
-            name,
-            async results =>
-            {
-                using var response = await http.PostAsJsonAsync("api/v1/results", new ResultsRequest([.. results.Select(ResultDto.From)]), ApiJson.Default.ResultsRequest);
-                response.EnsureSuccessStatusCode();
-                return [];
-            },
-            async query =>
-            {
-                using var response = await http.PostAsJsonAsync("api/v1/durations", DurationsRequest.From(query), ApiJson.Default.DurationsRequest);
-                response.EnsureSuccessStatusCode();
-                return [.. (await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!.Durations.Select(d => d.ToDuration())];
-            },
-            async id =>
-            {
-                using var response = await http.PostAsync($"api/v1/batches/{id}/close", null);
-                response.EnsureSuccessStatusCode();
-                return new CloseResult(CloseStatus.Closed, null, []);
-            });
-        await app.StopAsync();
-        return row;
-    }
-}
+static Task<Row> ServerAsync(string name, string provider, string connection) =>
+    WithServerAsync(provider, connection, http => MeasureAsync(
+        name,
+        async results =>
+        {
+            await PostAsync(http, results);
+            return [];
+        },
+        async query =>
+        {
+            using var response = await http.PostAsJsonAsync("api/v1/durations", DurationsRequest.From(query), ApiJson.Default.DurationsRequest);
+            response.EnsureSuccessStatusCode();
+            return [.. (await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!.Durations.Select(d => d.ToDuration())];
+        },
+        async id =>
+        {
+            using var response = await http.PostAsync($"api/v1/batches/{Uri.EscapeDataString(id.Value)}/close", null);
+            response.EnsureSuccessStatusCode();
+            return new CloseResult(CloseStatus.Closed, null, []);
+        }));
 
 static async Task<Row> MeasureAsync(
     string name,

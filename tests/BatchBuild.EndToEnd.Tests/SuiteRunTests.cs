@@ -56,7 +56,7 @@ public sealed class SuiteRunTests
     [Test]
     public void A_bad_batch_ID_is_refused_with_its_rule()
     {
-        var run = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", ["-p:BatchBuildBatchId=two words"]);
+        var run = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", [], new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "two\twords" });
 
         Assert.That(run.Command.ExitCode, Is.Not.Zero);
         Assert.That(run.Command.Output, Does.Contain("error BB1007"));
