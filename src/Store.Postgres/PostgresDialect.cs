@@ -143,7 +143,7 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
 
         if (current < 4)
         {
-            await ExecuteAsync(transaction, $"{ActiveBatchIndexes} INSERT INTO batchbuild_schema (version) VALUES (4);", cancellationToken);
+            await ExecuteAsync(transaction, $"{Version4Indexes} INSERT INTO batchbuild_schema (version) VALUES (4);", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -35,11 +35,14 @@ public abstract class SqlDialect
 
     /// <summary>
     /// Schema version 4: the active batches by last activity and by start, which every write
-    /// searches for expired batches; partial, so their size follows the active batches only.
+    /// searches for expired batches, and the closed batches whose notification is still due, which
+    /// the outbox claims after every write; all partial, so their size follows what they find, not
+    /// the whole history of batches.
     /// </summary>
-    protected const string ActiveBatchIndexes = """
+    protected const string Version4Indexes = """
         CREATE INDEX ix_batches_active_idle ON batches (last_activity_at) WHERE state = 'Active';
         CREATE INDEX ix_batches_active_age ON batches (started_at) WHERE state = 'Active';
+        CREATE INDEX ix_batches_unnotified ON batches (id) WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL;
         """;
 
     /// <summary>Runs <paramref name="sql"/> in <paramref name="transaction"/>, for migrations.</summary>

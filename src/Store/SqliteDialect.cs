@@ -138,7 +138,7 @@ public sealed class SqliteDialect(string path) : SqlDialect
 
         if (current < 4)
         {
-            await ExecuteAsync(transaction, $"{ActiveBatchIndexes} PRAGMA user_version = 4;", cancellationToken);
+            await ExecuteAsync(transaction, $"{Version4Indexes} PRAGMA user_version = 4;", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

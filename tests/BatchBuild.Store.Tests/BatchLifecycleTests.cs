@@ -405,7 +405,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
     }
 
     [Test]
-    public async Task A_version_3_database_is_migrated_to_version_4_with_indexes_on_active_batches_and_keeps_its_batches()
+    public async Task A_version_3_database_is_migrated_to_version_4_with_indexes_on_active_and_unnotified_batches_and_keeps_its_batches()
     {
         using (var store = Open())
         {
@@ -416,8 +416,8 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
 
         // Version 3 is version 4 without the two indexes.
         Database.Execute(Database.Provider == "sqlite"
-            ? "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; PRAGMA user_version = 3;"
-            : "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DELETE FROM batchbuild_schema WHERE version = 4;");
+            ? "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DROP INDEX ix_batches_unnotified; PRAGMA user_version = 3;"
+            : "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DROP INDEX ix_batches_unnotified; DELETE FROM batchbuild_schema WHERE version = 4;");
         Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(3));
 
         _clock.Now += TimeSpan.FromHours(4);
@@ -426,8 +426,8 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
 
         Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(4));
         Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
-            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ix_batches_active_idle', 'ix_batches_active_age')"
-            : "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ('ix_batches_active_idle', 'ix_batches_active_age')")), Is.EqualTo(2));
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ix_batches_active_idle', 'ix_batches_active_age', 'ix_batches_unnotified')"
+            : "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ('ix_batches_active_idle', 'ix_batches_active_age', 'ix_batches_unnotified')")), Is.EqualTo(3));
         Assert.That(expired.Single().Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)), "the active batch kept its counts and expired");
         Assert.That((await migrated.GetBatchAsync(BatchId.Parse("done")))!.Reason, Is.EqualTo(CloseReason.Explicit));
     }
