@@ -48,7 +48,7 @@ internal sealed class BatchSweeper(IBatchStore store, OutboxSignal outbox, IOpti
                 var closed = await store.CloseExpiredAsync(stoppingToken);
                 foreach (var batch in closed)
                 {
-                    log.LogInformation("Batch {Name} closed ({Reason})", batch.Name, batch.Reason?.ToString().ToLowerInvariant());
+                    log.Report(Diagnostic.Info($"batch {batch.Name} closed ({batch.Reason?.ToString().ToLowerInvariant()})"));
                 }
 
                 if (closed.Count > 0)

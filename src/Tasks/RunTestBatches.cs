@@ -112,7 +112,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
         catch (OperationCanceledException)
         {
-            Log.LogWarning(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "the test run was cancelled");
+            Log.Report(new Diagnostic(DiagnosticCodes.Cancelled, DiagnosticSeverity.Warning, null, "the test run was cancelled"));
             return false;
         }
         catch (StoreException e)
@@ -213,8 +213,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         if (listed.ExitCode != 0 || !File.Exists(listFile))
         {
-            Log.LogError(null, DiagnosticCodes.DiscoveryFailed, null, TestAssembly, 0, 0, 0, 0,
-                $"listing the tests of {ProjectName} failed (vstest.console exit code {listed.ExitCode}); its output follows:{Environment.NewLine}{listed.Output}");
+            Log.Report(new Diagnostic(
+                DiagnosticCodes.DiscoveryFailed,
+                DiagnosticSeverity.Error,
+                null,
+                $"listing the tests of {ProjectName} failed (vstest.console exit code {listed.ExitCode}); its output follows:{Environment.NewLine}{listed.Output}",
+                TestAssembly));
             return null;
         }
 
@@ -298,7 +302,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
         catch (JsonException e)
         {
-            Log.LogWarning(null, DiagnosticCodes.UnreadableResults, null, resultFile, 0, 0, 0, 0, $"the results of test batch {batch.Index} cannot be read ({e.Message}); its tests count as not run");
+            Log.Report(new Diagnostic(DiagnosticCodes.UnreadableResults, DiagnosticSeverity.Warning, null, $"the results of test batch {batch.Index} cannot be read ({e.Message}); its tests count as not run", resultFile));
             return null;
         }
 
@@ -325,24 +329,22 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             Log.LogMessage(MessageImportance.High, RunReport.Progress(ProjectName, outcome, testBatchCount));
             foreach (var test in outcome.FailedTests)
             {
-                Log.LogError(null, DiagnosticCodes.TestFailed, null, TestAssembly, 0, 0, 0, 0, $"{test} failed in test batch {outcome.Batch.Index}");
+                Log.Report(new Diagnostic(DiagnosticCodes.TestFailed, DiagnosticSeverity.Error, null, $"{test} failed in test batch {outcome.Batch.Index}", TestAssembly));
             }
 
             foreach (var test in outcome.NotRun)
             {
-                Log.LogError(null, DiagnosticCodes.TestNotRun, null, TestAssembly, 0, 0, 0, 0,
-                    $"{test} reported no result in test batch {outcome.Batch.Index}: the test host crashed or the run was aborted; see the vstest.console output above");
+                Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"{test} reported no result in test batch {outcome.Batch.Index}: the test host crashed or the run was aborted; see the vstest.console output above", TestAssembly));
             }
 
             if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0)
             {
-                Log.LogError(null, DiagnosticCodes.TestNotRun, null, TestAssembly, 0, 0, 0, 0,
-                    $"test batch {outcome.Batch.Index} failed without a failed test; see the vstest.console output above");
+                Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see the vstest.console output above", TestAssembly));
             }
 
             foreach (var test in outcome.Unplanned)
             {
-                Log.LogWarning(null, DiagnosticCodes.UnplannedTest, null, TestAssembly, 0, 0, 0, 0, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there");
+                Log.Report(new Diagnostic(DiagnosticCodes.UnplannedTest, DiagnosticSeverity.Warning, null, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there", TestAssembly));
             }
         }
     }

@@ -29,8 +29,7 @@ internal static class TaskSettings
         {
             if (!File.Exists(runSettingsFile))
             {
-                log.LogError(null, DiagnosticCodes.MissingRunSettings, null, runSettingsFile, 0, 0, 0, 0,
-                    $"the runsettings file '{runSettingsFile}' does not exist; fix the path given to --settings or RunSettingsFilePath");
+                log.Report(new Diagnostic(DiagnosticCodes.MissingRunSettings, DiagnosticSeverity.Error, null, $"the runsettings file '{runSettingsFile}' does not exist; fix the path given to --settings or RunSettingsFilePath", runSettingsFile));
                 return null;
             }
 

@@ -1,4 +1,5 @@
 using System.Xml;
+using BatchBuild.Core;
 using BatchBuild.Store;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.DataCollection;
@@ -42,7 +43,9 @@ public sealed class BatchBuildSessionCollector : DataCollector
 
             if (!File.Exists(request))
             {
-                logger.LogWarning(environmentContext.SessionDataCollectionContext, $"BB4001: the close request '{request}' is missing; the batch stays open until it is closed or expires");
+                logger.LogWarning(
+                    environmentContext.SessionDataCollectionContext,
+                    Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"the close request '{request}' is missing; the batch stays open until it is closed or expires").ToString());
                 return;
             }
 
