@@ -34,8 +34,9 @@ internal static class Api
         api.MapPost("/durations", DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/tests/runs", TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
 
-        // Routing ignores case, so this is also .../bypointerId, as the current Eyes SDKs send it.
-        app.MapDelete("/api/sessions/batches/{id}/close/bypointerid", EyesCloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, eyes: true, closes: true));
+        // .../bypointerid or .../bypointerId, as the current Eyes SDKs send it. The ID may span
+        // several segments: the Eyes SDKs do not encode a '/' in it.
+        app.MapDelete("/api/sessions/batches/{**id}", EyesCloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, eyes: true, closes: true));
     }
 
     // Ready means the store takes writes now: the probe is a real write transaction (it closes
@@ -209,6 +210,11 @@ internal static class Api
     // The visual-testing close: 200 when the batch is (now, or already) closed, 404 when unknown.
     private static async Task<IResult> EyesCloseAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, CancellationToken cancellationToken)
     {
+        if (!RawPath(http).EndsWith(EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Problem(StatusCodes.Status404NotFound, DiagnosticCodes.NoSuchRoute, $"the visual-testing close is DELETE /api/sessions/batches/{{id}}{EyesCloseSuffix}");
+        }
+
         if (Parse(http, out var batchId) is { } invalid)
         {
             return invalid;
@@ -296,13 +302,31 @@ internal static class Api
     private static IResult? Parse(HttpContext http, out BatchId batchId) =>
         BatchId.TryCreate(RouteId(http), out batchId, out var problem) ? null : Invalid([$"id: {problem}"]);
 
+    private const string EyesClosePrefix = "/api/sessions/batches/";
+    private const string EyesCloseSuffix = "/close/bypointerid";
+
     /// <summary>
-    /// The batch ID of a route (<c>/api/v1/batches/{id}…</c>, <c>/api/sessions/batches/{id}…</c>):
+    /// The batch ID of a route (<c>/api/v1/batches/{id}…</c>, <c>/api/sessions/batches/{id}/close/bypointerid</c>):
     /// its path segment as the client sent it, percent-decoded exactly once. Kestrel's own decoding
     /// keeps <c>%2F</c> encoded and decodes everything else, so an ID with <c>/</c> or a literal
-    /// <c>%2F</c> would come out wrong from the route value.
+    /// <c>%2F</c> would come out wrong from the route value. On the visual-testing close route the
+    /// ID is everything between the prefix and the suffix, because the Eyes SDKs send a <c>/</c> in
+    /// an ID unencoded.
     /// </summary>
     internal static string RouteId(HttpContext http)
+    {
+        var path = RawPath(http);
+        if (path.StartsWith(EyesClosePrefix, StringComparison.OrdinalIgnoreCase) && path.EndsWith(EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Uri.UnescapeDataString(path[EyesClosePrefix.Length..^EyesCloseSuffix.Length]);
+        }
+
+        var segments = path.Split('/');
+        return segments.Length > 4 ? Uri.UnescapeDataString(segments[4]) : http.Request.RouteValues["id"] as string ?? string.Empty;
+    }
+
+    // The request's path as the client sent it, still percent-encoded, without the query.
+    private static string RawPath(HttpContext http)
     {
         var target = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? string.Empty;
         if (!target.StartsWith('/') && target.IndexOf("://", StringComparison.Ordinal) is var scheme and >= 0)
@@ -312,8 +336,7 @@ internal static class Api
             target = slash < 0 ? "/" : target[slash..];
         }
 
-        var segments = target.Split('?', 2)[0].Split('/');
-        return segments.Length > 4 ? Uri.UnescapeDataString(segments[4]) : http.Request.RouteValues["id"] as string ?? string.Empty;
+        return target.Split('?', 2)[0];
     }
 
     private static IResult Invalid(IReadOnlyList<string> problems) =>

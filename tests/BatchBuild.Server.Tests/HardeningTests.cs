@@ -117,6 +117,21 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
     }
 
     [Test]
+    public async Task The_visual_testing_close_takes_a_slash_in_the_id_unencoded_as_the_Eyes_sdks_send_it()
+    {
+        await using var server = await RunningServer.StartAsync(Database);
+        await server.ReportAsync(Result("feature/login", "A.One"), Result("release 7/rc", "A.One"));
+
+        using var raw = await server.Client.DeleteAsync("api/sessions/batches/feature/login/close/bypointerId");
+        using var mixed = await server.Client.DeleteAsync("api/sessions/batches/release%207/rc/close/bypointerid");
+        using var elsewhere = await server.Client.DeleteAsync("api/sessions/batches/feature/login/open");
+
+        Assert.That((raw.StatusCode, mixed.StatusCode, elsewhere.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NotFound)));
+        Assert.That((await BodyAsync(elsewhere)).GetProperty("code").GetString(), Is.EqualTo("BB5007"));
+        Assert.That((await server.ListAsync()).Batches.Select(b => (b.BatchId, b.State)), Is.EquivalentTo(new[] { ("feature/login", "closed"), ("release 7/rc", "closed") }));
+    }
+
+    [Test]
     public async Task A_key_sent_in_the_url_never_reaches_the_log_at_any_level()
     {
         var logs = new LogCapture();
