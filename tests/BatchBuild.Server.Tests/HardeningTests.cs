@@ -195,6 +195,36 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
         Assert.That((await server.Anonymous.GetAsync("ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "ready again once writes go through");
     }
 
+    [Test]
+    public async Task A_database_that_cannot_be_used_is_a_503_with_a_code_and_without_its_whereabouts()
+    {
+        await using var server = await RunningServer.StartAsync(Database);
+        await server.ReportAsync(Result("down-1", "A.One"));
+        var name = new NpgsqlConnectionStringBuilder(Database.Provider == "postgres" ? Database.Connection : "").Database;
+
+        // The database goes away under the running server: a damaged file, or no connections allowed.
+        if (Database.Provider == "sqlite")
+        {
+            SqliteConnection.ClearAllPools();
+            File.WriteAllBytes(Database.Connection, new byte[8192]);
+            SqliteConnection.ClearAllPools();
+        }
+        else
+        {
+            await using var admin = new NpgsqlConnection(Environment.GetEnvironmentVariable("BATCHBUILD_TEST_POSTGRES"));
+            await admin.OpenAsync();
+            await using var refuse = new NpgsqlCommand($"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'", admin);
+            await refuse.ExecuteNonQueryAsync();
+        }
+
+        using var read = await server.Client.GetAsync("api/v1/batches");
+        var body = await read.Content.ReadAsStringAsync();
+
+        Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+        Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("code").GetString(), Is.EqualTo("BB2001"));
+        Assert.That(body, Does.Not.Contain("127.0.0.1").And.Not.Contain(Path.GetTempPath()).And.Not.Contain("batchbuild_test"));
+    }
+
     // Another writer holds the database's write lock, as a stuck transaction would.
     private async Task<IAsyncDisposable> HoldWriteLockAsync()
     {
