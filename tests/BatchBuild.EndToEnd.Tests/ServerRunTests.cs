@@ -122,4 +122,36 @@ public sealed class ServerRunTests
             Assert.That(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(store)!, "spool"), "*.json"), Is.Empty);
         }
     }
+
+    [Test]
+    public async Task The_collector_on_its_own_shows_problems_as_warnings_and_never_progress()
+    {
+        var port = LoopbackServer.FreePort();
+        var store = Path.Combine(LocalPackage.Scratch, "stores", "collector-server", "batchbuild.db");
+        var environment = new Dictionary<string, string>
+        {
+            ["BATCHBUILD_BATCH_ID"] = "collector-server-1",
+            ["BATCHBUILD_STORE"] = store,
+            ["BATCHBUILD_SERVER_URL"] = $"http://127.0.0.1:{port}",
+            ["BATCHBUILD_API_KEY"] = Key,
+        };
+        string[] collect = ["-p:BatchBuildEnabled=false", "--collect", "BatchBuild"];
+
+        var away = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", collect, environment, store);
+
+        Assert.That(away.Command.ExitCode, Is.Zero, away.Command.ToString());
+        Assert.That(away.Command.Output, Does.Contain("BB5101"), "the spooled results are a warning");
+
+        var (app, client) = await StartServerAsync(port, Path.Combine(LocalPackage.Scratch, "server", "collector.db"));
+        await using (app)
+        using (client)
+        {
+            var back = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", collect, environment, store);
+
+            Assert.That(back.Command.ExitCode, Is.Zero, back.Command.ToString());
+            Assert.That(back.Command.Output, Does.Not.Contain("spooled results sent").And.Not.Contain("BB5101"), "sending the spool is progress, not a warning");
+            var batch = (await client.GetFromJsonAsync("api/v1/batches/collector-server-1", ApiJson.Default.BatchDto))!;
+            Assert.That((batch.Counts.Total, batch.Counts.TestBatches), Is.EqualTo((16, 2)), "both runs reached the server");
+        }
+    }
 }
