@@ -47,24 +47,7 @@ try
     var admin = Environment.GetEnvironmentVariable("BATCHBUILD_TEST_POSTGRES");
     if (!string.IsNullOrWhiteSpace(admin))
     {
-        var name = $"batchbuild_bench_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(admin))
-        {
-            await connection.OpenAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {name}", connection).ExecuteNonQueryAsync();
-        }
-
-        try
-        {
-            rows.Add(await ServerAsync("server, PostgreSQL, HTTP", "postgres", new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString));
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(admin);
-            await connection.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection).ExecuteNonQueryAsync();
-        }
+        rows.Add(await WithPostgresAsync(admin, connection => ServerAsync("server, PostgreSQL, HTTP", "postgres", connection)));
     }
     else
     {
