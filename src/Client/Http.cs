@@ -1,4 +1,5 @@
 using System.Net;
+using BatchBuild.Core.Batches;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -17,7 +18,7 @@ public static class Http
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
         if (proxy is not null)
         {
-            var address = new UriBuilder(proxy) { UserName = string.Empty, Password = string.Empty }.Uri;
+            var address = CloseRequest.WithoutCredentials(proxy);
             var webProxy = new WebProxy(address) { BypassProxyOnLocal = false };
             if (proxy.UserInfo.Length > 0)
             {

@@ -16,8 +16,8 @@ namespace BatchBuild.Server;
 /// </summary>
 internal static class Api
 {
-    /// <summary>The header that carries the API key.</summary>
-    public const string KeyHeader = "X-BatchBuild-Api-Key";
+    /// <summary>The header that carries the API key: the one BatchBuild's clients send it in.</summary>
+    public const string KeyHeader = BatchBuild.Client.Http.ApiKeyHeader;
 
     public static void MapBatchBuildApi(this WebApplication app)
     {
@@ -102,16 +102,7 @@ internal static class Api
             }
         }
 
-        if (page is < 1)
-        {
-            problems.Add("page: 1 or more");
-        }
-
-        if (pageSize is < 1 or > BatchListQuery.MaxPageSize)
-        {
-            problems.Add($"pageSize: 1 to {BatchListQuery.MaxPageSize}");
-        }
-
+        problems.AddRange(PageProblems(page, pageSize, BatchListQuery.MaxPageSize));
         if (name is { Length: > ResultDto.MaxTextLength })
         {
             problems.Add($"name: at most {ResultDto.MaxTextLength} characters");

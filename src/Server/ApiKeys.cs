@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
+using BatchBuild.Core.Batches;
 
 namespace BatchBuild.Server;
 
@@ -21,7 +21,7 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
         new([.. options.ApiKeyHashes.Select(text => TryParseHash(text, out var hash) ? hash : throw new ArgumentException("not a key hash", nameof(options)))], options.AllowAnonymous);
 
     /// <summary>The configured form of <paramref name="key"/>'s hash: <c>sha256:</c> and 64 hex digits.</summary>
-    public static string Hash(string key) => Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    public static string Hash(string key) => Prefix + Convert.ToHexStringLower(CloseToken.KeyHash(key));
 
     /// <summary>A new random key: 32 bytes, URL-safe.</summary>
     public static string NewKey() => "bb_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -41,8 +41,8 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
     }
 
     /// <summary>Whether <paramref name="token"/> closes <paramref name="id"/> at <paramref name="now"/> under one of the configured keys.</summary>
-    public bool AcceptsCloseToken(string? token, BatchBuild.Core.Batches.BatchId id, DateTimeOffset now) =>
-        BatchBuild.Core.Batches.CloseToken.Verify(token, id, now, hashes);
+    public bool AcceptsCloseToken(string? token, BatchId id, DateTimeOffset now) =>
+        CloseToken.Verify(token, id, now, hashes);
 
     /// <summary>Whether <paramref name="key"/> is one of the configured keys.</summary>
     public bool Accepts(string? key)
@@ -52,7 +52,7 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
             return false;
         }
 
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+        var presented = CloseToken.KeyHash(key);
         var match = false;
         foreach (var hash in hashes)
         {
