@@ -501,8 +501,9 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     // that the partial indexes on active batches' start and last activity answer, instead of
     // reading every active batch. Each half of the UNION ALL searches one index (SQLite scans the
     // whole table for an OR, and for a UNION, which it merges in key order); a key in both halves
-    // is in the IN list twice, which changes nothing. The cut-offs keep BatchLimits.Expired exactly: a batch expires
-    // when now minus its time is strictly more than the limit, and age wins over idle.
+    // is in the IN list twice, which changes nothing. The cut-offs keep the rule of BatchLimits
+    // exactly: a batch expires when now minus its time is strictly more than the limit, and age
+    // wins over idle.
     private async Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var keys = new List<long>();

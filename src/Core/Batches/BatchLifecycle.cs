@@ -66,20 +66,17 @@ public sealed record BatchInfo(
     public string Name => Sequence == 1 ? Id.Value : $"{Id.Value}#{Sequence}";
 }
 
-/// <summary>When the store closes a batch by itself.</summary>
+/// <summary>
+/// When the store closes a batch by itself: an active batch open for strictly longer than
+/// <see cref="MaxAge"/> closes as too old; otherwise one with no report for strictly longer than
+/// <see cref="IdleTimeout"/> closes as idle. The store applies the rule in one SQL statement.
+/// </summary>
 /// <param name="IdleTimeout">A batch with no report for longer than this closes as idle.</param>
 /// <param name="MaxAge">A batch open for longer than this closes as too old.</param>
 public sealed record BatchLimits(TimeSpan IdleTimeout, TimeSpan MaxAge)
 {
     /// <summary>3 hours idle, 3 days old.</summary>
     public static BatchLimits Default { get; } = new(TimeSpan.FromHours(3), TimeSpan.FromDays(3));
-
-    /// <summary>Why an active batch must close at <paramref name="now"/>, or null when it stays open. Age comes first.</summary>
-    public CloseReason? Expired(BatchInfo batch, DateTimeOffset now) =>
-        batch.State != BatchState.Active ? null
-        : now - batch.StartedAt > MaxAge ? CloseReason.Age
-        : now - batch.LastActivityAt > IdleTimeout ? CloseReason.Idle
-        : null;
 }
 
 /// <summary>A failed test as the completion notification names it.</summary>
