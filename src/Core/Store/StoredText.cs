@@ -15,47 +15,29 @@ public static class StoredText
     /// <summary><paramref name="text"/> with every U+0000 and unpaired surrogate replaced by U+FFFD.</summary>
     public static string Clean(string text)
     {
-        var bad = FirstUnstorable(text);
-        if (bad < 0)
-        {
-            return text;
-        }
-
-        var clean = new StringBuilder(text.Length).Append(text, 0, bad);
-        for (var i = bad; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                clean.Append(c).Append(text[++i]);
-            }
-            else
-            {
-                clean.Append(c == '\0' || char.IsSurrogate(c) ? Replacement : c);
-            }
-        }
-
-        return clean.ToString();
-    }
-
-    /// <summary><paramref name="text"/> cleaned, or null.</summary>
-    public static string? CleanOrNull(string? text) => text is null ? null : Clean(text);
-
-    private static int FirstUnstorable(string text)
-    {
+        // Copied only from the first character that has to change; clean text is returned as is.
+        StringBuilder? clean = null;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
+                clean?.Append(c).Append(text[i + 1]);
                 i++;
             }
             else if (c == '\0' || char.IsSurrogate(c))
             {
-                return i;
+                (clean ??= new StringBuilder(text.Length).Append(text, 0, i)).Append(Replacement);
+            }
+            else
+            {
+                clean?.Append(c);
             }
         }
 
-        return -1;
+        return clean?.ToString() ?? text;
     }
+
+    /// <summary><paramref name="text"/> cleaned, or null.</summary>
+    public static string? CleanOrNull(string? text) => text is null ? null : Clean(text);
 }
