@@ -151,7 +151,8 @@ public static class BatchServer
         var (code, detail) = problem.Status switch
         {
             StatusCodes.Status503ServiceUnavailable => (DiagnosticCodes.StoreUnavailable, "the store cannot be used right now; try again later (the server log says why)"),
-            StatusCodes.Status400BadRequest => (DiagnosticCodes.InvalidRequest, "the request holds a value the database cannot store; check the text and numbers sent"),
+            StatusCodes.Status400BadRequest when context.Exception is not null => (DiagnosticCodes.InvalidRequest, "the request holds a value the database cannot store; check the text and numbers sent"),
+            StatusCodes.Status400BadRequest => (DiagnosticCodes.InvalidRequest, "a route or query value is not of its type (pages and sequences are whole numbers, times ISO-8601); see the README for the API"),
             StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => (DiagnosticCodes.NoSuchRoute, "the server has no such route or method; see the README for the API"),
             >= 500 => (DiagnosticCodes.ServerError, "the server failed on this request; the server log says why"),
             _ => (DiagnosticCodes.InvalidRequest, problem.Detail ?? problem.Title ?? "the request is not valid"),

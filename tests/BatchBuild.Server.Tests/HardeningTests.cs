@@ -286,14 +286,26 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
 
         using var page = await server.Anonymous.GetAsync("");
         using var api = await server.Anonymous.GetAsync("api/v1/batches");
-        using var unknown = await server.Client.GetAsync("api/v1/nothing-here");
 
         var policy = page.Headers.GetValues("Content-Security-Policy").Single();
         Assert.That(policy, Does.Contain("default-src 'none'").And.Contain("script-src 'sha256-").And.Contain("frame-ancestors 'none'").And.Not.Contain("unsafe-inline"));
         Assert.That(page.Headers.GetValues("X-Frame-Options").Single(), Is.EqualTo("DENY"));
         Assert.That(page.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
         Assert.That(api.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
-        Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task Errors_the_framework_answers_carry_a_code_that_says_what_is_wrong()
+    {
+        await using var server = await RunningServer.StartAsync(Database);
+
+        using var unknown = await server.Client.GetAsync("api/v1/nothing-here");
+        using var notANumber = await server.Client.GetAsync("api/v1/batches?page=abc");
+
+        Assert.That((unknown.StatusCode, notANumber.StatusCode), Is.EqualTo((HttpStatusCode.NotFound, HttpStatusCode.BadRequest)));
         Assert.That((await BodyAsync(unknown)).GetProperty("code").GetString(), Is.EqualTo("BB5007"));
+        var problem = await BodyAsync(notANumber);
+        Assert.That(problem.GetProperty("code").GetString(), Is.EqualTo("BB5001"));
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("not of its type").And.Not.Contain("database"));
     }
 }
