@@ -29,9 +29,6 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
     private static StringContent Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         new(JsonSerializer.Serialize(value, type), Encoding.UTF8, "application/json");
 
-    private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-
     private static string Route(string id) => Uri.EscapeDataString(id);
 
     [Test]
@@ -63,7 +60,7 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
         using var response = await server.Client.PostAsync("api/v1/results", Json(report, ApiJson.Default.ResultsRequest));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        var problem = await BodyAsync(response);
+        var problem = await ServerApiTests.ProblemAsync(response);
         Assert.That(problem.GetProperty("code").GetString(), Is.EqualTo("BB5001"));
         Assert.That(problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()), Has.Some.StartsWith(field));
         Assert.That((await server.ListAsync()).Total, Is.Zero, "nothing was written");
@@ -127,7 +124,7 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
         using var elsewhere = await server.Client.DeleteAsync("api/sessions/batches/feature/login/open");
 
         Assert.That((raw.StatusCode, mixed.StatusCode, elsewhere.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NotFound)));
-        Assert.That((await BodyAsync(elsewhere)).GetProperty("code").GetString(), Is.EqualTo("BB5007"));
+        Assert.That((await ServerApiTests.ProblemAsync(elsewhere)).GetProperty("code").GetString(), Is.EqualTo("BB5007"));
         Assert.That((await server.ListAsync()).Batches.Select(b => (b.BatchId, b.State)), Is.EquivalentTo(new[] { ("feature/login", "closed"), ("release 7/rc", "closed") }));
     }
 
@@ -271,7 +268,7 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
         using var plain = await server.Anonymous.PostAsync("api/v1/batches/csrf-1/close", new StringContent("", Encoding.UTF8, "text/plain"));
 
         Assert.That((fromForm.StatusCode, fromPage.StatusCode, plain.StatusCode), Is.EqualTo((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.UnsupportedMediaType)));
-        Assert.That((await BodyAsync(fromForm)).GetProperty("code").GetString(), Is.EqualTo("BB5008"));
+        Assert.That((await ServerApiTests.ProblemAsync(fromForm)).GetProperty("code").GetString(), Is.EqualTo("BB5008"));
         Assert.That((await server.ListAsync()).Batches.Single().State, Is.EqualTo("active"));
 
         using var script = await server.Anonymous.PostAsync("api/v1/batches/csrf-1/close", null);
@@ -303,8 +300,8 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
         using var notANumber = await server.Client.GetAsync("api/v1/batches?page=abc");
 
         Assert.That((unknown.StatusCode, notANumber.StatusCode), Is.EqualTo((HttpStatusCode.NotFound, HttpStatusCode.BadRequest)));
-        Assert.That((await BodyAsync(unknown)).GetProperty("code").GetString(), Is.EqualTo("BB5007"));
-        var problem = await BodyAsync(notANumber);
+        Assert.That((await ServerApiTests.ProblemAsync(unknown)).GetProperty("code").GetString(), Is.EqualTo("BB5007"));
+        var problem = await ServerApiTests.ProblemAsync(notANumber);
         Assert.That(problem.GetProperty("code").GetString(), Is.EqualTo("BB5001"));
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("not of its type").And.Not.Contain("database"));
     }

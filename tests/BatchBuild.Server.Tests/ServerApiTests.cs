@@ -23,7 +23,7 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response) =>
+    internal static async Task<JsonElement> ProblemAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
     [Test]
