@@ -101,9 +101,6 @@ public static class DiagnosticCodes
     /// <summary>A test ran in a test batch it was not planned in.</summary>
     public const string UnplannedTest = "BB3005";
 
-    /// <summary>A test batch's results file cannot be read.</summary>
-    public const string UnreadableResults = "BB3006";
-
     /// <summary>A time span setting that is not a positive ISO-8601 duration or hh:mm:ss.</summary>
     public const string InvalidTimeSpan = "BB1010";
 
@@ -116,8 +113,14 @@ public static class DiagnosticCodes
     /// <summary>A completion notification could not be delivered.</summary>
     public const string NotificationFailed = "BB4002";
 
-    /// <summary>The BatchBuild logger was enabled without the configuration the MSBuild task writes.</summary>
-    public const string LoggerNotConfigured = "BB3007";
+    /// <summary>A runsetting given on the command line after <c>--</c> that is not <c>path=value</c>.</summary>
+    public const string InvalidCommandLineRunSetting = "BB1012";
+
+    /// <summary>A logger given with <c>--logger</c> or in the runsettings cannot be found or started.</summary>
+    public const string LoggerUnavailable = "BB3009";
+
+    /// <summary>vstest.console could not be started in design mode, or stopped answering.</summary>
+    public const string TestPlatformFailed = "BB3008";
 
     /// <summary>A request to the batch server that is not valid: bad JSON, a missing or wrong field.</summary>
     public const string InvalidRequest = "BB5001";

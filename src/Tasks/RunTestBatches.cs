@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
@@ -12,16 +11,16 @@ using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;
 using BatchBuild.Store;
 using Microsoft.Build.Framework;
-using Microsoft.VisualStudio.TestPlatform.ObjectModel.Utilities;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 
 namespace BatchBuild.Tasks;
 
 /// <summary>
-/// Runs one test project's tests as test batches: lists them with vstest.console, plans them with
-/// the configured strategy and recorded durations, and runs each test batch in its own
-/// vstest.console process, recorded by the BatchBuild logger, on as many workers as configured for
-/// the whole <c>dotnet test</c> invocation.
+/// Runs one test project's tests as test batches: discovers them once through a design-mode
+/// vstest.console, plans them with the configured strategy and recorded durations, and runs each
+/// test batch's test cases, selected by ID, in a fresh test host, recording the results it
+/// reports, on as many workers as configured for the whole <c>dotnet test</c> invocation.
 /// </summary>
 public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 {
@@ -40,20 +39,17 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     [Required]
     public string ProjectDirectory { get; set; } = string.Empty;
 
-    /// <summary>Where generated runsettings and result files go (under the intermediate output folder).</summary>
+    /// <summary>Where the close request goes (under the intermediate output folder).</summary>
     [Required]
     public string WorkDirectory { get; set; } = string.Empty;
 
-    /// <summary>The folder that holds <c>BatchBuild.TestLogger.dll</c>.</summary>
+    /// <summary>The folder that holds the BatchBuild collectors: a test adapter path of every run.</summary>
     [Required]
     public string ExtensionDirectory { get; set; } = string.Empty;
 
     /// <summary>Path of <c>vstest.console.dll</c> (<c>$(VSTestConsolePath)</c>).</summary>
     [Required]
     public string VSTestConsolePath { get; set; } = string.Empty;
-
-    /// <summary>The <c>dotnet</c> executable that runs vstest.console; <c>DOTNET_HOST_PATH</c> when empty.</summary>
-    public string? DotnetHostPath { get; set; }
 
     /// <summary>The BatchBuild MSBuild properties, each an item named after the property with its value in <c>Value</c>.</summary>
     public ITaskItem[] Settings { get; set; } = [];
@@ -73,6 +69,30 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
     /// <summary>The user's data collectors (<c>--collect</c>), passed to every run.</summary>
     public string[] Collect { get; set; } = [];
+
+    /// <summary>The user's test adapter paths (<c>--test-adapter-path</c>).</summary>
+    public string[] TestAdapterPaths { get; set; } = [];
+
+    /// <summary><c>--blame</c>.</summary>
+    public bool Blame { get; set; }
+
+    /// <summary><c>--blame-crash</c>.</summary>
+    public bool BlameCrash { get; set; }
+
+    /// <summary><c>--blame-crash-dump-type</c>.</summary>
+    public string? BlameCrashDumpType { get; set; }
+
+    /// <summary><c>--blame-crash-collect-always</c>.</summary>
+    public bool BlameCrashCollectAlways { get; set; }
+
+    /// <summary><c>--blame-hang</c>.</summary>
+    public bool BlameHang { get; set; }
+
+    /// <summary><c>--blame-hang-dump-type</c>.</summary>
+    public string? BlameHangDumpType { get; set; }
+
+    /// <summary><c>--blame-hang-timeout</c>.</summary>
+    public string? BlameHangTimeout { get; set; }
 
     /// <summary>The results folder (<c>--results-directory</c>).</summary>
     public string? ResultsDirectory { get; set; }
@@ -102,6 +122,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     /// <inheritdoc />
     public override bool Execute()
     {
+        TestPlatformAssemblies.ResolveFrom(VSTestConsolePath);
+
         // Free the MSBuild node while test batches run, so that every test project of a solution
         // plans at once and competes for the shared worker slots, longest test batch first.
         var engine = BuildEngine as IBuildEngine3;
@@ -130,7 +152,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     {
         var clock = Stopwatch.StartNew();
         if (TaskSettings.Read(Log, Settings, RunSettingsFile, out var userRunSettings) is not { } settings
-            || TaskSettings.ResolveBatchId(Log, settings, SessionId) is not { } batchId)
+            || TaskSettings.ResolveBatchId(Log, settings, SessionId) is not { } batchId
+            || ProjectRunSettings(userRunSettings, ResultsFolder) is not { } projectRunSettings)
         {
             return false;
         }
@@ -138,8 +161,9 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         BatchId = batchId.Value;
         var workers = new WorkerSlots(SlotDirectory(), settings.EffectiveWorkers(Environment.ProcessorCount));
         Directory.CreateDirectory(RunDirectory(batchId));
+        using var sessions = new VsTestSessions(VSTestConsolePath);
 
-        var discovered = await DiscoverAsync(workers, cancellationToken).ConfigureAwait(false);
+        var discovered = await DiscoverAsync(workers, sessions, projectRunSettings, VsTestRunSettings.DiscoveryFilter(userRunSettings, TestCaseFilter), cancellationToken).ConfigureAwait(false);
         if (discovered is null)
         {
             return false;
@@ -151,24 +175,27 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         IResultStore OpenStore() => ResultStores.Open(settings.Lifecycle, storePath, http, Log.Report);
         using (var store = OpenStore())
         {
-            var tests = SelectableTest.From(discovered);
+            var tests = SelectableTest.From(discovered.Tests);
             var durations = await store.GetDurationsAsync(
-                DurationQuery.For(tests.Select(test => test.Key), settings.Durations, DateTimeOffset.UtcNow),
+                DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations, DateTimeOffset.UtcNow),
                 cancellationToken).ConfigureAwait(false);
             plan = BatchPlanner.CreateQueue(tests, durations, settings).DequeueAll();
         }
 
         Log.LogMessage(
             MessageImportance.High,
-            $"BatchBuild {ProjectName}: {discovered.Count} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}) on {workers.Count} workers; batch {batchId}");
+            $"BatchBuild {ProjectName}: {plan.Sum(batch => batch.Tests.Length)} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}) on {workers.Count} workers; batch {batchId}");
 
-        var closeRequest = PrepareClose(batchId, settings, storePath);
-        var selector = File.Exists(Path.Combine(Path.GetDirectoryName(TestAssembly)!, "NUnit3.TestAdapter.dll"))
-            ? TestSelector.NUnitWhere
-            : TestSelector.TestCaseFilter;
+        PrepareClose(batchId, settings, storePath);
+        var loggers = HostedLoggers.Start(
+            VsTestRunSettings.Loggers(userRunSettings, Loggers),
+            [Path.GetDirectoryName(Path.GetFullPath(TestAssembly))!, .. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path)), Path.Combine(Path.GetDirectoryName(VSTestConsolePath)!, "Extensions")],
+            ResultsFolder,
+            NullIfEmpty(TargetFrameworkMoniker),
+            Log.Report);
         var pending = new ConcurrentQueue<TestBatch>(plan);
-        var carrier = plan.Count > 0 ? plan[0].Index : 0;
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
+        var runs = new ConcurrentBag<TestBatchRun>();
         var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, plan.Count))).Select(_ => Task.Run(async () =>
         {
             while (pending.TryPeek(out var next))
@@ -179,147 +206,110 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                     return;
                 }
 
-                var outcome = await RunAsync(batch, plan.Count, batchId, settings, OpenStore, userRunSettings, selector, batch.Index == carrier ? closeRequest : null, cancellationToken).ConfigureAwait(false);
+                var runSettings = VsTestRunSettings.ForTestBatch(
+                    projectRunSettings,
+                    TestEnvironment.Variables(batchId, batch.Index, plan.Count, settings.ExportApplitoolsBatchId));
+                var (outcome, run) = await RunAsync(sessions, batch, plan.Count, batchId, runSettings, discovered.ById, OpenStore, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(outcome);
+                runs.Add(run);
+                loggers.Add(run);
                 Report(outcome, plan.Count);
             }
         }, cancellationToken));
         await Task.WhenAll(runners).ConfigureAwait(false);
+        loggers.Complete(clock.Elapsed);
+        HandOver(runs);
 
         Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, outcomes, workers.Count, clock.Elapsed));
         return !Log.HasLoggedErrors;
     }
 
-    private async Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(WorkerSlots workers, CancellationToken cancellationToken)
+    // Everything passed on the command line goes into the runsettings: a design-mode
+    // vstest.console takes no arguments.
+    // Where reports and attachments go: --results-directory, else TestResults in the project, as for a plain run.
+    private string ResultsFolder => Path.GetFullPath(NullIfEmpty(ResultsDirectory) ?? "TestResults", ProjectDirectory);
+
+    private string? ProjectRunSettings(string? userRunSettings, string resultsFolder)
     {
-        var listFile = Path.Combine(WorkDirectory, "tests.txt");
-        File.Delete(listFile);
-        var arguments = new List<string> { TestAssembly, "--ListFullyQualifiedTests", $"--ListTestsTargetPath:{listFile}" };
-        if (!string.IsNullOrWhiteSpace(TestCaseFilter))
+        var blame = new BlameOptions(BlameCrash, NullIfEmpty(BlameCrashDumpType), BlameCrashCollectAlways, BlameHang, NullIfEmpty(BlameHangDumpType), NullIfEmpty(BlameHangTimeout))
         {
-            arguments.Add($"--TestCaseFilter:{TestCaseFilter}");
-        }
-
-        if (!string.IsNullOrWhiteSpace(RunSettingsFile))
+            Enabled = Blame || BlameCrash || BlameHang,
+        };
+        var options = new VsTestOptions(
+            resultsFolder,
+            NullIfEmpty(TargetFrameworkMoniker),
+            Collect,
+            blame,
+            CommandLineRunSettings,
+            [.. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path)), ExtensionDirectory]);
+        try
         {
-            arguments.Add($"--Settings:{RunSettingsFile}");
+            return VsTestRunSettings.ForProject(userRunSettings, options);
         }
+        catch (FormatException e)
+        {
+            Log.Report(Diagnostic.Error(DiagnosticCodes.InvalidCommandLineRunSetting, e.Message));
+            return null;
+        }
+    }
 
-        (int ExitCode, string Output) listed;
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private async Task<DiscoveredSuite?> DiscoverAsync(WorkerSlots workers, VsTestSessions sessions, string runSettings, string? filter, CancellationToken cancellationToken)
+    {
+        Discovery discovery;
         using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken).ConfigureAwait(false))
         {
-            listed = await VSTestConsole(arguments, cancellationToken).ConfigureAwait(false);
+            discovery = await sessions.UseAsync(session => session.Discover(TestAssembly, runSettings, filter, cancellationToken)).ConfigureAwait(false);
         }
 
-        if (listed.ExitCode != 0 || !File.Exists(listFile))
+        if (discovery.Aborted || (discovery.TestCases.Count == 0 && discovery.Log.Length > 0))
         {
             Log.Report(new Diagnostic(
                 DiagnosticCodes.DiscoveryFailed,
                 DiagnosticSeverity.Error,
                 null,
-                $"listing the tests of {ProjectName} failed (vstest.console exit code {listed.ExitCode}); its output follows:{Environment.NewLine}{listed.Output}",
+                $"discovering the tests of {ProjectName} failed; vstest said:{Environment.NewLine}{discovery.Log.TrimEnd()}",
                 TestAssembly));
             return null;
         }
 
-        return TestListing.Parse(TestAssembly, await File.ReadAllLinesAsync(listFile, cancellationToken).ConfigureAwait(false));
+        if (discovery.Log.Length > 0)
+        {
+            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: discovery: {discovery.Log.TrimEnd()}");
+        }
+
+        return DiscoveredSuite.From(TestAssembly, discovery.TestCases);
     }
 
-    private async Task<TestBatchOutcome> RunAsync(
+    private async Task<(TestBatchOutcome Outcome, TestBatchRun Run)> RunAsync(
+        VsTestSessions sessions,
         TestBatch batch,
         int testBatchCount,
         BatchId batchId,
-        BatchBuildSettings settings,
+        string runSettings,
+        IReadOnlyDictionary<string, IReadOnlyList<TestCase>> testCases,
         Func<IResultStore> openStore,
-        string? userRunSettings,
-        TestSelector selector,
-        string? closeRequest,
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var directory = RunDirectory(batchId);
-        var resultFile = Path.Combine(directory, $"test-batch-{batch.Index}.json");
-        var runSettingsFile = Path.Combine(directory, $"test-batch-{batch.Index}.runsettings");
-        File.Delete(resultFile);
-        var recorder = new RecorderSettings(batchId, batch.Index, testBatchCount, StorePath: null, resultFile, settings.ExportApplitoolsBatchId);
-        await File.WriteAllTextAsync(
-            runSettingsFile,
-            TestBatchRunSettings.Create(userRunSettings, batch, selector, FilterHelper.Escape, recorder, ExtensionDirectory, closeRequest),
-            cancellationToken).ConfigureAwait(false);
-
-        var arguments = new List<string> { TestAssembly, $"--Settings:{runSettingsFile}", "--logger:console;verbosity=minimal" };
-        arguments.AddRange(Loggers.Where(l => !string.IsNullOrWhiteSpace(l)).Select(logger => $"--logger:{logger}"));
-        // A planned run records through the logger; the collector would record every test twice.
-        arguments.AddRange(Collect
-            .Where(name => !string.IsNullOrWhiteSpace(name) && !name.Trim().Equals("BatchBuild", StringComparison.OrdinalIgnoreCase))
-            .Select(name => $"--collect:{name}"));
-        if (!string.IsNullOrWhiteSpace(ResultsDirectory))
+        var run = await sessions.UseAsync(session => session.Run(batch.Tests.SelectMany(test => testCases[test.Id]), runSettings, cancellationToken)).ConfigureAwait(false);
+        var results = run.CaseResults;
+        var records = TestCaseResult.Records(batch, results, batchId, DateTimeOffset.UtcNow, Environment.MachineName, TestBatchResults.NewAttempt());
+        if (records.Count > 0)
         {
-            arguments.Add($"--ResultsDirectory:{ResultsDirectory}");
-        }
-
-        if (!string.IsNullOrWhiteSpace(TargetFrameworkMoniker))
-        {
-            arguments.Add($"--Framework:{TargetFrameworkMoniker}");
-        }
-
-        if (CollectsArtifacts)
-        {
-            arguments.Add("--artifactsProcessingMode-collect");
-            arguments.Add($"--testSessionCorrelationId:{SessionId}");
-        }
-
-        if (CommandLineRunSettings.Length > 0)
-        {
-            arguments.Add("--");
-            arguments.AddRange(CommandLineRunSettings);
-        }
-
-        var (exitCode, output) = await VSTestConsole(arguments, cancellationToken).ConfigureAwait(false);
-        var results = await ReadResultsAsync(resultFile, openStore, batchId, batch, cancellationToken).ConfigureAwait(false);
-        var outcome = TestBatchOutcome.Judge(batch, results?.Tests, exitCode, clock.Elapsed);
-        Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms (vstest.console exit code {exitCode})");
-        if (outcome.Status != TestBatchStatus.Passed)
-        {
-            Log.LogMessage(MessageImportance.High, $"[{batch.Index}/{testBatchCount}] {ProjectName} vstest.console output:{Environment.NewLine}{output.TrimEnd()}");
-        }
-
-        return outcome;
-    }
-
-    private async Task<TestBatchResults?> ReadResultsAsync(
-        string resultFile, Func<IResultStore> openStore, BatchId batchId, TestBatch batch, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(resultFile))
-        {
-            return null;
-        }
-
-        TestBatchResults results;
-        try
-        {
-            results = TestBatchResults.FromJson(await File.ReadAllTextAsync(resultFile, cancellationToken).ConfigureAwait(false));
-        }
-        catch (JsonException e)
-        {
-            Log.Report(new Diagnostic(DiagnosticCodes.UnreadableResults, DiagnosticSeverity.Warning, null, $"the results of test batch {batch.Index} cannot be read ({e.Message}); its tests count as not run", resultFile));
-            return null;
-        }
-
-        if (!results.Recorded && results.Tests.Count > 0)
-        {
-            // The logger leaves recording to the task: SQLite and HTTP stay out of the vstest.console process.
             using var store = openStore();
-            await store.RecordResultsAsync(results.PerTest(batchId, DateTimeOffset.UtcNow, Environment.MachineName), cancellationToken).ConfigureAwait(false);
+            await store.RecordResultsAsync(records, cancellationToken).ConfigureAwait(false);
         }
 
-        return results;
-    }
+        var outcome = TestBatchOutcome.Judge(batch, results, run.Failed, clock.Elapsed);
+        Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms");
+        if (outcome.Status == TestBatchStatus.Crashed && run.Log.Length > 0)
+        {
+            Log.LogMessage(MessageImportance.High, $"[{batch.Index}/{testBatchCount}] {ProjectName}: vstest said:{Environment.NewLine}{run.Log.TrimEnd()}");
+        }
 
-    private Task<(int ExitCode, string Output)> VSTestConsole(IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var dotnet = string.IsNullOrWhiteSpace(DotnetHostPath) ? Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet" : DotnetHostPath;
-        return ProcessRunner.RunAsync(dotnet, ["exec", VSTestConsolePath, .. arguments], ProjectDirectory, cancellationToken);
+        return (outcome, run);
     }
 
     private void Report(TestBatchOutcome outcome, int testBatchCount)
@@ -334,12 +324,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
             foreach (var test in outcome.NotRun)
             {
-                Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"{test} reported no result in test batch {outcome.Batch.Index}: the test host crashed or the run was aborted; see the vstest.console output above", TestAssembly));
+                Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"{test} reported no result in test batch {outcome.Batch.Index}: the test host crashed or the run was aborted; see what vstest said above", TestAssembly));
             }
 
             if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0)
             {
-                Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see the vstest.console output above", TestAssembly));
+                Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see what vstest said above", TestAssembly));
             }
 
             foreach (var test in outcome.Unplanned)
@@ -352,28 +342,66 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     private bool CollectsArtifacts =>
         !string.IsNullOrWhiteSpace(SessionId) && string.Equals(ArtifactsProcessingMode, "collect", StringComparison.OrdinalIgnoreCase);
 
-    // Under dotnet test, the batch closes once, after the last project: each project writes its
-    // close request, and one of its test batches attaches it for the SDK's post-processing step.
-    private string? PrepareClose(BatchId batchId, BatchBuildSettings settings, string storePath)
+    // Under dotnet test, the batch closes once, after the last project, in the SDK's artifact
+    // post-processing step: each project hands over its close request (see PostProcessingHandoff).
+    private void PrepareClose(BatchId batchId, BatchBuildSettings settings, string storePath)
     {
         if (settings.Lifecycle.DontCloseBatch)
         {
             Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");
-            return null;
+            return;
         }
 
         if (!CollectsArtifacts)
         {
             Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: not run by dotnet test, so batch {batchId} stays open; close it with the BatchBuildCloseBatch target, or it closes when idle");
-            return null;
+            return;
         }
 
         var summary = settings.Lifecycle.SummaryPath is { } path ? Path.GetFullPath(path, ProjectDirectory) : null;
         var request = CloseRequest.From(batchId, ProjectName, storePath, settings.Lifecycle with { SummaryPath = summary }, DateTimeOffset.UtcNow);
-        var file = Path.Combine(RunDirectory(batchId), "close-request.json");
+        var folder = PostProcessingHandoff.CreateFolder(Path.GetTempPath(), SessionId!);
+        var file = Path.Combine(folder, PostProcessingHandoff.CloseRequestFileName);
         WriteForOwner(file, request.ToJson());
-        return file;
+        WriteForOwner(
+            Path.Combine(folder, PostProcessingHandoff.FileName),
+            PostProcessingHandoff.ForClose(file, Path.Combine(ExtensionDirectory, PostProcessingHandoff.CollectorAssembly)));
     }
+
+    // The attachments of the test batches (code coverage, dumps) go to the post-processing step,
+    // which merges them across projects and lists them, as after a plain run; outside dotnet test
+    // they are listed here.
+    private void HandOver(IReadOnlyCollection<TestBatchRun> runs)
+    {
+        var attachments = runs.SelectMany(run => run.Attachments)
+            .Where(set => set.Attachments.Count > 0)
+            .GroupBy(set => set.Uri.OriginalString, StringComparer.Ordinal)
+            .Select(sets => new HandoffAttachments(
+                sets.Key,
+                sets.First().DisplayName,
+                [.. sets.SelectMany(set => set.Attachments).Select(attachment => LocalPath(attachment.Uri))]))
+            .ToList();
+        if (attachments.Count == 0)
+        {
+            return;
+        }
+
+        if (!CollectsArtifacts)
+        {
+            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: attachments:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", attachments.SelectMany(set => set.Files))}");
+            return;
+        }
+
+        var collectors = runs.SelectMany(run => run.Collectors)
+            .DistinctBy(collector => collector.Uri, StringComparer.Ordinal)
+            .ToList();
+        var folder = PostProcessingHandoff.CreateFolder(Path.GetTempPath(), SessionId!);
+        WriteForOwner(Path.Combine(folder, PostProcessingHandoff.FileName), PostProcessingHandoff.ToJson(attachments, collectors));
+    }
+
+    // vstest hands back the attachments of a run as it got them; a path it sent as a bare path
+    // arrives as a relative URI.
+    private static string LocalPath(Uri uri) => uri.IsAbsoluteUri ? uri.LocalPath : Path.GetFullPath(uri.OriginalString);
 
     // The close request holds no key, but its close token and webhook URLs are the user's: on
     // Unix only the owner may read it.

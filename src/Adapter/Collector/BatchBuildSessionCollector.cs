@@ -1,5 +1,5 @@
 using System.Xml;
-using BatchBuild.Core;
+using BatchBuild.Core.Batches;
 using BatchBuild.Store;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.DataCollection;
@@ -8,23 +8,16 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 namespace BatchBuild.Collector;
 
 /// <summary>
-/// Marks one run of each test project for the close at the end of the <c>dotnet test</c>
-/// invocation: it attaches the project's close request, and the SDK's artifact post-processing
-/// hands every project's request to <see cref="BatchCloseProcessor"/> once, after the last project,
-/// also when tests failed. BatchBuild's task enables it on one test batch per project; it does not
-/// record anything.
+/// Names <see cref="BatchCloseProcessor"/> to the SDK's artifact post-processing step at the end
+/// of a <c>dotnet test</c> invocation. It runs in no test run: each project's task hands its close
+/// request to the step under this collector's URI (see <see cref="PostProcessingHandoff"/>), and
+/// the step runs the processor once, after the last project, also when tests failed.
 /// </summary>
-[DataCollectorFriendlyName(FriendlyName)]
-[DataCollectorTypeUri(TypeUri)]
+[DataCollectorFriendlyName(PostProcessingHandoff.SessionCollector)]
+[DataCollectorTypeUri(PostProcessingHandoff.SessionCollectorUri)]
 [DataCollectorAttachmentProcessor(typeof(BatchCloseProcessor))]
 public sealed class BatchBuildSessionCollector : DataCollector
 {
-    /// <summary>The name the task enables it by.</summary>
-    public const string FriendlyName = "BatchBuildSession";
-
-    /// <summary>The URI its attachments are filed under.</summary>
-    public const string TypeUri = "datacollector://BatchBuild/Session/1.0";
-
     /// <inheritdoc />
     public override void Initialize(
         XmlElement? configurationElement,
@@ -33,34 +26,13 @@ public sealed class BatchBuildSessionCollector : DataCollector
         DataCollectionLogger logger,
         DataCollectionEnvironmentContext? environmentContext)
     {
-        var request = configurationElement?["Request"]?.InnerText.Trim();
-        events.SessionEnd += (_, _) =>
-        {
-            if (environmentContext is null || string.IsNullOrEmpty(request))
-            {
-                return;
-            }
-
-            if (!File.Exists(request))
-            {
-                logger.LogWarning(
-                    environmentContext.SessionDataCollectionContext,
-                    Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"the close request '{request}' is missing; the batch stays open until it is closed or expires").ToString());
-                return;
-            }
-
-            // A copy: the SDK moves attachments into its session folder and deletes them there.
-            var copy = Path.Combine(Path.GetTempPath(), $"batchbuild-close-{Guid.NewGuid():N}.json");
-            File.Copy(request, copy);
-            dataSink.SendFileAsync(environmentContext.SessionDataCollectionContext, copy, deleteFile: true);
-        };
     }
 }
 
 /// <summary>
 /// Closes the batches of a <c>dotnet test</c> invocation in its artifact post-processing step and
-/// sends their completion notifications. Called at the end of every project's run too, where it
-/// passes the requests on untouched.
+/// sends their completion notifications. Anywhere else (a client that asks vstest to process
+/// attachments) it passes the requests on untouched.
 /// </summary>
 public sealed class BatchCloseProcessor : IDataCollectorAttachmentProcessor
 {
@@ -68,7 +40,7 @@ public sealed class BatchCloseProcessor : IDataCollectorAttachmentProcessor
     public bool SupportsIncrementalProcessing => true;
 
     /// <inheritdoc />
-    public IEnumerable<Uri> GetExtensionUris() => [new Uri(BatchBuildSessionCollector.TypeUri)];
+    public IEnumerable<Uri> GetExtensionUris() => [new Uri(PostProcessingHandoff.SessionCollectorUri)];
 
     /// <inheritdoc />
     public async Task<ICollection<AttachmentSet>> ProcessAttachmentSetsAsync(

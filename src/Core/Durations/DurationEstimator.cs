@@ -55,8 +55,10 @@ public static class DurationEstimator
             .Select(group => new TestDuration(group.Key, Statistics.Percentile([.. group.Select(record => record.DurationMillis)], percentile), group.Count()))];
 
     /// <summary>
-    /// Estimates every test from the recorded durations: its own; else the median of the recorded
-    /// tests of its class, else of all recorded tests, else <paramref name="defaultMillis"/>.
+    /// Estimates every test from the recorded durations: its own; else, for a test that shares its
+    /// name with others (see <see cref="SelectableTest.NameKey"/>), its share of what was recorded
+    /// under the name; else the median of the recorded tests of its class, else of all recorded
+    /// tests, else <paramref name="defaultMillis"/>.
     /// </summary>
     public static IReadOnlyDictionary<TestKey, DurationEstimate> Estimate(
         IEnumerable<SelectableTest> tests,
@@ -71,11 +73,17 @@ public static class DurationEstimator
             ? null
             : new DurationEstimate(Statistics.Median([.. recorded.Values]), EstimateOrigin.SuiteMedian);
 
+        var sharingName = tests
+            .Where(test => test.NameKey is not null)
+            .GroupBy(test => test.NameKey!.Value)
+            .ToDictionary(group => group.Key, group => group.Count());
         var estimates = new Dictionary<TestKey, DurationEstimate>();
         foreach (var test in tests)
         {
             estimates[test.Key] =
                 recorded.TryGetValue(test.Key, out var own) ? new DurationEstimate(own, EstimateOrigin.Recorded)
+                : test.NameKey is { } nameKey && recorded.TryGetValue(nameKey, out var together)
+                    ? new DurationEstimate(together / sharingName[nameKey], EstimateOrigin.Recorded)
                 : classMedians.TryGetValue(ClassKey(test.Key), out var ofClass) ? new DurationEstimate(ofClass, EstimateOrigin.ClassMedian)
                 : suiteMedian ?? new DurationEstimate(defaultMillis, EstimateOrigin.Default);
         }

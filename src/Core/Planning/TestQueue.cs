@@ -25,7 +25,7 @@ public sealed class QueuedTest
     internal LinkedListNode<QueuedTest>? InClass { get; set; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Test.FullyQualifiedName} ({Expected.Millis:0} ms)";
+    public override string ToString() => $"{Test} ({Expected.Millis:0} ms)";
 }
 
 /// <summary>
@@ -41,7 +41,7 @@ public sealed class TestQueue
     internal TestQueue(IEnumerable<SelectableTest> tests, IReadOnlyDictionary<TestKey, DurationEstimate> estimates)
     {
         var ordered = tests
-            .DistinctBy(test => (test.Source, test.FullyQualifiedName))
+            .DistinctBy(test => (test.Source, test.Id))
             .Select(test => new QueuedTest(test, estimates[test.Key]))
             .OrderByDescending(queued => queued.Expected.Millis)
             .ThenBy(queued => queued.Test);

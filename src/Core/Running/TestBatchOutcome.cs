@@ -31,24 +31,25 @@ public sealed record TestBatchOutcome(
     TimeSpan Elapsed)
 {
     /// <summary>
-    /// Judges a test batch from the results its collector reported (null when none came back)
-    /// and the exit code of its run. A test that reported several results (data rows) counts by
-    /// its worst one.
+    /// Judges a test batch from the results its run reported and whether the run itself failed
+    /// (its test host crashed, or it was aborted). A test that reported several results (cases
+    /// that share an ID) counts by its worst one.
     /// </summary>
-    public static TestBatchOutcome Judge(TestBatch batch, IReadOnlyList<TestBatchResult>? results, int exitCode, TimeSpan elapsed)
+    public static TestBatchOutcome Judge(TestBatch batch, IReadOnlyList<TestCaseResult> results, bool runFailed, TimeSpan elapsed)
     {
-        var byTest = (results ?? [])
-            .GroupBy(result => result.FullyQualifiedName, StringComparer.Ordinal)
+        var byTest = results
+            .GroupBy(result => result.TestId, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => TestBatchResult.Worst(group.Select(result => result.Outcome)), StringComparer.Ordinal);
-        var planned = batch.Tests.Select(test => test.FullyQualifiedName).ToHashSet(StringComparer.Ordinal);
+        var planned = batch.Tests.ToDictionary(test => test.Id, StringComparer.Ordinal);
 
-        var notRun = planned.Where(name => !byTest.ContainsKey(name)).Order(StringComparer.Ordinal).ToImmutableArray();
-        var unplanned = byTest.Keys.Where(name => !planned.Contains(name)).Order(StringComparer.Ordinal).ToImmutableArray();
-        var failed = byTest.Where(pair => pair.Value == TestRunOutcome.Failed).Select(pair => pair.Key).Order(StringComparer.Ordinal).ToImmutableArray();
-        var passed = byTest.Count(pair => pair.Value == TestRunOutcome.Passed);
-        var skipped = byTest.Count(pair => pair.Value is TestRunOutcome.Skipped or TestRunOutcome.None);
+        var notRun = batch.Tests.Where(test => !byTest.ContainsKey(test.Id)).Select(test => test.ToString()).ToImmutableArray();
+        var unplanned = results.Where(result => !planned.ContainsKey(result.TestId)).Select(result => result.DisplayName)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+        var failed = batch.Tests.Where(test => byTest.GetValueOrDefault(test.Id) == TestRunOutcome.Failed).Select(test => test.ToString()).ToImmutableArray();
+        var passed = batch.Tests.Count(test => byTest.TryGetValue(test.Id, out var outcome) && outcome == TestRunOutcome.Passed);
+        var skipped = batch.Tests.Count(test => byTest.TryGetValue(test.Id, out var outcome) && outcome is TestRunOutcome.Skipped or TestRunOutcome.None);
 
-        var status = notRun.Length > 0 || (exitCode != 0 && failed.Length == 0) ? TestBatchStatus.Crashed
+        var status = notRun.Length > 0 || (runFailed && failed.Length == 0) ? TestBatchStatus.Crashed
             : failed.Length > 0 ? TestBatchStatus.Failed
             : TestBatchStatus.Passed;
         return new TestBatchOutcome(batch, status, passed, failed.Length, skipped, failed, notRun, unplanned, elapsed);
