@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using BatchBuild.Bench;
-using BatchBuild.Core.Discovery;
-using BatchBuild.Core.Running;
+using BatchBuild.Tasks;
 using Microsoft.Data.Sqlite;
 
 // Runs the skewed benchmark suite under plain `dotnet test`, under BatchBuild and as a round-robin
-// split, in one go on this machine, and prints the figures side by side.
-// Usage: dotnet run --project bench/BatchBuild.Bench -c Release [-- --repeat N]
+// split, measures a test batch of one trivial test against a bare translation-layer run of it, and
+// runs large suites given with --suite (test projects built in Release) plain and under BatchBuild;
+// all in one go on this machine, figures side by side.
+// Usage: dotnet run --project bench/BatchBuild.Bench -c Release [-- --repeat N] [--suite path/to/Tests.csproj]...
 var repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).DefaultIfEmpty(9).First();
+var suites = args.Select((a, i) => (a, i)).Where(p => p.a == "--suite" && p.i + 1 < args.Length).Select(p => Path.GetFullPath(args[p.i + 1])).ToList();
 var root = FindRoot();
 var suite = Path.Combine(root, "bench", "suite");
 var scratch = Directory.CreateTempSubdirectory("batchbuild-bench-").FullName;
@@ -19,8 +20,9 @@ var cultureless = CultureInfo.InvariantCulture;
 try
 {
     Console.WriteLine($"BatchBuild benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-    await PrepareAsync();
+    var package = await PrepareAsync();
     var vstest = await VSTestConsoleAsync();
+    TestPlatformAssemblies.ResolveFrom(vstest);
     var assemblies = new[] { "Catalog", "Payments", "Search" }
         .Select(name => Path.Combine(suite, $"Bench.{name}", "bin", "Release", "net10.0", $"Bench.{name}.dll"))
         .ToArray();
@@ -51,13 +53,18 @@ try
         rows.Add(($"BatchBuild fixed-size + durations, {workers} workers", warm.Elapsed, $"durationMillis {cap}; {TestBatches(warm.Output)}"));
 
         Console.WriteLine($"Running: round-robin split on {workers} workers …");
-        rows.Add(($"round-robin split, {workers} workers (bare vstest.console)", await RoundRobinAsync(vstest, assemblies, workers), ""));
+        rows.Add(($"round-robin split, {workers} workers (bare translation layer)", await Bare.RoundRobinAsync(vstest, assemblies, workers), ""));
         var bound = TimeSpan.FromMilliseconds(Math.Max(serial / workers, longest));
         rows.Add(($"lower bound max(serial / {workers}, longest test)", bound, ""));
     }
 
     Console.WriteLine($"Measuring the cost of a test batch of one trivial test ({repeat} runs each) …");
-    var (bare, batched, replayed, wholeRun) = await OverheadAsync(vstest, assemblies[2]);
+    var (bare, batched, wholeRun) = await OverheadAsync(vstest, assemblies[2]);
+    var large = new List<string>();
+    foreach (var project in suites)
+    {
+        large.AddRange(await LargeSuiteAsync(project, package));
+    }
 
     Console.WriteLine();
     Console.WriteLine($"Suite: {tests} tests in 3 projects, serial time {serial / 1000:0.0} s, longest test {longest / 1000:0.0} s (recorded by BatchBuild)");
@@ -81,10 +88,14 @@ try
 
     Console.WriteLine();
     Console.WriteLine(string.Create(cultureless, $"One trivial test, median of {repeat} runs:"));
-    Console.WriteLine(string.Create(cultureless, $"  bare vstest.console run                         {bare:0.000} s"));
-    Console.WriteLine(string.Create(cultureless, $"  BatchBuild test batch (as the task timed it)    {batched:0.000} s  = {batched / bare:0.00} x bare (target 1.2 x: {(batched <= 1.2 * bare ? "met" : "NOT met")})"));
-    Console.WriteLine(string.Create(cultureless, $"  its vstest.console run, replayed                {replayed:0.000} s  = {replayed / bare:0.00} x bare"));
-    Console.WriteLine(string.Create(cultureless, $"  whole dotnet test --no-build of it: plain {wholeRun.Plain:0.00} s, BatchBuild {wholeRun.Batched:0.00} s (listing the tests costs one more vstest.console run per project)"));
+    Console.WriteLine(string.Create(cultureless, $"  bare RunTests through the translation layer     {bare:0.000} s"));
+    Console.WriteLine(string.Create(cultureless, $"  BatchBuild test batch (as the task timed it)    {batched:0.000} s  = {batched / bare:0.00} x bare (targets 0.30 s and 1.1 x: {(batched <= 0.30 && batched <= 1.1 * bare ? "met" : "NOT met")})"));
+    Console.WriteLine(string.Create(cultureless, $"  whole dotnet test --no-build of it: plain {wholeRun.Plain:0.00} s, BatchBuild {wholeRun.Batched:0.00} s"));
+    foreach (var line in large)
+    {
+        Console.WriteLine(line);
+    }
+
     return 0;
 }
 catch (BenchmarkFailed e)
@@ -97,7 +108,7 @@ finally
     Directory.Delete(scratch, recursive: true);
 }
 
-async Task PrepareAsync()
+async Task<string> PrepareAsync()
 {
     Console.WriteLine("Packing BatchBuild and building the suite …");
     var feed = Path.Combine(root, "artifacts", "bench-feed");
@@ -110,6 +121,11 @@ async Task PrepareAsync()
     }
 
     await Shell.MustAsync(suite, null, "dotnet", "build", "Bench.sln", "-c", "Release", "-v:quiet");
+
+    // Suites that do not reference the package get its props and targets through MSBuild's hooks.
+    var unpacked = Path.Combine(scratch, "package");
+    System.IO.Compression.ZipFile.ExtractToDirectory(Path.Combine(feed, $"batchbuild.{version}.nupkg"), unpacked);
+    return unpacked;
 }
 
 async Task<string> VSTestConsoleAsync()
@@ -120,46 +136,16 @@ async Task<string> VSTestConsoleAsync()
     return Path.Combine(line[(line.IndexOf('[') + 1)..line.IndexOf(']')], version, "vstest.console.dll");
 }
 
-// A static split a CI matrix often uses: test i of the listing goes to worker i mod n, and each
-// worker runs its share of every project in one vstest.console run.
-async Task<TimeSpan> RoundRobinAsync(string vstest, string[] assemblies, int workers)
-{
-    var listed = new List<(string Assembly, string Test)>();
-    foreach (var assembly in assemblies)
-    {
-        var list = Path.Combine(scratch, Path.GetFileNameWithoutExtension(assembly) + ".txt");
-        await Shell.MustAsync(suite, null, "dotnet", "exec", vstest, assembly, "--ListFullyQualifiedTests", $"--ListTestsTargetPath:{list}");
-        listed.AddRange(TestListing.Parse(assembly, File.ReadAllLines(list)).Select(t => (assembly, t.FullyQualifiedName)));
-    }
-
-    var clock = System.Diagnostics.Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
-    {
-        var share = listed.Where((_, i) => i % workers == worker).GroupBy(t => t.Assembly);
-        foreach (var project in share)
-        {
-            var tests = SelectableTest.From(project.Select(t => DiscoveredTest.FromName(project.Key, t.Test)));
-            var settings = Path.Combine(scratch, $"rr-{workers}-{worker}-{Path.GetFileNameWithoutExtension(project.Key)}.runsettings");
-            new XDocument(new XElement("RunSettings", new XElement("NUnit", new XElement("Where", TestSelection.NUnitWhere(tests))))).Save(settings);
-            await Shell.MustAsync(suite, null, "dotnet", "exec", vstest, project.Key, $"--Settings:{settings}");
-        }
-    })));
-    return clock.Elapsed;
-}
-
-async Task<(double Bare, double Batched, double Replayed, (double Plain, double Batched) WholeRun)> OverheadAsync(string vstest, string assembly)
+async Task<(double Bare, double Batched, (double Plain, double Batched) WholeRun)> OverheadAsync(string vstest, string assembly)
 {
     const string trivial = "Bench.Search.SearchSmokeTests.Trivial";
     var project = Path.Combine(suite, "Bench.Search");
-    var bare = new List<double>();
+    var bare = Bare.RunOne(vstest, assembly, trivial, repeat);
     var batched = new List<double>();
-    var replayed = new List<double>();
     var wholePlain = new List<double>();
     var wholeBatched = new List<double>();
     for (var i = 0; i < repeat; i++)
     {
-        bare.Add((await Shell.MustAsync(suite, null, "dotnet", "exec", vstest, assembly, $"--TestCaseFilter:FullyQualifiedName={trivial}")).Elapsed.TotalSeconds);
-
         var run = await Shell.MustAsync(project, null, "dotnet", "test", "--no-build", "-c", "Release", "--filter", $"FullyQualifiedName={trivial}",
             "-p:BatchBuildStrategy=isolate", $"-p:BatchBuildStore={Path.Combine(scratch, "overhead.db")}", "-v:n");
         wholeBatched.Add(run.Elapsed.TotalSeconds);
@@ -170,15 +156,54 @@ async Task<(double Bare, double Batched, double Replayed, (double Plain, double 
         }
 
         batched.Add(double.Parse(took.Groups[1].Value, cultureless) / 1000);
-        var batchId = Regex.Match(run.Output, @"; batch (\S+)\s*$", RegexOptions.Multiline).Groups[1].Value;
-        var runSettings = Directory.EnumerateFiles(Path.Combine(project, "obj"), "test-batch-1.runsettings", SearchOption.AllDirectories)
-            .Single(f => f.Contains(batchId, StringComparison.Ordinal));
-        replayed.Add((await Shell.MustAsync(project, null, "dotnet", "exec", vstest, assembly, $"--Settings:{runSettings}", "--logger:console;verbosity=minimal")).Elapsed.TotalSeconds);
-
         wholePlain.Add((await Shell.MustAsync(project, null, "dotnet", "test", "--no-build", "-c", "Release", "--filter", $"FullyQualifiedName={trivial}", "-p:BatchBuildEnabled=false")).Elapsed.TotalSeconds);
     }
 
-    return (Median(bare), Median(batched), Median(replayed), (Median(wholePlain), Median(wholeBatched)));
+    return (Median(bare), Median(batched), (Median(wholePlain), Median(wholeBatched)));
+}
+
+// A large suite that does not reference BatchBuild: plain, then fixed-size in about 8 test
+// batches and class-name, on 2 workers, each checked for lost tests.
+async Task<IEnumerable<string>> LargeSuiteAsync(string project, string package)
+{
+    var name = Path.GetFileNameWithoutExtension(project);
+    var directory = Path.GetDirectoryName(project)!;
+    Console.WriteLine($"Running: {name} plain and under BatchBuild …");
+    await Shell.MustAsync(directory, null, "dotnet", "test", project, "--no-build", "-c", "Release");
+    var plain = await Shell.MustAsync(directory, null, "dotnet", "test", project, "--no-build", "-c", "Release");
+    var total = int.Parse(Regex.Match(plain.Output, @"Total:\s+(\d+)").Groups[1].Value, cultureless);
+    string[] Batched(string strategy, params string[] more) =>
+    [
+        "test", project, "--no-build", "-c", "Release",
+        $"-p:CustomBeforeMicrosoftCommonProps={Path.Combine(package, "build", "BatchBuild.props")}",
+        $"-p:CustomAfterMicrosoftCommonTargets={Path.Combine(package, "build", "BatchBuild.targets")}",
+        $"-p:BatchBuildStrategy={strategy}", "-p:BatchBuildWorkers=2", $"-p:BatchBuildStore={Path.Combine(scratch, name + ".db")}", .. more,
+    ];
+
+    var lines = new List<string> { "", string.Create(cultureless, $"{name}: {total} test cases; plain dotnet test --no-build {plain.Elapsed.TotalSeconds:0.0} s") };
+    foreach (var (label, arguments, limit) in new[]
+    {
+        ("fixed-size, about 8 test batches", Batched("fixed-size", $"-p:BatchBuildSize={(total + 7) / 8}"), 1.5),
+        ("class-name", Batched("class-name"), 10.0),
+    })
+    {
+        var run = await Shell.RunAsync(directory, null, "dotnet", arguments);
+        var summary = Regex.Match(run.Output, @"(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) not run; (\d+) test batches");
+        var planned = Regex.Match(run.Output, @"(\d+) tests in (\d+) test batches");
+        if (!summary.Success || !planned.Success)
+        {
+            throw new BenchmarkFailed($"no summary from {name} under {label}:{Environment.NewLine}{run.Output}");
+        }
+
+        int Field(int group) => int.Parse(summary.Groups[group].Value, cultureless);
+        var reported = Field(1) + Field(2) + Field(3);
+        var ratio = run.Elapsed.TotalSeconds / plain.Elapsed.TotalSeconds;
+        var lost = int.Parse(planned.Groups[1].Value, cultureless) - reported;
+        lines.Add(string.Create(cultureless,
+            $"  {label,-34} {run.Elapsed.TotalSeconds,6:0.0} s = {ratio:0.00} x plain (target {limit} x: {(ratio <= limit ? "met" : "NOT met")}); {Field(5)} test batches, {planned.Groups[1].Value} tests, {reported} reported, {Field(4)} not run, {lost} lost; exit code {run.ExitCode}"));
+    }
+
+    return lines;
 }
 
 // Serial time and longest test from the latest recorded duration of every test.

@@ -142,6 +142,11 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             Log.Report(e.Diagnostic);
             return false;
         }
+        catch (TestPlatformException e)
+        {
+            Log.Report(new Diagnostic(DiagnosticCodes.TestPlatformFailed, DiagnosticSeverity.Error, null, $"{e.Message}; check that `dotnet vstest --help` runs with this SDK", TestAssembly));
+            return false;
+        }
         finally
         {
             engine?.Reacquire();
@@ -279,7 +284,19 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: discovery: {discovery.Log.TrimEnd()}");
         }
 
-        return DiscoveredSuite.From(TestAssembly, discovery.TestCases);
+        var testCases = discovery.TestCases;
+        if (filter is not null)
+        {
+            if (CaseFilter.Parse(filter, out var error) is not { } parsed)
+            {
+                Log.Report(new Diagnostic(DiagnosticCodes.DiscoveryFailed, DiagnosticSeverity.Error, null, $"the test case filter '{filter}' is not valid: {error}", TestAssembly));
+                return null;
+            }
+
+            testCases = [.. testCases.Where(parsed.Matches)];
+        }
+
+        return DiscoveredSuite.From(TestAssembly, testCases);
     }
 
     private async Task<(TestBatchOutcome Outcome, TestBatchRun Run)> RunAsync(

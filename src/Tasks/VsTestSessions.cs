@@ -14,21 +14,25 @@ internal sealed class VsTestSessions(string consolePath) : IDisposable
     private readonly ConcurrentBag<VsTestSession> _all = [];
 
     /// <summary>Runs <paramref name="work"/> on an idle session, started if there is none, off the caller's thread.</summary>
+    /// <exception cref="TestPlatformException">vstest.console could not be started or failed; that session is not used again.</exception>
     public Task<T> UseAsync<T>(Func<VsTestSession, T> work) => Task.Run(() =>
     {
-        if (!_idle.TryTake(out var session))
-        {
-            session = VsTestSession.Start(consolePath);
-            _all.Add(session);
-        }
-
+        VsTestSession? session = null;
         try
         {
-            return work(session);
-        }
-        finally
-        {
+            if (!_idle.TryTake(out session))
+            {
+                session = VsTestSession.Start(consolePath);
+                _all.Add(session);
+            }
+
+            var result = work(session);
             _idle.Add(session);
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new TestPlatformException($"vstest.console ({consolePath}) failed in design mode: {e.Message}", e);
         }
     });
 
@@ -41,6 +45,9 @@ internal sealed class VsTestSessions(string consolePath) : IDisposable
         }
     }
 }
+
+/// <summary>vstest.console could not be started in design mode, or failed while it worked.</summary>
+internal sealed class TestPlatformException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>The tests of one assembly as BatchBuild plans them, and the test cases that run each.</summary>
 internal sealed record DiscoveredSuite(IReadOnlyList<DiscoveredTest> Tests, IReadOnlyDictionary<string, IReadOnlyList<TestCase>> ById)
@@ -61,13 +68,10 @@ internal sealed record DiscoveredSuite(IReadOnlyList<DiscoveredTest> Tests, IRea
             }
 
             cases.Add(testCase);
-            var className = testCase.Properties.FirstOrDefault(property => property.Id == ManagedTypeProperty) is { } managedType
-                ? testCase.GetPropertyValue(managedType) as string
-                : null;
             tests.Add(new DiscoveredTest(
                 source,
                 testCase.FullyQualifiedName,
-                string.IsNullOrWhiteSpace(className) ? TestName.ClassOf(testCase.FullyQualifiedName) : className,
+                ClassOf(testCase),
                 testCase.DisplayName,
                 [.. testCase.Traits.Select(trait => new TestTrait(trait.Name, trait.Value))],
                 id));
@@ -75,4 +79,11 @@ internal sealed record DiscoveredSuite(IReadOnlyList<DiscoveredTest> Tests, IRea
 
         return new DiscoveredSuite(tests, byId.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<TestCase>)pair.Value, StringComparer.Ordinal));
     }
+
+    /// <summary>The class of a test case: as its framework names it, else as read from its name.</summary>
+    public static string ClassOf(TestCase testCase) =>
+        testCase.Properties.FirstOrDefault(property => property.Id == ManagedTypeProperty) is { } managedType
+            && testCase.GetPropertyValue(managedType) is string { Length: > 0 } className
+            ? className
+            : TestName.ClassOf(testCase.FullyQualifiedName);
 }

@@ -25,7 +25,7 @@ public sealed class LifecycleRunTests
         var batchId = run.Records.Select(r => r.BatchId).Distinct().Single();
         Assert.That(hook.Requests, Has.Count.EqualTo(1), run.Command.ToString());
         var completion = BatchCompletion.FromJson(hook.Requests.Single().Body);
-        Assert.That((completion.BatchId, completion.Reason, completion.Counts.Failed, completion.Counts.Total), Is.EqualTo((batchId, "explicit", 1, 26)));
+        Assert.That((completion.BatchId, completion.Reason, completion.Counts.Failed, completion.Counts.Total), Is.EqualTo((batchId, "explicit", 1, 29)), "16 NUnit tests, 7 MSTest rows and 6 xUnit rows");
         Assert.That(completion.FailedTests.Single().Name, Is.EqualTo("Samples.NUnit.CheckoutTests.Fails_when_asked_to"));
         Assert.That(completion.FailedTests.Single().Message, Does.Contain("SAMPLES_FAIL=1 makes this test fail"));
         Assert.That(File.ReadAllText(summary), Is.EqualTo(completion.ToJson()));
