@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BatchBuild.Tasks;
-using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
 namespace BatchBuild.Bench;
 
@@ -12,21 +11,24 @@ internal static class Bare
 {
     private const string RunSettings = "<RunSettings />";
 
-    /// <summary>Seconds each of <paramref name="repeat"/> runs of one test took in one warm vstest.console, after a first run.</summary>
-    public static List<double> RunOne(string vstest, string assembly, string fullyQualifiedName, int repeat)
+    /// <summary>
+    /// Seconds each run of one test took in one warm vstest.console: every test of
+    /// <paramref name="assembly"/> but the first runs alone, after the first warmed the session up.
+    /// </summary>
+    public static List<double> RunEach(string vstest, string assembly)
     {
         using var session = VsTestSession.Start(vstest);
-        var test = session.Discover(assembly, RunSettings, $"FullyQualifiedName={fullyQualifiedName}", CancellationToken.None).TestCases;
-        session.Run(test, RunSettings, CancellationToken.None);
+        var tests = session.Discover(assembly, RunSettings, null, CancellationToken.None).TestCases.OrderBy(t => t.FullyQualifiedName, StringComparer.Ordinal).ToList();
+        session.Run(tests.Take(1), RunSettings, CancellationToken.None);
         var seconds = new List<double>();
-        for (var i = 0; i < repeat; i++)
+        foreach (var test in tests.Skip(1))
         {
             var clock = Stopwatch.StartNew();
-            var run = session.Run(test, RunSettings, CancellationToken.None);
+            var run = session.Run([test], RunSettings, CancellationToken.None);
             seconds.Add(clock.Elapsed.TotalSeconds);
             if (run.Results.Count != 1)
             {
-                throw new BenchmarkFailed($"the bare run of {fullyQualifiedName} reported {run.Results.Count} results:{Environment.NewLine}{run.Log}");
+                throw new BenchmarkFailed($"the bare run of {test.FullyQualifiedName} reported {run.Results.Count} results:{Environment.NewLine}{run.Log}");
             }
         }
 

@@ -164,12 +164,21 @@ internal sealed class HostedLoggers
         return null;
     }
 
+    private static readonly HashSet<string> ResolvedFolders = new(StringComparer.Ordinal);
+
     // A logger loads beside the test platform, with its own dependencies from its folder.
     private static Assembly Load(string path)
     {
         var folder = Path.GetDirectoryName(path)!;
-        AssemblyLoadContext.Default.Resolving += (context, name) =>
-            Path.Combine(folder, name.Name + ".dll") is var candidate && File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+        lock (ResolvedFolders)
+        {
+            if (ResolvedFolders.Add(folder))
+            {
+                AssemblyLoadContext.Default.Resolving += (context, name) =>
+                    Path.Combine(folder, name.Name + ".dll") is var candidate && File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+            }
+        }
+
         return AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
     }
 

@@ -39,11 +39,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     [Required]
     public string ProjectDirectory { get; set; } = string.Empty;
 
-    /// <summary>Where the close request goes (under the intermediate output folder).</summary>
-    [Required]
-    public string WorkDirectory { get; set; } = string.Empty;
-
-    /// <summary>The folder that holds the BatchBuild collectors: a test adapter path of every run.</summary>
+    /// <summary>The folder that holds the BatchBuild collectors (the close hand-off names the session collector's assembly there).</summary>
     [Required]
     public string ExtensionDirectory { get; set; } = string.Empty;
 
@@ -165,7 +161,6 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         BatchId = batchId.Value;
         var workers = new WorkerSlots(SlotDirectory(), settings.EffectiveWorkers(Environment.ProcessorCount));
-        Directory.CreateDirectory(RunDirectory(batchId));
         using var sessions = new VsTestSessions(VSTestConsolePath);
 
         var discovered = await DiscoverAsync(workers, sessions, projectRunSettings, VsTestRunSettings.DiscoveryFilter(userRunSettings, TestCaseFilter), cancellationToken).ConfigureAwait(false);
@@ -177,15 +172,13 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
         IReadOnlyList<TestBatch> plan;
         using var http = settings.Lifecycle.ServerUrl is null ? null : Http.CreateClient(settings.Lifecycle.Proxy);
-        IResultStore OpenStore() => ResultStores.Open(settings.Lifecycle, storePath, http, Log.Report);
-        using (var store = OpenStore())
-        {
-            var tests = SelectableTest.From(discovered.Tests);
-            var durations = await store.GetDurationsAsync(
-                DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations, DateTimeOffset.UtcNow),
-                cancellationToken).ConfigureAwait(false);
-            plan = BatchPlanner.CreateQueue(tests, durations, settings).DequeueAll();
-        }
+        // One store for the project's run: opening one checks its schema, which no test batch should pay for.
+        using var store = ResultStores.Open(settings.Lifecycle, storePath, http, Log.Report);
+        var tests = SelectableTest.From(discovered.Tests);
+        var durations = await store.GetDurationsAsync(
+            DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations, DateTimeOffset.UtcNow),
+            cancellationToken).ConfigureAwait(false);
+        plan = BatchPlanner.CreateQueue(tests, durations, settings).DequeueAll();
 
         Log.LogMessage(
             MessageImportance.High,
@@ -214,7 +207,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                 var runSettings = VsTestRunSettings.ForTestBatch(
                     projectRunSettings,
                     TestEnvironment.Variables(batchId, batch.Index, plan.Count, settings.ExportApplitoolsBatchId));
-                var (outcome, run) = await RunAsync(sessions, batch, plan.Count, batchId, runSettings, discovered.ById, OpenStore, cancellationToken).ConfigureAwait(false);
+                var (outcome, run) = await RunAsync(sessions, batch, plan.Count, batchId, runSettings, discovered.ById, store, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(outcome);
                 runs.Add(run);
                 loggers.Add(run);
@@ -229,11 +222,11 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         return !Log.HasLoggedErrors;
     }
 
-    // Everything passed on the command line goes into the runsettings: a design-mode
-    // vstest.console takes no arguments.
     // Where reports and attachments go: --results-directory, else TestResults in the project, as for a plain run.
     private string ResultsFolder => Path.GetFullPath(NullIfEmpty(ResultsDirectory) ?? "TestResults", ProjectDirectory);
 
+    // Everything passed on the command line goes into the runsettings: a design-mode
+    // vstest.console takes no arguments.
     private string? ProjectRunSettings(string? userRunSettings, string resultsFolder)
     {
         var blame = new BlameOptions(BlameCrash, NullIfEmpty(BlameCrashDumpType), BlameCrashCollectAlways, BlameHang, NullIfEmpty(BlameHangDumpType), NullIfEmpty(BlameHangTimeout))
@@ -246,7 +239,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             Collect,
             blame,
             CommandLineRunSettings,
-            [.. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path)), ExtensionDirectory]);
+            [.. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path))]);
         try
         {
             return VsTestRunSettings.ForProject(userRunSettings, options);
@@ -306,7 +299,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         BatchId batchId,
         string runSettings,
         IReadOnlyDictionary<string, IReadOnlyList<TestCase>> testCases,
-        Func<IResultStore> openStore,
+        IResultStore store,
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -315,7 +308,6 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var records = TestCaseResult.Records(batch, results, batchId, DateTimeOffset.UtcNow, Environment.MachineName, TestBatchResults.NewAttempt());
         if (records.Count > 0)
         {
-            using var store = openStore();
             await store.RecordResultsAsync(records, cancellationToken).ConfigureAwait(false);
         }
 
@@ -434,8 +426,6 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         using var writer = new StreamWriter(path, options);
         writer.Write(text);
     }
-
-    private string RunDirectory(BatchId batchId) => Path.Combine(WorkDirectory, batchId.FileName);
 
     private string SlotDirectory()
     {

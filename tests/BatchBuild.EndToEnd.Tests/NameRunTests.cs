@@ -24,7 +24,7 @@ public sealed class NameRunTests
         var plain = SampleRun.Start(Names, ["-p:BatchBuildEnabled=false"]);
         Assert.That(plain.Command.ExitCode, Is.Zero, plain.Command.ToString());
         _plain = [.. plain.Records.Select(r => r.Test).Order(StringComparer.Ordinal)];
-        Assert.That(_plain, Has.Length.EqualTo(72), "27 NUnit cases, 22 MSTest rows and 23 xUnit theory rows");
+        Assert.That(_plain, Has.Length.EqualTo(73), "28 NUnit cases, 22 MSTest rows and 23 xUnit theory rows");
     }
 
     [TestCase("isolate")]
@@ -40,7 +40,21 @@ public sealed class NameRunTests
         Assert.That(run.Records.Select(r => r.Test).Order(StringComparer.Ordinal), Is.EqualTo(_plain), run.Command.ToString());
         Assert.That(run.Records.Select(r => r.BatchId).Distinct().Count(), Is.EqualTo(1));
         Assert.That(run.Command.Output, Does.Contain("BatchBuild Names.XUnit: 23 passed, 0 failed, 0 skipped, 0 not run"), "each theory row is a test of its own");
-        Assert.That(run.Command.Output, Does.Contain("BatchBuild Names.NUnit: 26 passed"), "the two cases that share a name are one test");
+        Assert.That(run.Command.Output, Does.Contain("BatchBuild Names.NUnit: 27 passed"), "the two cases that share a name are one test");
+    }
+
+    [Test]
+    public void A_test_host_that_dies_takes_only_its_own_test_batch()
+    {
+        var run = SampleRun.Start(
+            "Names/Names.NUnit/Names.NUnit.csproj",
+            ["-p:BatchBuildStrategy=class-name"],
+            new Dictionary<string, string> { ["NAMES_CRASH"] = "1" });
+
+        Assert.That(run.Command.ExitCode, Is.Not.Zero, run.Command.ToString());
+        Assert.That(run.Command.Output, Does.Contain("error BB3003: Names.CrashOnRequest.Crashes_the_test_host_when_asked reported no result"));
+        Assert.That(run.Command.Output, Does.Contain("BatchBuild Names.NUnit: 26 passed, 0 failed, 0 skipped, 1 not run"), "the other test batch ran in full");
+        Assert.That(run.Command.Output, Does.Not.Contain("   at BatchBuild"), "no stack trace");
     }
 
     [Test]

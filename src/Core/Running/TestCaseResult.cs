@@ -25,16 +25,14 @@ public sealed record TestCaseResult(string TestId, string DisplayName, TestRunOu
         return [.. results
             .Where(result => planned.ContainsKey(result.TestId))
             .GroupBy(result => result.TestId, StringComparer.Ordinal)
-            .Select(rows => new TestResultRecord(
+            .Select(rows => TestResultRecord.Combine(
                 batchId,
                 batch.Index,
                 planned[rows.Key].Key,
                 planned[rows.Key].DisplayName,
-                TestBatchResult.Worst(rows.Select(row => row.Outcome)),
-                rows.Sum(row => row.DurationMillis),
+                [.. rows.Select(row => (row.Outcome, row.DurationMillis, row.ErrorMessage))],
                 finishedAt,
                 agent,
-                attempt,
-                rows.FirstOrDefault(row => row.Outcome == TestRunOutcome.Failed && row.ErrorMessage is not null)?.ErrorMessage).Cleaned())];
+                attempt))];
     }
 }

@@ -19,9 +19,9 @@ public sealed record TestBatchResult(string FullyQualifiedName, string DisplayNa
 }
 
 /// <summary>
-/// What was seen of one test batch: the file attached to the run and read back by the MSBuild
-/// task. <see cref="Recorded"/> says whether the results reached the store; when not, the reader
-/// records them, so that no result is lost. <see cref="Attempt"/> names this run of the test
+/// What the collector saw of one run BatchBuild did not plan: the file it attaches to the run.
+/// <see cref="Recorded"/> says whether the results reached the store; when not, a reader may
+/// record them, so that no result is lost. <see cref="Attempt"/> names this run of the test
 /// batch, so that recording the same file twice records its results once.
 /// </summary>
 public sealed record TestBatchResults(
@@ -50,22 +50,20 @@ public sealed record TestBatchResults(
     public IReadOnlyList<TestResultRecord> PerTest(BatchBuild.Core.Batches.BatchId batchId, DateTimeOffset finishedAt, string agent) =>
         [.. Tests
             .GroupBy(result => result.FullyQualifiedName, StringComparer.Ordinal)
-            .Select(rows => new TestResultRecord(
+            .Select(rows => TestResultRecord.Combine(
                 batchId,
                 TestBatch,
                 BatchBuild.Core.Discovery.TestKey.For(Source, rows.Key),
                 rows.First().DisplayName,
-                TestBatchResult.Worst(rows.Select(row => row.Outcome)),
-                rows.Sum(row => row.DurationMillis),
+                [.. rows.Select(row => (row.Outcome, row.DurationMillis, row.ErrorMessage))],
                 finishedAt,
                 agent,
-                Attempt,
-                rows.FirstOrDefault(row => row.Outcome == TestRunOutcome.Failed && row.ErrorMessage is not null)?.ErrorMessage).Cleaned())];
+                Attempt))];
 }
 
 /// <summary>
-/// The results file's JSON, generated at compile time: the logger writes it inside every
-/// vstest.console process, where reflection-based serialization would cost start-up time.
+/// The results file's JSON, generated at compile time: the collector writes it inside the
+/// data collector process, where reflection-based serialization would cost start-up time.
 /// </summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(TestBatchResults))]

@@ -50,6 +50,32 @@ public sealed record TestResultRecord(
     /// <summary>The time every result finished before.</summary>
     public static readonly DateTimeOffset LatestFinish = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// The one record of a test that reported several results in one run (data rows, cases that
+    /// share an ID): its worst outcome, its durations added up, the first failure's message, and
+    /// its text as stores keep it.
+    /// </summary>
+    public static TestResultRecord Combine(
+        BatchId batchId,
+        int testBatch,
+        TestKey test,
+        string displayName,
+        IReadOnlyCollection<(TestRunOutcome Outcome, double DurationMillis, string? ErrorMessage)> results,
+        DateTimeOffset finishedAt,
+        string agent,
+        string attempt) =>
+        new TestResultRecord(
+            batchId,
+            testBatch,
+            test,
+            displayName,
+            TestBatchResult.Worst(results.Select(result => result.Outcome)),
+            results.Sum(result => result.DurationMillis),
+            finishedAt,
+            agent,
+            attempt,
+            results.FirstOrDefault(result => result.Outcome == TestRunOutcome.Failed && result.ErrorMessage is not null).ErrorMessage).Cleaned();
+
     /// <summary>This result with its text as stores keep it (see <see cref="StoredText"/>).</summary>
     public TestResultRecord Cleaned() => this with
     {
