@@ -69,6 +69,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     /// <summary>The user's test adapter paths (<c>--test-adapter-path</c>).</summary>
     public string[] TestAdapterPaths { get; set; } = [];
 
+    /// <summary>
+    /// <c>$(TraceDataCollectorDirectoryPath)</c>: where Microsoft.CodeCoverage puts the "Code
+    /// Coverage" collector; a test adapter path, as the SDK's VSTest task makes it.
+    /// </summary>
+    public string? TraceDataCollectorDirectory { get; set; }
+
     /// <summary><c>--blame</c>.</summary>
     public bool Blame { get; set; }
 
@@ -239,7 +245,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             Collect,
             blame,
             CommandLineRunSettings,
-            [.. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path))]);
+            [.. TestAdapterPaths.Append(TraceDataCollectorDirectory).OfType<string>().Where(path => !string.IsNullOrWhiteSpace(path))]);
         try
         {
             return VsTestRunSettings.ForProject(userRunSettings, options);

@@ -29,6 +29,20 @@ public sealed class SuiteRunTests
     }
 
     [Test]
+    public void Code_coverage_of_every_test_batch_comes_out_merged_as_after_a_plain_run()
+    {
+        var run = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", ["-p:BatchBuildStrategy=class-name", "--collect", "Code Coverage"]);
+
+        Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
+        var attachments = run.Command.Output[run.Command.Output.LastIndexOf("Attachments:", StringComparison.Ordinal)..]
+            .Split('\n', StringSplitOptions.TrimEntries)
+            .Where(line => line.EndsWith(".coverage", StringComparison.Ordinal))
+            .ToList();
+        Assert.That(attachments, Has.Count.EqualTo(1), run.Command.ToString());
+        Assert.That(File.Exists(attachments[0]), Is.True);
+    }
+
+    [Test]
     public void A_failing_test_fails_the_run_and_its_result_is_kept()
     {
         var run = SampleRun.Start(
