@@ -75,6 +75,9 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     /// </summary>
     public string? TraceDataCollectorDirectory { get; set; }
 
+    /// <summary><c>--diag</c>: the diagnostic log of vstest.console and its test hosts.</summary>
+    public string? DiagnosticLog { get; set; }
+
     /// <summary><c>--blame</c>.</summary>
     public bool Blame { get; set; }
 
@@ -167,7 +170,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
         BatchId = batchId.Value;
         var workers = new WorkerSlots(SlotDirectory(), settings.EffectiveWorkers(Environment.ProcessorCount));
-        using var sessions = new VsTestSessions(VSTestConsolePath);
+        using var sessions = new VsTestSessions(VSTestConsolePath, NullIfEmpty(DiagnosticLog), ProjectName);
 
         var discovered = await DiscoverAsync(workers, sessions, projectRunSettings, VsTestRunSettings.DiscoveryFilter(userRunSettings, TestCaseFilter), cancellationToken).ConfigureAwait(false);
         if (discovered is null)

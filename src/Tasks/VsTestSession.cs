@@ -44,10 +44,19 @@ internal sealed class VsTestSession : IDisposable
 
     private VsTestSession(VsTestConsoleWrapper console) => _console = console;
 
-    /// <summary>Starts the vstest.console at <paramref name="consolePath"/>.</summary>
-    public static VsTestSession Start(string consolePath)
+    /// <summary>
+    /// Starts the vstest.console at <paramref name="consolePath"/>; with <paramref name="diagnosticLog"/>,
+    /// it and the test hosts it starts write their diagnostic logs there (<c>--diag</c>).
+    /// </summary>
+    public static VsTestSession Start(string consolePath, string? diagnosticLog = null)
     {
-        var console = new VsTestConsoleWrapper(consolePath, new ConsoleParameters());
+        var parameters = new ConsoleParameters();
+        if (diagnosticLog is not null)
+        {
+            parameters.LogFilePath = diagnosticLog;
+        }
+
+        var console = new VsTestConsoleWrapper(consolePath, parameters);
         console.StartSession();
         return new VsTestSession(console);
     }
@@ -143,14 +152,21 @@ internal sealed class VsTestSession : IDisposable
             ICollection<string>? executorUris)
         {
             Add(lastChunkArgs);
-            foreach (var set in runContextAttachments ?? [])
-            {
-                Attachments.Enqueue(set);
-            }
 
-            foreach (var set in testRunCompleteArgs.AttachmentSets ?? [])
+            // vstest may report a run's attachments both ways: each file counts once.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var set in (runContextAttachments ?? []).Concat(testRunCompleteArgs.AttachmentSets ?? []))
             {
-                Attachments.Enqueue(set);
+                var fresh = new AttachmentSet(set.Uri, set.DisplayName);
+                foreach (var attachment in set.Attachments.Where(attachment => seen.Add(attachment.Uri.OriginalString)))
+                {
+                    fresh.Attachments.Add(attachment);
+                }
+
+                if (fresh.Attachments.Count > 0)
+                {
+                    Attachments.Enqueue(fresh);
+                }
             }
 
             foreach (var collector in testRunCompleteArgs.InvokedDataCollectors ?? [])

@@ -6,10 +6,14 @@ namespace BatchBuild.Tasks;
 
 /// <summary>
 /// The design-mode vstest.consoles of one project's run: one per worker that needs one, started
-/// when first needed and ended with the run, each used by one worker at a time.
+/// when first needed and ended with the run, each used by one worker at a time. With a
+/// <paramref name="diagnosticLog"/> (<c>--diag</c>), each writes its own log beside it, named
+/// after the project and the session's number.
 /// </summary>
-internal sealed class VsTestSessions(string consolePath) : IDisposable
+internal sealed class VsTestSessions(string consolePath, string? diagnosticLog = null, string? project = null) : IDisposable
 {
+    private int _started;
+
     private readonly ConcurrentBag<VsTestSession> _idle = [];
     private readonly ConcurrentBag<VsTestSession> _all = [];
 
@@ -22,7 +26,7 @@ internal sealed class VsTestSessions(string consolePath) : IDisposable
         {
             if (!_idle.TryTake(out session))
             {
-                session = VsTestSession.Start(consolePath);
+                session = VsTestSession.Start(consolePath, LogFor(Interlocked.Increment(ref _started)));
                 _all.Add(session);
             }
 
@@ -35,6 +39,13 @@ internal sealed class VsTestSessions(string consolePath) : IDisposable
             throw new TestPlatformException($"vstest.console ({consolePath}) failed in design mode: {e.Message}", e);
         }
     });
+
+    private string? LogFor(int session) =>
+        diagnosticLog is null
+            ? null
+            : Path.Combine(
+                Path.GetDirectoryName(Path.GetFullPath(diagnosticLog))!,
+                $"{Path.GetFileNameWithoutExtension(diagnosticLog)}.{project}.{session}{(Path.HasExtension(diagnosticLog) ? Path.GetExtension(diagnosticLog) : ".txt")}");
 
     /// <inheritdoc />
     public void Dispose()
