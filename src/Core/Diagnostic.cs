@@ -62,7 +62,7 @@ public static class DiagnosticCodes
     /// <summary>A number that is not one, or out of its range.</summary>
     public const string InvalidNumber = "BB1002";
 
-    /// <summary>A batching strategy type that does not exist.</summary>
+    /// <summary>An unknown batching strategy type, retry strategy type or execution mode.</summary>
     public const string UnknownStrategy = "BB1003";
 
     /// <summary>A time limit that is neither an ISO-8601 duration nor a date-time.</summary>

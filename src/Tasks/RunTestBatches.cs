@@ -200,34 +200,54 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             ResultsFolder,
             NullIfEmpty(TargetFrameworkMoniker),
             Log.Report);
-        var pending = new ConcurrentQueue<TestBatch>(plan);
+        var work = new TestBatchWork(plan);
+        var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode);
+        var made = plan.Count;
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var runs = new ConcurrentBag<TestBatchRun>();
         var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, plan.Count))).Select(_ => Task.Run(async () =>
         {
-            while (pending.TryPeek(out var next))
+            while (await work.PeekAsync(cancellationToken).ConfigureAwait(false) is { } next)
             {
                 using var slot = await workers.AcquireAsync(next.ExpectedMillis, cancellationToken).ConfigureAwait(false);
-                if (!pending.TryDequeue(out var batch))
+                if (work.TryTake() is not { } batch)
                 {
-                    return;
+                    continue;
                 }
 
-                var runSettings = VsTestRunSettings.ForTestBatch(
-                    projectRunSettings,
-                    TestEnvironment.Variables(batchId, batch.Index, plan.Count, settings.ExportApplitoolsBatchId));
-                var (outcome, run) = await RunAsync(sessions, batch, plan.Count, batchId, runSettings, discovered.ById, store, cancellationToken).ConfigureAwait(false);
-                outcomes.Add(outcome);
-                runs.Add(run);
-                loggers.Add(run);
-                Report(outcome, plan.Count);
+                IReadOnlyList<TestBatch> again = [];
+                try
+                {
+                    var runSettings = VsTestRunSettings.ForTestBatch(
+                        projectRunSettings,
+                        TestEnvironment.Variables(batchId, batch.Index, plan.Count, settings.ExportApplitoolsBatchId));
+                    var (outcome, run) = await RunAsync(sessions, batch, plan.Count, batchId, runSettings, discovered.ById, store, cancellationToken).ConfigureAwait(false);
+                    outcomes.Add(outcome);
+                    runs.Add(run);
+                    loggers.Add(run);
+
+                    // A test that runs again does so alone, in a fresh test host of its own.
+                    IReadOnlyList<SelectableTest> retried;
+                    lock (ledger)
+                    {
+                        retried = ledger.Record(batch, run.WorstById);
+                    }
+
+                    again = [.. retried.Select(test => new TestBatch(
+                        Interlocked.Increment(ref made), batch.Source, [test], batch.ExpectedMillis / batch.Tests.Length, RetryStrategyName))];
+                    Report(outcome, plan.Count, again);
+                }
+                finally
+                {
+                    work.Done(again);
+                }
             }
         }, cancellationToken));
         await Task.WhenAll(runners).ConfigureAwait(false);
         loggers.Complete(clock.Elapsed);
         HandOver(runs);
 
-        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, outcomes, workers.Count, clock.Elapsed));
+        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, ledger.Count(plan.SelectMany(batch => batch.Tests)), outcomes.Count, workers.Count, clock.Elapsed));
         return !Log.HasLoggedErrors;
     }
 
@@ -330,19 +350,32 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         return (outcome, run);
     }
 
-    private void Report(TestBatchOutcome outcome, int testBatchCount)
+    // The name test batches that run tests again go by in the log.
+    private const string RetryStrategyName = "retry";
+
+    // A failure or a missing result is an error when the test will not run again, else a warning
+    // that says it will.
+    private void Report(TestBatchOutcome outcome, int testBatchCount, IReadOnlyList<TestBatch> again)
     {
+        var runsAgain = again.ToDictionary(batch => batch.Tests[0].ToString(), batch => batch.Index, StringComparer.Ordinal);
+        Diagnostic Verdict(string code, string test, string what)
+        {
+            var severity = runsAgain.ContainsKey(test) ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error;
+            var next = runsAgain.TryGetValue(test, out var index) ? $"; it runs again in test batch {index}" : string.Empty;
+            return new Diagnostic(code, severity, null, $"{test} {what} in test batch {outcome.Batch.Index}{next}", TestAssembly);
+        }
+
         lock (_logGate)
         {
             Log.LogMessage(MessageImportance.High, RunReport.Progress(ProjectName, outcome, testBatchCount));
             foreach (var test in outcome.FailedTests)
             {
-                Log.Report(new Diagnostic(DiagnosticCodes.TestFailed, DiagnosticSeverity.Error, null, $"{test} failed in test batch {outcome.Batch.Index}", TestAssembly));
+                Log.Report(Verdict(DiagnosticCodes.TestFailed, test, "failed"));
             }
 
             foreach (var test in outcome.NotRun)
             {
-                Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"{test} reported no result in test batch {outcome.Batch.Index}: the test host crashed or the run was aborted; see what vstest said above", TestAssembly));
+                Log.Report(Verdict(DiagnosticCodes.TestNotRun, test, "reported no result (the test host crashed or the run was aborted; see what vstest said above)"));
             }
 
             if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0)

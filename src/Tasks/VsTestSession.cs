@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using BatchBuild.Adapter;
 using BatchBuild.Core.Batches;
+using BatchBuild.Core.Durations;
 using BatchBuild.Core.Running;
+using BatchBuild.Core.Store;
 using Microsoft.TestPlatform.VsTestConsole.TranslationLayer;
 using Microsoft.TestPlatform.VsTestConsole.TranslationLayer.Interfaces;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
@@ -21,6 +23,11 @@ internal sealed record Discovery(IReadOnlyList<TestCase> TestCases, bool Aborted
 /// <param name="Collectors">The data collectors that took part, for the post-processing of their attachments.</param>
 internal sealed record TestBatchRun(IReadOnlyList<TestResult> Results, bool Failed, IReadOnlyList<AttachmentSet> Attachments, IReadOnlyList<HandoffCollector> Collectors, string Log)
 {
+    /// <summary>Each reporting test case's worst outcome, by ID.</summary>
+    public IReadOnlyDictionary<string, TestRunOutcome> WorstById =>
+        CaseResults.GroupBy(result => result.TestId, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => TestBatchResult.Worst(group.Select(result => result.Outcome)), StringComparer.Ordinal);
+
     /// <summary>The results as BatchBuild reads them.</summary>
     public IReadOnlyList<TestCaseResult> CaseResults =>
     [

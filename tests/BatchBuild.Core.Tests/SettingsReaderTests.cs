@@ -96,6 +96,20 @@ public class SettingsReaderTests
     }
 
     [Test]
+    public void Retries_are_off_by_default_and_fixed_quota_keeps_Marathons_defaults_unless_set()
+    {
+        Assert.That(SettingsReader.Read().Settings!.Retry.Policy, Is.EqualTo(new Running.RetryPolicy(0, 0, 1)));
+
+        var result = SettingsReader.Read(
+            BatchBuildSection("<RetryStrategy><Type>fixed-quota</Type><RetryPerTestQuota>2</RetryPerTestQuota></RetryStrategy><ExecutionStrategy><Mode>all-success</Mode></ExecutionStrategy>"),
+            Environment(("BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", "0")));
+
+        Assert.That(result.Diagnostics, Is.Empty);
+        Assert.That(result.Settings!.Retry.Policy, Is.EqualTo(new Running.RetryPolicy(200, 2, 0)));
+        Assert.That(result.Settings.Retry.Mode, Is.EqualTo(Running.ExecutionMode.AllSuccess));
+    }
+
+    [Test]
     public void Strategy_names_are_case_insensitive()
     {
         var result = SettingsReader.Read(Environment(("BATCHBUILD_STRATEGY", "Class-Name")));
@@ -119,6 +133,11 @@ public class SettingsReaderTests
     [TestCase("BatchingStrategy/LastMileLength", "BatchBuildLastMileLength", "BATCHBUILD_LAST_MILE_LENGTH", "-1", "BB1002", "a whole number of 0 or more")]
     [TestCase("Workers", "BatchBuildWorkers", "BATCHBUILD_WORKERS", "0", "BB1002", "a whole number greater than 0")]
     [TestCase("DefaultDurationMillis", "BatchBuildDefaultDurationMillis", "BATCHBUILD_DEFAULT_DURATION_MILLIS", "soon", "BB1002", "a whole number of milliseconds greater than 0")]
+    [TestCase("RetryStrategy/Type", "BatchBuildRetryStrategy", "BATCHBUILD_RETRY_STRATEGY", "forever", "BB1003", "one of no-retry, fixed-quota")]
+    [TestCase("RetryStrategy/TotalAllowedRetryQuota", "BatchBuildTotalAllowedRetryQuota", "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA", "-1", "BB1002", "a whole number of 0 or more")]
+    [TestCase("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA", "many", "BB1002", "a whole number of 0 or more")]
+    [TestCase("UncompletedTestRetryQuota", "BatchBuildUncompletedTestRetryQuota", "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", "-2", "BB1002", "a whole number of 0 or more")]
+    [TestCase("ExecutionStrategy/Mode", "BatchBuildExecutionMode", "BATCHBUILD_EXECUTION_MODE", "some-success", "BB1003", "one of any-success, all-success")]
     public void An_invalid_value_is_an_error_naming_source_key_value_and_what_is_allowed(
         string element, string property, string variable, string value, string code, string allowed)
     {

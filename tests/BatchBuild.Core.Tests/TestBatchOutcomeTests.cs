@@ -100,8 +100,11 @@ public sealed class TestBatchOutcomeTests
         Assert.That(RunReport.Progress("Tests", failed, 4), Is.EqualTo("[3/4] Tests fixed-size 3 tests 2.3 s failed (1 failed)"));
         Assert.That(RunReport.Progress("Tests", crashed, 4), Is.EqualTo("[4/4] Tests fixed-size 3 tests 0.5 s crashed (3 not run)"));
         Assert.That(
-            RunReport.Summary("Tests", BatchId.Parse("b-1"), [failed, crashed], 2, TimeSpan.FromSeconds(3)),
+            RunReport.Summary("Tests", BatchId.Parse("b-1"), new RunCounts(2, 1, 0, 3, 0, 0), 2, 2, TimeSpan.FromSeconds(3)),
             Is.EqualTo("BatchBuild Tests: 2 passed, 1 failed, 0 skipped, 3 not run; 2 test batches on 2 workers in 3.0 s; batch b-1"));
+        Assert.That(
+            RunReport.Summary("Tests", BatchId.Parse("b-1"), new RunCounts(3, 0, 0, 0, 1, 2), 4, 2, TimeSpan.FromSeconds(3)),
+            Is.EqualTo("BatchBuild Tests: 3 passed, 0 failed, 0 skipped, 0 not run, 1 flaky, 2 run again; 4 test batches on 2 workers in 3.0 s; batch b-1"));
     }
 
     [Test]

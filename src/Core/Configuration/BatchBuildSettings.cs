@@ -79,6 +79,9 @@ public sealed record BatchBuildSettings(
     /// <summary>How batches close and notify.</summary>
     public BatchLifecycleSettings Lifecycle { get; init; } = BatchLifecycleSettings.Defaults;
 
+    /// <summary>How failed and uncompleted tests run again, and when a test that ran more than once passed.</summary>
+    public RetrySettings Retry { get; init; } = RetrySettings.Defaults;
+
     /// <summary>The number of workers to run, given the machine's processor count.</summary>
     public int EffectiveWorkers(int processorCount) => Workers ?? Math.Max(1, processorCount);
 }
@@ -104,4 +107,48 @@ public sealed record BatchLifecycleSettings(
 {
     /// <summary>3 hours idle, 3 days old, notify, no summary file or webhook, close after the tests, embedded store.</summary>
     public static BatchLifecycleSettings Defaults { get; } = new(BatchLimits.Default, true, null, [], false, null, null, null);
+}
+
+/// <summary>Marathon's retry strategy types.</summary>
+public enum RetryStrategyType
+{
+    /// <summary>A failed test is not run again.</summary>
+    NoRetry,
+
+    /// <summary>A failed test runs again within a quota per test and a quota for the run.</summary>
+    FixedQuota,
+}
+
+/// <summary>
+/// The retry strategy, the uncompleted-test quota and the execution mode, with Marathon's keys
+/// and defaults (<c>fixed-quota</c>: 200 retries for the run, 3 per test).
+/// </summary>
+/// <param name="Type">The retry strategy.</param>
+/// <param name="TotalAllowedRetryQuota">With <c>fixed-quota</c>, the retries of the whole run.</param>
+/// <param name="RetryPerTestQuota">With <c>fixed-quota</c>, the retries of one test.</param>
+/// <param name="UncompletedTestRetryQuota">How often a test whose test host died before it reported runs again.</param>
+/// <param name="Mode">When a test that ran more than once counts as passed.</param>
+public sealed record RetrySettings(RetryStrategyType Type, int TotalAllowedRetryQuota, int RetryPerTestQuota, int UncompletedTestRetryQuota, Running.ExecutionMode Mode)
+{
+    /// <summary><c>no-retry</c>, one more run for an uncompleted test, <c>any-success</c>.</summary>
+    public static RetrySettings Defaults { get; } = new(RetryStrategyType.NoRetry, 200, 3, 1, Running.ExecutionMode.AnySuccess);
+
+    /// <summary>The configuration names of the retry strategy types.</summary>
+    public static IReadOnlyDictionary<RetryStrategyType, string> TypeNames { get; } = new Dictionary<RetryStrategyType, string>
+    {
+        [RetryStrategyType.NoRetry] = "no-retry",
+        [RetryStrategyType.FixedQuota] = "fixed-quota",
+    };
+
+    /// <summary>The configuration names of the execution modes.</summary>
+    public static IReadOnlyDictionary<Running.ExecutionMode, string> ModeNames { get; } = new Dictionary<Running.ExecutionMode, string>
+    {
+        [Running.ExecutionMode.AnySuccess] = "any-success",
+        [Running.ExecutionMode.AllSuccess] = "all-success",
+    };
+
+    /// <summary>The quotas the run keeps to.</summary>
+    public Running.RetryPolicy Policy => Type == RetryStrategyType.NoRetry
+        ? new Running.RetryPolicy(0, 0, UncompletedTestRetryQuota)
+        : new Running.RetryPolicy(TotalAllowedRetryQuota, RetryPerTestQuota, UncompletedTestRetryQuota);
 }

@@ -59,6 +59,27 @@ internal static class SettingDefinitions
                 ? (s with { ExportApplitoolsBatchId = export }, null)
                 : (null, Boolean)),
 
+        new("RetryStrategy/Type", "BatchBuildRetryStrategy", "BATCHBUILD_RETRY_STRATEGY", (text, s) =>
+            Named(RetrySettings.TypeNames, text) is { } type
+                ? (s with { Retry = s.Retry with { Type = type } }, null)
+                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", RetrySettings.TypeNames.Values)))),
+        new("RetryStrategy/TotalAllowedRetryQuota", "BatchBuildTotalAllowedRetryQuota", "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA", (text, s) =>
+            ParseWhole(text, 0) is { } quota
+                ? (s with { Retry = s.Retry with { TotalAllowedRetryQuota = (int)quota } }, null)
+                : (null, WholeNumber(0))),
+        new("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA", (text, s) =>
+            ParseWhole(text, 0) is { } quota
+                ? (s with { Retry = s.Retry with { RetryPerTestQuota = (int)quota } }, null)
+                : (null, WholeNumber(0))),
+        new("UncompletedTestRetryQuota", "BatchBuildUncompletedTestRetryQuota", "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", (text, s) =>
+            ParseWhole(text, 0) is { } quota
+                ? (s with { Retry = s.Retry with { UncompletedTestRetryQuota = (int)quota } }, null)
+                : (null, WholeNumber(0))),
+        new("ExecutionStrategy/Mode", "BatchBuildExecutionMode", "BATCHBUILD_EXECUTION_MODE", (text, s) =>
+            Named(RetrySettings.ModeNames, text) is { } mode
+                ? (s with { Retry = s.Retry with { Mode = mode } }, null)
+                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", RetrySettings.ModeNames.Values)))),
+
         new("IdleTimeout", "BatchBuildIdleTimeout", "BATCHBUILD_IDLE_TIMEOUT", (text, s) =>
             ParseSpan(text) is { } idle
                 ? (Lifecycle(s, l => l with { Limits = l.Limits with { IdleTimeout = idle } }), null)
@@ -143,8 +164,11 @@ internal static class SettingDefinitions
         return urls.Count > 0 && urls.All(url => url is not null) ? [.. urls.OfType<Uri>()] : null;
     }
 
-    private static BatchingStrategyType? ParseStrategy(string text) =>
-        BatchBuildSettings.StrategyNames.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase)) is { Value: not null } match
+    private static BatchingStrategyType? ParseStrategy(string text) => Named(BatchBuildSettings.StrategyNames, text);
+
+    private static T? Named<T>(IReadOnlyDictionary<T, string> names, string text)
+        where T : struct, Enum =>
+        names.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase)) is { Value: not null } match
             ? match.Key
             : null;
 

@@ -26,6 +26,15 @@ public enum ExecutionMode
     AllSuccess,
 }
 
+/// <summary>What a run's tests came to over all their attempts.</summary>
+/// <param name="Passed">Tests that passed, flaky ones included.</param>
+/// <param name="Failed">Tests that did not pass.</param>
+/// <param name="Skipped">Tests that were skipped on every attempt.</param>
+/// <param name="NotRun">Tests that never completed: their test host died every time.</param>
+/// <param name="Flaky">Tests that passed but also failed or did not complete.</param>
+/// <param name="RunAgain">How many times a test ran again, as a retry or because it did not complete.</param>
+public sealed record RunCounts(int Passed, int Failed, int Skipped, int NotRun, int Flaky, int RunAgain);
+
 /// <summary>What a test came to over all its attempts.</summary>
 public enum TestVerdict
 {
@@ -93,6 +102,39 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode)
         }
 
         return again;
+    }
+
+    /// <summary>
+    /// What the run's <paramref name="tests"/> came to: passed (flaky ones among them), failed,
+    /// skipped, never completed, and how many runs again there were.
+    /// </summary>
+    public RunCounts Count(IEnumerable<SelectableTest> tests)
+    {
+        int passed = 0, flaky = 0, failed = 0, skipped = 0, notRun = 0;
+        foreach (var test in tests)
+        {
+            var attempts = _attempts.TryGetValue(test.Id, out var recorded) ? recorded : [];
+            var verdict = VerdictOf(test.Id);
+            if (attempts.All(outcome => outcome is null))
+            {
+                notRun++;
+            }
+            else if (verdict == TestVerdict.Failed)
+            {
+                failed++;
+            }
+            else if (verdict == TestVerdict.Skipped)
+            {
+                skipped++;
+            }
+            else
+            {
+                passed++;
+                flaky += verdict == TestVerdict.Flaky ? 1 : 0;
+            }
+        }
+
+        return new RunCounts(passed, failed, skipped, notRun, flaky, RetriesUsed + _uncompletedRetries.Values.Sum());
     }
 
     /// <summary>How many times <paramref name="testId"/> has run, completed or not.</summary>

@@ -23,12 +23,16 @@ public static class RunReport
         return string.Create(CultureInfo.InvariantCulture, $"[{batch.Index}/{testBatchCount}] {project} {batch.Strategy} {tests} {outcome.Elapsed.TotalSeconds:0.0} s {status}");
     }
 
-    /// <summary>The summary of one project's run.</summary>
-    public static string Summary(string project, BatchId batchId, IReadOnlyCollection<TestBatchOutcome> outcomes, int workers, TimeSpan wallTime)
+    /// <summary>
+    /// The summary of one project's run, such as
+    /// <c>BatchBuild Tests: 40 passed, 1 failed, 0 skipped, 0 not run; 12 test batches on 2 workers in 31.2 s; batch b-1</c>;
+    /// when tests ran again, how many were flaky and how many runs again there were follow the counts.
+    /// </summary>
+    public static string Summary(string project, BatchId batchId, RunCounts counts, int testBatches, int workers, TimeSpan wallTime)
     {
-        var notRun = outcomes.Sum(o => o.NotRun.Length);
+        var again = counts.RunAgain > 0 ? $", {counts.Flaky} flaky, {counts.RunAgain} run again" : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"BatchBuild {project}: {outcomes.Sum(o => o.Passed)} passed, {outcomes.Sum(o => o.Failed)} failed, {outcomes.Sum(o => o.Skipped)} skipped, {notRun} not run; {outcomes.Count} test batches on {workers} workers in {wallTime.TotalSeconds:0.0} s; batch {batchId}");
+            $"BatchBuild {project}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped, {counts.NotRun} not run{again}; {testBatches} test batches on {workers} workers in {wallTime.TotalSeconds:0.0} s; batch {batchId}");
     }
 }
