@@ -112,7 +112,7 @@ internal sealed class HostedLoggers
                 _events.RaiseTestResult(new TestResultEventArgs(result));
             }
 
-            _attachments.AddRange(run.Attachments.Select(Absolute));
+            _attachments.AddRange(run.Attachments);
             _aborted |= run.Failed;
         }
     }
@@ -180,18 +180,6 @@ internal sealed class HostedLoggers
         }
 
         return AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
-    }
-
-    private static AttachmentSet Absolute(AttachmentSet set)
-    {
-        var copy = new AttachmentSet(set.Uri, set.DisplayName);
-        foreach (var attachment in set.Attachments)
-        {
-            var uri = attachment.Uri.IsAbsoluteUri ? attachment.Uri : new Uri(Path.GetFullPath(attachment.Uri.OriginalString));
-            copy.Attachments.Add(new UriDataAttachment(uri, attachment.Description));
-        }
-
-        return copy;
     }
 
     // The events vstest raises to a logger, raised here one at a time.

@@ -179,7 +179,6 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
 
         var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
-        IReadOnlyList<TestBatch> plan;
         using var http = settings.Lifecycle.ServerUrl is null ? null : Http.CreateClient(settings.Lifecycle.Proxy);
         // One store for the project's run: opening one checks its schema, which no test batch should pay for.
         using var store = ResultStores.Open(settings.Lifecycle, storePath, http, Log.Report);
@@ -187,7 +186,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var durations = await store.GetDurationsAsync(
             DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations, DateTimeOffset.UtcNow),
             cancellationToken).ConfigureAwait(false);
-        plan = BatchPlanner.CreateQueue(tests, durations, settings).DequeueAll();
+        IReadOnlyList<TestBatch> plan = BatchPlanner.CreateQueue(tests, durations, settings).DequeueAll();
 
         Log.LogMessage(
             MessageImportance.High,
@@ -230,7 +229,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                     IReadOnlyList<SelectableTest> retried;
                     lock (ledger)
                     {
-                        retried = ledger.Record(batch, run.WorstById);
+                        retried = ledger.Record(batch, TestCaseResult.WorstById(run.CaseResults));
                     }
 
                     again = [.. retried.Select(test => new TestBatch(
@@ -360,9 +359,9 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var runsAgain = again.ToDictionary(batch => batch.Tests[0].ToString(), batch => batch.Index, StringComparer.Ordinal);
         Diagnostic Verdict(string code, string test, string what)
         {
-            var severity = runsAgain.ContainsKey(test) ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error;
-            var next = runsAgain.TryGetValue(test, out var index) ? $"; it runs again in test batch {index}" : string.Empty;
-            return new Diagnostic(code, severity, null, $"{test} {what} in test batch {outcome.Batch.Index}{next}", TestAssembly);
+            return runsAgain.TryGetValue(test, out var index)
+                ? new Diagnostic(code, DiagnosticSeverity.Warning, null, $"{test} {what} in test batch {outcome.Batch.Index}; it runs again in test batch {index}", TestAssembly)
+                : new Diagnostic(code, DiagnosticSeverity.Error, null, $"{test} {what} in test batch {outcome.Batch.Index}", TestAssembly);
         }
 
         lock (_logGate)
@@ -430,7 +429,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             .Select(sets => new HandoffAttachments(
                 sets.Key,
                 sets.First().DisplayName,
-                [.. sets.SelectMany(set => set.Attachments).Select(attachment => LocalPath(attachment.Uri))]))
+                [.. sets.SelectMany(set => set.Attachments).Select(attachment => attachment.Uri.LocalPath)]))
             .ToList();
         if (attachments.Count == 0)
         {
@@ -449,10 +448,6 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var folder = PostProcessingHandoff.CreateFolder(Path.GetTempPath(), SessionId!);
         WriteForOwner(Path.Combine(folder, PostProcessingHandoff.FileName), PostProcessingHandoff.ToJson(attachments, collectors));
     }
-
-    // vstest hands back the attachments of a run as it got them; a path it sent as a bare path
-    // arrives as a relative URI.
-    private static string LocalPath(Uri uri) => uri.IsAbsoluteUri ? uri.LocalPath : Path.GetFullPath(uri.OriginalString);
 
     // The close request holds no key, but its close token and webhook URLs are the user's: on
     // Unix only the owner may read it.

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using BatchBuild.Adapter;
 using BatchBuild.Core.Batches;
-using BatchBuild.Core.Durations;
 using BatchBuild.Core.Running;
-using BatchBuild.Core.Store;
 using Microsoft.TestPlatform.VsTestConsole.TranslationLayer;
 using Microsoft.TestPlatform.VsTestConsole.TranslationLayer.Interfaces;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
@@ -18,18 +16,13 @@ internal sealed record Discovery(IReadOnlyList<TestCase> TestCases, bool Aborted
 /// <summary>What one test batch's run reported.</summary>
 /// <param name="Results">Every test result, in the order reported.</param>
 /// <param name="Failed">Whether the run itself failed: its test host crashed, or it was aborted or cancelled.</param>
-/// <param name="Attachments">The attachments of the run (data collectors' files).</param>
+/// <param name="Attachments">The attachments of the run (data collectors' files), each file once, as an absolute URI.</param>
 /// <param name="Log">What vstest said: warnings, errors and the test host's error output.</param>
 /// <param name="Collectors">The data collectors that took part, for the post-processing of their attachments.</param>
 internal sealed record TestBatchRun(IReadOnlyList<TestResult> Results, bool Failed, IReadOnlyList<AttachmentSet> Attachments, IReadOnlyList<HandoffCollector> Collectors, string Log)
 {
-    /// <summary>Each reporting test case's worst outcome, by ID.</summary>
-    public IReadOnlyDictionary<string, TestRunOutcome> WorstById =>
-        CaseResults.GroupBy(result => result.TestId, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => TestBatchResult.Worst(group.Select(result => result.Outcome)), StringComparer.Ordinal);
-
     /// <summary>The results as BatchBuild reads them.</summary>
-    public IReadOnlyList<TestCaseResult> CaseResults =>
+    public IReadOnlyList<TestCaseResult> CaseResults { get; } =
     [
         .. Results.Select(result => new TestCaseResult(
             result.TestCase.Id.ToString(),
@@ -160,14 +153,17 @@ internal sealed class VsTestSession : IDisposable
         {
             Add(lastChunkArgs);
 
-            // vstest may report a run's attachments both ways: each file counts once.
+            // vstest may report a run's attachments both ways: each file counts once. A path it
+            // was sent as a bare path comes back as a relative URI, which loggers and the
+            // post-processing step fail on: every file is made an absolute URI here, once.
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var set in (runContextAttachments ?? []).Concat(testRunCompleteArgs.AttachmentSets ?? []))
             {
                 var fresh = new AttachmentSet(set.Uri, set.DisplayName);
                 foreach (var attachment in set.Attachments.Where(attachment => seen.Add(attachment.Uri.OriginalString)))
                 {
-                    fresh.Attachments.Add(attachment);
+                    var uri = attachment.Uri.IsAbsoluteUri ? attachment.Uri : new Uri(Path.GetFullPath(attachment.Uri.OriginalString));
+                    fresh.Attachments.Add(new UriDataAttachment(uri, attachment.Description));
                 }
 
                 if (fresh.Attachments.Count > 0)

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Planning;
-using BatchBuild.Core.Store;
 
 namespace BatchBuild.Core.Running;
 
@@ -37,9 +36,7 @@ public sealed record TestBatchOutcome(
     /// </summary>
     public static TestBatchOutcome Judge(TestBatch batch, IReadOnlyList<TestCaseResult> results, bool runFailed, TimeSpan elapsed)
     {
-        var byTest = results
-            .GroupBy(result => result.TestId, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => TestBatchResult.Worst(group.Select(result => result.Outcome)), StringComparer.Ordinal);
+        var byTest = TestCaseResult.WorstById(results);
         var planned = batch.Tests.ToDictionary(test => test.Id, StringComparer.Ordinal);
 
         var notRun = batch.Tests.Where(test => !byTest.ContainsKey(test.Id)).Select(test => test.ToString()).ToImmutableArray();
