@@ -19,12 +19,12 @@ internal static class Bare
     {
         using var session = VsTestSession.Start(vstest);
         var tests = session.Discover(assembly, RunSettings, null, CancellationToken.None).TestCases.OrderBy(t => t.FullyQualifiedName, StringComparer.Ordinal).ToList();
-        session.Run(tests.Take(1), RunSettings, CancellationToken.None);
+        session.Run(tests.Take(1), RunSettings, TestBatchLimits.None, CancellationToken.None);
         var seconds = new List<double>();
         foreach (var test in tests.Skip(1))
         {
             var clock = Stopwatch.StartNew();
-            var run = session.Run([test], RunSettings, CancellationToken.None);
+            var run = session.Run([test], RunSettings, TestBatchLimits.None, CancellationToken.None);
             seconds.Add(clock.Elapsed.TotalSeconds);
             if (run.Results.Count != 1)
             {
@@ -53,7 +53,7 @@ internal static class Bare
                     var share = cases.Where((_, i) => i % workers == worker).ToList();
                     if (share.Count > 0)
                     {
-                        session.Run(share, RunSettings, CancellationToken.None);
+                        session.Run(share, RunSettings, TestBatchLimits.None, CancellationToken.None);
                     }
                 }
             })));

@@ -95,6 +95,12 @@ public static class DiagnosticCodes
     /// <summary>A planned test reported no result: its test host crashed or its run was aborted.</summary>
     public const string TestNotRun = "BB3003";
 
+    /// <summary>A test was running when its test host crashed: it is the suspect, and failed.</summary>
+    public const string TestCrashedHost = "BB3010";
+
+    /// <summary>A test was running when a time limit passed: its test host was killed, and it failed.</summary>
+    public const string TestTimedOut = "BB3011";
+
     /// <summary>The run was cancelled.</summary>
     public const string Cancelled = "BB3004";
 

@@ -14,7 +14,7 @@ namespace BatchBuild.Store.Postgres;
 /// </summary>
 public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
 {
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
 
     // The advisory lock's key: "BatchBld" read as a 64-bit number.
     private const long WriteLock = 0x4261746368426C64;
@@ -144,6 +144,11 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
         if (current < 4)
         {
             await ExecuteAsync(transaction, $"{Version4Indexes} INSERT INTO batchbuild_schema (version) VALUES (4);", cancellationToken);
+        }
+
+        if (current < 5)
+        {
+            await ExecuteAsync(transaction, $"{Version5Counts} INSERT INTO batchbuild_schema (version) VALUES (5);", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -24,7 +24,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(10);
 
     private const string BatchColumns =
-        "id, batch_id, sequence, state, started_at, last_activity_at, closed_at, close_reason, notify, passed, failed, skipped, test_batches, agents, test_ms";
+        "id, batch_id, sequence, state, started_at, last_activity_at, closed_at, close_reason, notify, passed, failed, skipped, test_batches, agents, test_ms, flaky, retried";
 
     private const string ResultColumns =
         "batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message";
@@ -394,7 +394,11 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             ("@attempt", string.Empty), ("@error", DBNull.Value));
         await using var previous = Command(
             transaction,
-            "SELECT outcome FROM test_results WHERE batch_key = @key AND assembly = @assembly AND full_name = @name AND id < @id ORDER BY id DESC LIMIT 1",
+            """
+            SELECT (SELECT outcome FROM test_results WHERE batch_key = @key AND assembly = @assembly AND full_name = @name AND id < @id ORDER BY id DESC LIMIT 1),
+                   COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'Failed' THEN 1 ELSE 0 END), 0)
+            FROM test_results WHERE batch_key = @key AND assembly = @assembly AND full_name = @name AND id < @id
+            """,
             ("@key", key), ("@assembly", string.Empty), ("@name", string.Empty), ("@id", 0L));
         await using var run = Command(
             transaction,
@@ -429,12 +433,21 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             previous.Parameters["@assembly"].Value = result.Test.Assembly;
             previous.Parameters["@name"].Value = result.Test.FullyQualifiedName;
             previous.Parameters["@id"].Value = Convert.ToInt64(inserted, CultureInfo.InvariantCulture);
-            if (await previous.ExecuteScalarAsync(cancellationToken) is string replaced)
+            await using (var before = await previous.ExecuteReaderAsync(cancellationToken))
             {
-                delta.Count(replaced, -1);
-            }
+                await before.ReadAsync(cancellationToken);
+                var replaced = before.IsDBNull(0) ? null : before.GetString(0);
+                var (earlier, failures) = (Int(before, 1), Int(before, 2));
+                if (replaced is not null)
+                {
+                    delta.Count(replaced, -1);
+                }
 
-            delta.Count(result.Outcome.ToString(), +1);
+                // A test is retried from its second result, and flaky while its latest passed after a failure.
+                delta.Count(result.Outcome.ToString(), +1);
+                delta.Retried += earlier == 1 ? 1 : 0;
+                delta.Flaky += (result.Outcome == TestRunOutcome.Passed && failures > 0 ? 1 : 0) - (replaced == "Passed" && failures > 0 ? 1 : 0);
+            }
             delta.TestMillis += result.DurationMillis;
 
             // A run or an agent is new when the only result that has it is the one just kept.
@@ -458,12 +471,14 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
             transaction,
             """
             UPDATE batches SET last_activity_at = @now, passed = passed + @passed, failed = failed + @failed, skipped = skipped + @skipped,
-                test_batches = test_batches + @testBatches, agents = agents + @agents, test_ms = test_ms + @testMillis
+                test_batches = test_batches + @testBatches, agents = agents + @agents, test_ms = test_ms + @testMillis,
+                flaky = flaky + @flaky, retried = retried + @retried
             WHERE id = @key
             """,
             cancellationToken,
             ("@now", _dialect.Time(now)), ("@passed", delta.Passed), ("@failed", delta.Failed), ("@skipped", delta.Skipped),
-            ("@testBatches", delta.TestBatches), ("@agents", delta.Agents), ("@testMillis", delta.TestMillis), ("@key", key));
+            ("@testBatches", delta.TestBatches), ("@agents", delta.Agents), ("@testMillis", delta.TestMillis),
+            ("@flaky", delta.Flaky), ("@retried", delta.Retried), ("@key", key));
     }
 
     private sealed class CountDelta
@@ -479,6 +494,10 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
         public int Agents { get; set; }
 
         public double TestMillis { get; set; }
+
+        public int Flaky { get; set; }
+
+        public int Retried { get; set; }
 
         public void Count(string outcome, int by)
         {
@@ -563,14 +582,23 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
         ("test_batches", "(SELECT COUNT(*) FROM (SELECT DISTINCT attempt, agent, assembly, test_batch FROM test_results WHERE batch_key = batches.id) AS runs)"),
         ("agents", "(SELECT COUNT(DISTINCT agent) FROM test_results WHERE batch_key = batches.id)"),
         ("test_ms", "(SELECT COALESCE(SUM(duration_ms), 0) FROM test_results WHERE batch_key = batches.id)"),
+        ("flaky", Latest("outcome = 'Passed' AND failures > 0")),
+        ("retried", Latest("runs > 1")),
     ];
 
-    /// <summary>SET assignments that recompute a batch's counts from its results.</summary>
-    internal static string RecountAssignments => string.Join(", ", Recount.Select(count => $"{count.Column} = {count.Expression}"));
+    /// <summary>SET assignments that recompute a batch's counts in <paramref name="columns"/> (all when none) from its results.</summary>
+    internal static string RecountAssignments(params string[] columns) =>
+        string.Join(", ", Recount.Where(count => columns.Length == 0 || columns.Contains(count.Column)).Select(count => $"{count.Column} = {count.Expression}"));
+
+    /// <summary>The counts schema version 3 kept.</summary>
+    internal static readonly string[] Version3Counts = ["passed", "failed", "skipped", "test_batches", "agents", "test_ms"];
+
 
     private static string Latest(string outcome) =>
         $"""
-        (SELECT COUNT(*) FROM (SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
+        (SELECT COUNT(*) FROM (SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency,
+                COUNT(*) OVER (PARTITION BY assembly, full_name) AS runs,
+                SUM(CASE WHEN outcome = 'Failed' THEN 1 ELSE 0 END) OVER (PARTITION BY assembly, full_name) AS failures
          FROM test_results WHERE batch_key = batches.id) AS latest WHERE recency = 1 AND {outcome})
         """;
 
@@ -621,7 +649,15 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     }
 
     private static BatchCounts Counts(DbDataReader reader, int first) =>
-        new(Int(reader, first), Int(reader, first + 1), Int(reader, first + 2), Int(reader, first + 3), Int(reader, first + 4), FiniteTotal(Convert.ToDouble(reader.GetValue(first + 5), CultureInfo.InvariantCulture)));
+        new(
+            Int(reader, first),
+            Int(reader, first + 1),
+            Int(reader, first + 2),
+            Int(reader, first + 3),
+            Int(reader, first + 4),
+            FiniteTotal(Convert.ToDouble(reader.GetValue(first + 5), CultureInfo.InvariantCulture)),
+            Int(reader, first + 6),
+            Int(reader, first + 7));
 
     // SQLite reads integers as 64-bit and PostgreSQL's COUNT and SUM are 64-bit: both narrow here.
     private static int Int(DbDataReader reader, int ordinal) => Convert.ToInt32(reader.GetValue(ordinal), CultureInfo.InvariantCulture);

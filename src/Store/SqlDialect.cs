@@ -33,6 +33,13 @@ public abstract class SqlDialect
     /// <summary>Creates the schema or brings it up to date; refuses a schema newer than this code.</summary>
     public abstract Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>The counts schema version 5 added: they are filled from the results of every batch, closed ones too.</summary>
+    protected static readonly string Version5Counts = $"""
+        ALTER TABLE batches ADD COLUMN flaky INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE batches ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;
+        UPDATE batches SET {SqlBatchStore.RecountAssignments("flaky", "retried")};
+        """;
+
     /// <summary>
     /// Schema version 4: the active batches by last activity and by start, which every write
     /// searches for expired batches, and the closed batches whose notification is still due, which

@@ -163,7 +163,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var clock = Stopwatch.StartNew();
         if (TaskSettings.Read(Log, Settings, RunSettingsFile, out var userRunSettings) is not { } settings
             || TaskSettings.ResolveBatchId(Log, settings, SessionId) is not { } batchId
-            || ProjectRunSettings(userRunSettings, ResultsFolder) is not { } projectRunSettings)
+            || ProjectRunSettings(userRunSettings, ResultsFolder, settings.Timeouts) is not { } projectRunSettings)
         {
             return false;
         }
@@ -186,11 +186,18 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var durations = await store.GetDurationsAsync(
             DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations, DateTimeOffset.UtcNow),
             cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<TestBatch> plan = BatchPlanner.CreateQueue(tests, durations, settings).DequeueAll();
+        // Pass rates count over the flakiness strategy's own window, when one needs them.
+        var passRates = settings.Flakiness.Type == FlakinessStrategyType.Ignore && settings.Sorting != SortingStrategyType.SuccessRate ? []
+            : settings.Flakiness.TimeLimit == settings.Durations.TimeLimit ? durations
+            : await store.GetDurationsAsync(
+                DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations with { TimeLimit = settings.Flakiness.TimeLimit }, DateTimeOffset.UtcNow),
+                cancellationToken).ConfigureAwait(false);
+        var plan = BatchPlanner.Plan(tests, durations, passRates, settings);
+        var planned = plan.Sum(batch => batch.Tests.Length);
 
         Log.LogMessage(
             MessageImportance.High,
-            $"BatchBuild {ProjectName}: {plan.Sum(batch => batch.Tests.Length)} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}) on {workers.Count} workers; batch {batchId}");
+            $"BatchBuild {ProjectName}: {tests.Length} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}{(planned > tests.Length ? $"; {planned - tests.Length} more runs of flaky tests" : string.Empty)}) on {workers.Count} workers; batch {batchId}");
 
         PrepareClose(batchId, settings, storePath);
         var loggers = HostedLoggers.Start(
@@ -200,7 +207,11 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             NullIfEmpty(TargetFrameworkMoniker),
             Log.Report);
         var work = new TestBatchWork(plan);
-        var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode);
+        var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode, settings.Retry.Fast);
+        ledger.Plan(plan);
+        var limits = new TestBatchLimits(
+            settings.Timeouts.TestBatchTimeoutMillis + HangDumpGraceMillis,
+            settings.Timeouts.TestOutputTimeoutMillis + HangDumpGraceMillis);
         var made = plan.Count;
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var runs = new ConcurrentBag<TestBatchRun>();
@@ -209,7 +220,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             while (await work.PeekAsync(cancellationToken).ConfigureAwait(false) is { } next)
             {
                 using var slot = await workers.AcquireAsync(next.ExpectedMillis, cancellationToken).ConfigureAwait(false);
-                if (work.TryTake() is not { } batch)
+                if (work.TryTake() is not { } taken)
                 {
                     continue;
                 }
@@ -217,24 +228,36 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                 IReadOnlyList<TestBatch> again = [];
                 try
                 {
+                    TestBatch? batch;
+                    lock (ledger)
+                    {
+                        batch = ledger.Drop(taken);
+                    }
+
+                    if (batch is null)
+                    {
+                        continue;
+                    }
+
                     var runSettings = VsTestRunSettings.ForTestBatch(
                         projectRunSettings,
                         TestEnvironment.Variables(batchId, batch.Index, plan.Count, settings.ExportApplitoolsBatchId));
-                    var (outcome, run) = await RunAsync(sessions, batch, plan.Count, batchId, runSettings, discovered.ById, store, cancellationToken).ConfigureAwait(false);
+                    var (outcome, run, suspects) = await RunAsync(sessions, batch, plan.Count, batchId, runSettings, limits, settings.Timeouts, discovered.ById, store, cancellationToken).ConfigureAwait(false);
                     outcomes.Add(outcome);
                     runs.Add(run);
                     loggers.Add(run);
 
-                    // A test that runs again does so alone, in a fresh test host of its own.
-                    IReadOnlyList<SelectableTest> retried;
+                    IReadOnlyList<RunAgain> runAgain;
                     lock (ledger)
                     {
-                        retried = ledger.Record(batch, TestCaseResult.WorstById(run.CaseResults));
+                        runAgain = ledger.Record(batch, TestCaseResult.WorstById(suspects.Results), suspects.Ids, run.TimedOut is not null);
                     }
 
-                    again = [.. retried.Select(test => new TestBatch(
-                        Interlocked.Increment(ref made), batch.Source, [test], batch.ExpectedMillis / batch.Tests.Length, RetryStrategyName))];
-                    Report(outcome, plan.Count, again);
+                    // Tests run again in fresh test hosts, in front of the queue.
+                    var queued = runAgain.Select(group => (Group: group, Batch: new TestBatch(
+                        Interlocked.Increment(ref made), batch.Source, group.Tests, batch.ExpectedMillis / batch.Tests.Length * group.Tests.Length, RetryStrategyName))).ToList();
+                    again = [.. queued.Select(pair => pair.Batch)];
+                    Report(outcome, plan.Count, suspects, run.TimedOut, queued);
                 }
                 finally
                 {
@@ -246,7 +269,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         loggers.Complete(clock.Elapsed);
         HandOver(runs);
 
-        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, ledger.Count(plan.SelectMany(batch => batch.Tests)), outcomes.Count, workers.Count, clock.Elapsed));
+        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, ledger.Count(tests), outcomes.Count, workers.Count, clock.Elapsed));
         return !Log.HasLoggedErrors;
     }
 
@@ -254,10 +277,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     private string ResultsFolder => Path.GetFullPath(NullIfEmpty(ResultsDirectory) ?? "TestResults", ProjectDirectory);
 
     // Everything passed on the command line goes into the runsettings: a design-mode
-    // vstest.console takes no arguments.
-    private string? ProjectRunSettings(string? userRunSettings, string resultsFolder)
+    // vstest.console takes no arguments. --blame-hang without a timeout takes its dump when a
+    // test has given no result for TestOutputTimeoutMillis.
+    private string? ProjectRunSettings(string? userRunSettings, string resultsFolder, TimeoutSettings timeouts)
     {
-        var blame = new BlameOptions(BlameCrash, NullIfEmpty(BlameCrashDumpType), BlameCrashCollectAlways, BlameHang, NullIfEmpty(BlameHangDumpType), NullIfEmpty(BlameHangTimeout))
+        var hangTimeout = NullIfEmpty(BlameHangTimeout) ?? $"{timeouts.TestOutputTimeoutMillis}ms";
+        var blame = new BlameOptions(BlameCrash, NullIfEmpty(BlameCrashDumpType), BlameCrashCollectAlways, BlameHang, NullIfEmpty(BlameHangDumpType), hangTimeout)
         {
             Enabled = Blame || BlameCrash || BlameHang,
         };
@@ -320,64 +345,91 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         return DiscoveredSuite.From(TestAssembly, testCases);
     }
 
-    private async Task<(TestBatchOutcome Outcome, TestBatchRun Run)> RunAsync(
+    private async Task<(TestBatchOutcome Outcome, TestBatchRun Run, Suspects Suspects)> RunAsync(
         VsTestSessions sessions,
         TestBatch batch,
         int testBatchCount,
         BatchId batchId,
         string runSettings,
+        TestBatchLimits limits,
+        TimeoutSettings timeouts,
         IReadOnlyDictionary<string, IReadOnlyList<TestCase>> testCases,
         IResultStore store,
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var run = await sessions.UseAsync(session => session.Run(batch.Tests.SelectMany(test => testCases[test.Id]), runSettings, cancellationToken)).ConfigureAwait(false);
-        var results = run.CaseResults;
-        var records = TestCaseResult.Records(batch, results, batchId, DateTimeOffset.UtcNow, Environment.MachineName, TestBatchResults.NewAttempt());
+        var run = await sessions.UseAsync(session => session.Run(batch.Tests.SelectMany(test => testCases[test.Id]), runSettings, limits, cancellationToken)).ConfigureAwait(false);
+        var suspects = Suspects.Of(batch, run.CaseResults, run.Failed, run.Running, run.TimedOut switch
+        {
+            TimeLimitKind.TestBatch => $"the test batch ran longer than TestBatchTimeoutMillis={timeouts.TestBatchTimeoutMillis}",
+            TimeLimitKind.TestOutput => $"no test result for longer than TestOutputTimeoutMillis={timeouts.TestOutputTimeoutMillis}",
+            _ => null,
+        });
+        var records = TestCaseResult.Records(batch, suspects.Results, batchId, DateTimeOffset.UtcNow, Environment.MachineName, TestBatchResults.NewAttempt());
         if (records.Count > 0)
         {
             await store.RecordResultsAsync(records, cancellationToken).ConfigureAwait(false);
         }
 
-        var outcome = TestBatchOutcome.Judge(batch, results, run.Failed, clock.Elapsed);
+        var outcome = TestBatchOutcome.Judge(batch, suspects.Results, run.Failed, clock.Elapsed);
         Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms");
         if (outcome.Status == TestBatchStatus.Crashed && run.Log.Length > 0)
         {
             Log.LogMessage(MessageImportance.High, $"[{batch.Index}/{testBatchCount}] {ProjectName}: vstest said:{Environment.NewLine}{run.Log.TrimEnd()}");
         }
 
-        return (outcome, run);
+        return (outcome, run, suspects);
     }
 
     // The name test batches that run tests again go by in the log.
     private const string RetryStrategyName = "retry";
 
+    // With --blame-hang, vstest's blame collector takes the hang dump at the time limit and kills
+    // the test host itself; BatchBuild kills it this much later if it is still there.
+    private long HangDumpGraceMillis => BlameHang ? 60_000 : 0;
+
     // A failure or a missing result is an error when the test will not run again, else a warning
     // that says it will.
-    private void Report(TestBatchOutcome outcome, int testBatchCount, IReadOnlyList<TestBatch> again)
+    private void Report(TestBatchOutcome outcome, int testBatchCount, Suspects suspects, TimeLimitKind? timedOut, IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
     {
-        var runsAgain = again.ToDictionary(batch => batch.Tests[0].ToString(), batch => batch.Index, StringComparer.Ordinal);
-        Diagnostic Verdict(string code, string test, string what)
+        var runsAgain = again.SelectMany(pair => pair.Group.Tests.Select(test => (Test: test.ToString(), pair.Batch.Index)))
+            .ToDictionary(pair => pair.Test, pair => pair.Index, StringComparer.Ordinal);
+        Diagnostic Verdict(string code, string test, string what, string? detail = null)
         {
+            var message = $"{test} {what} in test batch {outcome.Batch.Index}{(detail is null ? string.Empty : $" ({detail})")}";
             return runsAgain.TryGetValue(test, out var index)
-                ? new Diagnostic(code, DiagnosticSeverity.Warning, null, $"{test} {what} in test batch {outcome.Batch.Index}; it runs again in test batch {index}", TestAssembly)
-                : new Diagnostic(code, DiagnosticSeverity.Error, null, $"{test} {what} in test batch {outcome.Batch.Index}", TestAssembly);
+                ? new Diagnostic(code, DiagnosticSeverity.Warning, null, $"{message}; it runs again in test batch {index}", TestAssembly)
+                : new Diagnostic(code, DiagnosticSeverity.Error, null, message, TestAssembly);
         }
 
         lock (_logGate)
         {
             Log.LogMessage(MessageImportance.High, RunReport.Progress(ProjectName, outcome, testBatchCount));
-            foreach (var test in outcome.FailedTests)
+            foreach (var test in outcome.FailedTests.Where(test => !suspects.Names.Contains(test)))
             {
                 Log.Report(Verdict(DiagnosticCodes.TestFailed, test, "failed"));
             }
 
-            foreach (var test in outcome.NotRun)
+            foreach (var test in suspects.Names)
             {
-                Log.Report(Verdict(DiagnosticCodes.TestNotRun, test, "reported no result (the test host crashed or the run was aborted; see what vstest said above)"));
+                Log.Report(timedOut is { } limit
+                    ? Verdict(DiagnosticCodes.TestTimedOut, test, "timed out", $"{Describe(limit)}; its test host was killed")
+                    : Verdict(DiagnosticCodes.TestCrashedHost, test, "crashed its test host", "it ran alone; see what vstest said above"));
             }
 
-            if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0)
+            if (suspects.Probable.Count > 0 && again.Count > 0)
+            {
+                Log.LogMessage(
+                    MessageImportance.High,
+                    $"[{outcome.Batch.Index}/{testBatchCount}] {ProjectName}: the test host crashed while {string.Join(", ", suspects.Probable)} ran, as far as the test framework reported; each test without a result runs again alone");
+            }
+
+            foreach (var test in outcome.NotRun)
+            {
+                Log.Report(Verdict(DiagnosticCodes.TestNotRun, test, "reported no result", "the test host crashed or was killed, or the run was aborted; see what vstest said above"));
+            }
+
+            if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0 && suspects.Names.Count == 0)
             {
                 Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see what vstest said above", TestAssembly));
             }
@@ -386,8 +438,17 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             {
                 Log.Report(new Diagnostic(DiagnosticCodes.UnplannedTest, DiagnosticSeverity.Warning, null, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there", TestAssembly));
             }
+
+            foreach (var (group, batch) in again)
+            {
+                Log.LogMessage(MessageImportance.High, RunReport.RunningAgain(ProjectName, group, batch.Index, testBatchCount));
+            }
         }
     }
+
+    private static string Describe(TimeLimitKind limit) => limit == TimeLimitKind.TestBatch
+        ? "its test batch ran longer than TestBatchTimeoutMillis"
+        : "no test result for longer than TestOutputTimeoutMillis";
 
     private bool CollectsArtifacts =>
         !string.IsNullOrWhiteSpace(SessionId) && string.Equals(ArtifactsProcessingMode, "collect", StringComparison.OrdinalIgnoreCase);

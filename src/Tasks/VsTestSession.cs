@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using BatchBuild.Adapter;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Running;
@@ -6,6 +7,7 @@ using Microsoft.TestPlatform.VsTestConsole.TranslationLayer;
 using Microsoft.TestPlatform.VsTestConsole.TranslationLayer.Interfaces;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Client;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Client.Interfaces;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
 namespace BatchBuild.Tasks;
@@ -19,7 +21,16 @@ internal sealed record Discovery(IReadOnlyList<TestCase> TestCases, bool Aborted
 /// <param name="Attachments">The attachments of the run (data collectors' files), each file once, as an absolute URI.</param>
 /// <param name="Log">What vstest said: warnings, errors and the test host's error output.</param>
 /// <param name="Collectors">The data collectors that took part, for the post-processing of their attachments.</param>
-internal sealed record TestBatchRun(IReadOnlyList<TestResult> Results, bool Failed, IReadOnlyList<AttachmentSet> Attachments, IReadOnlyList<HandoffCollector> Collectors, string Log)
+/// <param name="Running">The tests that had started but not reported when the run ended, by ID, with how long they had run: when the run failed, the suspects.</param>
+/// <param name="TimedOut">The time limit that killed the test host, or null.</param>
+internal sealed record TestBatchRun(
+    IReadOnlyList<TestResult> Results,
+    bool Failed,
+    IReadOnlyList<AttachmentSet> Attachments,
+    IReadOnlyList<HandoffCollector> Collectors,
+    string Log,
+    IReadOnlyDictionary<string, double> Running,
+    TimeLimitKind? TimedOut)
 {
     /// <summary>The results as BatchBuild reads them.</summary>
     public IReadOnlyList<TestCaseResult> CaseResults { get; } =
@@ -74,23 +85,47 @@ internal sealed class VsTestSession : IDisposable
         return new Discovery([.. handler.TestCases], handler.Aborted, handler.Log.ToString());
     }
 
-    /// <summary>Runs exactly <paramref name="testCases"/> in a fresh test host.</summary>
-    public TestBatchRun Run(IEnumerable<TestCase> testCases, string runSettings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs exactly <paramref name="testCases"/> in a fresh test host, which BatchBuild starts
+    /// itself so that it can kill it when one of <paramref name="limits"/> passes: the test batch
+    /// has run too long, or gone too long without a test result.
+    /// </summary>
+    public TestBatchRun Run(IEnumerable<TestCase> testCases, string runSettings, TestBatchLimits limits, CancellationToken cancellationToken)
     {
         var handler = new RunHandler();
+        using var host = new TestHostLauncher(handler);
+        var started = Environment.TickCount64;
+        using var watchdog = new Timer(
+            _ =>
+            {
+                var now = Environment.TickCount64;
+                var kind = now - started > limits.TestBatchMillis ? TimeLimitKind.TestBatch
+                    : now - Interlocked.Read(ref handler.LastResultTick) > limits.TestOutputMillis ? TimeLimitKind.TestOutput
+                    : (TimeLimitKind?)null;
+                if (kind is not null && handler.TimeOut(kind.Value))
+                {
+                    host.Kill();
+                }
+            },
+            null,
+            WatchdogPeriod,
+            WatchdogPeriod);
+        Interlocked.Exchange(ref handler.LastResultTick, started);
         using (cancellationToken.Register(_console.CancelTestRun))
         {
-            _console.RunTests(testCases, runSettings, new TestPlatformOptions(), handler);
+            _console.RunTestsWithCustomTestHost(testCases, runSettings, new TestPlatformOptions(), handler, host);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new TestBatchRun([.. handler.Results], handler.Failed, [.. handler.Attachments], [.. handler.Collectors], handler.Log.ToString());
+        return new TestBatchRun([.. handler.Results], handler.Failed, [.. handler.Attachments], [.. handler.Collectors], handler.Log.ToString(), handler.Running, handler.TimedOut);
     }
+
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
 
     /// <inheritdoc />
     public void Dispose() => _console.EndSession();
 
-    private abstract class Handler : ITestMessageEventHandler
+    private abstract class Handler : ITestMessageEventHandler, TestHostLauncher.ILog
     {
         public System.Text.StringBuilder Log { get; } = new();
 
@@ -102,6 +137,14 @@ internal sealed class VsTestSession : IDisposable
                 {
                     Log.AppendLine(message.TrimEnd());
                 }
+            }
+        }
+
+        public void HostError(string line)
+        {
+            lock (Log)
+            {
+                Log.AppendLine(line.TrimEnd());
             }
         }
 
@@ -135,7 +178,48 @@ internal sealed class VsTestSession : IDisposable
 
     private sealed class RunHandler : Handler, ITestRunEventsHandler
     {
+        // The tests that started and have not reported, by ID: vstest reports the tests started
+        // since its last report with each report (one report per start and per result, as the
+        // project's runsettings ask: RunConfiguration/BatchSize 1).
+        private readonly Dictionary<Guid, (int Count, long StartTick)> _running = [];
+        private int _timedOut = -1;
+
+        /// <summary>When the last test result came, in <see cref="Environment.TickCount64"/> time.</summary>
+        public long LastResultTick;
+
         public ConcurrentQueue<TestResult> Results { get; } = new();
+
+        // How long the running tests ran: until the test host was killed, if it was; then at least
+        // as long as the run went without a result, since a test's start may be reported late.
+        public IReadOnlyDictionary<string, double> Running
+        {
+            get
+            {
+                var end = _killTick ?? Environment.TickCount64;
+                var silent = _killTick is { } killed ? killed - Interlocked.Read(ref LastResultTick) : 0;
+                lock (_running)
+                {
+                    return _running.Where(pair => pair.Value.Count > 0)
+                        .ToDictionary(pair => pair.Key.ToString(), pair => (double)Math.Max(end - pair.Value.StartTick, silent), StringComparer.Ordinal);
+                }
+            }
+        }
+
+        private long? _killTick;
+
+        public TimeLimitKind? TimedOut => _timedOut < 0 ? null : (TimeLimitKind)_timedOut;
+
+        /// <summary>Marks the run as timed out by <paramref name="kind"/>; false when it already was.</summary>
+        public bool TimeOut(TimeLimitKind kind)
+        {
+            if (Interlocked.CompareExchange(ref _timedOut, (int)kind, -1) != -1)
+            {
+                return false;
+            }
+
+            _killTick = Environment.TickCount64;
+            return true;
+        }
 
         public ConcurrentQueue<AttachmentSet> Attachments { get; } = new();
 
@@ -189,9 +273,129 @@ internal sealed class VsTestSession : IDisposable
 
         private void Add(TestRunChangedEventArgs? change)
         {
-            foreach (var result in change?.NewTestResults ?? [])
+            lock (_running)
             {
-                Results.Enqueue(result);
+                var now = Environment.TickCount64;
+                foreach (var started in change?.ActiveTests ?? [])
+                {
+                    _running[started.Id] = _running.TryGetValue(started.Id, out var running) && running.Count > 0 ? (running.Count + 1, running.StartTick) : (1, now);
+                }
+
+                foreach (var result in change?.NewTestResults ?? [])
+                {
+                    Results.Enqueue(result);
+                    if (_running.TryGetValue(result.TestCase.Id, out var running))
+                    {
+                        _running[result.TestCase.Id] = (Math.Max(0, running.Count - 1), now);
+                    }
+
+                    Interlocked.Exchange(ref LastResultTick, now);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Which time limit of a test batch passed.</summary>
+internal enum TimeLimitKind
+{
+    /// <summary><c>TestBatchTimeoutMillis</c>: the test batch ran too long.</summary>
+    TestBatch,
+
+    /// <summary><c>TestOutputTimeoutMillis</c>: the test batch went too long without a test result.</summary>
+    TestOutput,
+}
+
+/// <summary>The time limits of one test batch's run, in milliseconds.</summary>
+internal sealed record TestBatchLimits(long TestBatchMillis, long TestOutputMillis)
+{
+    /// <summary>No limit.</summary>
+    public static TestBatchLimits None { get; } = new(long.MaxValue / 2, long.MaxValue / 2);
+}
+
+/// <summary>
+/// Starts the test hosts of a run for vstest.console, as vstest would, so that BatchBuild knows
+/// the process and can kill it when a time limit passes; its error output goes to the run's log,
+/// as vstest's own launcher reports it when a test host crashes.
+/// </summary>
+internal sealed class TestHostLauncher(TestHostLauncher.ILog log) : ITestHostLauncher2, IDisposable
+{
+    private readonly List<Process> _hosts = [];
+
+    /// <summary>Where the test host's error output goes.</summary>
+    internal interface ILog
+    {
+        void HostError(string line);
+    }
+
+    public bool IsDebug => false;
+
+    public int LaunchTestHost(TestProcessStartInfo defaultTestHostStartInfo) => LaunchTestHost(defaultTestHostStartInfo, CancellationToken.None);
+
+    public int LaunchTestHost(TestProcessStartInfo defaultTestHostStartInfo, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(defaultTestHostStartInfo.FileName!, defaultTestHostStartInfo.Arguments ?? string.Empty)
+        {
+            WorkingDirectory = defaultTestHostStartInfo.WorkingDirectory ?? string.Empty,
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (var (name, value) in defaultTestHostStartInfo.EnvironmentVariables ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var host = new Process { StartInfo = start };
+        host.ErrorDataReceived += (_, line) =>
+        {
+            if (!string.IsNullOrWhiteSpace(line.Data))
+            {
+                log.HostError(line.Data);
+            }
+        };
+        host.OutputDataReceived += (_, _) => { };
+        host.Start();
+        host.BeginErrorReadLine();
+        host.BeginOutputReadLine();
+        lock (_hosts)
+        {
+            _hosts.Add(host);
+        }
+
+        return host.Id;
+    }
+
+    public bool AttachDebuggerToProcess(int pid) => false;
+
+    public bool AttachDebuggerToProcess(int pid, CancellationToken cancellationToken) => false;
+
+    /// <summary>Kills the test hosts this launcher started, with their child processes.</summary>
+    public void Kill()
+    {
+        lock (_hosts)
+        {
+            foreach (var host in _hosts)
+            {
+                try
+                {
+                    host.Kill(entireProcessTree: true);
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    // It has already exited.
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_hosts)
+        {
+            foreach (var host in _hosts)
+            {
+                host.Dispose();
             }
         }
     }

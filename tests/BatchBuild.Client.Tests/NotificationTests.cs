@@ -27,7 +27,7 @@ public sealed class NotificationTests
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
 
     private static BatchCompletion Completion() => BatchCompletion.From(
-        new BatchInfo(BatchId.Parse("nightly-7"), 2, BatchState.Closed, Start, Start.AddMinutes(9), Start.AddMinutes(10), CloseReason.Explicit, new BatchCounts(10, 1, 2, 4, 2, 1234.5), true),
+        new BatchInfo(BatchId.Parse("nightly-7"), 2, BatchState.Closed, Start, Start.AddMinutes(9), Start.AddMinutes(10), CloseReason.Explicit, new BatchCounts(10, 1, 2, 4, 2, 1234.5, Flaky: 1, Retried: 3), true),
         [new FailedTest("Tests", "A.Fails", "Expected 1 but was 2\n  at A.Fails()")]);
 
     private BatchLifecycleSettings Settings(params Uri[] webhooks) =>
@@ -52,7 +52,7 @@ public sealed class NotificationTests
         Assert.That(requests[1].Headers["Content-Type"], Does.StartWith("application/json"));
         Assert.That(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")), Is.EqualTo(completion.ToJson()));
         var log = string.Join("\n", _messages.Select(m => m.Text));
-        Assert.That(log, Does.Contain("BatchBuild batch nightly-7#2 closed (explicit): 10 passed, 1 failed, 2 skipped in 4 test batches on 2 agents"));
+        Assert.That(log, Does.Contain("BatchBuild batch nightly-7#2 closed (explicit): 10 passed, 1 failed, 2 skipped (1 flaky, 3 retried) in 4 test batches on 2 agents"));
         Assert.That(log, Does.Not.Contain("secret"));
     }
 
@@ -67,7 +67,7 @@ public sealed class NotificationTests
         }));
         Assert.That(json.GetProperty("counts").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
         {
-            "passed", "failed", "skipped", "total", "testBatches", "agents", "testMillis",
+            "passed", "failed", "skipped", "total", "testBatches", "agents", "testMillis", "flaky", "retried",
         }));
         Assert.That(json.GetProperty("failedTests")[0].GetProperty("message").GetString(), Does.StartWith("Expected 1 but was 2"));
         Assert.That(json.GetProperty("durationSeconds").GetDouble(), Is.EqualTo(600));
@@ -97,7 +97,7 @@ public sealed class NotificationTests
 
         var command = _messages.Single(m => m.Text.StartsWith("##vso[task.uploadsummary]", StringComparison.Ordinal)).Text;
         var markdown = File.ReadAllText(command["##vso[task.uploadsummary]".Length..]);
-        Assert.That(markdown, Does.Contain("## BatchBuild batch `nightly-7#2`").And.Contain("| 10 | 1 | 2 | 4 | 2 |").And.Contain("- `A.Fails` (Tests): Expected 1 but was 2"));
+        Assert.That(markdown, Does.Contain("## BatchBuild batch `nightly-7#2`").And.Contain("| 10 | 1 | 2 | 1 | 3 | 4 | 2 |").And.Contain("- `A.Fails` (Tests): Expected 1 but was 2"));
     }
 
     [Test]

@@ -110,6 +110,43 @@ public class SettingsReaderTests
     }
 
     [Test]
+    public void Time_limits_flakiness_and_sorting_have_Marathons_defaults_and_read_from_each_source()
+    {
+        var defaults = SettingsReader.Read().Settings!;
+        Assert.That(defaults.Timeouts, Is.EqualTo(new TimeoutSettings(1_800_000, 300_000)));
+        Assert.That(defaults.Flakiness, Is.EqualTo(new FlakinessSettings(FlakinessStrategyType.Ignore, 0.8, 3, null)));
+        Assert.That(defaults.Sorting, Is.EqualTo(SortingStrategyType.ExecutionTime));
+        Assert.That(defaults.Retry.Fast, Is.False);
+
+        var result = SettingsReader.Read(
+            BatchBuildSection("<FlakinessStrategy><Type>probability</Type><MinSuccessRate>0.95</MinSuccessRate><TimeLimit>-P7D</TimeLimit></FlakinessStrategy><TestOutputTimeoutMillis>5000</TestOutputTimeoutMillis>"),
+            Properties(("BatchBuildFlakinessMaxCount", "4"), ("BatchBuildSortingStrategy", "success-rate")),
+            Environment(("BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS", "60000"), ("BATCHBUILD_EXECUTION_FAST", "true")));
+
+        Assert.That(result.Diagnostics, Is.Empty);
+        var settings = result.Settings!;
+        Assert.That(settings.Timeouts, Is.EqualTo(new TimeoutSettings(60_000, 5_000)));
+        Assert.That(settings.Flakiness, Is.EqualTo(new FlakinessSettings(FlakinessStrategyType.Probability, 0.95, 4, new TimeLimit.LookBack(TimeSpan.FromDays(7)))));
+        Assert.That(settings.Sorting, Is.EqualTo(SortingStrategyType.SuccessRate));
+        Assert.That(settings.Retry.Fast, Is.True);
+    }
+
+    [TestCase(0.5, 0.8, 3, 3)]
+    [TestCase(0.5, 0.8, 2, 2)]
+    [TestCase(0.7, 0.8, 3, 2)]
+    [TestCase(0.8, 0.8, 3, 1)]
+    [TestCase(0.0, 0.8, 3, 3)]
+    [TestCase(0.9, 0.99, 5, 2)]
+    public void The_probability_strategy_schedules_a_test_until_a_pass_is_likely_enough(double passRate, double minSuccessRate, int maxCount, int runs)
+    {
+        var flakiness = new FlakinessSettings(FlakinessStrategyType.Probability, minSuccessRate, maxCount, null);
+
+        Assert.That(flakiness.RunsFor(passRate), Is.EqualTo(runs));
+        Assert.That(flakiness.RunsFor(null), Is.EqualTo(1), "no record: once");
+        Assert.That(FlakinessSettings.Defaults.RunsFor(passRate), Is.EqualTo(1), "ignore: once");
+    }
+
+    [Test]
     public void Strategy_names_are_case_insensitive()
     {
         var result = SettingsReader.Read(Environment(("BATCHBUILD_STRATEGY", "Class-Name")));
@@ -138,6 +175,15 @@ public class SettingsReaderTests
     [TestCase("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA", "many", "BB1002", "a whole number of 0 or more")]
     [TestCase("UncompletedTestRetryQuota", "BatchBuildUncompletedTestRetryQuota", "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", "-2", "BB1002", "a whole number of 0 or more")]
     [TestCase("ExecutionStrategy/Mode", "BatchBuildExecutionMode", "BATCHBUILD_EXECUTION_MODE", "some-success", "BB1003", "one of any-success, all-success")]
+    [TestCase("ExecutionStrategy/Fast", "BatchBuildExecutionFast", "BATCHBUILD_EXECUTION_FAST", "yes", "BB1008", "true or false")]
+    [TestCase("TestBatchTimeoutMillis", "BatchBuildTestBatchTimeoutMillis", "BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS", "0", "BB1002", "a whole number of milliseconds greater than 0")]
+    [TestCase("TestOutputTimeoutMillis", "BatchBuildTestOutputTimeoutMillis", "BATCHBUILD_TEST_OUTPUT_TIMEOUT_MILLIS", "5s", "BB1002", "a whole number of milliseconds greater than 0")]
+    [TestCase("FlakinessStrategy/Type", "BatchBuildFlakinessStrategy", "BATCHBUILD_FLAKINESS_STRATEGY", "guess", "BB1003", "one of ignore, probability")]
+    [TestCase("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", "0", "BB1002", "a rate greater than 0 and at most 1")]
+    [TestCase("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", "1.01", "BB1002", "a rate greater than 0 and at most 1")]
+    [TestCase("FlakinessStrategy/MaxCount", "BatchBuildFlakinessMaxCount", "BATCHBUILD_FLAKINESS_MAX_COUNT", "0", "BB1002", "a whole number greater than 0")]
+    [TestCase("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT", "a week", "BB1004", "an ISO-8601 duration looking back")]
+    [TestCase("SortingStrategy/Type", "BatchBuildSortingStrategy", "BATCHBUILD_SORTING_STRATEGY", "random", "BB1003", "one of execution-time, success-rate")]
     public void An_invalid_value_is_an_error_naming_source_key_value_and_what_is_allowed(
         string element, string property, string variable, string value, string code, string allowed)
     {

@@ -29,6 +29,8 @@ public sealed partial class DashboardTests() : DatabaseTest("sqlite")
                 Result($"nightly-{run}", "Shop.Search", TestRunOutcome.Skipped, 3, "agent-b", 0, 13));
         }
 
+        // In nightly-2, Shop.Login ran again and passed: flaky.
+        await server.ReportAsync(Result("nightly-2", "Shop.Login", TestRunOutcome.Passed, 4, "agent-b", 390, 14));
         using var close = await server.Client.PostAsync("api/v1/batches/nightly-2/close", null);
         var key = Uri.EscapeDataString(RunningServer.Key);
 
@@ -39,9 +41,11 @@ public sealed partial class DashboardTests() : DatabaseTest("sqlite")
         Assert.That(Rows(list, "batch"), Is.EqualTo(new[] { "nightly-3", "nightly-2", "nightly-1" }));
         Assert.That(list, Does.Contain("<td class=\"closed\">closed (explicit)</td>"));
         Assert.That(detail, Does.Contain("<h2 id=\"batch-name\">Batch nightly-2</h2>"));
-        Assert.That(Rows(detail, "result"), Is.EqualTo(new[] { "Shop.Login", "Shop.Cart", "Shop.Checkout", "Shop.Search" }), "failed tests first");
+        Assert.That(Rows(detail, "result"), Is.EqualTo(new[] { "Shop.Login", "Shop.Cart", "Shop.Checkout", "Shop.Login", "Shop.Search" }), "failed results first, every attempt");
+        Assert.That(detail, Does.Contain("3 passed, 0 failed, 1 skipped · 1 flaky, 1 retried"));
+        Assert.That(list, Does.Contain("<td class=\"flaky\">1</td>"), "nightly-2 has a flaky test");
         Assert.That(detail, Does.Contain("&lt;b&gt;expected&lt;/b&gt; 200"), "messages are text, not markup");
-        Assert.That(Count(detail, "<rect class=\"span\""), Is.EqualTo(3), "one bar per test batch");
+        Assert.That(Count(detail, "<rect class=\"span\""), Is.EqualTo(4), "one bar per test batch");
         Assert.That(detail, Does.Contain("<text x=\"0\" y=\"15\">agent-a</text>").And.Contain("<text x=\"0\" y=\"37\">agent-b</text>"), "one lane per agent");
         Assert.That(detail, Does.Contain("Duration history: Shop.Checkout"));
         Assert.That(Count(detail, "<rect class=\"run\""), Is.EqualTo(3), "one bar per recorded run");

@@ -79,7 +79,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
 
         var closed = await store.CloseBatchAsync(Nightly);
 
-        Assert.That(closed.Batch!.Counts, Is.EqualTo(new BatchCounts(2, 1, 0, 2, 1, 500)), "outcomes per test; test batches and time per run");
+        Assert.That(closed.Batch!.Counts, Is.EqualTo(new BatchCounts(2, 1, 0, 2, 1, 500, Flaky: 1, Retried: 2)), "outcomes per test; test batches and time per run");
         Assert.That(closed.FailedTests, Is.EqualTo(new[] { new FailedTest("Tests", "A.Broken", "now broken") }));
     }
 
@@ -231,7 +231,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         var rerun = (await store.RecordResultsAsync([Result("A.Two", testBatch: 2)])).Single();
 
         Assert.That(again.Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)));
-        Assert.That(rerun.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 2, 1, 300)), "a new attempt is a new run");
+        Assert.That(rerun.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 2, 1, 300, Flaky: 1, Retried: 1)), "a new attempt is a new run; the test failed, then passed");
         Assert.That((await store.GetResultsAsync(Nightly, 1, 1, 10)).Total, Is.EqualTo(3));
     }
 
@@ -267,6 +267,22 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         Assert.That(closes.SelectMany(c => c.Item2).Count(), Is.EqualTo(1), "one notification");
         using var reader = Open();
         Assert.That((await reader.ListBatchesAsync(new BatchListQuery())).Total, Is.EqualTo(1), "one batch");
+    }
+
+    [Test]
+    public async Task A_test_that_failed_then_passed_counts_as_passed_flaky_and_retried()
+    {
+        using var store = Open();
+
+        await store.RecordResultsAsync([Result("A.Flaky", TestRunOutcome.Failed), Result("A.Broken", TestRunOutcome.Failed), Result("A.Fine")]);
+        await store.RecordResultsAsync([Result("A.Flaky", testBatch: 2), Result("A.Broken", TestRunOutcome.Failed, testBatch: 3)]);
+        var closed = (await store.CloseBatchAsync(Nightly)).Batch!;
+
+        Assert.That(closed.Counts with { TestMillis = 0 }, Is.EqualTo(new BatchCounts(2, 1, 0, 3, 1, 0, Flaky: 1, Retried: 2)));
+        Assert.That(closed.Counts, Is.EqualTo(await store.RecountAsync(Nightly, 1)));
+        var completion = BatchCompletion.From(closed, []);
+        Assert.That((completion.Counts.Flaky, completion.Counts.Retried), Is.EqualTo((1, 2)));
+        Assert.That(completion.ToLogLine(), Does.Contain("2 passed, 1 failed, 0 skipped (1 flaky, 2 retried)"));
     }
 
     [Test]
@@ -359,9 +375,9 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         var windowed = await store.GetDurationsAsync(new DurationQuery(keys, 50, Morning.AddDays(-3), 100));
         var latest = await store.GetDurationsAsync(new DurationQuery(keys, 100, null, 2));
 
-        Assert.That(all, Is.EqualTo(new[] { new TestDuration(keys[0], 90, 10) }), "skipped and unknown tests have no duration");
-        Assert.That(windowed, Is.EqualTo(new[] { new TestDuration(keys[0], 80, 4) }));
-        Assert.That(latest, Is.EqualTo(new[] { new TestDuration(keys[0], 100, 2) }));
+        Assert.That(all, Is.EqualTo(new[] { new TestDuration(keys[0], 90, 10, 10) }), "skipped and unknown tests have no duration");
+        Assert.That(windowed, Is.EqualTo(new[] { new TestDuration(keys[0], 80, 4, 4) }));
+        Assert.That(latest, Is.EqualTo(new[] { new TestDuration(keys[0], 100, 2, 2) }));
     }
 
     [Test]
@@ -405,39 +421,43 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
     }
 
     [Test]
-    public async Task A_version_3_database_is_migrated_to_version_4_with_indexes_on_active_and_unnotified_batches_and_keeps_its_batches()
+    public async Task A_version_3_database_is_migrated_to_version_5_with_indexes_and_flaky_and_retried_counts_and_keeps_its_batches()
     {
         using (var store = Open())
         {
             await store.RecordResultsAsync([Result("A.One"), Result("A.Two", TestRunOutcome.Failed, error: "boom")]);
-            await store.RecordResultsAsync([Result("A.One", id: BatchId.Parse("done"))]);
+            await store.RecordResultsAsync([Result("A.One", id: BatchId.Parse("done")), Result("A.Flaky", TestRunOutcome.Failed, id: BatchId.Parse("done"))]);
+            await store.RecordResultsAsync([Result("A.Flaky", id: BatchId.Parse("done"), testBatch: 2)]);
             await store.CloseBatchAsync(BatchId.Parse("done"));
         }
 
-        // Version 3 is version 4 without the two indexes.
+        // Version 3 is version 5 without the three indexes of version 4 and the two counts of version 5.
+        const string Version3 = "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DROP INDEX ix_batches_unnotified; ALTER TABLE batches DROP COLUMN flaky; ALTER TABLE batches DROP COLUMN retried;";
         Database.Execute(Database.Provider == "sqlite"
-            ? "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DROP INDEX ix_batches_unnotified; PRAGMA user_version = 3;"
-            : "DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DROP INDEX ix_batches_unnotified; DELETE FROM batchbuild_schema WHERE version = 4;");
+            ? $"{Version3} PRAGMA user_version = 3;"
+            : $"{Version3} DELETE FROM batchbuild_schema WHERE version > 3;");
         Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(3));
 
         _clock.Now += TimeSpan.FromHours(4);
         using var migrated = Open();
         var expired = await migrated.CloseExpiredAsync();
 
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(4));
+        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(5));
         Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
             ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ix_batches_active_idle', 'ix_batches_active_age', 'ix_batches_unnotified')"
             : "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ('ix_batches_active_idle', 'ix_batches_active_age', 'ix_batches_unnotified')")), Is.EqualTo(3));
         Assert.That(expired.Single().Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)), "the active batch kept its counts and expired");
-        Assert.That((await migrated.GetBatchAsync(BatchId.Parse("done")))!.Reason, Is.EqualTo(CloseReason.Explicit));
+        var done = (await migrated.GetBatchAsync(BatchId.Parse("done")))!;
+        Assert.That(done.Reason, Is.EqualTo(CloseReason.Explicit));
+        Assert.That((done.Counts.Passed, done.Counts.Flaky, done.Counts.Retried), Is.EqualTo((2, 1, 1)), "the closed batch's new counts come from its results");
     }
 
     [Test]
-    public async Task A_fresh_database_reaches_version_4()
+    public async Task A_fresh_database_reaches_version_5()
     {
         using var store = Open();
 
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(4));
+        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(5));
     }
 
     private string Version => Database.Provider == "sqlite" ? "PRAGMA user_version" : "SELECT MAX(version) FROM batchbuild_schema";

@@ -294,9 +294,9 @@ public sealed class SqliteBatchStoreTests
         var closed = await store.GetBatchAsync(BatchId.Parse("done"));
         var joined = (await store.RecordResultsAsync([Result("Tests", "A.Two", 30, Now, batch: "b-1")])).Single();
 
-        Assert.That(active!.Counts, Is.EqualTo(new BatchCounts(1, 0, 1, 3, 2, 30)), "counted from its results: each test by its latest, every run");
+        Assert.That(active!.Counts, Is.EqualTo(new BatchCounts(1, 0, 1, 3, 2, 30, Flaky: 1, Retried: 1)), "counted from its results: each test by its latest, every run");
         Assert.That(closed!.Counts, Is.EqualTo(new BatchCounts(7, 1, 0, 2, 1, 700)), "frozen counts kept");
-        Assert.That(joined.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 4, 3, 60)), "and kept up to date from there: a third agent, a fourth run");
+        Assert.That(joined.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 4, 3, 60, Flaky: 1, Retried: 2)), "and kept up to date from there: a third agent, a fourth run");
         Assert.That(await store.RecountAsync(BatchId.Parse("b-1"), 1), Is.EqualTo(joined.Counts));
         Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "the closed batch was notified before");
     }

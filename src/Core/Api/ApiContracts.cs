@@ -145,7 +145,7 @@ public sealed record ResultsRequest(IReadOnlyList<ResultDto>? Results)
 }
 
 /// <summary>The counts of a batch on the wire.</summary>
-public sealed record CountsDto(int Passed, int Failed, int Skipped, int Total, int TestBatches, int Agents, double TestMillis);
+public sealed record CountsDto(int Passed, int Failed, int Skipped, int Total, int TestBatches, int Agents, double TestMillis, int Flaky = 0, int Retried = 0);
 
 /// <summary>A batch on the wire.</summary>
 public sealed record BatchDto(
@@ -172,7 +172,7 @@ public sealed record BatchDto(
         batch.ClosedAt,
         batch.Reason?.ToString().ToLowerInvariant(),
         Math.Round(((batch.ClosedAt ?? now) - batch.StartedAt).TotalSeconds, 3),
-        new CountsDto(batch.Counts.Passed, batch.Counts.Failed, batch.Counts.Skipped, batch.Counts.Total, batch.Counts.TestBatches, batch.Counts.Agents, batch.Counts.TestMillis),
+        new CountsDto(batch.Counts.Passed, batch.Counts.Failed, batch.Counts.Skipped, batch.Counts.Total, batch.Counts.TestBatches, batch.Counts.Agents, batch.Counts.TestMillis, batch.Counts.Flaky, batch.Counts.Retried),
         batch.NotifyOnCompletion);
 }
 
@@ -244,14 +244,14 @@ public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Perc
 /// <summary>The durations the planner gets back.</summary>
 public sealed record DurationsResponse(IReadOnlyList<DurationDto> Durations);
 
-/// <summary>One test's duration on the wire.</summary>
-public sealed record DurationDto(string Assembly, string Name, double Millis, int Runs)
+/// <summary>One test's duration on the wire, with how many of its runs passed (absent from older servers).</summary>
+public sealed record DurationDto(string Assembly, string Name, double Millis, int Runs, int? Passed = null)
 {
     /// <summary>The duration as sent.</summary>
-    public static DurationDto From(TestDuration duration) => new(duration.Test.Assembly, duration.Test.FullyQualifiedName, duration.Millis, duration.Runs);
+    public static DurationDto From(TestDuration duration) => new(duration.Test.Assembly, duration.Test.FullyQualifiedName, duration.Millis, duration.Runs, duration.Passed);
 
-    /// <summary>The duration as read.</summary>
-    public TestDuration ToDuration() => new(new TestKey(Assembly, Name), Millis, Runs);
+    /// <summary>The duration as read; a pass count outside [0, runs] is dropped.</summary>
+    public TestDuration ToDuration() => new(new TestKey(Assembly, Name), Millis, Runs, Passed is { } passed && passed >= 0 && passed <= Runs ? passed : null);
 }
 
 /// <summary>A test's recorded runs: <c>GET /api/v1/tests/runs</c>.</summary>

@@ -93,7 +93,7 @@ public sealed record BatchCompletion(
             batch.StartedAt,
             closedAt,
             Math.Round((closedAt - batch.StartedAt).TotalSeconds, 3),
-            new CompletionCounts(c.Passed, c.Failed, c.Skipped, c.Total, c.TestBatches, c.Agents, Math.Round(c.TestMillis, 1)),
+            new CompletionCounts(c.Passed, c.Failed, c.Skipped, c.Total, c.TestBatches, c.Agents, Math.Round(c.TestMillis, 1), c.Flaky, c.Retried),
             listed,
             Math.Max(0, c.Failed - listed.Length));
     }
@@ -108,7 +108,7 @@ public sealed record BatchCompletion(
     /// <summary>The one line the build log shows.</summary>
     public string ToLogLine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"BatchBuild batch {Name} closed ({Reason}): {Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
+        $"BatchBuild batch {Name} closed ({Reason}): {Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped{(Counts.Retried > 0 ? $" ({Counts.Flaky} flaky, {Counts.Retried} retried)" : string.Empty)} in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
 
     /// <summary>A Markdown summary, as attached to an Azure Pipelines run.</summary>
     public string ToMarkdown()
@@ -116,8 +116,8 @@ public sealed record BatchCompletion(
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"## BatchBuild batch `{Name}`\n\n");
         text.Append(CultureInfo.InvariantCulture, $"Closed ({Reason}) at {ClosedAt:u}, open {DurationSeconds:0.0} s.\n\n");
-        text.Append("| passed | failed | skipped | test batches | agents |\n| ---: | ---: | ---: | ---: | ---: |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| {Counts.Passed} | {Counts.Failed} | {Counts.Skipped} | {Counts.TestBatches} | {Counts.Agents} |\n");
+        text.Append("| passed | failed | skipped | flaky | retried | test batches | agents |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| {Counts.Passed} | {Counts.Failed} | {Counts.Skipped} | {Counts.Flaky} | {Counts.Retried} | {Counts.TestBatches} | {Counts.Agents} |\n");
         if (FailedTests.Count > 0)
         {
             text.Append("\n### Failed tests\n\n");
@@ -150,7 +150,9 @@ public sealed record BatchCompletion(
 /// <param name="TestBatches">Test batches that reported.</param>
 /// <param name="Agents">Machines that reported.</param>
 /// <param name="TestMillis">The sum of the tests' durations.</param>
-public sealed record CompletionCounts(int Passed, int Failed, int Skipped, int Total, int TestBatches, int Agents, double TestMillis);
+/// <param name="Flaky">Tests that passed after failing: counted as passed too.</param>
+/// <param name="Retried">Tests that ran more than once.</param>
+public sealed record CompletionCounts(int Passed, int Failed, int Skipped, int Total, int TestBatches, int Agents, double TestMillis, int Flaky = 0, int Retried = 0);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(BatchCompletion))]

@@ -32,7 +32,9 @@ public enum CloseReason
 /// <param name="TestBatches">Test batches that reported results.</param>
 /// <param name="Agents">Machines that reported results.</param>
 /// <param name="TestMillis">The sum of the tests' durations.</param>
-public sealed record BatchCounts(int Passed, int Failed, int Skipped, int TestBatches, int Agents, double TestMillis)
+/// <param name="Flaky">Tests whose latest result passed after a result of theirs failed.</param>
+/// <param name="Retried">Tests with more than one result: they ran again.</param>
+public sealed record BatchCounts(int Passed, int Failed, int Skipped, int TestBatches, int Agents, double TestMillis, int Flaky = 0, int Retried = 0)
 {
     /// <summary>A batch with no results.</summary>
     public static BatchCounts Empty { get; } = new(0, 0, 0, 0, 0, 0);

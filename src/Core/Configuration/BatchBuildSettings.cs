@@ -82,6 +82,15 @@ public sealed record BatchBuildSettings(
     /// <summary>How failed and uncompleted tests run again, and when a test that ran more than once passed.</summary>
     public RetrySettings Retry { get; init; } = RetrySettings.Defaults;
 
+    /// <summary>How long a test batch may run, and may go without a test result, before its test host is killed.</summary>
+    public TimeoutSettings Timeouts { get; init; } = TimeoutSettings.Defaults;
+
+    /// <summary>Whether tests known to be flaky are scheduled more than once up front.</summary>
+    public FlakinessSettings Flakiness { get; init; } = FlakinessSettings.Defaults;
+
+    /// <summary>Which test batches run first.</summary>
+    public SortingStrategyType Sorting { get; init; } = SortingStrategyType.ExecutionTime;
+
     /// <summary>The number of workers to run, given the machine's processor count.</summary>
     public int EffectiveWorkers(int processorCount) => Workers ?? Math.Max(1, processorCount);
 }
@@ -128,9 +137,10 @@ public enum RetryStrategyType
 /// <param name="RetryPerTestQuota">With <c>fixed-quota</c>, the retries of one test.</param>
 /// <param name="UncompletedTestRetryQuota">How often a test whose test host died before it reported runs again.</param>
 /// <param name="Mode">When a test that ran more than once counts as passed.</param>
-public sealed record RetrySettings(RetryStrategyType Type, int TotalAllowedRetryQuota, int RetryPerTestQuota, int UncompletedTestRetryQuota, Running.ExecutionMode Mode)
+/// <param name="Fast">Whether a test's pending runs are dropped once it has passed (<c>ExecutionStrategy/Fast</c>).</param>
+public sealed record RetrySettings(RetryStrategyType Type, int TotalAllowedRetryQuota, int RetryPerTestQuota, int UncompletedTestRetryQuota, Running.ExecutionMode Mode, bool Fast = false)
 {
-    /// <summary><c>no-retry</c>, one more run for an uncompleted test, <c>any-success</c>.</summary>
+    /// <summary><c>no-retry</c>, one more run for an uncompleted test, <c>any-success</c>, not fast.</summary>
     public static RetrySettings Defaults { get; } = new(RetryStrategyType.NoRetry, 200, 3, 1, Running.ExecutionMode.AnySuccess);
 
     /// <summary>The configuration names of the retry strategy types.</summary>
@@ -151,4 +161,94 @@ public sealed record RetrySettings(RetryStrategyType Type, int TotalAllowedRetry
     public Running.RetryPolicy Policy => Type == RetryStrategyType.NoRetry
         ? new Running.RetryPolicy(0, 0, UncompletedTestRetryQuota)
         : new Running.RetryPolicy(TotalAllowedRetryQuota, RetryPerTestQuota, UncompletedTestRetryQuota);
+}
+
+/// <summary>The time limits of one test batch's run: when one passes, its test host is killed.</summary>
+/// <param name="TestBatchTimeoutMillis">The longest a test batch may run.</param>
+/// <param name="TestOutputTimeoutMillis">The longest a test batch may go without a test result.</param>
+public sealed record TimeoutSettings(long TestBatchTimeoutMillis, long TestOutputTimeoutMillis)
+{
+    /// <summary>30 minutes per test batch, 5 minutes without a result.</summary>
+    public static TimeoutSettings Defaults { get; } = new(30 * 60 * 1000, 5 * 60 * 1000);
+}
+
+/// <summary>Marathon's flakiness strategy types.</summary>
+public enum FlakinessStrategyType
+{
+    /// <summary>Every test is scheduled once.</summary>
+    Ignore,
+
+    /// <summary>A test with a low recorded pass rate is scheduled as often as it takes to pass with <c>MinSuccessRate</c> probability.</summary>
+    Probability,
+}
+
+/// <summary>
+/// The flakiness strategy, with Marathon's keys and defaults: a test whose recorded pass rate
+/// within <paramref name="TimeLimit"/> is below <paramref name="MinSuccessRate"/> is scheduled up
+/// front as many times as it takes for at least one pass to be that likely, at most
+/// <paramref name="MaxCount"/> times, each run in a different test batch.
+/// </summary>
+/// <param name="Type">The flakiness strategy.</param>
+/// <param name="MinSuccessRate">The chance of at least one pass to reach, in (0, 1].</param>
+/// <param name="MaxCount">The most runs of one test scheduled up front.</param>
+/// <param name="TimeLimit">How far back recorded results count, or null for all of them.</param>
+public sealed record FlakinessSettings(FlakinessStrategyType Type, double MinSuccessRate, int MaxCount, TimeLimit? TimeLimit)
+{
+    /// <summary><c>ignore</c>; with <c>probability</c>, 0.8 and at most 3 runs over all recorded results.</summary>
+    public static FlakinessSettings Defaults { get; } = new(FlakinessStrategyType.Ignore, 0.8, 3, null);
+
+    /// <summary>The configuration names of the flakiness strategy types.</summary>
+    public static IReadOnlyDictionary<FlakinessStrategyType, string> TypeNames { get; } = new Dictionary<FlakinessStrategyType, string>
+    {
+        [FlakinessStrategyType.Ignore] = "ignore",
+        [FlakinessStrategyType.Probability] = "probability",
+    };
+
+    /// <summary>
+    /// How many times a test with recorded pass rate <paramref name="passRate"/> is scheduled: once
+    /// under <c>ignore</c>, or when its rate is unknown or reaches <see cref="MinSuccessRate"/>;
+    /// else the fewest runs n with 1 - (1 - rate)^n at least <see cref="MinSuccessRate"/>, at most
+    /// <see cref="MaxCount"/>.
+    /// </summary>
+    public int RunsFor(double? passRate)
+    {
+        if (Type == FlakinessStrategyType.Ignore || passRate is not { } rate || rate >= MinSuccessRate)
+        {
+            return 1;
+        }
+
+        if (rate <= 0)
+        {
+            return Math.Max(1, MaxCount);
+        }
+
+        var runs = 1;
+        while (runs < MaxCount && 1 - Math.Pow(1 - rate, runs) < MinSuccessRate - 1e-9)
+        {
+            runs++;
+        }
+
+        return Math.Max(1, runs);
+    }
+}
+
+/// <summary>Marathon's sorting strategy types: which test batches run first.</summary>
+public enum SortingStrategyType
+{
+    /// <summary>The longest expected test batch first.</summary>
+    ExecutionTime,
+
+    /// <summary>The test batch with the least reliable test first, then the longest.</summary>
+    SuccessRate,
+}
+
+/// <summary>The configuration names of the sorting strategy types.</summary>
+public static class SortingStrategyNames
+{
+    /// <summary>Each type's name.</summary>
+    public static IReadOnlyDictionary<SortingStrategyType, string> All { get; } = new Dictionary<SortingStrategyType, string>
+    {
+        [SortingStrategyType.ExecutionTime] = "execution-time",
+        [SortingStrategyType.SuccessRate] = "success-rate",
+    };
 }

@@ -40,7 +40,7 @@ internal static class SettingDefinitions
         new("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", (text, s) =>
             TimeLimit.TryParse(text, out var limit)
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { TimeLimit = limit } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.InvalidTimeLimit, "an ISO-8601 duration looking back, such as -PT1H or -P7D, or an ISO-8601 date-time, such as 2026-11-01T00:00:00Z"))),
+                : (null, TimeLimitProblem)),
         new("BatchingStrategy/LastMileLength", "BatchBuildLastMileLength", "BATCHBUILD_LAST_MILE_LENGTH", (text, s) =>
             ParseWhole(text, 0) is { } length
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { LastMileLength = (int)length } }, null)
@@ -79,6 +79,38 @@ internal static class SettingDefinitions
             Named(RetrySettings.ModeNames, text) is { } mode
                 ? (s with { Retry = s.Retry with { Mode = mode } }, null)
                 : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", RetrySettings.ModeNames.Values)))),
+        new("ExecutionStrategy/Fast", "BatchBuildExecutionFast", "BATCHBUILD_EXECUTION_FAST", (text, s) =>
+            ParseBoolean(text) is { } fast
+                ? (s with { Retry = s.Retry with { Fast = fast } }, null)
+                : (null, Boolean)),
+        new("TestBatchTimeoutMillis", "BatchBuildTestBatchTimeoutMillis", "BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS", (text, s) =>
+            ParseWhole(text, 1, long.MaxValue) is { } millis
+                ? (s with { Timeouts = s.Timeouts with { TestBatchTimeoutMillis = millis } }, null)
+                : (null, WholeNumber(1, "milliseconds"))),
+        new("TestOutputTimeoutMillis", "BatchBuildTestOutputTimeoutMillis", "BATCHBUILD_TEST_OUTPUT_TIMEOUT_MILLIS", (text, s) =>
+            ParseWhole(text, 1, long.MaxValue) is { } millis
+                ? (s with { Timeouts = s.Timeouts with { TestOutputTimeoutMillis = millis } }, null)
+                : (null, WholeNumber(1, "milliseconds"))),
+        new("FlakinessStrategy/Type", "BatchBuildFlakinessStrategy", "BATCHBUILD_FLAKINESS_STRATEGY", (text, s) =>
+            Named(FlakinessSettings.TypeNames, text) is { } type
+                ? (s with { Flakiness = s.Flakiness with { Type = type } }, null)
+                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", FlakinessSettings.TypeNames.Values)))),
+        new("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", (text, s) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate <= 1
+                ? (s with { Flakiness = s.Flakiness with { MinSuccessRate = rate } }, null)
+                : (null, new ValueProblem(DiagnosticCodes.InvalidNumber, "a rate greater than 0 and at most 1, such as 0.8"))),
+        new("FlakinessStrategy/MaxCount", "BatchBuildFlakinessMaxCount", "BATCHBUILD_FLAKINESS_MAX_COUNT", (text, s) =>
+            ParseWhole(text, 1) is { } count
+                ? (s with { Flakiness = s.Flakiness with { MaxCount = (int)count } }, null)
+                : (null, WholeNumber(1))),
+        new("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT", (text, s) =>
+            TimeLimit.TryParse(text, out var limit)
+                ? (s with { Flakiness = s.Flakiness with { TimeLimit = limit } }, null)
+                : (null, TimeLimitProblem)),
+        new("SortingStrategy/Type", "BatchBuildSortingStrategy", "BATCHBUILD_SORTING_STRATEGY", (text, s) =>
+            Named(SortingStrategyNames.All, text) is { } sorting
+                ? (s with { Sorting = sorting }, null)
+                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", SortingStrategyNames.All.Values)))),
 
         new("IdleTimeout", "BatchBuildIdleTimeout", "BATCHBUILD_IDLE_TIMEOUT", (text, s) =>
             ParseSpan(text) is { } idle
@@ -130,6 +162,8 @@ internal static class SettingDefinitions
         TestEnvironment.TestBatchVariable,
         TestEnvironment.TestBatchCountVariable,
     };
+
+    private static readonly ValueProblem TimeLimitProblem = new(DiagnosticCodes.InvalidTimeLimit, "an ISO-8601 duration looking back, such as -PT1H or -P7D, or an ISO-8601 date-time, such as 2026-11-01T00:00:00Z");
 
     private static readonly ValueProblem Boolean = new(DiagnosticCodes.InvalidBoolean, "true or false");
 

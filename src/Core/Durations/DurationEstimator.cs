@@ -46,13 +46,17 @@ public static class DurationEstimator
 
     /// <summary>
     /// Every test's <paramref name="percentile"/> of its representative durations recorded at or
-    /// after <paramref name="since"/>; tests with none are left out.
+    /// after <paramref name="since"/>, with how many of those runs passed; tests with none are left out.
     /// </summary>
     public static IReadOnlyList<TestDuration> Percentiles(IEnumerable<DurationRecord> history, double percentile, DateTimeOffset? since) =>
         [.. history
             .Where(record => record.IsRepresentative && (since is null || record.RecordedAt >= since))
             .GroupBy(record => record.Test)
-            .Select(group => new TestDuration(group.Key, Statistics.Percentile([.. group.Select(record => record.DurationMillis)], percentile), group.Count()))];
+            .Select(group => new TestDuration(
+                group.Key,
+                Statistics.Percentile([.. group.Select(record => record.DurationMillis)], percentile),
+                group.Count(),
+                group.Count(record => record.Outcome == TestRunOutcome.Passed)))];
 
     /// <summary>
     /// Estimates every test from the recorded durations: its own; else, for a test that shares its

@@ -7,7 +7,12 @@ namespace BatchBuild.Core.Durations;
 /// <param name="Test">The test.</param>
 /// <param name="Millis">The percentile of its representative durations, in milliseconds.</param>
 /// <param name="Runs">How many recorded runs it rests on.</param>
-public sealed record TestDuration(TestKey Test, double Millis, int Runs);
+/// <param name="Passed">How many of those runs passed, or null when the store did not say.</param>
+public sealed record TestDuration(TestKey Test, double Millis, int Runs, int? Passed = null)
+{
+    /// <summary>The share of the recorded runs that passed, or null when unknown.</summary>
+    public double? PassRate => Passed is { } passed && Runs > 0 ? (double)passed / Runs : null;
+}
 
 /// <summary>What the planner asks a store: the durations of these tests.</summary>
 /// <param name="Tests">The tests to look up; unknown tests are left out of the answer.</param>

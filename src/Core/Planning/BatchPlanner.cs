@@ -36,4 +36,48 @@ public static class BatchPlanner
         var estimates = DurationEstimator.Estimate(tests, durations, settings.Durations.DefaultDurationMillis);
         return new TestBatchQueue(new TestQueue(tests, estimates), BatchingStrategies.Create(settings.BatchingStrategy));
     }
+
+    /// <summary>
+    /// The whole plan of a run: the test batches the configured strategy cuts from
+    /// <paramref name="tests"/>, estimated from <paramref name="durations"/>; with the
+    /// <c>probability</c> flakiness strategy, more test batches holding the further runs of each
+    /// test whose pass rate in <paramref name="passRates"/> is too low — its k-th run is cut with
+    /// the other k-th runs, so no two runs of a test share a test batch; then sorted by the
+    /// sorting strategy. Test batches are numbered from 1 in the order they run.
+    /// </summary>
+    public static IReadOnlyList<TestBatch> Plan(
+        IReadOnlyList<SelectableTest> tests,
+        IReadOnlyCollection<TestDuration> durations,
+        IReadOnlyCollection<TestDuration> passRates,
+        BatchBuildSettings settings)
+    {
+        var rates = PassRates(tests, passRates);
+        var runs = tests.ToDictionary(test => test.Id, test => settings.Flakiness.RunsFor(rates.GetValueOrDefault(test.Id)), StringComparer.Ordinal);
+        var batches = new List<TestBatch>();
+        for (var round = 0; round == 0 || tests.Any(test => runs[test.Id] > round); round++)
+        {
+            var again = round == 0 ? tests : [.. tests.Where(test => runs[test.Id] > round)];
+            batches.AddRange(CreateQueue(again, durations, settings).DequeueAll());
+        }
+
+        IEnumerable<TestBatch> sorted = settings.Sorting switch
+        {
+            SortingStrategyType.SuccessRate => batches
+                .OrderBy(batch => batch.Tests.Min(test => rates.GetValueOrDefault(test.Id) ?? 1))
+                .ThenByDescending(batch => batch.ExpectedMillis),
+            _ when runs.Values.Any(count => count > 1) => batches.OrderByDescending(batch => batch.ExpectedMillis),
+            _ => batches,
+        };
+        return [.. sorted.Select((batch, i) => batch with { Index = i + 1 })];
+    }
+
+    // Each test's recorded pass rate: its own, else that of the name it shares with others.
+    private static Dictionary<string, double?> PassRates(IReadOnlyList<SelectableTest> tests, IReadOnlyCollection<TestDuration> recorded)
+    {
+        var byKey = recorded.Where(duration => duration.PassRate is not null).ToDictionary(duration => duration.Test, duration => duration.PassRate);
+        return tests.ToDictionary(
+            test => test.Id,
+            test => test.HistoryKeys.Select(key => byKey.GetValueOrDefault(key)).FirstOrDefault(rate => rate is not null),
+            StringComparer.Ordinal);
+    }
 }

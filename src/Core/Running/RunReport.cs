@@ -24,6 +24,24 @@ public static class RunReport
     }
 
     /// <summary>
+    /// The line that says tests run again, as they are queued, such as
+    /// <c>[41/40] Shop.Tests retry 1 of Checkout_with_voucher (failed in test batch 12)</c> or
+    /// <c>[42/40] Shop.Tests 5 tests run again (not run in test batch 12)</c>.
+    /// </summary>
+    public static string RunningAgain(string project, RunAgain again, int index, int testBatchCount)
+    {
+        var from = again.From.Index;
+        var what = again.Reason switch
+        {
+            RunAgainReason.Failed => $"retry {again.Run} of {again.Tests[0]} (failed in test batch {from})",
+            RunAgainReason.Crashed => $"retry {again.Run} of {again.Tests[0]} (its test host crashed in test batch {from})",
+            RunAgainReason.TimedOut => $"retry {again.Run} of {again.Tests[0]} (timed out in test batch {from})",
+            _ => $"{(again.Tests.Length == 1 ? "1 test" : $"{again.Tests.Length} tests")} run again (not run in test batch {from})",
+        };
+        return string.Create(CultureInfo.InvariantCulture, $"[{index}/{testBatchCount}] {project} {what}");
+    }
+
+    /// <summary>
     /// The summary of one project's run, such as
     /// <c>BatchBuild Tests: 40 passed, 1 failed, 0 skipped, 0 not run; 12 test batches on 2 workers in 31.2 s; batch b-1</c>;
     /// when tests ran again, how many were flaky and how many runs again there were follow the counts.

@@ -60,6 +60,7 @@ public sealed record VsTestOptions(
 
 /// <summary>
 /// Writes the runsettings BatchBuild hands to vstest: once per project (<see cref="ForProject"/>),
+/// with each test's start and result reported at once (<c>RunConfiguration/BatchSize</c> 1),
 /// the user's runsettings with everything passed on the command line; then per test batch
 /// (<see cref="ForTestBatch"/>), with the batch's variables for the test host.
 /// </summary>
@@ -85,6 +86,10 @@ public static partial class VsTestRunSettings
 
         var runConfiguration = Child(root, "RunConfiguration");
         runConfiguration.Element("TestCaseFilter")?.Remove();
+
+        // The test host reports each test as it starts and as it ends, not ten at a time: when
+        // it dies or hangs, BatchBuild knows which test was running.
+        Set(runConfiguration, "BatchSize", "1");
         root.Element("LoggerRunSettings")?.Remove();
         if (!string.IsNullOrWhiteSpace(options.ResultsDirectory))
         {
