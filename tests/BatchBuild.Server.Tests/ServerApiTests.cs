@@ -140,12 +140,13 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
     }
 
     [Test]
-    public async Task The_planner_gets_percentiles_of_the_tests_it_names()
+    public async Task The_planner_gets_percentiles_and_pass_counts_of_the_tests_it_names()
     {
         await using var server = await RunningServer.StartAsync(Database);
         for (var run = 1; run <= 4; run++)
         {
-            await server.ReportAsync(Result("ci-1", "A.One", testBatch: run, millis: run * 100), Result("ci-1", "A.Two", testBatch: run, millis: 7));
+            var outcome = run == 2 ? TestRunOutcome.Failed : TestRunOutcome.Passed;
+            await server.ReportAsync(Result("ci-1", "A.One", outcome, testBatch: run, millis: run * 100), Result("ci-1", "A.Two", testBatch: run, millis: 7));
         }
 
         var query = new DurationQuery([new("Tests", "A.One"), new("Tests", "A.Missing")], 75, null, 100);
@@ -153,7 +154,8 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         using var invalid = await server.Client.PostAsync("api/v1/durations", Json("""{"tests":[{"assembly":"Tests"}],"percentile":0}"""));
 
         var durations = (await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!;
-        Assert.That(durations.Durations, Is.EqualTo(new[] { new DurationDto("Tests", "A.One", 300, 4) }));
+        Assert.That(durations.Durations, Is.EqualTo(new[] { new DurationDto("Tests", "A.One", 300, 4, 3) }));
+        Assert.That(durations.Durations[0].ToDuration().PassRate, Is.EqualTo(0.75), "the flakiness strategy's pass rate");
         Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((await ProblemAsync(invalid)).GetProperty("errors").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "tests[0]: assembly and name are required", "percentile: a number in (0, 100]" }));
     }
