@@ -95,6 +95,9 @@ public static class DiagnosticCodes
     /// <summary>A planned test reported no result: its test host crashed or its run was aborted.</summary>
     public const string TestNotRun = "BB3003";
 
+    /// <summary>The agent index and count do not name an agent: one without the other, not numbers, or an index outside 1..count.</summary>
+    public const string InvalidAgent = "BB1013";
+
     /// <summary>A test was running when its test host crashed: it is the suspect, and failed.</summary>
     public const string TestCrashedHost = "BB3010";
 

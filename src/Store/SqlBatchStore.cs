@@ -173,7 +173,7 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
     {
         var wanted = query.Tests.ToHashSet();
-        var history = await GetHistoryAsync([.. wanted.Select(test => test.Assembly).Distinct(StringComparer.Ordinal)], query.Since, query.RunsPerTest, cancellationToken);
+        var history = await GetHistoryAsync([.. wanted.Select(test => test.Assembly).Distinct(StringComparer.Ordinal)], query.Since, query.RunsPerTest, cancellationToken, query.ExcludeBatchId);
 
         // The query kept only runs in the window already.
         return DurationEstimator.Percentiles(history.Where(record => wanted.Contains(record.Test)), query.Percentile, since: null);
@@ -182,13 +182,14 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     /// <summary>
     /// The recorded passed and failed runs of the tests of <paramref name="assemblies"/> (assembly
     /// names) that ended at or after <paramref name="since"/> (all when null), the newest
-    /// <paramref name="runsPerTest"/> per test.
+    /// <paramref name="runsPerTest"/> per test, leaving out those of <paramref name="excludeBatchId"/>.
     /// </summary>
     public Task<IReadOnlyList<DurationRecord>> GetHistoryAsync(
         IReadOnlyCollection<string> assemblies,
         DateTimeOffset? since,
         int runsPerTest,
-        CancellationToken cancellationToken = default) =>
+        CancellationToken cancellationToken = default,
+        string? excludeBatchId = null) =>
         ReadAsync(
             async transaction =>
             {
@@ -200,12 +201,13 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
                         SELECT assembly, full_name, duration_ms, outcome, finished_at,
                                ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY finished_at DESC, id DESC) AS recency
                         FROM test_results
-                        WHERE assembly = @assembly AND finished_at >= @since AND outcome IN ('Passed', 'Failed')) AS runs
+                        WHERE assembly = @assembly AND finished_at >= @since AND outcome IN ('Passed', 'Failed') AND batch_id <> @exclude) AS runs
                     WHERE recency <= @runs
                     """,
                     ("@assembly", string.Empty),
                     ("@since", _dialect.Time(since ?? DateTimeOffset.UnixEpoch)),
-                    ("@runs", runsPerTest));
+                    ("@runs", runsPerTest),
+                    ("@exclude", excludeBatchId ?? string.Empty));
                 foreach (var name in assemblies.Distinct(StringComparer.Ordinal))
                 {
                     query.Parameters["@assembly"].Value = name;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using BatchBuild.Client;
 using BatchBuild.Core;
+using BatchBuild.Core.Agents;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
@@ -168,6 +169,17 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             return false;
         }
 
+        var (slot, problems) = AgentSlot.Resolve(settings.Agents.Index, settings.Agents.Count, Environment.GetEnvironmentVariable);
+        foreach (var problem in problems)
+        {
+            Log.Report(problem);
+        }
+
+        if (slot is null)
+        {
+            return false;
+        }
+
         BatchId = batchId.Value;
         var workers = new WorkerSlots(SlotDirectory(), settings.EffectiveWorkers(Environment.ProcessorCount));
         using var sessions = new VsTestSessions(VSTestConsolePath, NullIfEmpty(DiagnosticLog), ProjectName);
@@ -184,38 +196,47 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         using var store = ResultStores.Open(settings.Lifecycle, storePath, http, Log.Report);
         var tests = SelectableTest.From(discovered.Tests);
         var durations = await store.GetDurationsAsync(
-            DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations, DateTimeOffset.UtcNow),
+            DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations, DateTimeOffset.UtcNow, batchId.Value),
             cancellationToken).ConfigureAwait(false);
         // Pass rates count over the flakiness strategy's own window, when one needs them.
         var passRates = settings.Flakiness.Type == FlakinessStrategyType.Ignore && settings.Sorting != SortingStrategyType.SuccessRate ? []
             : settings.Flakiness.TimeLimit == settings.Durations.TimeLimit ? durations
             : await store.GetDurationsAsync(
-                DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations with { TimeLimit = settings.Flakiness.TimeLimit }, DateTimeOffset.UtcNow),
+                DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations with { TimeLimit = settings.Flakiness.TimeLimit }, DateTimeOffset.UtcNow, batchId.Value),
                 cancellationToken).ConfigureAwait(false);
         var plan = BatchPlanner.Plan(tests, durations, passRates, settings);
         var planned = plan.Sum(batch => batch.Tests.Length);
+        var split = slot.Count > 1 && (settings.Agents.Distribution ?? DistributionType.Static) == DistributionType.Static;
+        var share = split ? AgentSplit.ShareOf(plan, slot) : plan;
+        var mine = share.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).ToList();
 
         Log.LogMessage(
             MessageImportance.High,
             $"BatchBuild {ProjectName}: {tests.Length} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}{(planned > tests.Length ? $"; {planned - tests.Length} more runs of flaky tests" : string.Empty)}) on {workers.Count} workers; batch {batchId}");
+        if (split)
+        {
+            Log.LogMessage(
+                MessageImportance.High,
+                $"BatchBuild {ProjectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) runs {share.Count} of the {plan.Count} test batches, {mine.Count} tests (static split)");
+        }
 
-        PrepareClose(batchId, settings, storePath);
+        PrepareClose(batchId, settings, storePath, slot);
         var loggers = HostedLoggers.Start(
             VsTestRunSettings.Loggers(userRunSettings, Loggers),
             [Path.GetDirectoryName(Path.GetFullPath(TestAssembly))!, .. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path)), Path.Combine(Path.GetDirectoryName(VSTestConsolePath)!, "Extensions")],
             ResultsFolder,
             NullIfEmpty(TargetFrameworkMoniker),
             Log.Report);
-        var work = new TestBatchWork(plan);
+        var work = new TestBatchWork(share);
         var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode, settings.Retry.Fast);
-        ledger.Plan(plan);
+        ledger.Plan(share);
         var limits = new TestBatchLimits(
             settings.Timeouts.TestBatchTimeoutMillis + HangDumpGraceMillis,
             settings.Timeouts.TestOutputTimeoutMillis + HangDumpGraceMillis);
         var made = plan.Count;
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var runs = new ConcurrentBag<TestBatchRun>();
-        var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, plan.Count))).Select(_ => Task.Run(async () =>
+        var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, share.Count))).Select(_ => Task.Run(async () =>
         {
             while (await work.PeekAsync(cancellationToken).ConfigureAwait(false) is { } next)
             {
@@ -269,7 +290,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         loggers.Complete(clock.Elapsed);
         HandOver(runs);
 
-        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, ledger.Count(tests), outcomes.Count, workers.Count, clock.Elapsed));
+        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, ledger.Count(mine), outcomes.Count, workers.Count, clock.Elapsed));
         return !Log.HasLoggedErrors;
     }
 
@@ -455,8 +476,14 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
     // Under dotnet test, the batch closes once, after the last project, in the SDK's artifact
     // post-processing step: each project hands over its close request (see PostProcessingHandoff).
-    private void PrepareClose(BatchId batchId, BatchBuildSettings settings, string storePath)
+    private void PrepareClose(BatchId batchId, BatchBuildSettings settings, string storePath, AgentSlot slot)
     {
+        if (slot.Count > 1)
+        {
+            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: batch {batchId} stays open for the other agents; the close step after the last agent closes it (the BatchBuildCloseBatch target)");
+            return;
+        }
+
         if (settings.Lifecycle.DontCloseBatch)
         {
             Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");

@@ -37,9 +37,9 @@ internal sealed class SampleRun
 
     /// <summary>
     /// Runs <c>dotnet test</c> on <paramref name="target"/> (a project or the solution, relative to the
-    /// samples) with the given extra arguments and environment.
+    /// samples, or to the copy of them in <paramref name="samples"/>) with the given extra arguments and environment.
     /// </summary>
-    public static SampleRun Start(string target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null)
+    public static SampleRun Start(string target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null, string? samples = null)
     {
         var method = TestContext.CurrentContext.Test.MethodName ?? "run";
         var name = $"{method[..Math.Min(method.Length, 24)]}-{Guid.NewGuid():N}";
@@ -51,7 +51,7 @@ internal sealed class SampleRun
             variables[key] = value;
         }
 
-        var command = Dotnet.Run(LocalPackage.Samples, variables, ["test", target, "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
+        var command = Dotnet.Run(samples ?? LocalPackage.Samples, variables, ["test", target, "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
         return new SampleRun(command, ReadRecords(records), store);
     }
 

@@ -156,6 +156,13 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         var durations = (await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!;
         Assert.That(durations.Durations, Is.EqualTo(new[] { new DurationDto("Tests", "A.One", 300, 4, 3) }));
         Assert.That(durations.Durations[0].ToDuration().PassRate, Is.EqualTo(0.75), "the flakiness strategy's pass rate");
+
+        // Agents that plan batch ci-1 while others already report into it leave its runs out.
+        using var planning = await server.Client.PostAsJsonAsync("api/v1/durations", DurationsRequest.From(query with { ExcludeBatchId = "ci-1" }), ApiJson.Default.DurationsRequest);
+        using var badExclude = await server.Client.PostAsync("api/v1/durations", Json("""{"tests":[{"assembly":"Tests","name":"A.One"}],"percentile":90,"excludeBatchId":" "}"""));
+        Assert.That((await planning.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!.Durations, Is.Empty);
+        Assert.That(badExclude.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await ProblemAsync(badExclude)).GetProperty("errors").EnumerateArray().Single().GetString(), Does.StartWith("excludeBatchId: "));
         Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((await ProblemAsync(invalid)).GetProperty("errors").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "tests[0]: assembly and name are required", "percentile: a number in (0, 100]" }));
     }

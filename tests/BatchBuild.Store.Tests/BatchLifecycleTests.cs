@@ -374,10 +374,14 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         var all = await store.GetDurationsAsync(new DurationQuery(keys, 90, null, 100));
         var windowed = await store.GetDurationsAsync(new DurationQuery(keys, 50, Morning.AddDays(-3), 100));
         var latest = await store.GetDurationsAsync(new DurationQuery(keys, 100, null, 2));
+        var planning = await store.GetDurationsAsync(new DurationQuery(keys, 90, null, 100, ExcludeBatchId: Nightly.Value));
+        var other = await store.GetDurationsAsync(new DurationQuery(keys, 90, null, 100, ExcludeBatchId: "another-batch"));
 
         Assert.That(all, Is.EqualTo(new[] { new TestDuration(keys[0], 90, 10, 10) }), "skipped and unknown tests have no duration");
         Assert.That(windowed, Is.EqualTo(new[] { new TestDuration(keys[0], 80, 4, 4) }));
         Assert.That(latest, Is.EqualTo(new[] { new TestDuration(keys[0], 100, 2, 2) }));
+        Assert.That(planning, Is.Empty, "the runs of the batch being planned do not count");
+        Assert.That(other, Is.EqualTo(all));
     }
 
     [Test]

@@ -192,14 +192,14 @@ public sealed record CloseResponse(string Status, BatchDto? Batch);
 public sealed record TestDto(string? Assembly, string? Name);
 
 /// <summary>What the planner asks: <c>POST /api/v1/durations</c>.</summary>
-public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Percentile, DateTimeOffset? Since, int? RunsPerTest)
+public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Percentile, DateTimeOffset? Since, int? RunsPerTest, string? ExcludeBatchId = null)
 {
     /// <summary>The most tests one request may name.</summary>
     public const int MaxTests = 50_000;
 
     /// <summary>The request for <paramref name="query"/>.</summary>
     public static DurationsRequest From(DurationQuery query) =>
-        new([.. query.Tests.Select(test => new TestDto(test.Assembly, test.FullyQualifiedName))], query.Percentile, query.Since, query.RunsPerTest);
+        new([.. query.Tests.Select(test => new TestDto(test.Assembly, test.FullyQualifiedName))], query.Percentile, query.Since, query.RunsPerTest, query.ExcludeBatchId);
 
     /// <summary>The query, or every problem found.</summary>
     public (DurationQuery? Query, IReadOnlyList<string> Problems) Validate()
@@ -235,9 +235,14 @@ public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Perc
             problems.Add($"since: a time from {TestResultRecord.EarliestFinish:yyyy-MM-dd} to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
         }
 
+        if (ExcludeBatchId is { } exclude && !BatchId.TryCreate(exclude, out _, out var problem))
+        {
+            problems.Add($"excludeBatchId: {problem}");
+        }
+
         return problems.Count > 0
             ? (null, problems)
-            : (new DurationQuery([.. Tests!.Select(test => new TestKey(StoredText.Clean(test.Assembly!), StoredText.Clean(test.Name!)))], Percentile, Since, RunsPerTest ?? DurationQuery.DefaultRunsPerTest), problems);
+            : (new DurationQuery([.. Tests!.Select(test => new TestKey(StoredText.Clean(test.Assembly!), StoredText.Clean(test.Name!)))], Percentile, Since, RunsPerTest ?? DurationQuery.DefaultRunsPerTest, ExcludeBatchId), problems);
     }
 }
 

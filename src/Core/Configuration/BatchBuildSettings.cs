@@ -91,6 +91,9 @@ public sealed record BatchBuildSettings(
     /// <summary>Which test batches run first.</summary>
     public SortingStrategyType Sorting { get; init; } = SortingStrategyType.ExecutionTime;
 
+    /// <summary>Which agent this is, of how many, and how they share the tests.</summary>
+    public AgentSettings Agents { get; init; } = AgentSettings.Defaults;
+
     /// <summary>The number of workers to run, given the machine's processor count.</summary>
     public int EffectiveWorkers(int processorCount) => Workers ?? Math.Max(1, processorCount);
 }
@@ -251,4 +254,14 @@ public static class SortingStrategyNames
         [SortingStrategyType.ExecutionTime] = "execution-time",
         [SortingStrategyType.SuccessRate] = "success-rate",
     };
+}
+
+/// <summary>The agent settings: all null unless set, so that the CI's parallel-job variables and the defaults apply.</summary>
+/// <param name="Index">This agent's position, from 1.</param>
+/// <param name="Count">How many agents run the batch.</param>
+/// <param name="Distribution">How the agents share the tests; by default <c>static</c> with more than one agent.</param>
+public sealed record AgentSettings(int? Index, int? Count, Agents.DistributionType? Distribution)
+{
+    /// <summary>Nothing set.</summary>
+    public static AgentSettings Defaults { get; } = new(null, null, null);
 }

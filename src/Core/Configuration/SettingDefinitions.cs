@@ -111,6 +111,18 @@ internal static class SettingDefinitions
             Named(SortingStrategyNames.All, text) is { } sorting
                 ? (s with { Sorting = sorting }, null)
                 : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", SortingStrategyNames.All.Values)))),
+        new("AgentIndex", "BatchBuildAgentIndex", "BATCHBUILD_AGENT_INDEX", (text, s) =>
+            ParseWhole(text, 1) is { } index
+                ? (s with { Agents = s.Agents with { Index = (int)index } }, null)
+                : (null, WholeNumber(1))),
+        new("AgentCount", "BatchBuildAgentCount", "BATCHBUILD_AGENT_COUNT", (text, s) =>
+            ParseWhole(text, 1) is { } count
+                ? (s with { Agents = s.Agents with { Count = (int)count } }, null)
+                : (null, WholeNumber(1))),
+        new("Distribution", "BatchBuildDistribution", "BATCHBUILD_DISTRIBUTION", (text, s) =>
+            Named(Agents.AgentSlot.DistributionNames, text) is { } distribution
+                ? (s with { Agents = s.Agents with { Distribution = distribution } }, null)
+                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", Agents.AgentSlot.DistributionNames.Values)))),
 
         new("IdleTimeout", "BatchBuildIdleTimeout", "BATCHBUILD_IDLE_TIMEOUT", (text, s) =>
             ParseSpan(text) is { } idle

@@ -1,0 +1,84 @@
+using BatchBuild.Core.Agents;
+using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Planning;
+
+namespace BatchBuild.Core.Tests;
+
+public sealed class AgentTests
+{
+    private static Func<string, string?> Environment(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
+    [TestCase("SYSTEM_JOBPOSITIONINPHASE", "2", "SYSTEM_TOTALJOBSINPHASE", "4", 2, 4, "Azure Pipelines")]
+    [TestCase("CI_NODE_INDEX", "3", "CI_NODE_TOTAL", "3", 3, 3, "GitLab")]
+    [TestCase("CIRCLE_NODE_INDEX", "0", "CIRCLE_NODE_TOTAL", "2", 1, 2, "CircleCI")]
+    [TestCase("BUILDKITE_PARALLEL_JOB", "4", "BUILDKITE_PARALLEL_JOB_COUNT", "5", 5, 5, "Buildkite")]
+    public void Each_CIs_parallel_job_variables_name_the_agent(string indexVariable, string index, string countVariable, string count, int agent, int agents, string ci)
+    {
+        var (slot, problems) = AgentSlot.Resolve(null, null, Environment((indexVariable, index), (countVariable, count)));
+
+        Assert.That(problems, Is.Empty);
+        Assert.That((slot!.Index, slot.Count), Is.EqualTo((agent, agents)));
+        Assert.That(slot.Origin, Does.StartWith(ci));
+    }
+
+    [Test]
+    public void The_settings_win_over_the_CI_and_nothing_is_one_agent()
+    {
+        var azure = Environment(("SYSTEM_JOBPOSITIONINPHASE", "1"), ("SYSTEM_TOTALJOBSINPHASE", "8"));
+
+        Assert.That(AgentSlot.Resolve(2, 3, azure).Slot, Is.EqualTo(new AgentSlot(2, 3, "the AgentIndex and AgentCount settings")));
+        Assert.That(AgentSlot.Resolve(null, null, Environment()).Slot, Is.EqualTo(AgentSlot.Single));
+        Assert.That(AgentSlot.Resolve(null, null, Environment(("CI_NODE_INDEX", "2"))).Slot, Is.EqualTo(AgentSlot.Single), "an index without a count is not a parallel job");
+    }
+
+    [TestCase(4, 3, "agent 4 of 3 from the AgentIndex and AgentCount settings is not an agent")]
+    [TestCase(2, null, "AgentIndex and AgentCount go together")]
+    public void An_index_that_names_no_agent_is_an_error(int? index, int? count, string message)
+    {
+        var (slot, problems) = AgentSlot.Resolve(index, count, Environment());
+
+        Assert.That(slot, Is.Null);
+        Assert.That(problems.Single().Code, Is.EqualTo("BB1013"));
+        Assert.That(problems.Single().Message, Does.StartWith(message));
+    }
+
+    [Test]
+    public void A_CI_index_that_is_not_a_number_is_an_error_naming_the_variables()
+    {
+        var (slot, problems) = AgentSlot.Resolve(null, null, Environment(("CIRCLE_NODE_INDEX", "x"), ("CIRCLE_NODE_TOTAL", "2")));
+
+        Assert.That(slot, Is.Null);
+        Assert.That(problems.Single().Message, Does.Contain("CircleCI (CIRCLE_NODE_INDEX=x, CIRCLE_NODE_TOTAL=2) are not whole numbers"));
+    }
+
+    [Test]
+    public void The_static_split_gives_each_test_batch_to_one_agent_longest_first_to_the_least_loaded()
+    {
+        var tests = SelectableTest.From(Suite.Discovered("A.One", "A.Two", "A.Three", "A.Four", "A.Five"));
+        TestBatch Batch(int index, double millis) => new(index, Suite.Assembly, [tests[index - 1]], millis, "isolate");
+        TestBatch[] plan = [Batch(1, 900), Batch(2, 500), Batch(3, 400), Batch(4, 300), Batch(5, 100)];
+
+        var shares = AgentSplit.Assign(plan, 2);
+
+        Assert.That(shares.Select(share => share.Select(batch => batch.Index)), Is.EqualTo(new[] { new[] { 1, 4 }, new[] { 2, 3, 5 } }),
+            "900 to 1; 500 and 400 to 2; 300 to 1 on the tie at 900; 100 to 2");
+        Assert.That(shares.Select(share => share.Sum(batch => batch.ExpectedMillis)), Is.EqualTo(new[] { 1200, 1000 }));
+        Assert.That(AgentSplit.ShareOf(plan, new AgentSlot(2, 2, "test")).Select(batch => batch.Index), Is.EqualTo(new[] { 2, 3, 5 }));
+    }
+
+    [Test]
+    public void Without_history_the_split_is_by_count_and_every_agent_computes_the_same_one()
+    {
+        var tests = SelectableTest.From(Suite.Discovered([.. Enumerable.Range(1, 10).Select(i => $"A.T{i:00}")]));
+        var plan = BatchPlanner.CreateQueue(tests, [], Suite.Settings(BatchingStrategyType.Isolate)).DequeueAll();
+
+        var shares = Enumerable.Range(1, 3).Select(agent => AgentSplit.ShareOf(plan, new AgentSlot(agent, 3, "test"))).ToList();
+        var again = Enumerable.Range(1, 3).Select(agent => AgentSplit.ShareOf(plan, new AgentSlot(agent, 3, "test"))).ToList();
+
+        Assert.That(shares.Select(share => share.Count), Is.EqualTo(new[] { 4, 3, 3 }));
+        Assert.That(shares.SelectMany(share => share).Select(batch => batch.Index).Order(), Is.EqualTo(Enumerable.Range(1, 10)), "every test batch once");
+        Assert.That(again.Select(share => share.Select(batch => batch.Index)), Is.EqualTo(shares.Select(share => share.Select(batch => batch.Index))));
+    }
+}
