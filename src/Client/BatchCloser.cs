@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using BatchBuild.Core;
+using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Store;
@@ -23,6 +25,13 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
     /// those IDs when <see cref="BatchLifecycleSettings.ApiKey"/> is not set.
     /// </summary>
     public IReadOnlyDictionary<string, string> CloseTokens { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Called with the counts of each batch closed (or found closed), when set: in the embedded
+    /// store from the close itself, on a server by reading the batch after the close, which takes
+    /// the API key.
+    /// </summary>
+    public Action<BatchId, BatchCounts>? Counted { get; init; }
 
     /// <summary>Closes <paramref name="ids"/>; true when every one was closed or had been closed already.</summary>
     public async Task<bool> CloseAsync(IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken) =>
@@ -69,9 +78,48 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
             };
             report(success ? Diagnostic.Info(text) : Diagnostic.Warning(DiagnosticCodes.CloseFailed, text));
             ok &= success;
+            if (success && Counted is not null)
+            {
+                ok &= await CountOnServerAsync(server, result.Id, where, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return ok;
+    }
+
+    // The closed batch as the server's API reads it: GET /api/v1/batches/{id}, its latest.
+    private async Task<bool> CountOnServerAsync(Uri server, BatchId id, string where, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(settings.ApiKey))
+        {
+            report(Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"the counts of batch {id} cannot be read {where} without the API key; set BatchBuildApiKey"));
+            return false;
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{server.AbsoluteUri.TrimEnd('/')}/api/v1/batches/{Uri.EscapeDataString(id.Value)}"));
+            request.Headers.Add(Http.ApiKeyHeader, settings.ApiKey);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(AttemptTimeout);
+            using var response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            var batch = response.IsSuccessStatusCode
+                ? await response.Content.ReadFromJsonAsync(ApiJson.Default.BatchDto, timeout.Token).ConfigureAwait(false)
+                : null;
+            if (batch?.Counts is not { } c)
+            {
+                report(Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"the counts of batch {id} could not be read {where} ({(int)response.StatusCode} {response.ReasonPhrase})"));
+                return false;
+            }
+
+            Counted!(id, new BatchCounts(c.Passed, c.Failed, c.Skipped, c.TestBatches, c.Agents, c.TestMillis, c.Flaky, c.Retried));
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            report(Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"the counts of batch {id} could not be read {where} ({e.Message})"));
+            return false;
+        }
     }
 
     private async Task<bool> CloseInStoreAsync(IReadOnlyCollection<BatchId> ids, CancellationToken cancellationToken)
@@ -85,9 +133,11 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
             {
                 case CloseStatus.Closed:
                     report(Diagnostic.Info($"BatchBuild: batch {result.Batch!.Name} closed"));
+                    Counted?.Invoke(id, result.Batch.Counts);
                     break;
                 case CloseStatus.AlreadyClosed:
                     report(Diagnostic.Info($"BatchBuild: batch {result.Batch!.Name} was already closed ({result.Batch.Reason?.ToString().ToLowerInvariant()}, {result.Batch.ClosedAt:u})"));
+                    Counted?.Invoke(id, result.Batch.Counts);
                     break;
                 default:
                     report(Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"no batch {id} in the store '{storePath}': no test reported with this ID; check the batch ID and BatchBuildStore"));

@@ -98,6 +98,9 @@ public static class DiagnosticCodes
     /// <summary>The agent index and count do not name an agent: one without the other, not numbers, or an index outside 1..count.</summary>
     public const string InvalidAgent = "BB1013";
 
+    /// <summary>A batch closed with failed tests, and the close step was asked to fail then (<c>BatchBuildCloseFailOnFailedTests</c>).</summary>
+    public const string BatchHasFailures = "BB4003";
+
     /// <summary>A test was running when its test host crashed: it is the suspect, and failed.</summary>
     public const string TestCrashedHost = "BB3010";
 

@@ -35,6 +35,9 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
     /// <summary>Whether a failed close fails the build; false by default (a warning).</summary>
     public bool FailOnError { get; set; }
 
+    /// <summary>Whether a batch that closed with failed tests fails the build, as the last step of a pipeline whose agents each saw only their own tests.</summary>
+    public bool FailOnFailedTests { get; set; }
+
     /// <summary>The BatchBuild MSBuild properties, each an item named after the property with its value in <c>Value</c>.</summary>
     public ITaskItem[] Settings { get; set; } = [];
 
@@ -116,6 +119,13 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
         var closer = new BatchCloser(lifecycle, storePath, http, Report, Environment.GetEnvironmentVariable)
         {
             AttemptTimeout = TimeSpan.FromSeconds(Math.Max(1, Timeout)),
+            Counted = !FailOnFailedTests ? null : (id, counts) =>
+            {
+                if (counts.Failed > 0)
+                {
+                    Report(Diagnostic.Error(DiagnosticCodes.BatchHasFailures, $"batch {id} has {counts.Failed} failed of {counts.Total} tests (BatchBuildCloseFailOnFailedTests)"));
+                }
+            },
         };
         try
         {

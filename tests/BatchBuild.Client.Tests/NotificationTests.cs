@@ -124,6 +124,28 @@ public sealed class NotificationTests
     }
 
     [Test]
+    public async Task Closing_in_the_store_hands_over_the_counts_of_each_closed_batch()
+    {
+        var store = Path.Combine(_folder, "batchbuild.db");
+        using (var seed = SqliteBatchStore.Open(store))
+        {
+            await seed.RecordResultsAsync([
+                new TestResultRecord(BatchId.Parse("b-1"), 1, new TestKey("Tests", "A.One"), "One", TestRunOutcome.Passed, 5, DateTimeOffset.UtcNow, "agent", "attempt-1"),
+                new TestResultRecord(BatchId.Parse("b-1"), 2, new TestKey("Tests", "A.Two"), "Two", TestRunOutcome.Failed, 5, DateTimeOffset.UtcNow, "agent", "attempt-2"),
+            ]);
+        }
+
+        using var http = Http.CreateClient(null);
+        var counted = new List<(BatchId, BatchCounts)>();
+        var closer = new BatchCloser(Settings(), store, http, _messages.Enqueue, _ => null) { Counted = (id, counts) => counted.Add((id, counts)) };
+
+        await closer.CloseAsync([BatchId.Parse("b-1")], CancellationToken.None);
+        await closer.CloseAsync([BatchId.Parse("b-1")], CancellationToken.None);
+
+        Assert.That(counted.Select(c => (c.Item1.Value, c.Item2.Passed, c.Item2.Failed)), Is.EqualTo(new[] { ("b-1", 1, 1), ("b-1", 1, 1) }), "closed, then found closed");
+    }
+
+    [Test]
     public async Task Delivery_cut_short_releases_every_claimed_notification_not_only_the_one_being_sent()
     {
         var path = Path.Combine(_folder, "batchbuild.db");

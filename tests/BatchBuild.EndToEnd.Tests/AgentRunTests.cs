@@ -38,7 +38,7 @@ public sealed class AgentRunTests
         Assert.That(runs.SelectMany(run => run.Records).Select(r => r.BatchId).Distinct(), Is.EqualTo(new[] { id }));
 
         var summary = Path.Combine(root, "summary.json");
-        string[] close = ["msbuild", "Samples.NUnit/Samples.NUnit.csproj", "-t:BatchBuildCloseBatch", $"-p:BatchBuildBatchId={id}", $"-p:BatchBuildStore={store}", $"-p:BatchBuildSummaryPath={summary}"];
+        string[] close = ["msbuild", "Samples.NUnit/Samples.NUnit.csproj", "-t:BatchBuildCloseBatch", $"-p:BatchBuildBatchId={id}", $"-p:BatchBuildStore={store}", $"-p:BatchBuildSummaryPath={summary}", "-p:BatchBuildCloseFailOnFailedTests=true"];
         var closed = Dotnet.Run(copies[0], SampleRun.PackageEnvironment, close);
         var again = Dotnet.Run(copies[1], SampleRun.PackageEnvironment, close);
 
@@ -97,7 +97,7 @@ public sealed class AgentRunTests
             Assert.That((tests.Count, tests.Distinct().Count()), Is.EqualTo((29, 29)), "every test exactly once across the agents");
             Assert.That(hook.Requests, Is.Empty, "no agent closed the batch");
 
-            var close = Dotnet.Run(copies[2], SampleRun.PackageEnvironment, ["msbuild", "Samples.XUnit/Samples.XUnit.csproj", "-t:BatchBuildCloseBatch", .. agentSettings]);
+            var close = Dotnet.Run(copies[2], SampleRun.PackageEnvironment, ["msbuild", "Samples.XUnit/Samples.XUnit.csproj", "-t:BatchBuildCloseBatch", "-p:BatchBuildCloseFailOnFailedTests=true", .. agentSettings]);
             Assert.That(close.ExitCode, Is.Zero, close.ToString());
             for (var wait = 0; wait < 100 && hook.Requests.IsEmpty; wait++)
             {

@@ -70,6 +70,21 @@ public sealed class LifecycleRunTests
     }
 
     [Test]
+    public void The_close_step_fails_on_a_batch_with_failed_tests_when_asked_to()
+    {
+        var environment = new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "pipeline-43", ["BATCHBUILD_DONT_CLOSE_BATCH"] = "true", ["SAMPLES_FAIL"] = "1" };
+        var run = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", ["-p:BatchBuildStrategy=class-name"], environment);
+        Assert.That(run.Command.ExitCode, Is.Not.Zero, run.Command.ToString());
+
+        var close = Dotnet.Run(LocalPackage.Samples, SampleRun.PackageEnvironment, "msbuild", "Samples.MSTest/Samples.MSTest.csproj", "-t:BatchBuildCloseBatch",
+            "-p:BatchBuildBatchId=pipeline-43", $"-p:BatchBuildStore={run.Store}", "-p:BatchBuildCloseFailOnFailedTests=true");
+
+        Assert.That(close.ExitCode, Is.Not.Zero, close.ToString());
+        Assert.That(close.Output, Does.Contain("error BB4003: batch pipeline-43 has 1 failed of 16 tests (BatchBuildCloseFailOnFailedTests)"));
+        Assert.That(Batches(run.Store), Is.EqualTo(new[] { ("pipeline-43", 1L, "Closed", (string?)"Explicit") }), "closed all the same");
+    }
+
+    [Test]
     public void Closing_an_unknown_batch_is_a_warning_unless_asked_to_fail()
     {
         var store = Path.Combine(LocalPackage.Scratch, "stores", "unknown", "batchbuild.db");

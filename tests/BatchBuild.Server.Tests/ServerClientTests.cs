@@ -2,6 +2,7 @@ using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
@@ -63,6 +64,30 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         var page = await server.ListAsync();
         Assert.That(page.Batches.Single().Counts, Is.EqualTo(new CountsDto(4, 0, 0, 4, 3, 1, 160)), "nothing lost, nothing twice");
         Assert.That(_messages.Count(m => m.Text.Contains("spooled results sent", StringComparison.Ordinal)), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Closing_on_the_server_hands_over_the_closed_batchs_counts_read_with_the_key()
+    {
+        await using var server = await RunningServer.StartAsync(Database);
+        var port = server.Url.Port;
+        using var http = new HttpClient();
+        await Store(http, port).RecordResultsAsync([Result("A.One", 1), Result("A.Two", 1) with { Outcome = TestRunOutcome.Failed }]);
+        var settings = BatchLifecycleSettings.Defaults with { ServerUrl = server.Url, ApiKey = RunningServer.Key };
+        var counted = new List<BatchCounts>();
+
+        var closed = await new BatchCloser(settings, Path.Combine(_folder, "batchbuild.db"), http, _messages.Add, _ => null) { Counted = (_, counts) => counted.Add(counts) }
+            .CloseAsync([BatchId.Parse("agent-run-5")], CancellationToken.None);
+        var withoutKey = await new BatchCloser(settings with { ApiKey = null }, Path.Combine(_folder, "batchbuild.db"), http, _messages.Add, _ => null)
+        {
+            Counted = (_, counts) => counted.Add(counts),
+            CloseTokens = new Dictionary<string, string> { ["agent-run-5"] = CloseToken.Create(RunningServer.Key, BatchId.Parse("agent-run-5"), DateTimeOffset.UtcNow.AddHours(1)) },
+        }.CloseAsync([BatchId.Parse("agent-run-5")], CancellationToken.None);
+
+        Assert.That(closed, Is.True);
+        Assert.That(counted.Select(c => (c.Passed, c.Failed)), Is.EqualTo(new[] { (1, 1) }));
+        Assert.That(withoutKey, Is.False, "a close token closes, but cannot read the counts");
+        Assert.That(_messages.Select(m => m.Text), Has.Some.Contains("cannot be read").And.Some.Contains("without the API key"));
     }
 
     [Test]
