@@ -316,6 +316,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             [.. TestAdapterPaths.Append(TraceDataCollectorDirectory).OfType<string>().Where(path => !string.IsNullOrWhiteSpace(path))]);
         try
         {
+            BlameHangMillis = BlameHang ? VsTestRunSettings.Millis(hangTimeout) : null;
             return VsTestRunSettings.ForProject(userRunSettings, options);
         }
         catch (FormatException e)
@@ -380,6 +381,13 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     {
         var clock = Stopwatch.StartNew();
         var run = await sessions.UseAsync(session => session.Run(batch.Tests.SelectMany(test => testCases[test.Id]), runSettings, limits, cancellationToken)).ConfigureAwait(false);
+        // With --blame-hang, vstest's blame collector takes the dump and kills a hanging host itself:
+        // a run that failed after going that long without a result timed out all the same.
+        if (run.TimedOut is null && run.Failed && BlameHangMillis is { } hang && run.SilentMillis >= Math.Min(hang, timeouts.TestOutputTimeoutMillis))
+        {
+            run = run with { TimedOut = TimeLimitKind.TestOutput };
+        }
+
         var suspects = Suspects.Of(batch, run.CaseResults, run.Failed, run.Running, run.TimedOut switch
         {
             TimeLimitKind.TestBatch => $"the test batch ran longer than TestBatchTimeoutMillis={timeouts.TestBatchTimeoutMillis}",
@@ -408,6 +416,9 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     // With --blame-hang, vstest's blame collector takes the hang dump at the time limit and kills
     // the test host itself; BatchBuild kills it this much later if it is still there.
     private long HangDumpGraceMillis => BlameHang ? 60_000 : 0;
+
+    // The --blame-hang timeout in milliseconds, or null without --blame-hang.
+    private long? BlameHangMillis { get; set; }
 
     // A failure or a missing result is an error when the test will not run again, else a warning
     // that says it will.

@@ -23,6 +23,7 @@ internal sealed record Discovery(IReadOnlyList<TestCase> TestCases, bool Aborted
 /// <param name="Collectors">The data collectors that took part, for the post-processing of their attachments.</param>
 /// <param name="Running">The tests that had started but not reported when the run ended, by ID, with how long they had run: when the run failed, the suspects.</param>
 /// <param name="TimedOut">The time limit that killed the test host, or null.</param>
+/// <param name="SilentMillis">How long the run went without a test result before it ended.</param>
 internal sealed record TestBatchRun(
     IReadOnlyList<TestResult> Results,
     bool Failed,
@@ -30,7 +31,8 @@ internal sealed record TestBatchRun(
     IReadOnlyList<HandoffCollector> Collectors,
     string Log,
     IReadOnlyDictionary<string, double> Running,
-    TimeLimitKind? TimedOut)
+    TimeLimitKind? TimedOut,
+    double SilentMillis)
 {
     /// <summary>The results as BatchBuild reads them.</summary>
     public IReadOnlyList<TestCaseResult> CaseResults { get; } =
@@ -117,7 +119,7 @@ internal sealed class VsTestSession : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new TestBatchRun([.. handler.Results], handler.Failed, [.. handler.Attachments], [.. handler.Collectors], handler.Log.ToString(), handler.Running, handler.TimedOut);
+        return new TestBatchRun([.. handler.Results], handler.Failed, [.. handler.Attachments], [.. handler.Collectors], handler.Log.ToString(), handler.Running, handler.TimedOut, Environment.TickCount64 - Interlocked.Read(ref handler.LastResultTick));
     }
 
     private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);

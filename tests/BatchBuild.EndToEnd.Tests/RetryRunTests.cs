@@ -89,6 +89,20 @@ public sealed class RetryRunTests
     }
 
     [Test]
+    public void With_blame_hang_the_hang_dump_is_taken_at_the_output_time_limit_and_the_test_is_reported_timed_out()
+    {
+        var run = SampleRun.Start(
+            NUnit,
+            ["-p:BatchBuildStrategy=fixed-size", "-p:BatchBuildSize=3", "-p:BatchBuildTestOutputTimeoutMillis=5000", "-p:BatchBuildUncompletedTestRetryQuota=0", "--blame-hang", "--filter", "FullyQualifiedName~Retries.Hang"],
+            new Dictionary<string, string> { ["RETRIES_HANG"] = "1" });
+
+        Assert.That(run.Command.ExitCode, Is.Not.Zero, run.Command.ToString());
+        Assert.That(run.Command.Output, Does.Contain("error BB3011: Retries.Hang.A_hangs_when_asked timed out in test batch 1"), "vstest's blame collector killed the host at the limit");
+        Assert.That(run.Command.Output, Does.Match(@"Attachments:\s+\S+_hangdump\.dmp"), "with its hang dump");
+        Assert.That(run.Command.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)));
+    }
+
+    [Test]
     public void A_test_that_fails_once_passes_on_a_retry_and_counts_as_flaky()
     {
         var run = SampleRun.Start(

@@ -240,6 +240,10 @@ public static partial class VsTestRunSettings
     private static partial Regex TestRunParameter();
 
     // vstest's time spans: a number with an optional unit, milliseconds when none.
+    /// <summary>A vstest time span such as <c>90s</c>, <c>5min</c> or <c>5000ms</c> (a bare number is milliseconds), in milliseconds.</summary>
+    /// <exception cref="FormatException">It is not one.</exception>
+    public static long Millis(string span) => Milliseconds(span);
+
     private static long Milliseconds(string span)
     {
         var match = Regex.Match(span.Trim(), @"^(?<n>\d+(\.\d+)?)\s*(?<unit>[a-zA-Z]*)$");
