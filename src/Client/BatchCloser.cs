@@ -112,7 +112,7 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
                 return false;
             }
 
-            Counted!(id, new BatchCounts(c.Passed, c.Failed, c.Skipped, c.TestBatches, c.Agents, c.TestMillis, c.Flaky, c.Retried));
+            Counted!(id, c.ToCounts());
             return true;
         }
         catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

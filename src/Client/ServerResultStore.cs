@@ -219,6 +219,6 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         batch.LastActivityAt,
         batch.ClosedAt,
         batch.Reason is null ? null : Enum.Parse<CloseReason>(batch.Reason, ignoreCase: true),
-        new BatchCounts(batch.Counts.Passed, batch.Counts.Failed, batch.Counts.Skipped, batch.Counts.TestBatches, batch.Counts.Agents, batch.Counts.TestMillis, batch.Counts.Flaky, batch.Counts.Retried),
+        batch.Counts.ToCounts(),
         batch.NotifyOnCompletion);
 }

@@ -388,12 +388,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             run = run with { TimedOut = TimeLimitKind.TestOutput };
         }
 
-        var suspects = Suspects.Of(batch, run.CaseResults, run.Failed, run.Running, run.TimedOut switch
-        {
-            TimeLimitKind.TestBatch => $"the test batch ran longer than TestBatchTimeoutMillis={timeouts.TestBatchTimeoutMillis}",
-            TimeLimitKind.TestOutput => $"no test result for longer than TestOutputTimeoutMillis={timeouts.TestOutputTimeoutMillis}",
-            _ => null,
-        });
+        var timeLimit = run.TimedOut is { } kind
+            ? $"{Describe(kind)}={(kind == TimeLimitKind.TestBatch ? timeouts.TestBatchTimeoutMillis : timeouts.TestOutputTimeoutMillis)}"
+            : null;
+        var suspects = Suspects.Of(batch, run.CaseResults, run.Failed, run.Running, timeLimit);
         var records = TestCaseResult.Records(batch, suspects.Results, batchId, DateTimeOffset.UtcNow, Environment.MachineName, TestBatchResults.NewAttempt());
         if (records.Count > 0)
         {
@@ -478,6 +476,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
     }
 
+    // The time limit that passed, as the log and the timed-out test's result name it.
     private static string Describe(TimeLimitKind limit) => limit == TimeLimitKind.TestBatch
         ? "its test batch ran longer than TestBatchTimeoutMillis"
         : "no test result for longer than TestOutputTimeoutMillis";

@@ -16,7 +16,7 @@ public sealed class AgentRunTests
         var id = $"agents-{Guid.NewGuid():N}";
         var root = Path.Combine(LocalPackage.Scratch, id);
         var store = Path.Combine(root, "shared", "batchbuild.db");
-        var copies = Enumerable.Range(1, 3).Select(agent => Copy(LocalPackage.Samples, Path.Combine(root, $"agent-{agent}"))).ToList();
+        var copies = Enumerable.Range(1, 3).Select(agent => AgentCopy(root, agent)).ToList();
 
         var runs = await Task.WhenAll(Enumerable.Range(1, 3).Select(agent => Task.Run(() => SampleRun.Start(
             "Samples.sln",
@@ -54,7 +54,7 @@ public sealed class AgentRunTests
         const string Key = "bb_agents-end-to-end-key";
         var id = $"agents-server-{Guid.NewGuid():N}";
         var root = Path.Combine(LocalPackage.Scratch, id);
-        var copies = Enumerable.Range(1, 3).Select(agent => Copy(LocalPackage.Samples, Path.Combine(root, $"agent-{agent}"))).ToList();
+        var copies = Enumerable.Range(1, 3).Select(agent => AgentCopy(root, agent)).ToList();
 
         // dotnet pack builds the tool package; dotnet tool install puts batchbuild-server in a folder.
         var feed = Path.Combine(root, "feed");
@@ -139,19 +139,6 @@ public sealed class AgentRunTests
     }
 
     // A copy of the built samples, as another agent's checkout would be.
-    private static string Copy(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-
-        foreach (var directory in Directory.EnumerateDirectories(from).Where(directory => Path.GetFileName(directory) is not ("TestResults" or ".batchbuild")))
-        {
-            Copy(directory, Path.Combine(to, Path.GetFileName(directory)));
-        }
-
-        return to;
-    }
+    private static string AgentCopy(string root, int agent) =>
+        LocalPackage.Copy(LocalPackage.Samples, Path.Combine(root, $"agent-{agent}"), "TestResults", ".batchbuild");
 }

@@ -41,7 +41,7 @@ public sealed class LocalPackage
 
         PackageTasks = Path.Combine(cached, "tasks", "net10.0");
 
-        CopySamples(Path.Combine(Repository.Root, "samples"), Samples);
+        Copy(Path.Combine(Repository.Root, "samples"), Samples, "bin", "obj", ".batchbuild", "TestResults");
         File.WriteAllText(Path.Combine(Samples, "NuGet.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -54,7 +54,8 @@ public sealed class LocalPackage
         Assert.That(build.ExitCode, Is.Zero, build.ToString());
     }
 
-    private static void CopySamples(string from, string to)
+    /// <summary>Copies the folder <paramref name="from"/> to <paramref name="to"/>, leaving out the folders named in <paramref name="leaveOut"/> at any depth.</summary>
+    public static string Copy(string from, string to, params string[] leaveOut)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.EnumerateFiles(from))
@@ -62,13 +63,11 @@ public sealed class LocalPackage
             File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         }
 
-        foreach (var directory in Directory.EnumerateDirectories(from))
+        foreach (var directory in Directory.EnumerateDirectories(from).Where(directory => !leaveOut.Contains(Path.GetFileName(directory))))
         {
-            var name = Path.GetFileName(directory);
-            if (name is not ("bin" or "obj" or ".batchbuild" or "TestResults"))
-            {
-                CopySamples(directory, Path.Combine(to, name));
-            }
+            Copy(directory, Path.Combine(to, Path.GetFileName(directory)), leaveOut);
         }
+
+        return to;
     }
 }

@@ -54,7 +54,7 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
 
         foreach (var (ci, indexVariable, countVariable, offset) in CiVariables)
         {
-            if (Value(environment, indexVariable) is not { } indexText || Value(environment, countVariable) is not { } countText)
+            if (EnvironmentValues.Of(environment, indexVariable) is not { } indexText || EnvironmentValues.Of(environment, countVariable) is not { } countText)
             {
                 continue;
             }
@@ -73,7 +73,4 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
         count >= 1 && index >= 1 && index <= count
             ? (new AgentSlot(index, count, origin), [])
             : (null, [Diagnostic.Error(DiagnosticCodes.InvalidAgent, $"agent {index} of {count} from {origin} is not an agent: the index counts from 1 to the count")]);
-
-    private static string? Value(Func<string, string?> environment, string name) =>
-        environment(name)?.Trim() is { Length: > 0 } value ? value : null;
 }

@@ -34,22 +34,22 @@ public static class BatchIdResolver
 
         foreach (var variable in new[] { BatchIdVariable, ApplitoolsBatchIdVariable })
         {
-            if (Value(environment, variable) is { } text)
+            if (EnvironmentValues.Of(environment, variable) is { } text)
             {
                 return FromText(text, $"environment variable {variable}", $"'{text}' is not a batch ID");
             }
         }
 
-        if (Value(environment, "BUILD_BUILDID") is { } buildId)
+        if (EnvironmentValues.Of(environment, "BUILD_BUILDID") is { } buildId)
         {
-            var attempt = Value(environment, "SYSTEM_JOBATTEMPT") ?? "1";
+            var attempt = EnvironmentValues.Of(environment, "SYSTEM_JOBATTEMPT") ?? "1";
             return FromText($"azure-{buildId}-{attempt}", $"Azure Pipelines build {buildId}, attempt {attempt}",
                 "the Azure Pipelines variables BUILD_BUILDID and SYSTEM_JOBATTEMPT do not make a batch ID");
         }
 
-        if (Value(environment, "GITHUB_RUN_ID") is { } runId)
+        if (EnvironmentValues.Of(environment, "GITHUB_RUN_ID") is { } runId)
         {
-            var attempt = Value(environment, "GITHUB_RUN_ATTEMPT") ?? "1";
+            var attempt = EnvironmentValues.Of(environment, "GITHUB_RUN_ATTEMPT") ?? "1";
             return FromText($"github-{runId}-{attempt}", $"GitHub Actions run {runId}, attempt {attempt}",
                 "the GitHub Actions variables GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT do not make a batch ID");
         }
@@ -63,7 +63,4 @@ public static class BatchIdResolver
             : new BatchIdResolution(null, origin, [new Diagnostic(
                 DiagnosticCodes.InvalidBatchId, DiagnosticSeverity.Error, origin,
                 $"{what}: {problem}; use {BatchId.Rule}, or set BatchBuildBatchId explicitly")]);
-
-    private static string? Value(Func<string, string?> environment, string name) =>
-        environment(name)?.Trim() is { Length: > 0 } value ? value : null;
 }

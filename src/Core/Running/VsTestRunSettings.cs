@@ -137,7 +137,7 @@ public static partial class VsTestRunSettings
                 configuration.Element("CollectDumpOnTestSessionHang")?.Remove();
                 configuration.Add(new XElement(
                     "CollectDumpOnTestSessionHang",
-                    new XAttribute("TestTimeout", Milliseconds(blame.HangTimeout ?? "1h").ToString(CultureInfo.InvariantCulture)),
+                    new XAttribute("TestTimeout", Millis(blame.HangTimeout ?? "1h").ToString(CultureInfo.InvariantCulture)),
                     new XAttribute("HangDumpType", blame.HangDumpType ?? "full")));
             }
         }
@@ -242,9 +242,7 @@ public static partial class VsTestRunSettings
     // vstest's time spans: a number with an optional unit, milliseconds when none.
     /// <summary>A vstest time span such as <c>90s</c>, <c>5min</c> or <c>5000ms</c> (a bare number is milliseconds), in milliseconds.</summary>
     /// <exception cref="FormatException">It is not one.</exception>
-    public static long Millis(string span) => Milliseconds(span);
-
-    private static long Milliseconds(string span)
+    public static long Millis(string span)
     {
         var match = Regex.Match(span.Trim(), @"^(?<n>\d+(\.\d+)?)\s*(?<unit>[a-zA-Z]*)$");
         if (!match.Success)
