@@ -157,59 +157,10 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         return new Sent(response, problem, status);
     }
 
-    // Posts JSON with the key, retrying what is transient; the answer, or why there is none and
-    // the final status when the server gave one.
-    private async Task<(TResponse? Value, string Problem, HttpStatusCode? Status)> PostAsync<TRequest, TResponse>(
+    private Task<(TResponse? Value, string Problem, HttpStatusCode? Status)> PostAsync<TRequest, TResponse>(
         string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
-        where TResponse : class
-    {
-        var url = new Uri(new Uri(server.AbsoluteUri.TrimEnd('/') + "/"), path);
-        try
-        {
-            using var response = await Http.RetryPipeline(AttemptTimeout, firstDelay: FirstRetryDelay).ExecuteAsync(
-                async token =>
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, requestType) };
-                    if (!string.IsNullOrEmpty(apiKey))
-                    {
-                        request.Headers.Add(Http.ApiKeyHeader, apiKey);
-                    }
-
-                    return await http.SendAsync(request, token).ConfigureAwait(false);
-                },
-                cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                return (null, await DescribeAsync(response, cancellationToken).ConfigureAwait(false), response.StatusCode);
-            }
-
-            return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false) is { } value
-                ? (value, string.Empty, response.StatusCode)
-                : (null, "the server answered with an empty body", response.StatusCode);
-        }
-        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or JsonException)
-        {
-            return (null, Describe(e), null);
-        }
-    }
-
-    private string Describe(Exception e) =>
-        e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {AttemptTimeout.TotalSeconds:0.#} s" : e.Message;
-
-    private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
-        try
-        {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            using var problem = JsonDocument.Parse(body);
-            return problem.RootElement.TryGetProperty("detail", out var detail) ? $"{status}: {detail.GetString()}" : status;
-        }
-        catch (JsonException)
-        {
-            return status;
-        }
-    }
+        where TResponse : class =>
+        ServerCall.PostAsync(http, server, apiKey, path, body, requestType, responseType, AttemptTimeout, FirstRetryDelay, cancellationToken);
 
     private static BatchInfo ToInfo(BatchDto batch) => new(
         BatchId.Parse(batch.BatchId),

@@ -158,8 +158,20 @@ public static class DiagnosticCodes
     /// <summary>A request to the batch server that another site's page sent: refused.</summary>
     public const string CrossSiteRequest = "BB5008";
 
+    /// <summary>A lease asked for by an agent that has not registered its tests with the batch's queue.</summary>
+    public const string AgentNotRegistered = "BB5009";
+
+    /// <summary>A lease renewed or completed that has expired (another agent took its test batch over) or never was.</summary>
+    public const string LeaseLost = "BB5010";
+
     /// <summary>The batch server could not be reached; results were spooled to send later.</summary>
     public const string ServerUnreachable = "BB5101";
+
+    /// <summary>The batch server's queue could not be reached: the agent runs its static share of what it had not leased.</summary>
+    public const string QueueFallback = "BB5102";
+
+    /// <summary>Tests ran on two agents: one's lease had expired and another took its test batch over, or an agent fell back to its static share.</summary>
+    public const string DuplicateRun = "BB5103";
 
     /// <summary>The embedded store file was damaged: it was moved aside and a new store created.</summary>
     public const string DamagedStore = "BB2002";

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using BatchBuild.Core;
+using BatchBuild.Core.Agents;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
@@ -33,6 +34,11 @@ internal static class Api
         api.MapPost("/batches/{id}/close", CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, closes: true));
         api.MapPost("/durations", DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/tests/runs", TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        api.MapPost("/batches/{id}/queue", RegisterAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        api.MapPost("/batches/{id}/leases", LeaseAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        api.MapPost("/batches/{id}/leases/{lease}/heartbeat", HeartbeatAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        api.MapPost("/batches/{id}/leases/{lease}/complete", CompleteAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        api.MapGet("/batches/{id}/leases", LeasesAsync).AddEndpointFilter(new KeyFilter(Access.Read));
 
         // .../bypointerid or .../bypointerId, as the current Eyes SDKs send it. The ID may span
         // several segments: the Eyes SDKs do not encode a '/' in it.
@@ -260,6 +266,103 @@ internal static class Api
         var runs = await store.GetTestRunsAsync(new TestKey(assembly!, name!), limit ?? 100, cancellationToken);
         return Results.Json(new TestRunsDto(assembly!, name!, [.. runs.Select(ResultDto.From)]), ApiJson.Default.TestRunsDto);
     }
+
+    // An agent's plan of an assembly's tests joins the batch's queue for that assembly; the
+    // answer is the queue's plan, which agents that split statically share too.
+    private static async Task<IResult> RegisterAsync(HttpContext http, AgentQueues queues, CancellationToken cancellationToken)
+    {
+        if (Parse(http, out var batchId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (request, problem) = await ReadAsync(http, ApiJson.Default.QueueRegistration, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var (plan, problems) = request.Validate();
+        if (plan is null)
+        {
+            return Invalid(problems);
+        }
+
+        var assembly = StoredText.Clean(request.Assembly!);
+        var stored = queues.Register(batchId, assembly, StoredText.Clean(request.Agent!), plan);
+        return Results.Json(new QueuePlanDto(assembly, stored, queues.LeaseTimeout.TotalMilliseconds), ApiJson.Default.QueuePlanDto);
+    }
+
+    private static async Task<IResult> LeaseAsync(HttpContext http, AgentQueues queues, CancellationToken cancellationToken)
+    {
+        if (Parse(http, out var batchId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (request, problem) = await ReadAsync(http, ApiJson.Default.LeaseRequest, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        if (request.Validate() is { Count: > 0 } problems)
+        {
+            return Invalid(problems);
+        }
+
+        return queues.Lease(batchId, StoredText.Clean(request.Assembly!), StoredText.Clean(request.Agent!)) switch
+        {
+            LeaseReply.Granted granted => Results.Json(
+                new LeaseResponse(LeaseResponse.Leased, granted.Lease, granted.Batch, queues.LeaseTimeout.TotalMilliseconds / 3, null), ApiJson.Default.LeaseResponse),
+            LeaseReply.Wait wait => Results.Json(new LeaseResponse(LeaseResponse.Waiting, null, null, null, wait.RetryAfter.TotalMilliseconds), ApiJson.Default.LeaseResponse),
+            LeaseReply.Finished => Results.Json(new LeaseResponse(LeaseResponse.Done, null, null, null, null), ApiJson.Default.LeaseResponse),
+            _ => Problem(StatusCodes.Status409Conflict, DiagnosticCodes.AgentNotRegistered, $"agent '{request.Agent}' has not registered the tests of {request.Assembly} with batch {batchId.Value}'s queue; POST them to /api/v1/batches/{{id}}/queue first (the server may have restarted)"),
+        };
+    }
+
+    private static Task<IResult> HeartbeatAsync(HttpContext http, string lease, AgentQueues queues, CancellationToken cancellationToken) =>
+        WithLeaseAsync(http, lease, cancellationToken, (batchId, agent) => queues.Heartbeat(batchId, lease, agent) is { } renewed
+            ? Results.Json(new LeaseResponse(LeaseResponse.Leased, renewed, null, queues.LeaseTimeout.TotalMilliseconds / 3, null), ApiJson.Default.LeaseResponse)
+            : LeaseLost(lease));
+
+    private static Task<IResult> CompleteAsync(HttpContext http, string lease, AgentQueues queues, CancellationToken cancellationToken) =>
+        WithLeaseAsync(http, lease, cancellationToken, (batchId, agent) => queues.Complete(batchId, lease, agent) is var status and not CompletionStatus.Unknown
+            ? Results.Json(new LeaseCompletion(status), ApiJson.Default.LeaseCompletion)
+            : LeaseLost(lease));
+
+    private static IResult LeasesAsync(HttpContext http, AgentQueues queues)
+    {
+        if (Parse(http, out var batchId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return queues.Leases(batchId) is { } leases
+            ? Results.Json(new LeasesDto(batchId.Value, leases), ApiJson.Default.LeasesDto)
+            : Problem(StatusCodes.Status404NotFound, DiagnosticCodes.UnknownBatch, $"batch {batchId.Value} has no agent queue on this server: no agent registered tests with it since the server started");
+    }
+
+    private static async Task<IResult> WithLeaseAsync(HttpContext http, string lease, CancellationToken cancellationToken, Func<BatchId, string, IResult> action)
+    {
+        if (Parse(http, out var batchId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (request, problem) = await ReadAsync(http, ApiJson.Default.LeaseAgent, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        return string.IsNullOrWhiteSpace(request.Agent) || request.Agent.Length > ResultDto.MaxTextLength
+            ? Invalid([$"agent: required, at most {ResultDto.MaxTextLength} characters"])
+            : action(batchId, StoredText.Clean(request.Agent));
+    }
+
+    private static IResult LeaseLost(string lease) =>
+        Problem(StatusCodes.Status409Conflict, DiagnosticCodes.LeaseLost, $"lease '{lease}' is not this agent's running lease: it expired and another agent may have taken its test batch over, or it never was");
 
     // Reads a JSON body; a body that is not JSON, not the expected shape, or too large is a problem.
     private static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type, CancellationToken cancellationToken)

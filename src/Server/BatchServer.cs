@@ -104,6 +104,7 @@ public static class BatchServer
         builder.Services.AddSingleton<IBatchStore>(store);
         builder.Services.AddSingleton<IBatchBrowser>(store);
         builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<AgentQueues>();
         builder.Services.AddHttpClient(NotificationOutbox.HttpClientName);
         builder.Services.AddHostedService<BatchSweeper>();
         builder.Services.AddHostedService<NotificationOutbox>();

@@ -53,6 +53,9 @@ public sealed class ServerOptions
     /// <summary>The largest request body accepted, in bytes.</summary>
     public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>How long an agent's lease of a test batch lasts unless the agent renews it (it does every third of this); then another agent takes the test batch over.</summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Every problem with these settings, each with its fix; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -80,7 +83,7 @@ public sealed class ServerOptions
             problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: no API key is configured; add BatchBuild:ApiKeyHashes:0 (make a key with 'BatchBuild.Server new-key'), or set BatchBuild:AllowAnonymous=true on a trusted network");
         }
 
-        foreach (var (name, value) in new[] { ("IdleTimeout", IdleTimeout), ("MaxBatchAge", MaxBatchAge), ("SweepInterval", SweepInterval), ("OutboxInterval", OutboxInterval), ("NotificationRetryDelay", NotificationRetryDelay), ("ReadyTimeout", ReadyTimeout) })
+        foreach (var (name, value) in new[] { ("IdleTimeout", IdleTimeout), ("MaxBatchAge", MaxBatchAge), ("SweepInterval", SweepInterval), ("OutboxInterval", OutboxInterval), ("NotificationRetryDelay", NotificationRetryDelay), ("ReadyTimeout", ReadyTimeout), ("LeaseTimeout", LeaseTimeout) })
         {
             if (value <= TimeSpan.Zero)
             {

@@ -206,20 +206,13 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                 cancellationToken).ConfigureAwait(false);
         var plan = BatchPlanner.Plan(tests, durations, passRates, settings);
         var planned = plan.Sum(batch => batch.Tests.Length);
-        var split = slot.Count > 1 && (settings.Agents.Distribution ?? DistributionType.Static) == DistributionType.Static;
-        var share = split ? AgentSplit.ShareOf(plan, slot) : plan;
-        var mine = share.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).ToList();
-
         Log.LogMessage(
             MessageImportance.High,
             $"BatchBuild {ProjectName}: {tests.Length} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}{(planned > tests.Length ? $"; {planned - tests.Length} more runs of flaky tests" : string.Empty)}) on {workers.Count} workers; batch {batchId}");
-        if (split)
-        {
-            Log.LogMessage(
-                MessageImportance.High,
-                $"BatchBuild {ProjectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) runs {share.Count} of the {plan.Count} test batches, {mine.Count} tests (static split)");
-        }
 
+        var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode, settings.Retry.Fast);
+        var (source, shown) = await SourceAsync(plan, workers, slot, settings, batchId, http, ledger, cancellationToken).ConfigureAwait(false);
+        await using var leased = source as LeasedWork;
         PrepareClose(batchId, settings, storePath, slot);
         var loggers = HostedLoggers.Start(
             VsTestRunSettings.Loggers(userRunSettings, Loggers),
@@ -227,32 +220,36 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             ResultsFolder,
             NullIfEmpty(TargetFrameworkMoniker),
             Log.Report);
-        var work = new TestBatchWork(share);
-        var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode, settings.Retry.Fast);
-        ledger.Plan(share);
         var limits = new TestBatchLimits(
             settings.Timeouts.TestBatchTimeoutMillis + HangDumpGraceMillis,
             settings.Timeouts.TestOutputTimeoutMillis + HangDumpGraceMillis);
-        var made = plan.Count;
+        var made = shown.Count == 0 ? 0 : shown.Max(batch => batch.Index);
+        var testBatchCount = made;
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var runs = new ConcurrentBag<TestBatchRun>();
-        var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, share.Count))).Select(_ => Task.Run(async () =>
+        var mine = new ConcurrentDictionary<string, SelectableTest>(StringComparer.Ordinal);
+        var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, shown.Count))).Select(_ => Task.Run(async () =>
         {
-            while (await work.PeekAsync(cancellationToken).ConfigureAwait(false) is { } next)
+            while (await source.NextAsync(cancellationToken).ConfigureAwait(false) is { } taken)
             {
-                using var slot = await workers.AcquireAsync(next.ExpectedMillis, cancellationToken).ConfigureAwait(false);
-                if (work.TryTake() is not { } taken)
-                {
-                    continue;
-                }
-
+                using var slot = taken.Slot;
                 IReadOnlyList<TestBatch> again = [];
                 try
                 {
                     TestBatch? batch;
                     lock (ledger)
                     {
-                        batch = ledger.Drop(taken);
+                        if (taken.Fresh)
+                        {
+                            ledger.Plan([taken.Batch]);
+                        }
+
+                        batch = ledger.Drop(taken.Batch);
+                    }
+
+                    foreach (var test in taken.Batch.Tests)
+                    {
+                        mine.TryAdd(test.Id, test);
                     }
 
                     if (batch is null)
@@ -262,8 +259,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
                     var runSettings = VsTestRunSettings.ForTestBatch(
                         projectRunSettings,
-                        TestEnvironment.Variables(batchId, batch.Index, plan.Count, settings.ExportApplitoolsBatchId));
-                    var (outcome, run, suspects) = await RunAsync(sessions, batch, plan.Count, batchId, runSettings, limits, settings.Timeouts, discovered.ById, store, cancellationToken).ConfigureAwait(false);
+                        TestEnvironment.Variables(batchId, batch.Index, testBatchCount, settings.ExportApplitoolsBatchId));
+                    var (outcome, run, suspects) = await RunAsync(sessions, batch, testBatchCount, batchId, runSettings, limits, settings.Timeouts, discovered.ById, store, cancellationToken).ConfigureAwait(false);
                     outcomes.Add(outcome);
                     runs.Add(run);
                     loggers.Add(run);
@@ -278,11 +275,11 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
                     var queued = runAgain.Select(group => (Group: group, Batch: new TestBatch(
                         Interlocked.Increment(ref made), batch.Source, group.Tests, batch.ExpectedMillis / batch.Tests.Length * group.Tests.Length, RetryStrategyName))).ToList();
                     again = [.. queued.Select(pair => pair.Batch)];
-                    Report(outcome, plan.Count, suspects, run.TimedOut, queued);
+                    Report(outcome, testBatchCount, suspects, run.TimedOut, queued);
                 }
                 finally
                 {
-                    work.Done(again);
+                    await source.DoneAsync(taken, again).ConfigureAwait(false);
                 }
             }
         }, cancellationToken));
@@ -290,8 +287,64 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         loggers.Complete(clock.Elapsed);
         HandOver(runs);
 
-        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, ledger.Count(mine), outcomes.Count, workers.Count, clock.Elapsed));
+        if (leased is not null)
+        {
+            var (count, takenOver) = leased.Counts;
+            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: agent {slot.Index} of {slot.Count} leased {count} of the queue's {leased.Plan.Count} test batches{(takenOver > 0 ? $", {takenOver} taken over from agents whose lease expired" : string.Empty)}");
+        }
+
+        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, ledger.Count(mine.Values), outcomes.Count, workers.Count, clock.Elapsed));
         return !Log.HasLoggedErrors;
+    }
+
+    // Where the workers take their test batches from: the whole plan on one agent; this agent's
+    // share of the plan (the one stored on the batch server when there is one) in a static
+    // split; the batch server's queue in queue mode, or the static share when it cannot be
+    // reached. Returns the source and the plan it comes from, as the log counts test batches.
+    private async Task<(ITestBatchSource Source, IReadOnlyList<TestBatch> Plan)> SourceAsync(
+        IReadOnlyList<TestBatch> plan, WorkerSlots workers, AgentSlot slot, BatchBuildSettings settings, BatchId batchId, HttpClient? http, AttemptLedger ledger, CancellationToken cancellationToken)
+    {
+        var server = settings.Lifecycle.ServerUrl;
+        var distribution = settings.Agents.DistributionFor(slot.Count, server is not null);
+        if (distribution == DistributionType.None)
+        {
+            ledger.Plan(plan);
+            return (new PlannedWork(plan, workers), plan);
+        }
+
+        if (distribution == DistributionType.Queue && server is null)
+        {
+            Log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{ProjectName}: BatchBuildDistribution is queue but no batch server is set (BatchBuildServerUrl); the agents split the tests statically"));
+            distribution = DistributionType.Static;
+        }
+
+        var shared = plan;
+        if (server is not null)
+        {
+            var queue = new AgentQueueClient(http!, server, settings.Lifecycle.ApiKey, batchId, TestKey.AssemblyNameOf(TestAssembly), $"{slot.Index}@{Environment.MachineName}");
+            var (work, stored, problem) = await LeasedWork.RegisterAsync(queue, workers, slot, plan, distribution == DistributionType.Queue, Log.Report, cancellationToken).ConfigureAwait(false);
+            if (work is not null)
+            {
+                Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) leases test batches from the queue of {work.Plan.Count} at {queue.Where} (queue)");
+                return (work, work.Plan);
+            }
+
+            if (stored is not null)
+            {
+                shared = stored;
+            }
+            else
+            {
+                Log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{ProjectName}: the batch server at {queue.Where} cannot be reached ({problem}); agent {slot.Index} of {slot.Count} runs its static share of its own plan"));
+            }
+        }
+
+        var share = AgentSplit.ShareOf(shared, slot);
+        Log.LogMessage(
+            MessageImportance.High,
+            $"BatchBuild {ProjectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) runs {share.Count} of the {shared.Count} test batches, {share.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).Count()} tests (static split{(shared == plan ? string.Empty : " of the plan stored on the batch server")})");
+        ledger.Plan(share);
+        return (new PlannedWork(share, workers), shared);
     }
 
     // Where reports and attachments go: --results-directory, else TestResults in the project, as for a plain run.

@@ -51,6 +51,18 @@ internal sealed class TestBatchWork(IEnumerable<TestBatch> plan)
         }
     }
 
+    /// <summary>Queues <paramref name="batches"/> in front, in order, for test batches that did not come from here.</summary>
+    public void Add(IReadOnlyList<TestBatch> batches)
+    {
+        lock (_queue)
+        {
+            for (var i = batches.Count - 1; i >= 0; i--)
+            {
+                _queue.AddFirst(batches[i]);
+            }
+        }
+    }
+
     /// <summary>Ends a taken test batch, queueing <paramref name="again"/> in front, in order.</summary>
     public void Done(IReadOnlyList<TestBatch> again)
     {

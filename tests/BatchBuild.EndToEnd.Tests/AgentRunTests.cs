@@ -48,94 +48,105 @@ public sealed class AgentRunTests
         Assert.That(again.Output, Does.Contain($"batch {id} was already closed"), "closed once");
     }
 
-    [Test]
-    public async Task Three_agents_on_a_server_installed_as_a_dotnet_tool_run_every_test_once_into_one_batch_announced_once()
+    [TestCase("queue")]
+    [TestCase("static")]
+    public async Task Three_agents_on_a_server_installed_as_a_dotnet_tool_run_every_test_once_into_one_batch_announced_once(string distribution)
     {
-        const string Key = "bb_agents-end-to-end-key";
-        var id = $"agents-server-{Guid.NewGuid():N}";
+        var id = $"agents-{distribution}-{Guid.NewGuid():N}";
         var root = Path.Combine(LocalPackage.Scratch, id);
         var copies = Enumerable.Range(1, 3).Select(agent => AgentCopy(root, agent)).ToList();
-
-        // dotnet pack builds the tool package; dotnet tool install puts batchbuild-server in a folder.
-        var feed = Path.Combine(root, "feed");
-        var pack = Dotnet.Run(Repository.Root, null, "pack", Path.Combine("src", "Server", "BatchBuild.Server.csproj"), "-c", "Release", "-o", feed, $"-p:Version={LocalPackage.Version}");
-        Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
-        var tools = Path.Combine(root, "tools");
-        var install = Dotnet.Run(root, null, "tool", "install", "--tool-path", tools, "--add-source", feed, "--version", LocalPackage.Version, "BatchBuild.Server");
-        Assert.That(install.ExitCode, Is.Zero, install.ToString());
-
         using var hook = new LoopbackServer((_, _) => Task.FromResult(200));
-        var port = LoopbackServer.FreePort();
-        var server = new ProcessStartInfo(Path.Combine(tools, "batchbuild-server"), ["--urls", $"http://127.0.0.1:{port}"])
+        await using var server = await ToolServer.StartAsync(root, ("BatchBuild__WebhookUrls__0", $"{hook.Url}hooks/batches"), ("BatchBuild__OutboxInterval", "00:00:01"));
+        string[] agentSettings = [.. server.AgentSettings(id), "-p:BatchBuildAgentCount=3"];
+        string[] mode = distribution == "queue" ? [] : ["-p:BatchBuildDistribution=static"];
+
+        var runs = await Task.WhenAll(Enumerable.Range(1, 3).Select(agent => Task.Run(() => SampleRun.Start(
+            "Samples.sln",
+            ["-p:BatchBuildStrategy=class-name", $"-p:BatchBuildAgentIndex={agent}", .. agentSettings, .. mode],
+            samples: copies[agent - 1]))));
+
+        Assert.That(runs.Select(run => run.Command.ExitCode), Is.All.Zero, string.Join("\n", runs.Select(run => run.Command.ToString())));
+        Assert.That(
+            runs.Select(run => run.Command.Output),
+            Is.All.Contain(distribution == "queue" ? "leases test batches from the queue of" : "(static split of the plan stored on the batch server)"),
+            "the default with a server is the queue");
+        var tests = runs.SelectMany(run => run.Records).Select(r => r.Test).ToList();
+        Assert.That((tests.Count, tests.Distinct().Count()), Is.EqualTo((29, 29)), "every test exactly once across the agents");
+        Assert.That(runs.SelectMany(run => run.Records).Select(r => r.BatchId).Distinct(), Is.EqualTo(new[] { id }));
+        Assert.That(hook.Requests, Is.Empty, "no agent closed the batch");
+
+        var close = Dotnet.Run(copies[2], SampleRun.PackageEnvironment, ["msbuild", "Samples.XUnit/Samples.XUnit.csproj", "-t:BatchBuildCloseBatch", "-p:BatchBuildCloseFailOnFailedTests=true", .. agentSettings]);
+        Assert.That(close.ExitCode, Is.Zero, close.ToString());
+        for (var wait = 0; wait < 100 && hook.Requests.IsEmpty; wait++)
         {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        server.Environment["BatchBuild__ApiKeyHashes__0"] = BatchBuild.Server.ApiKeys.Hash(Key);
-        server.Environment["BatchBuild__WebhookUrls__0"] = $"{hook.Url}hooks/batches";
-        server.Environment["BatchBuild__OutboxInterval"] = "00:00:01";
-        server.Environment["Logging__LogLevel__Default"] = "Warning";
-        using var process = Process.Start(server)!;
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, line) => log.Enqueue(line.Data ?? string.Empty);
-        process.ErrorDataReceived += (_, line) => log.Enqueue(line.Data ?? string.Empty);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(1500);
+        var completion = BatchCompletion.FromJson(hook.Requests.Single().Body);
+        Assert.That((completion.BatchId, completion.Reason, completion.Counts.Passed, completion.Counts.Total), Is.EqualTo((id, "explicit", 29, 29)), "one batch, closed once, announced once");
+    }
+
+    [Test]
+    public async Task In_queue_mode_the_test_batch_of_an_agent_that_was_killed_is_taken_over_by_another_and_nothing_is_lost()
+    {
+        var id = $"agents-killed-{Guid.NewGuid():N}";
+        var root = Path.Combine(LocalPackage.Scratch, id);
+        const string Project = "Retries/Retries.NUnit/Retries.NUnit.csproj";
+        var build = Dotnet.Run(LocalPackage.Samples, SampleRun.PackageEnvironment, "build", Project, "-v:quiet");
+        Assert.That(build.ExitCode, Is.Zero, build.ToString());
+        var copies = Enumerable.Range(1, 2).Select(agent => AgentCopy(root, agent)).ToList();
+        await using var server = await ToolServer.StartAsync(root, ("BatchBuild__LeaseTimeout", "00:00:03"));
+        string[] settings = [.. server.AgentSettings(id), "-p:BatchBuildAgentCount=2", "-p:BatchBuildStrategy=fixed-size", "-p:BatchBuildSize=3", "--filter", "FullyQualifiedName~Retries.Hang"];
+
+        // Agent 1 leases the one test batch and hangs in it; agent 2 waits for it, and takes it
+        // over once agent 1, killed, stops renewing its lease.
+        using var kill = new CancellationTokenSource();
+        var first = Task.Run(() => SampleRun.Start(Project, [.. settings, "-p:BatchBuildAgentIndex=1"], new Dictionary<string, string> { ["RETRIES_HANG"] = "1" }, samples: copies[0], kill: kill.Token));
+        IReadOnlyList<System.Text.Json.JsonElement> held;
+        Task<SampleRun> second;
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            await ReadyAsync(http, log);
-            string[] agentSettings = [$"-p:BatchBuildServerUrl=http://127.0.0.1:{port}", $"-p:BatchBuildApiKey={Key}", $"-p:BatchBuildBatchId={id}", "-p:BatchBuildAgentCount=3"];
-
-            var runs = await Task.WhenAll(Enumerable.Range(1, 3).Select(agent => Task.Run(() => SampleRun.Start(
-                "Samples.sln",
-                ["-p:BatchBuildStrategy=class-name", $"-p:BatchBuildAgentIndex={agent}", .. agentSettings],
-                samples: copies[agent - 1]))));
-            Assert.That(runs.Select(run => run.Command.ExitCode), Is.All.Zero, string.Join("\n", runs.Select(run => run.Command.ToString())));
-            var tests = runs.SelectMany(run => run.Records).Select(r => r.Test).ToList();
-            Assert.That((tests.Count, tests.Distinct().Count()), Is.EqualTo((29, 29)), "every test exactly once across the agents");
-            Assert.That(hook.Requests, Is.Empty, "no agent closed the batch");
-
-            var close = Dotnet.Run(copies[2], SampleRun.PackageEnvironment, ["msbuild", "Samples.XUnit/Samples.XUnit.csproj", "-t:BatchBuildCloseBatch", "-p:BatchBuildCloseFailOnFailedTests=true", .. agentSettings]);
-            Assert.That(close.ExitCode, Is.Zero, close.ToString());
-            for (var wait = 0; wait < 100 && hook.Requests.IsEmpty; wait++)
-            {
-                await Task.Delay(100);
-            }
-
-            await Task.Delay(1500);
-            var completion = BatchCompletion.FromJson(hook.Requests.Single().Body);
-            Assert.That((completion.BatchId, completion.Reason, completion.Counts.Passed, completion.Counts.Total), Is.EqualTo((id, "explicit", 29, 29)), "one batch, closed once, announced once");
+            held = await server.WaitForLeasesAsync(id, leases => leases.Any(lease => lease.GetProperty("state").GetString() == "Running"), TimeSpan.FromSeconds(120));
+            second = Task.Run(() => SampleRun.Start(Project, [.. settings, "-p:BatchBuildAgentIndex=2"], samples: copies[1]));
+            await Task.Delay(TimeSpan.FromSeconds(4));
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await kill.CancelAsync();
         }
+
+        var killed = await first;
+        var taker = await second;
+
+        Assert.That(killed.Command.ExitCode, Is.Not.Zero, "killed");
+        Assert.That(killed.Records.Select(r => r.Test), Is.EqualTo(new[] { "nunit A_hangs_when_asked" }), "it started the hanging test and got no further");
+        Assert.That(taker.Command.ExitCode, Is.Zero, taker.Command.ToString());
+        Assert.That(taker.Command.Output, Does.Match(@"warning BB5103: Retries\.NUnit: agent 2@\S+ takes over test batch 1 from agent 1@"));
+        Assert.That(taker.Records.Select(r => r.Test).Order(), Is.EqualTo(new[] { "nunit A_hangs_when_asked", "nunit hang B_passes", "nunit hang C_passes" }), "the test batch ran on agent 2, each test once");
+        var leases = await server.WaitForLeasesAsync(id, all => all.Count == 2 && all[1].GetProperty("state").GetString() == "Completed", TimeSpan.FromSeconds(10));
+        Assert.That(leases.Select(lease => (lease.GetProperty("testBatch").GetInt32(), lease.GetProperty("state").GetString())), Is.EqualTo(new[] { (1, "Expired"), (1, "Completed") }));
+        Assert.That(leases[1].GetProperty("takenOverFrom").GetString(), Is.EqualTo(held[0].GetProperty("agent").GetString()));
+        Assert.That(held[0].GetProperty("agent").GetString(), Does.StartWith("1@"));
     }
 
-    private static async Task ReadyAsync(HttpClient http, IEnumerable<string> log)
+    [Test]
+    public async Task In_queue_mode_agents_whose_server_stops_mid_run_finish_their_static_share_and_lose_nothing()
     {
-        for (var attempt = 0; attempt < 150; attempt++)
-        {
-            try
-            {
-                using var ready = await http.GetAsync("ready");
-                if (ready.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
+        var id = $"agents-fallback-{Guid.NewGuid():N}";
+        var root = Path.Combine(LocalPackage.Scratch, id);
+        var copies = Enumerable.Range(1, 3).Select(agent => AgentCopy(root, agent)).ToList();
+        var server = await ToolServer.StartAsync(root);
+        string[] settings = [.. server.AgentSettings(id), "-p:BatchBuildAgentCount=3", "-p:BatchBuildStrategy=isolate"];
 
-            await Task.Delay(200);
-        }
+        var runs = Enumerable.Range(1, 3).Select(agent => Task.Run(() => SampleRun.Start("Samples.sln", [.. settings, $"-p:BatchBuildAgentIndex={agent}"], samples: copies[agent - 1]))).ToList();
+        await server.WaitForLeasesAsync(id, leases => leases.Count > 0, TimeSpan.FromSeconds(120));
+        await server.DisposeAsync();
+        var done = await Task.WhenAll(runs);
 
-        Assert.Fail($"the server installed as a tool did not become ready within 30 s:\n{string.Join('\n', log)}");
+        Assert.That(done.Select(run => run.Command.ExitCode), Is.All.Zero, string.Join("\n", done.Select(run => run.Command.ToString())));
+        Assert.That(done.Select(run => run.Command.Output), Is.All.Contain("warning BB5102"), "every agent fell back");
+        Assert.That(done.SelectMany(run => run.Records).Select(r => r.Test).Distinct().Count(), Is.EqualTo(29), "every test ran, some perhaps twice");
     }
 
     // A copy of the built samples, as another agent's checkout would be.

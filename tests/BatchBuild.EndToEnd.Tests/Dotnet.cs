@@ -13,7 +13,11 @@ internal static class Dotnet
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
 
-    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        Run(workingDirectory, environment, CancellationToken.None, arguments);
+
+    /// <summary>Runs <c>dotnet</c>; when <paramref name="kill"/> is cancelled first, kills it with all its children, as a CI agent that dies would.</summary>
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, CancellationToken kill, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -49,6 +53,7 @@ internal static class Dotnet
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        using var killer = kill.Register(() => process.Kill(entireProcessTree: true));
         if (!process.WaitForExit(Limit))
         {
             process.Kill(entireProcessTree: true);

@@ -39,7 +39,7 @@ internal sealed class SampleRun
     /// Runs <c>dotnet test</c> on <paramref name="target"/> (a project or the solution, relative to the
     /// samples, or to the copy of them in <paramref name="samples"/>) with the given extra arguments and environment.
     /// </summary>
-    public static SampleRun Start(string target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null, string? samples = null)
+    public static SampleRun Start(string target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null, string? samples = null, CancellationToken kill = default)
     {
         var method = TestContext.CurrentContext.Test.MethodName ?? "run";
         var name = $"{method[..Math.Min(method.Length, 24)]}-{Guid.NewGuid():N}";
@@ -51,7 +51,7 @@ internal sealed class SampleRun
             variables[key] = value;
         }
 
-        var command = Dotnet.Run(samples ?? LocalPackage.Samples, variables, ["test", target, "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
+        var command = Dotnet.Run(samples ?? LocalPackage.Samples, variables, kill, ["test", target, "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
         return new SampleRun(command, ReadRecords(records), store);
     }
 

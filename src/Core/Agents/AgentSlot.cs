@@ -11,6 +11,9 @@ public enum DistributionType
 
     /// <summary>Every agent computes the same plan and runs its share of it.</summary>
     Static,
+
+    /// <summary>Agents lease test batches from the batch server's queue for the batch as they free up.</summary>
+    Queue,
 }
 
 /// <summary>Which of a run's parallel CI agents this is: the <see cref="Index"/>-th (from 1) of <see cref="Count"/>.</summary>
@@ -27,6 +30,7 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
     {
         [DistributionType.None] = "none",
         [DistributionType.Static] = "static",
+        [DistributionType.Queue] = "queue",
     };
 
     // The parallel-job variables of each CI, with how far from 1 their index counts.

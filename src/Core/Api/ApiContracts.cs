@@ -281,4 +281,11 @@ public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<Res
 [JsonSerializable(typeof(DurationsRequest))]
 [JsonSerializable(typeof(DurationsResponse))]
 [JsonSerializable(typeof(TestRunsDto))]
+[JsonSerializable(typeof(QueueRegistration))]
+[JsonSerializable(typeof(QueuePlanDto))]
+[JsonSerializable(typeof(LeaseRequest))]
+[JsonSerializable(typeof(LeaseResponse))]
+[JsonSerializable(typeof(LeaseAgent))]
+[JsonSerializable(typeof(LeaseCompletion))]
+[JsonSerializable(typeof(LeasesDto))]
 public sealed partial class ApiJson : JsonSerializerContext;

@@ -1,0 +1,257 @@
+namespace BatchBuild.Core.Agents;
+
+/// <summary>A test batch in an agent queue: the tests by name within their assembly.</summary>
+/// <param name="Index">Its 1-based position in the queue's plan.</param>
+/// <param name="Tests">The tests' names (<see cref="Discovery.TestKey.FullyQualifiedName"/>).</param>
+/// <param name="ExpectedMillis">How long it is expected to take.</param>
+public sealed record QueuedTestBatch(int Index, IReadOnlyList<string> Tests, double ExpectedMillis);
+
+/// <summary>Where a lease stands.</summary>
+public enum LeaseState
+{
+    /// <summary>Its agent runs it and renews its deadline.</summary>
+    Running,
+
+    /// <summary>Its agent ran it to the end.</summary>
+    Completed,
+
+    /// <summary>Its deadline passed: its test batch went back to the queue.</summary>
+    Expired,
+}
+
+/// <summary>One agent's hold on one test batch.</summary>
+/// <param name="Id">The lease's ID.</param>
+/// <param name="Agent">The agent that holds it.</param>
+/// <param name="Assembly">The assembly of its test batch.</param>
+/// <param name="TestBatch">The test batch's index in the queue's plan.</param>
+/// <param name="Tests">How many tests the test batch holds.</param>
+/// <param name="ExpectedMillis">How long the test batch is expected to take.</param>
+/// <param name="LeasedAt">When the agent took it.</param>
+/// <param name="Deadline">When it expires unless renewed.</param>
+/// <param name="EndedAt">When it was completed or expired.</param>
+/// <param name="State">Where it stands.</param>
+/// <param name="TakenOverFrom">The agent whose lease of the same test batch expired before this one, if any.</param>
+public sealed record Lease(
+    string Id,
+    string Agent,
+    string Assembly,
+    int TestBatch,
+    int Tests,
+    double ExpectedMillis,
+    DateTimeOffset LeasedAt,
+    DateTimeOffset Deadline,
+    DateTimeOffset? EndedAt,
+    LeaseState State,
+    string? TakenOverFrom);
+
+/// <summary>What an agent that asks for work gets.</summary>
+public abstract record LeaseReply
+{
+    /// <summary>A test batch to run, held by <paramref name="Lease"/>.</summary>
+    public sealed record Granted(Lease Lease, QueuedTestBatch Batch) : LeaseReply;
+
+    /// <summary>Nothing to lease now, but other agents hold leases that may expire: ask again after <paramref name="RetryAfter"/>.</summary>
+    public sealed record Wait(TimeSpan RetryAfter) : LeaseReply;
+
+    /// <summary>Nothing left for this agent: every test batch it could run has run.</summary>
+    public sealed record Finished : LeaseReply;
+
+    /// <summary>The agent has not registered its tests with this queue.</summary>
+    public sealed record Unregistered : LeaseReply;
+}
+
+/// <summary>What became of a lease its agent completed.</summary>
+public enum CompletionStatus
+{
+    /// <summary>The lease was the test batch's only run.</summary>
+    Completed,
+
+    /// <summary>The lease had expired and another agent leased the test batch again: its tests ran twice.</summary>
+    Duplicate,
+
+    /// <summary>No such lease, or another agent's.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// The queue of one assembly's test batches in one batch, which the agents of a run lease from as
+/// they free up. The first agent to register stores the plan; later ones add only tests it lacked,
+/// so the queue holds the union of what every agent discovered, each test once. An agent leases the
+/// longest waiting test batch whose tests it knows; a test batch whose lease expired goes back in
+/// front, and the agent that leases it next takes it over. An agent that finds nothing to lease
+/// waits while other leases it could take over run, then finishes. Pure: time comes from the
+/// caller. Not safe for two calls at once.
+/// </summary>
+public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
+{
+    /// <summary>The longest an agent is asked to wait before it asks again.</summary>
+    public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(2);
+
+    private readonly List<QueuedTestBatch> _plan = [];
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _agents = new(StringComparer.Ordinal);
+    private readonly List<Waiting> _waiting = [];
+    private readonly List<Lease> _order = [];
+    private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QueuedTestBatch> _running = new(StringComparer.Ordinal);
+
+    /// <summary>The assembly whose test batches the queue holds.</summary>
+    public string Assembly => assembly;
+
+    /// <summary>How long a lease lasts unless renewed.</summary>
+    public TimeSpan LeaseTimeout => leaseTimeout;
+
+    /// <summary>The queue's plan: every test batch it has held, in order.</summary>
+    public IReadOnlyList<QueuedTestBatch> Plan => _plan;
+
+    /// <summary>Every lease, in the order they were granted.</summary>
+    public IReadOnlyList<Lease> Leases => _order;
+
+    /// <summary>When the queue last saw a call.</summary>
+    public DateTimeOffset LastActivity { get; private set; }
+
+    /// <summary>
+    /// Registers the tests <paramref name="agent"/> discovered, as its own plan cut them: the test
+    /// batches of the first plan registered become the queue's; of a later plan, only the tests
+    /// the queue lacks are added, in test batches cut as that plan cut them. Registering again
+    /// changes nothing. Returns the queue's plan.
+    /// </summary>
+    public IReadOnlyList<QueuedTestBatch> Register(string agent, IReadOnlyList<QueuedTestBatch> plan, DateTimeOffset now)
+    {
+        LastActivity = now;
+        if (!_agents.TryGetValue(agent, out var knows))
+        {
+            _agents[agent] = knows = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        foreach (var batch in plan)
+        {
+            knows.UnionWith(batch.Tests);
+            var added = batch.Tests.Where(_known.Add).Distinct(StringComparer.Ordinal).ToList();
+            if (added.Count == 0)
+            {
+                continue;
+            }
+
+            var queued = new QueuedTestBatch(_plan.Count + 1, added, batch.Tests.Count == 0 ? 0 : batch.ExpectedMillis * added.Count / batch.Tests.Count);
+            _plan.Add(queued);
+            _waiting.Add(new Waiting(queued, null));
+        }
+
+        SortWaiting();
+        return _plan;
+    }
+
+    /// <summary>
+    /// The next test batch for <paramref name="agent"/>: the first waiting one whose tests it knows
+    /// (returned ones first, then longest first), after expired leases went back to the queue.
+    /// </summary>
+    public LeaseReply Lease(string agent, DateTimeOffset now)
+    {
+        LastActivity = now;
+        if (!_agents.TryGetValue(agent, out var knows))
+        {
+            return new LeaseReply.Unregistered();
+        }
+
+        Expire(now);
+        var index = _waiting.FindIndex(waiting => waiting.Batch.Tests.All(knows.Contains));
+        if (index >= 0)
+        {
+            var (batch, from) = _waiting[index];
+            _waiting.RemoveAt(index);
+            var lease = new Lease(Guid.NewGuid().ToString("N"), agent, assembly, batch.Index, batch.Tests.Count, batch.ExpectedMillis, now, now + leaseTimeout, null, LeaseState.Running, from);
+            _positions[lease.Id] = _order.Count;
+            _order.Add(lease);
+            _running[lease.Id] = batch;
+            return new LeaseReply.Granted(lease, batch);
+        }
+
+        // Leases that may yet expire into something this agent can run keep it waiting, until
+        // the earliest of them is due (or LongestWait, to notice completions sooner).
+        var due = _running
+            .Where(running => running.Value.Tests.All(knows.Contains))
+            .Select(running => LeaseOf(running.Key)!.Deadline)
+            .DefaultIfEmpty()
+            .Min();
+        if (due == default)
+        {
+            return new LeaseReply.Finished();
+        }
+
+        var wait = due - now;
+        return new LeaseReply.Wait(wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : wait > LongestWait ? LongestWait : wait);
+    }
+
+    /// <summary>Renews the deadline of <paramref name="agent"/>'s running lease; null when it has none by that ID (it expired or never was).</summary>
+    public Lease? Heartbeat(string leaseId, string agent, DateTimeOffset now)
+    {
+        LastActivity = now;
+        Expire(now);
+        if (LeaseOf(leaseId) is not { } lease || lease.Agent != agent || lease.State != LeaseState.Running)
+        {
+            return null;
+        }
+
+        return Replace(lease with { Deadline = now + leaseTimeout });
+    }
+
+    /// <summary>
+    /// Completes <paramref name="agent"/>'s lease. One that expired counts as completed as long
+    /// as no other agent has leased its test batch since (it is taken off the queue); once one
+    /// has, its tests ran twice.
+    /// </summary>
+    public CompletionStatus Complete(string leaseId, string agent, DateTimeOffset now)
+    {
+        LastActivity = now;
+        if (LeaseOf(leaseId) is not { } lease || lease.Agent != agent)
+        {
+            return CompletionStatus.Unknown;
+        }
+
+        switch (lease.State)
+        {
+            case LeaseState.Running:
+                _running.Remove(leaseId);
+                Replace(lease with { State = LeaseState.Completed, EndedAt = now });
+                return CompletionStatus.Completed;
+            case LeaseState.Expired when _waiting.FindIndex(waiting => waiting.Batch.Index == lease.TestBatch) is >= 0 and var index:
+                _waiting.RemoveAt(index);
+                Replace(lease with { State = LeaseState.Completed, EndedAt = now });
+                return CompletionStatus.Completed;
+            case LeaseState.Completed:
+                return CompletionStatus.Completed;
+            default:
+                return CompletionStatus.Duplicate;
+        }
+    }
+
+    // Running leases past their deadline expire; their test batches go back in front of the queue.
+    private void Expire(DateTimeOffset now)
+    {
+        var expired = _running.Keys.Select(id => LeaseOf(id)!).Where(lease => lease.Deadline < now).OrderBy(lease => lease.LeasedAt).ToList();
+        foreach (var lease in expired)
+        {
+            _waiting.Add(new Waiting(_running[lease.Id], lease.Agent));
+            _running.Remove(lease.Id);
+            Replace(lease with { State = LeaseState.Expired, EndedAt = lease.Deadline });
+        }
+
+        if (expired.Count > 0)
+        {
+            SortWaiting();
+        }
+    }
+
+    private Lease? LeaseOf(string id) => _positions.TryGetValue(id, out var position) ? _order[position] : null;
+
+    private Lease Replace(Lease updated) => _order[_positions[updated.Id]] = updated;
+
+    // Returned test batches first, then the longest; the plan's order breaks ties.
+    private void SortWaiting() => _waiting.Sort((a, b) =>
+        (a.ReturnedBy is null).CompareTo(b.ReturnedBy is null) is not 0 and var returned ? returned
+        : b.Batch.ExpectedMillis.CompareTo(a.Batch.ExpectedMillis) is not 0 and var longer ? longer
+        : a.Batch.Index.CompareTo(b.Batch.Index));
+
+    private sealed record Waiting(QueuedTestBatch Batch, string? ReturnedBy);
+}

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using BatchBuild.Core.Agents;
+using BatchBuild.Core.Batches;
+using Microsoft.Extensions.Options;
+
+namespace BatchBuild.Server;
+
+/// <summary>
+/// The agent queues of the batches being run, one per batch and assembly, in memory: they live
+/// as long as a run, and a server restarted in the middle of one sends its agents to the static
+/// split for what they have not leased. A batch's queues go when no call has touched them for
+/// the batch idle timeout, and the oldest go first when more batches than
+/// <see cref="MaxBatches"/> hold queues.
+/// </summary>
+internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> options)
+{
+    /// <summary>The most batches that hold queues at once.</summary>
+    public const int MaxBatches = 10_000;
+
+    private readonly ConcurrentDictionary<string, BatchQueues> _batches = new(StringComparer.Ordinal);
+
+    /// <summary>How long a lease lasts unless its agent renews it.</summary>
+    public TimeSpan LeaseTimeout => options.Value.LeaseTimeout;
+
+    /// <summary>Registers an agent's plan of an assembly's tests; returns the queue's plan.</summary>
+    public IReadOnlyList<QueuedTestBatch> Register(BatchId batch, string assembly, string agent, IReadOnlyList<QueuedTestBatch> plan)
+    {
+        var now = clock.GetUtcNow();
+        if (!_batches.ContainsKey(batch.Value))
+        {
+            Evict(now);
+        }
+
+        var queues = _batches.GetOrAdd(batch.Value, _ => new BatchQueues());
+        lock (queues)
+        {
+            return [.. queues.For(assembly, LeaseTimeout).Register(agent, plan, now)];
+        }
+    }
+
+    /// <summary>The next test batch of an assembly for an agent; <see cref="LeaseReply.Unregistered"/> when the agent has not registered with that queue.</summary>
+    public LeaseReply Lease(BatchId batch, string assembly, string agent)
+    {
+        if (!_batches.TryGetValue(batch.Value, out var queues))
+        {
+            return new LeaseReply.Unregistered();
+        }
+
+        lock (queues)
+        {
+            return queues.Existing(assembly) is { } queue ? Remember(queues, queue.Lease(agent, clock.GetUtcNow())) : new LeaseReply.Unregistered();
+        }
+    }
+
+    /// <summary>Renews an agent's lease; null when it has no running lease by that ID.</summary>
+    public Lease? Heartbeat(BatchId batch, string leaseId, string agent) =>
+        WithLease(batch, leaseId, queue => queue.Heartbeat(leaseId, agent, clock.GetUtcNow()), null);
+
+    /// <summary>Completes an agent's lease.</summary>
+    public CompletionStatus Complete(BatchId batch, string leaseId, string agent) =>
+        WithLease(batch, leaseId, queue => queue.Complete(leaseId, agent, clock.GetUtcNow()), CompletionStatus.Unknown);
+
+    /// <summary>Every lease of a batch, by assembly in the order granted; null when the batch has no queue.</summary>
+    public IReadOnlyList<Lease>? Leases(BatchId batch)
+    {
+        if (!_batches.TryGetValue(batch.Value, out var queues))
+        {
+            return null;
+        }
+
+        lock (queues)
+        {
+            return [.. queues.All.SelectMany(queue => queue.Leases)];
+        }
+    }
+
+    private static LeaseReply Remember(BatchQueues queues, LeaseReply reply)
+    {
+        if (reply is LeaseReply.Granted granted)
+        {
+            queues.LeaseQueues[granted.Lease.Id] = queues.Existing(granted.Lease.Assembly)!;
+        }
+
+        return reply;
+    }
+
+    private T WithLease<T>(BatchId batch, string leaseId, Func<AgentQueue, T> action, T unknown)
+    {
+        if (!_batches.TryGetValue(batch.Value, out var queues))
+        {
+            return unknown;
+        }
+
+        lock (queues)
+        {
+            return queues.LeaseQueues.TryGetValue(leaseId, out var queue) ? action(queue) : unknown;
+        }
+    }
+
+    // Batches idle for longer than the idle timeout go, and the least recently used beyond the limit.
+    private void Evict(DateTimeOffset now)
+    {
+        var idle = options.Value.IdleTimeout;
+        var byActivity = _batches.Select(pair => (pair.Key, Last: pair.Value.LastActivity)).OrderBy(pair => pair.Last).ToList();
+        var over = byActivity.Count - MaxBatches + 1;
+        foreach (var (key, last) in byActivity)
+        {
+            if (now - last > idle || over-- > 0)
+            {
+                _batches.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private sealed class BatchQueues
+    {
+        private readonly Dictionary<string, AgentQueue> _queues = new(StringComparer.Ordinal);
+
+        public Dictionary<string, AgentQueue> LeaseQueues { get; } = new(StringComparer.Ordinal);
+
+        public IEnumerable<AgentQueue> All => _queues.Values.OrderBy(queue => queue.Assembly, StringComparer.Ordinal);
+
+        public DateTimeOffset LastActivity
+        {
+            get
+            {
+                lock (this)
+                {
+                    return _queues.Values.Select(queue => queue.LastActivity).DefaultIfEmpty().Max();
+                }
+            }
+        }
+
+        public AgentQueue For(string assembly, TimeSpan leaseTimeout)
+        {
+            if (!_queues.TryGetValue(assembly, out var queue))
+            {
+                _queues[assembly] = queue = new AgentQueue(assembly, leaseTimeout);
+            }
+
+            return queue;
+        }
+
+        public AgentQueue? Existing(string assembly) => _queues.GetValueOrDefault(assembly);
+    }
+}

@@ -1,0 +1,396 @@
+using System.Collections.Immutable;
+using BatchBuild.Client;
+using BatchBuild.Core;
+using BatchBuild.Core.Agents;
+using BatchBuild.Core.Api;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Planning;
+using BatchBuild.Core.Store;
+
+namespace BatchBuild.Tasks;
+
+/// <summary>A test batch a worker took, with the worker slot it holds while it runs.</summary>
+/// <param name="Batch">The test batch.</param>
+/// <param name="Slot">The worker slot; the worker releases it when the test batch has run.</param>
+/// <param name="Fresh">Whether the test batch came from the queue rather than the plan the run started with or a retry.</param>
+/// <param name="Hold">The lease it runs under, in queue mode.</param>
+internal sealed record Taken(TestBatch Batch, IDisposable Slot, bool Fresh, object? Hold = null);
+
+/// <summary>Where a project's workers take their test batches from.</summary>
+internal interface ITestBatchSource
+{
+    /// <summary>The next test batch, with a worker slot held for it; null when the work is done.</summary>
+    Task<Taken?> NextAsync(CancellationToken cancellationToken);
+
+    /// <summary>Ends a taken test batch; <paramref name="again"/> runs again, in front.</summary>
+    Task DoneAsync(Taken taken, IReadOnlyList<TestBatch> again);
+}
+
+/// <summary>The test batches of a plan known up front: this agent's share, or all of them.</summary>
+internal sealed class PlannedWork(IEnumerable<TestBatch> plan, WorkerSlots workers) : ITestBatchSource
+{
+    private readonly TestBatchWork _work = new(plan);
+
+    public async Task<Taken?> NextAsync(CancellationToken cancellationToken)
+    {
+        while (await _work.PeekAsync(cancellationToken).ConfigureAwait(false) is { } next)
+        {
+            var slot = await workers.AcquireAsync(next.ExpectedMillis, cancellationToken).ConfigureAwait(false);
+            if (_work.TryTake() is { } taken)
+            {
+                return new Taken(taken, slot, Fresh: false);
+            }
+
+            slot.Dispose();
+        }
+
+        return null;
+    }
+
+    public Task DoneAsync(Taken taken, IReadOnlyList<TestBatch> again)
+    {
+        _work.Done(again);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Test batches leased from the batch server's queue for the project's assembly. Tests that run
+/// again go in front and stay under the lease of the test batch they came from, which is
+/// completed when they have all run; a heartbeat renews every lease held. When the server cannot
+/// be reached, the agent falls back to its static share of the queue's plan, less what it leased
+/// (a BB5102 warning): test batches another agent had leased may then run twice.
+/// </summary>
+internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
+    private readonly AgentQueueClient _queue;
+    private readonly WorkerSlots _workers;
+    private readonly AgentSlot _slot;
+    private readonly IReadOnlyList<TestBatch> _plan;
+    private readonly IReadOnlyList<QueuedTestBatchDto> _registration;
+    private readonly IReadOnlyDictionary<string, SelectableTest> _tests;
+    private readonly Action<Diagnostic> _report;
+    private readonly LinkedList<(TestBatch Batch, LeaseHold Hold)> _again = new();
+    private readonly List<LeaseHold> _held = [];
+    private readonly HashSet<int> _leased = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _heartbeat;
+    private TimeSpan _heartbeatInterval;
+    private TestBatchWork? _fallback;
+    private bool _serverDone;
+    private int _running;
+
+    private LeasedWork(
+        AgentQueueClient queue, WorkerSlots workers, AgentSlot slot, IReadOnlyList<TestBatch> plan, IReadOnlyList<QueuedTestBatchDto> registration,
+        IReadOnlyDictionary<string, SelectableTest> tests, TimeSpan heartbeatInterval, Action<Diagnostic> report)
+    {
+        (_queue, _workers, _slot, _plan, _registration, _tests, _heartbeatInterval, _report) = (queue, workers, slot, plan, registration, tests, heartbeatInterval, report);
+        _heartbeat = Task.Run(HeartbeatAsync);
+    }
+
+    /// <summary>The queue's plan as this agent's test batches: all of them, whichever agent runs each.</summary>
+    public IReadOnlyList<TestBatch> Plan => _plan;
+
+    /// <summary>How many test batches this agent leased, and how many of them it took over from an agent whose lease expired.</summary>
+    public (int Leased, int TakenOver) Counts { get; private set; }
+
+    /// <summary>
+    /// Registers the agent's plan with the queue and returns the work, or, when the server cannot
+    /// be reached, null and why.
+    /// </summary>
+    public static async Task<(LeasedWork? Work, IReadOnlyList<TestBatch>? StoredPlan, string? Problem)> RegisterAsync(
+        AgentQueueClient queue, WorkerSlots workers, AgentSlot slot, IReadOnlyList<TestBatch> plan, bool leases, Action<Diagnostic> report, CancellationToken cancellationToken)
+    {
+        var tests = plan.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).GroupBy(NameOf, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.First(), StringComparer.Ordinal);
+        IReadOnlyList<QueuedTestBatchDto> registration = [.. plan.Select(batch => new QueuedTestBatchDto([.. batch.Tests.Select(NameOf).Distinct(StringComparer.Ordinal)], batch.ExpectedMillis))];
+        var registered = await queue.RegisterAsync(registration, cancellationToken).ConfigureAwait(false);
+        if (registered.Value is not { } stored)
+        {
+            return (null, null, registered.Problem);
+        }
+
+        var strategy = plan.Count > 0 ? plan[0].Strategy : "queue";
+        var mapped = ToTestBatches(stored.TestBatches, tests, strategy, report);
+        var work = leases ? new LeasedWork(queue, workers, slot, mapped, registration, tests, TimeSpan.FromMilliseconds(stored.LeaseMillis / 3), report) : null;
+        return (work, mapped, null);
+    }
+
+    public async Task<Taken?> NextAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Fallback is { } fallback)
+            {
+                if (await fallback.PeekAsync(cancellationToken).ConfigureAwait(false) is not { } next)
+                {
+                    return null;
+                }
+
+                var fallbackSlot = await _workers.AcquireAsync(next.ExpectedMillis, cancellationToken).ConfigureAwait(false);
+                if (fallback.TryTake() is { } taken)
+                {
+                    return new Taken(taken, fallbackSlot, Fresh: true);
+                }
+
+                fallbackSlot.Dispose();
+                continue;
+            }
+
+            var slot = await _workers.AcquireAsync(Hint, cancellationToken).ConfigureAwait(false);
+            lock (_again)
+            {
+                if (_again.First is { } first)
+                {
+                    _again.RemoveFirst();
+                    _running++;
+                    return new Taken(first.Value.Batch, slot, Fresh: false, first.Value.Hold);
+                }
+
+                if (_serverDone)
+                {
+                    slot.Dispose();
+                    if (_running == 0)
+                    {
+                        return null;
+                    }
+                }
+            }
+
+            if (_serverDone)
+            {
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (await LeaseAsync(slot, cancellationToken).ConfigureAwait(false) is { } leased)
+            {
+                return leased;
+            }
+
+            slot.Dispose();
+        }
+    }
+
+    public async Task DoneAsync(Taken taken, IReadOnlyList<TestBatch> again)
+    {
+        if (taken.Hold is not LeaseHold hold)
+        {
+            _fallback!.Done(again);
+            return;
+        }
+
+        bool complete;
+        lock (_again)
+        {
+            _running--;
+            if (Fallback is { } fallback)
+            {
+                fallback.Add(again);
+            }
+            else
+            {
+                for (var i = again.Count - 1; i >= 0; i--)
+                {
+                    _again.AddFirst((again[i], hold));
+                }
+
+                hold.Open += again.Count;
+            }
+
+            complete = --hold.Open == 0;
+            if (complete)
+            {
+                _held.Remove(hold);
+            }
+        }
+
+        if (complete && Fallback is null && !hold.Lost)
+        {
+            var completed = await _queue.CompleteAsync(hold.Id, CancellationToken.None).ConfigureAwait(false);
+            if (completed.Value?.Status == CompletionStatus.Duplicate || completed.Conflict)
+            {
+                Duplicate(hold);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _heartbeat.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private TestBatchWork? Fallback
+    {
+        get
+        {
+            lock (_again)
+            {
+                return _fallback;
+            }
+        }
+    }
+
+    // The longest test batch of the plan this agent has not leased: its worker slot's place in line.
+    private double Hint
+    {
+        get
+        {
+            lock (_again)
+            {
+                return _plan.Where(batch => !_leased.Contains(batch.Index)).Select(batch => batch.ExpectedMillis).DefaultIfEmpty(0).Max();
+            }
+        }
+    }
+
+    private async Task<Taken?> LeaseAsync(IDisposable slot, CancellationToken cancellationToken)
+    {
+        var reply = await _queue.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        if (reply.Conflict)
+        {
+            // The server restarted and forgot the queue: register again, and ask once more.
+            var registered = await _queue.RegisterAsync(_registration, cancellationToken).ConfigureAwait(false);
+            reply = registered.Value is null
+                ? new QueueCall<LeaseResponse>(null, registered.Problem, registered.Status)
+                : await _queue.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        switch (reply.Value)
+        {
+            case { Status: LeaseResponse.Leased, Lease: { } lease, TestBatch: { } queued }:
+                var batch = ToTestBatches([queued], _tests, StrategyOf, _report).Single();
+                var hold = new LeaseHold(lease.Id, queued.Index);
+                lock (_again)
+                {
+                    _held.Add(hold);
+                    _leased.Add(queued.Index);
+                    _running++;
+                    Counts = (Counts.Leased + 1, Counts.TakenOver + (lease.TakenOverFrom is null ? 0 : 1));
+                    _heartbeatInterval = TimeSpan.FromMilliseconds(reply.Value.HeartbeatMillis ?? _heartbeatInterval.TotalMilliseconds);
+                }
+
+                if (lease.TakenOverFrom is { } from)
+                {
+                    _report(Diagnostic.Warning(DiagnosticCodes.DuplicateRun, $"{SourceOf}: agent {_queue.Agent} takes over test batch {queued.Index} from agent {from}, whose lease expired; if that agent is still running it, its tests run twice"));
+                }
+
+                return new Taken(batch, slot, Fresh: true, hold);
+            case { Status: LeaseResponse.Waiting } wait:
+                slot.Dispose();
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(wait.RetryAfterMillis ?? 1000, 20, 5000)), cancellationToken).ConfigureAwait(false);
+                return null;
+            case { Status: LeaseResponse.Done }:
+                lock (_again)
+                {
+                    _serverDone = true;
+                }
+
+                return null;
+            default:
+                FallBack(reply.Problem);
+                return null;
+        }
+    }
+
+    // Renews every lease held, every third of the lease timeout; a lease found lost is reported,
+    // and a server that cannot be reached sends the agent to its static share.
+    private async Task HeartbeatAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                await Task.Delay(_heartbeatInterval, _stop.Token).ConfigureAwait(false);
+                LeaseHold[] held;
+                lock (_again)
+                {
+                    held = _fallback is null ? [.. _held.Where(hold => !hold.Lost)] : [];
+                }
+
+                foreach (var hold in held)
+                {
+                    var renewed = await _queue.HeartbeatAsync(hold.Id, _stop.Token).ConfigureAwait(false);
+                    if (renewed.Conflict)
+                    {
+                        hold.Lost = true;
+                        Duplicate(hold);
+                    }
+                    else if (renewed.Unreachable)
+                    {
+                        FallBack(renewed.Problem);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void FallBack(string problem)
+    {
+        lock (_again)
+        {
+            if (_fallback is not null)
+            {
+                return;
+            }
+
+            var share = AgentSplit.ShareOf(_plan, _slot).Where(batch => !_leased.Contains(batch.Index)).ToList();
+            _fallback = new TestBatchWork(share);
+            _fallback.Add([.. _again.Select(pending => pending.Batch)]);
+            _again.Clear();
+            _report(Diagnostic.Warning(
+                DiagnosticCodes.QueueFallback,
+                $"{SourceOf}: the batch queue at {_queue.Where} cannot be reached ({problem}); agent {_slot.Index} of {_slot.Count} runs its static share of the test batches it has not leased: {share.Count} test batches, {share.Sum(batch => batch.Tests.Length)} tests. Test batches another agent leased before may run twice (BB5103)"));
+        }
+    }
+
+    private void Duplicate(LeaseHold hold) =>
+        _report(Diagnostic.Warning(DiagnosticCodes.DuplicateRun, $"{SourceOf}: agent {_queue.Agent}'s lease of test batch {hold.Index} expired before it ended, and another agent took it over: its tests ran twice"));
+
+    private string SourceOf => _plan.Count > 0 ? TestKey.AssemblyNameOf(_plan[0].Source) : string.Empty;
+
+    private string StrategyOf => _plan.Count > 0 ? _plan[0].Strategy : "queue";
+
+    /// <summary>The name a test goes by in the queue: its history name, as the store keeps it.</summary>
+    private static string NameOf(SelectableTest test) => StoredText.Clean(test.Key.FullyQualifiedName);
+
+    // The queue's test batches as this agent's: tests it did not discover are left out, with a warning.
+    private static List<TestBatch> ToTestBatches(IEnumerable<QueuedTestBatch> queued, IReadOnlyDictionary<string, SelectableTest> tests, string strategy, Action<Diagnostic> report)
+    {
+        var batches = new List<TestBatch>();
+        foreach (var batch in queued)
+        {
+            var known = batch.Tests.Select(name => tests.GetValueOrDefault(name)).OfType<SelectableTest>().Order().ToImmutableArray();
+            if (known.Length < batch.Tests.Count)
+            {
+                report(Diagnostic.Warning(DiagnosticCodes.UnplannedTest, $"test batch {batch.Index} of the queue holds {batch.Tests.Count - known.Length} tests this agent did not discover; another agent runs them"));
+            }
+
+            if (known.Length > 0)
+            {
+                batches.Add(new TestBatch(batch.Index, known[0].Source, known, batch.ExpectedMillis, strategy));
+            }
+        }
+
+        return batches;
+    }
+
+    // One lease, open while its test batch or a test that runs again from it has not ended.
+    private sealed class LeaseHold(string id, int index)
+    {
+        public string Id => id;
+
+        public int Index => index;
+
+        public int Open { get; set; } = 1;
+
+        public bool Lost { get; set; }
+    }
+}
