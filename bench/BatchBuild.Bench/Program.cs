@@ -8,7 +8,8 @@ using Microsoft.Data.Sqlite;
 // split, measures a test batch of one trivial test against a bare translation-layer run of it, and
 // runs large suites given with --suite (test projects built in Release) plain and under BatchBuild;
 // all in one go on this machine, figures side by side.
-// Usage: dotnet run --project bench/BatchBuild.Bench -c Release [-- --repeat N] [--suite path/to/Tests.csproj]...
+// With --agents it runs four CI agents on the skewed suite instead: queue, static and count-based splits.
+// Usage: dotnet run --project bench/BatchBuild.Bench -c Release [-- --repeat N] [--suite path/to/Tests.csproj]... | [-- --agents]
 var repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).DefaultIfEmpty(9).First();
 var suites = args.Select((a, i) => (a, i)).Where(p => p.a == "--suite" && p.i + 1 < args.Length).Select(p => Path.GetFullPath(args[p.i + 1])).ToList();
 var root = FindRoot();
@@ -23,6 +24,12 @@ try
     var package = await PrepareAsync();
     var vstest = await VSTestConsoleAsync();
     TestPlatformAssemblies.ResolveFrom(vstest);
+    if (args.Contains("--agents"))
+    {
+        await Agents.RunAsync(root, suite, scratch);
+        return 0;
+    }
+
     var assemblies = new[] { "Catalog", "Payments", "Search" }
         .Select(name => Path.Combine(suite, $"Bench.{name}", "bin", "Release", "net10.0", $"Bench.{name}.dll"))
         .ToArray();

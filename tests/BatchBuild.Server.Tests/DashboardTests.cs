@@ -52,6 +52,40 @@ public sealed partial class DashboardTests() : DatabaseTest("sqlite")
         Assert.That(locked, Does.Contain("This server needs an API key to read"));
     }
 
+    [Test]
+    public async Task The_dashboard_shows_a_lane_of_leases_per_agent_its_idle_tail_and_who_took_over_an_expired_lease()
+    {
+        var clock = new ManualClock(Now);
+        await using var server = await RunningServer.StartAsync(Database, new Dictionary<string, string?> { ["BatchBuild:LeaseTimeout"] = "00:00:10" }, clock);
+        var id = BatchBuild.Core.Batches.BatchId.Parse("queued-1");
+        var a = new BatchBuild.Client.AgentQueueClient(server.Client, server.Url, RunningServer.Key, id, "Tests", "1@ci");
+        var b = new BatchBuild.Client.AgentQueueClient(server.Client, server.Url, RunningServer.Key, id, "Tests", "2@ci");
+        QueuedTestBatchDto[] plan = [new(["Shop.Checkout"], 900), new(["Shop.Cart"], 500), new(["Shop.Login"], 100)];
+        await a.RegisterAsync(plan, CancellationToken.None);
+        await b.RegisterAsync(plan, CancellationToken.None);
+        await a.LeaseAsync(CancellationToken.None);
+        var cart = await b.LeaseAsync(CancellationToken.None);
+        clock.Now = Now.AddSeconds(5);
+        await b.CompleteAsync(cart.Value!.Lease!.Id, CancellationToken.None);
+        var login = await b.LeaseAsync(CancellationToken.None);
+        clock.Now = Now.AddSeconds(6);
+        await b.CompleteAsync(login.Value!.Lease!.Id, CancellationToken.None);
+        clock.Now = Now.AddSeconds(11);
+        var takeover = await b.LeaseAsync(CancellationToken.None);
+        clock.Now = Now.AddSeconds(20);
+        await b.CompleteAsync(takeover.Value!.Lease!.Id, CancellationToken.None);
+        await server.ReportAsync(Result("queued-1", "Shop.Checkout", TestRunOutcome.Passed, 1, "2@ci", 900, 20));
+
+        var detail = await RenderAsync(server, $"#key={Uri.EscapeDataString(RunningServer.Key)}&batch=queued-1&sequence=1");
+
+        Assert.That(detail, Does.Contain("<h2>Leases per agent</h2>"));
+        Assert.That(detail, Does.Contain("4 leases on 2 agents · 2@ci took over test batch 1 of Tests from 1@ci"));
+        Assert.That(Count(detail, "<rect class=\"lease completed\""), Is.EqualTo(3));
+        Assert.That(Count(detail, "<rect class=\"lease expired\""), Is.EqualTo(1));
+        Assert.That(detail, Does.Contain("data-taken-over-from=\"1@ci\""));
+        Assert.That(detail, Does.Contain("1@ci idle for the last 10.0 s"), "agent 1's lease expired at 10 s; the last lease ended at 20 s");
+    }
+
     // Runs headless Chromium on the page and returns the document after its script ran.
     private static async Task<string> RenderAsync(RunningServer server, string fragment)
     {
