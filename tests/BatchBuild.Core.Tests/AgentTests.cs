@@ -23,6 +23,14 @@ public sealed class AgentTests
         Assert.That(slot.Origin, Does.StartWith(ci));
     }
 
+    [TestCase(3, true, null, DistributionType.Queue)]
+    [TestCase(3, false, null, DistributionType.Static)]
+    [TestCase(3, true, DistributionType.Static, DistributionType.Static)]
+    [TestCase(3, true, DistributionType.None, DistributionType.None)]
+    [TestCase(1, true, DistributionType.Queue, DistributionType.None)]
+    public void More_than_one_agent_share_from_the_queue_with_a_server_and_split_statically_without(int agents, bool server, DistributionType? set, DistributionType expected) =>
+        Assert.That((AgentSettings.Defaults with { Distribution = set }).DistributionFor(agents, server), Is.EqualTo(expected));
+
     [Test]
     public void The_settings_win_over_the_CI_and_nothing_is_one_agent()
     {

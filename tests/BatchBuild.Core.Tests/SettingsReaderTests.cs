@@ -185,7 +185,7 @@ public class SettingsReaderTests
     [TestCase("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT", "a week", "BB1004", "an ISO-8601 duration looking back")]
     [TestCase("AgentIndex", "BatchBuildAgentIndex", "BATCHBUILD_AGENT_INDEX", "0", "BB1002", "a whole number greater than 0")]
     [TestCase("AgentCount", "BatchBuildAgentCount", "BATCHBUILD_AGENT_COUNT", "many", "BB1002", "a whole number greater than 0")]
-    [TestCase("Distribution", "BatchBuildDistribution", "BATCHBUILD_DISTRIBUTION", "random", "BB1003", "one of none, static")]
+    [TestCase("Distribution", "BatchBuildDistribution", "BATCHBUILD_DISTRIBUTION", "random", "BB1003", "one of none, static, queue")]
     [TestCase("SortingStrategy/Type", "BatchBuildSortingStrategy", "BATCHBUILD_SORTING_STRATEGY", "random", "BB1003", "one of execution-time, success-rate")]
     public void An_invalid_value_is_an_error_naming_source_key_value_and_what_is_allowed(
         string element, string property, string variable, string value, string code, string allowed)
