@@ -271,12 +271,7 @@ internal static class Api
     // answer is the queue's plan, which agents that split statically share too.
     private static async Task<IResult> RegisterAsync(HttpContext http, AgentQueues queues, CancellationToken cancellationToken)
     {
-        if (Parse(http, out var batchId) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var (request, problem) = await ReadAsync(http, ApiJson.Default.QueueRegistration, cancellationToken);
+        var (batchId, request, problem) = await ReadForBatchAsync(http, ApiJson.Default.QueueRegistration, cancellationToken);
         if (request is null)
         {
             return problem!;
@@ -295,12 +290,7 @@ internal static class Api
 
     private static async Task<IResult> LeaseAsync(HttpContext http, AgentQueues queues, CancellationToken cancellationToken)
     {
-        if (Parse(http, out var batchId) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var (request, problem) = await ReadAsync(http, ApiJson.Default.LeaseRequest, cancellationToken);
+        var (batchId, request, problem) = await ReadForBatchAsync(http, ApiJson.Default.LeaseRequest, cancellationToken);
         if (request is null)
         {
             return problem!;
@@ -345,12 +335,7 @@ internal static class Api
 
     private static async Task<IResult> WithLeaseAsync(HttpContext http, string lease, CancellationToken cancellationToken, Func<BatchId, string, IResult> action)
     {
-        if (Parse(http, out var batchId) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var (request, problem) = await ReadAsync(http, ApiJson.Default.LeaseAgent, cancellationToken);
+        var (batchId, request, problem) = await ReadForBatchAsync(http, ApiJson.Default.LeaseAgent, cancellationToken);
         if (request is null)
         {
             return problem!;
@@ -363,6 +348,19 @@ internal static class Api
 
     private static IResult LeaseLost(string lease) =>
         Problem(StatusCodes.Status409Conflict, DiagnosticCodes.LeaseLost, $"lease '{lease}' is not this agent's running lease: it expired and another agent may have taken its test batch over, or it never was");
+
+    // The route's batch ID and the JSON body, or the problem with either.
+    private static async Task<(BatchId BatchId, T? Value, IResult? Problem)> ReadForBatchAsync<T>(HttpContext http, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (Parse(http, out var batchId) is { } invalid)
+        {
+            return (batchId, null, invalid);
+        }
+
+        var (value, problem) = await ReadAsync(http, type, cancellationToken);
+        return (batchId, value, problem);
+    }
 
     // Reads a JSON body; a body that is not JSON, not the expected shape, or too large is a problem.
     private static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type, CancellationToken cancellationToken)
