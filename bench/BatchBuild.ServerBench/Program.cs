@@ -1,9 +1,13 @@
 // Measures the batch store under concurrent agents, side by side in one run: the embedded SQLite
-// store in process, the batch server over HTTP on SQLite, and the batch server on PostgreSQL
-// (when BATCHBUILD_TEST_POSTGRES names a server whose user may create databases).
-// Then it measures one-result writes with no other and with 20,000 other active batches.
+// store in process, the batch server over HTTP on SQLite, and, when BATCHBUILD_TEST_POSTGRES names
+// a PostgreSQL server whose user may create databases, the PostgreSQL store in process (the
+// database's share of a report) and the batch server over HTTP on PostgreSQL, whose result rate
+// is checked against the goal. Then it measures one-result writes with no other and with 20,000
+// other active batches.
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --active-batches   (that measurement alone)
+//   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --results          (the first one alone)
+//   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --leases           (lease latency alone: 200 leases/s from 8 agents)
 using System.Diagnostics;
 using System.Net.Http.Json;
 using BatchBuild.Core.Api;
@@ -12,7 +16,9 @@ using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
 using BatchBuild.Server;
+using BatchBuild.ServerBench;
 using BatchBuild.Store;
+using BatchBuild.Store.Postgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -29,10 +35,18 @@ if (args.Contains("--active-batches"))
     return 0;
 }
 
+if (args.Contains("--leases"))
+{
+    await LeasesAsync();
+    return 0;
+}
+
 const int Agents = 8;
 const int ReportsPerAgent = 50;
 const int ResultsPerReport = 100;
 const string Key = "bb_bench-key";
+const double GoalResultsPerSecond = 20_000;
+const string PostgresServer = "server, PostgreSQL, HTTP";
 
 var rows = new List<Row>();
 var folder = Directory.CreateTempSubdirectory("batchbuild-serverbench-").FullName;
@@ -47,7 +61,8 @@ try
     var admin = Environment.GetEnvironmentVariable("BATCHBUILD_TEST_POSTGRES");
     if (!string.IsNullOrWhiteSpace(admin))
     {
-        rows.Add(await WithPostgresAsync(admin, connection => ServerAsync("server, PostgreSQL, HTTP", "postgres", connection)));
+        rows.Add(await WithPostgresAsync(admin, PostgresInProcessAsync));
+        rows.Add(await WithPostgresAsync(admin, connection => ServerAsync(PostgresServer, "postgres", connection)));
     }
     else
     {
@@ -62,12 +77,17 @@ finally
 Console.WriteLine();
 Console.WriteLine($"{Agents} agents at once, {ReportsPerAgent} reports each of {ResultsPerReport} results ({Agents * ReportsPerAgent * ResultsPerReport} results), then every report again, then a duration query for 1000 tests and the close.");
 Console.WriteLine();
-Console.WriteLine("| store | results/s | report p50 | report p95 | resent results/s | durations (1000 tests) | close |");
-Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+Console.WriteLine("| store | results/s | report p50 | report p95 | resent results/s | durations (1000 tests) | close | CPU per report: .NET | CPU per report: PostgreSQL |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 foreach (var row in rows)
 {
-    Console.WriteLine($"| {row.Name} | {row.ResultsPerSecond:0} | {row.P50:0.0} ms | {row.P95:0.0} ms | {row.ResentPerSecond:0} | {row.DurationsMillis:0.0} ms | {row.CloseMillis:0.0} ms |");
+    Console.WriteLine(
+        $"| {row.Name} | {row.ResultsPerSecond:0} | {row.P50:0.0} ms | {row.P95:0.0} ms | {row.ResentPerSecond:0} | {row.DurationsMillis:0.0} ms | {row.CloseMillis:0.0} ms " +
+        $"| {row.DotNetCpuPerReport:0.0} ms | {row.PostgresCpuPerReport:0.0} ms |");
 }
+
+Console.WriteLine();
+Console.WriteLine($"CPU per report: processor time of the first {Agents * ReportsPerAgent} reports over their number, on {Environment.ProcessorCount} processors; .NET is this process (agents, server, store), PostgreSQL every postgres process.");
 
 var baseline = rows[0].ResultsPerSecond;
 Console.WriteLine();
@@ -76,8 +96,22 @@ foreach (var row in rows.Skip(1))
     Console.WriteLine($"{row.Name}: {row.ResultsPerSecond / baseline:0.00}x the embedded store's result rate");
 }
 
-Console.WriteLine();
-await ActiveBatchesAsync();
+if (rows.SingleOrDefault(row => row.Name == PostgresServer) is { } postgres)
+{
+    Console.WriteLine();
+    Console.WriteLine(
+        $"PostgreSQL through the server over HTTP, {Agents} agents at once: {postgres.ResultsPerSecond:0} results/s; " +
+        $"goal {GoalResultsPerSecond:0} results/s: {(postgres.ResultsPerSecond >= GoalResultsPerSecond ? "met" : "NOT met")}");
+}
+
+if (!args.Contains("--results"))
+{
+    Console.WriteLine();
+    await ActiveBatchesAsync();
+    Console.WriteLine();
+    await LeasesAsync();
+}
+
 return 0;
 
 // One-result writes, one at a time, into an otherwise empty store and then beside 20,000 other
@@ -162,6 +196,20 @@ static async Task PostAsync(HttpClient http, IReadOnlyCollection<TestResultRecor
     response.EnsureSuccessStatusCode();
 }
 
+// Lease latency on the server over loopback (the queue is in memory; the store is SQLite).
+static async Task LeasesAsync()
+{
+    var folder = Directory.CreateTempSubdirectory("batchbuild-serverbench-leases-").FullName;
+    try
+    {
+        Console.WriteLine(await WithServerAsync("sqlite", Path.Combine(folder, "server.db"), Leases.MeasureAsync));
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
 static async Task<T> WithServerAsync<T>(string provider, string connection, Func<HttpClient, Task<T>> measure)
 {
     var (app, problems) = await BatchServer.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -210,6 +258,14 @@ static async Task<T> WithPostgresAsync<T>(string admin, Func<string, Task<T>> us
     }
 }
 
+// The PostgreSQL store called directly, as the server calls it but without HTTP and JSON: what a
+// report costs in the database alone.
+static async Task<Row> PostgresInProcessAsync(string connection)
+{
+    using var store = await PostgresDialect.OpenAsync(connection);
+    return await MeasureAsync("PostgreSQL store, in process", results => store.RecordResultsAsync(results), query => store.GetDurationsAsync(query), id => store.CloseBatchAsync(id));
+}
+
 static Task<Row> ServerAsync(string name, string provider, string connection) =>
     WithServerAsync(provider, connection, http => MeasureAsync(
         name,
@@ -245,6 +301,7 @@ static async Task<Row> MeasureAsync(
 
     await record(Report(99, 0));
     var latencies = new List<double>();
+    var cpu = CpuTime.Now();
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, Agents).Select(agent => Task.Run(async () =>
     {
@@ -259,6 +316,7 @@ static async Task<Row> MeasureAsync(
         }
     })));
     var elapsed = clock.Elapsed.TotalSeconds;
+    var used = CpuTime.Now() - cpu;
 
     clock.Restart();
     await Task.WhenAll(Enumerable.Range(0, Agents).Select(agent => Task.Run(async () =>
@@ -281,9 +339,64 @@ static async Task<Row> MeasureAsync(
     latencies.Sort();
     var total = Agents * ReportsPerAgent * ResultsPerReport;
     Console.WriteLine($"{name}: {total} results in {elapsed:0.00} s, resent in {resent:0.00} s; {known.Count} of 1000 durations known");
-    return new Row(name, total / elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.95)], total / resent, durationMillis, closeMillis);
+    var reports = Agents * ReportsPerAgent;
+    return new Row(
+        name, total / elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.95)], total / resent, durationMillis, closeMillis,
+        used.DotNet.TotalMilliseconds / reports, used.Postgres.TotalMilliseconds / reports);
 }
 
 internal sealed record LatencyRow(string Name, double EmptyP50, double EmptyP95, double FullP50, double FullP95);
 
-internal sealed record Row(string Name, double ResultsPerSecond, double P50, double P95, double ResentPerSecond, double DurationsMillis, double CloseMillis);
+internal sealed record Row(
+    string Name, double ResultsPerSecond, double P50, double P95, double ResentPerSecond, double DurationsMillis, double CloseMillis,
+    double DotNetCpuPerReport, double PostgresCpuPerReport);
+
+// Processor time used so far by this process (the agents, the server and the store) and by every
+// PostgreSQL process of this machine, read from /proc: the server's backends, WAL writer and
+// autovacuum. It splits a report's cost between HTTP and JSON, the store's code and the database.
+internal readonly record struct CpuTime(TimeSpan DotNet, TimeSpan Postgres)
+{
+    // Linux reports process times in clock ticks of 1/100 s (USER_HZ) to user space.
+    private const double TicksPerSecond = 100;
+
+    public static CpuTime Now() => new(Process.GetCurrentProcess().TotalProcessorTime, PostgresTime());
+
+    public static CpuTime operator -(CpuTime after, CpuTime before) => new(after.DotNet - before.DotNet, after.Postgres - before.Postgres);
+
+    private static TimeSpan PostgresTime()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return TimeSpan.Zero;
+        }
+
+        long ticks = 0;
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var name = stat.IndexOf('(');
+                var end = stat.LastIndexOf(')');
+                if (name < 0 || end < 0 || stat[(name + 1)..end] != "postgres")
+                {
+                    continue;
+                }
+
+                // After the name: state, then fields 4 to 13, then utime and stime (fields 14 and 15).
+                var fields = stat[(end + 2)..].Split(' ');
+                ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+            }
+            catch (IOException)
+            {
+                // A process that ended while it was read.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // A process this user may not read.
+            }
+        }
+
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+}

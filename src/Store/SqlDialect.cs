@@ -4,19 +4,36 @@ namespace BatchBuild.Store;
 
 /// <summary>
 /// What differs between the databases a <see cref="SqlBatchStore"/> runs on: how a writing
-/// transaction serialises with other writers, how times are stored, and the schema. The store's
-/// queries themselves are written once, in SQL that SQLite and PostgreSQL both accept.
+/// transaction serialises with other writers, how times are stored, the schema, and how results
+/// are inserted. The store's other queries are written once, in SQL that SQLite and PostgreSQL
+/// both accept.
 /// </summary>
 public abstract class SqlDialect
 {
+    private ResultInserter? _results;
+
     /// <summary>Names the database for messages, e.g. "the store '/ci/batchbuild.db'".</summary>
     public abstract string Description { get; }
+
+    /// <summary>
+    /// How the store inserts a batch's results: by default one statement per result, which costs
+    /// little where the database runs in process. A database reached over the network overrides
+    /// it with a set-based insert, because there every statement costs a round trip.
+    /// </summary>
+    public virtual ResultInserter Results => _results ??= new RowByRowResultInserter(this);
 
     /// <summary>
     /// Begins a transaction that writes; it holds the store's write lock until it ends, so that
     /// writers from any process or server instance take turns.
     /// </summary>
     public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many writers of one store may be at the database's write lock at once, one holding it
+    /// and the others waiting in the database; the store's other writers wait their turn in
+    /// order, holding no connection. One, unless the database queues lock waiters fairly.
+    /// </summary>
+    public virtual int WritersAtTheLock => 1;
 
     /// <summary>Begins a transaction that only reads, seeing one consistent state.</summary>
     public abstract Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);

@@ -313,6 +313,94 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
     }
 
     [Test]
+    public async Task Reports_of_thousands_of_results_with_retries_and_repeats_keep_the_first_of_each_attempt_and_counts_equal_to_a_recount()
+    {
+        var random = new Random(20261124);
+        var outcomes = new[] { TestRunOutcome.Passed, TestRunOutcome.Failed, TestRunOutcome.Skipped, TestRunOutcome.None };
+        TestResultRecord Any() => Result(
+            $"A.Test{random.Next(1500)}",
+            outcomes[random.Next(outcomes.Length)],
+            testBatch: random.Next(1, 6),
+            agent: $"agent-{random.Next(4)}") with { DurationMillis = random.Next(1, 500) };
+
+        // Most tests run several times in a report, in other test batches or on other agents; some
+        // results repeat a test and attempt of the same report with another outcome, and the
+        // second report sends part of the first again.
+        TestResultRecord[] first = [.. Enumerable.Range(0, 4000).Select(_ => Any())];
+        first = [.. first, .. first.Take(300).Select(result => result with { Outcome = TestRunOutcome.Failed, DurationMillis = 1 })];
+        TestResultRecord[] second = [.. first.Skip(2000).Take(1000), .. Enumerable.Range(0, 3000).Select(_ => Any())];
+        using var store = Open();
+
+        var afterFirst = (await store.RecordResultsAsync(first)).Single();
+        Assert.That(afterFirst.Counts, Is.EqualTo(await store.RecountAsync(Nightly, 1)), "after the first report");
+        var afterSecond = (await store.RecordResultsAsync(second)).Single();
+
+        var kept = first.Concat(second).DistinctBy(result => (result.Test, result.Attempt)).ToList();
+        Assert.That(afterSecond.Counts, Is.EqualTo(await store.RecountAsync(Nightly, 1)), "after the second report");
+        Assert.That(afterSecond.Counts, Is.EqualTo(CountsOf(kept)), "the first result of each test and attempt counts");
+        Assert.That((await store.GetResultsAsync(Nightly, 1, 1, 1)).Total, Is.EqualTo(kept.Count));
+    }
+
+    [Test]
+    public async Task One_report_joins_an_active_batch_starts_one_after_a_closed_batch_and_starts_a_new_one()
+    {
+        using var store = Open();
+        var closed = BatchId.Parse("closed-1");
+        var fresh = BatchId.Parse("fresh-1");
+        await store.RecordResultsAsync([Result("A.One"), Result("A.One", id: closed)]);
+        await store.CloseBatchAsync(closed);
+
+        var batches = await store.RecordResultsAsync([
+            Result("A.Two", TestRunOutcome.Failed), Result("A.One", id: closed), Result("A.One", id: fresh), Result("A.Two", id: fresh, testBatch: 2)]);
+
+        Assert.That(batches.Select(b => (b.Name, b.Counts.Total)), Is.EquivalentTo(new[] { ("nightly-7", 2), ("closed-1#2", 1), ("fresh-1", 2) }));
+        foreach (var batch in batches)
+        {
+            Assert.That(batch.Counts, Is.EqualTo(await store.RecountAsync(batch.Id, batch.Sequence)), batch.Name);
+        }
+    }
+
+    [Test]
+    public async Task An_empty_report_records_nothing_and_still_closes_what_has_expired()
+    {
+        using var store = Open();
+        await store.RecordResultsAsync([Result("A.One")]);
+        _clock.Now += TimeSpan.FromHours(4);
+
+        Assert.That(await store.RecordResultsAsync([]), Is.Empty);
+        Assert.That((await store.GetBatchAsync(Nightly))!.Reason, Is.EqualTo(CloseReason.Idle));
+    }
+
+    [Test]
+    public async Task Claiming_notifications_first_closes_the_batches_that_have_expired_and_claims_theirs()
+    {
+        using var store = Open();
+        await store.RecordResultsAsync([Result("A.One", TestRunOutcome.Failed, error: "boom")]);
+        Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "nothing closed yet");
+
+        _clock.Now += TimeSpan.FromHours(4);
+        var claimed = (await store.ClaimNotificationsAsync()).Single();
+
+        Assert.That((claimed.BatchId, claimed.Reason, claimed.FailedTests.Single().Name), Is.EqualTo(("nightly-7", "idle", "A.One")));
+        Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "claimed once");
+    }
+
+    // The counts of a batch that holds these results, in the order they were kept.
+    private static BatchCounts CountsOf(IReadOnlyList<TestResultRecord> kept)
+    {
+        var tests = kept.GroupBy(result => result.Test).Select(runs => (Latest: runs.Last().Outcome, Runs: runs.Count(), Failures: runs.Count(run => run.Outcome == TestRunOutcome.Failed))).ToList();
+        return new BatchCounts(
+            tests.Count(test => test.Latest == TestRunOutcome.Passed),
+            tests.Count(test => test.Latest == TestRunOutcome.Failed),
+            tests.Count(test => test.Latest is not (TestRunOutcome.Passed or TestRunOutcome.Failed)),
+            kept.Select(result => (result.Attempt, result.Agent, result.Test.Assembly, result.TestBatch)).Distinct().Count(),
+            kept.Select(result => result.Agent).Distinct().Count(),
+            kept.Sum(result => result.DurationMillis),
+            tests.Count(test => test.Latest == TestRunOutcome.Passed && test.Failures > 0),
+            tests.Count(test => test.Runs > 1));
+    }
+
+    [Test]
     public async Task Batches_are_listed_newest_first_in_pages_and_filtered()
     {
         using var store = Open();
