@@ -77,7 +77,7 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
     private readonly HashSet<int> _leased = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _heartbeat;
-    private TimeSpan _heartbeatInterval;
+    private readonly TimeSpan _heartbeatInterval;
     private TestBatchWork? _fallback;
     private bool _serverDone;
     private int _running;
@@ -140,6 +140,24 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
                 continue;
             }
 
+            // Once the queue has nothing more for this agent, only tests that run again from its
+            // own leases are left: no worker slot is taken just to find that out.
+            bool waitForRetries;
+            lock (_again)
+            {
+                waitForRetries = _serverDone && _again.Count == 0;
+                if (waitForRetries && _running == 0)
+                {
+                    return null;
+                }
+            }
+
+            if (waitForRetries)
+            {
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             var slot = await _workers.AcquireAsync(Hint, cancellationToken).ConfigureAwait(false);
             lock (_again)
             {
@@ -149,29 +167,19 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
                     _running++;
                     return new Taken(first.Value.Batch, slot, Fresh: false, first.Value.Hold);
                 }
-
-                if (_serverDone)
-                {
-                    slot.Dispose();
-                    if (_running == 0)
-                    {
-                        return null;
-                    }
-                }
             }
 
-            if (_serverDone)
-            {
-                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (await LeaseAsync(slot, cancellationToken).ConfigureAwait(false) is { } leased)
+            var (leased, wait) = _serverDone ? (null, TimeSpan.Zero) : await LeaseAsync(slot, cancellationToken).ConfigureAwait(false);
+            if (leased is not null)
             {
                 return leased;
             }
 
             slot.Dispose();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -187,7 +195,7 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
         lock (_again)
         {
             _running--;
-            if (Fallback is { } fallback)
+            if (_fallback is { } fallback)
             {
                 fallback.Add(again);
             }
@@ -248,7 +256,8 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
         }
     }
 
-    private async Task<Taken?> LeaseAsync(IDisposable slot, CancellationToken cancellationToken)
+    // A lease held with the worker slot, or none and how long to wait before asking again.
+    private async Task<(Taken? Taken, TimeSpan Wait)> LeaseAsync(IDisposable slot, CancellationToken cancellationToken)
     {
         var reply = await _queue.LeaseAsync(cancellationToken).ConfigureAwait(false);
         if (reply.Conflict)
@@ -271,7 +280,6 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
                     _leased.Add(queued.Index);
                     _running++;
                     Counts = (Counts.Leased + 1, Counts.TakenOver + (lease.TakenOverFrom is null ? 0 : 1));
-                    _heartbeatInterval = TimeSpan.FromMilliseconds(reply.Value.HeartbeatMillis ?? _heartbeatInterval.TotalMilliseconds);
                 }
 
                 if (lease.TakenOverFrom is { } from)
@@ -279,21 +287,19 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
                     _report(Diagnostic.Warning(DiagnosticCodes.DuplicateRun, $"{SourceOf}: agent {_queue.Agent} takes over test batch {queued.Index} from agent {from}, whose lease expired; if that agent is still running it, its tests run twice"));
                 }
 
-                return new Taken(batch, slot, Fresh: true, hold);
+                return (new Taken(batch, slot, Fresh: true, hold), TimeSpan.Zero);
             case { Status: LeaseResponse.Waiting } wait:
-                slot.Dispose();
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(wait.RetryAfterMillis ?? 1000, 20, 5000)), cancellationToken).ConfigureAwait(false);
-                return null;
+                return (null, TimeSpan.FromMilliseconds(Math.Clamp(wait.RetryAfterMillis ?? 1000, 20, 5000)));
             case { Status: LeaseResponse.Done }:
                 lock (_again)
                 {
                     _serverDone = true;
                 }
 
-                return null;
+                return (null, TimeSpan.Zero);
             default:
                 FallBack(reply.Problem);
-                return null;
+                return (null, TimeSpan.Zero);
         }
     }
 
