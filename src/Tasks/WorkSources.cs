@@ -69,8 +69,7 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
     private readonly WorkerSlots _workers;
     private readonly AgentSlot _slot;
     private readonly IReadOnlyList<TestBatch> _plan;
-    private readonly IReadOnlyList<QueuedTestBatchDto> _registration;
-    private readonly IReadOnlyDictionary<string, SelectableTest> _tests;
+    private readonly QueueNames _names;
     private readonly Action<Diagnostic> _report;
     private readonly LinkedList<(TestBatch Batch, LeaseHold Hold)> _again = new();
     private readonly List<LeaseHold> _held = [];
@@ -83,10 +82,10 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
     private int _running;
 
     private LeasedWork(
-        AgentQueueClient queue, WorkerSlots workers, AgentSlot slot, IReadOnlyList<TestBatch> plan, IReadOnlyList<QueuedTestBatchDto> registration,
-        IReadOnlyDictionary<string, SelectableTest> tests, TimeSpan heartbeatInterval, Action<Diagnostic> report)
+        AgentQueueClient queue, WorkerSlots workers, AgentSlot slot, IReadOnlyList<TestBatch> plan, QueueNames names,
+        TimeSpan heartbeatInterval, Action<Diagnostic> report)
     {
-        (_queue, _workers, _slot, _plan, _registration, _tests, _heartbeatInterval, _report) = (queue, workers, slot, plan, registration, tests, heartbeatInterval, report);
+        (_queue, _workers, _slot, _plan, _names, _heartbeatInterval, _report) = (queue, workers, slot, plan, names, heartbeatInterval, report);
         _heartbeat = Task.Run(HeartbeatAsync);
     }
 
@@ -103,18 +102,16 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
     public static async Task<(LeasedWork? Work, IReadOnlyList<TestBatch>? StoredPlan, string? Problem)> RegisterAsync(
         AgentQueueClient queue, WorkerSlots workers, AgentSlot slot, IReadOnlyList<TestBatch> plan, bool leases, Action<Diagnostic> report, CancellationToken cancellationToken)
     {
-        var tests = plan.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).GroupBy(NameOf, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => group.First(), StringComparer.Ordinal);
-        IReadOnlyList<QueuedTestBatchDto> registration = [.. plan.Select(batch => new QueuedTestBatchDto([.. batch.Tests.Select(NameOf).Distinct(StringComparer.Ordinal)], batch.ExpectedMillis))];
-        var registered = await queue.RegisterAsync(registration, cancellationToken).ConfigureAwait(false);
+        var names = new QueueNames(plan);
+        var registered = await queue.RegisterAsync(names.Registration, cancellationToken).ConfigureAwait(false);
         if (registered.Value is not { } stored)
         {
             return (null, null, registered.Problem);
         }
 
         var strategy = plan.Count > 0 ? plan[0].Strategy : "queue";
-        var mapped = ToTestBatches(stored.TestBatches, tests, strategy, report);
-        var work = leases ? new LeasedWork(queue, workers, slot, mapped, registration, tests, TimeSpan.FromMilliseconds(stored.LeaseMillis / 3), report) : null;
+        var mapped = ToTestBatches(stored.TestBatches, names, strategy, report);
+        var work = leases ? new LeasedWork(queue, workers, slot, mapped, names, TimeSpan.FromMilliseconds(stored.LeaseMillis / 3), report) : null;
         return (work, mapped, null);
     }
 
@@ -263,7 +260,7 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
         if (reply.Conflict)
         {
             // The server restarted and forgot the queue: register again, and ask once more.
-            var registered = await _queue.RegisterAsync(_registration, cancellationToken).ConfigureAwait(false);
+            var registered = await _queue.RegisterAsync(_names.Registration, cancellationToken).ConfigureAwait(false);
             reply = registered.Value is null
                 ? new QueueCall<LeaseResponse>(null, registered.Problem, registered.Status)
                 : await _queue.LeaseAsync(cancellationToken).ConfigureAwait(false);
@@ -272,7 +269,7 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
         switch (reply.Value)
         {
             case { Status: LeaseResponse.Leased, Lease: { } lease, TestBatch: { } queued }:
-                var batch = ToTestBatches([queued], _tests, StrategyOf, _report).Single();
+                var batch = ToTestBatches([queued], _names, StrategyOf, _report).Single();
                 var hold = new LeaseHold(lease.Id, queued.Index);
                 lock (_again)
                 {
@@ -364,24 +361,21 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
 
     private string StrategyOf => _plan.Count > 0 ? _plan[0].Strategy : "queue";
 
-    /// <summary>The name a test goes by in the queue: its history name, as the store keeps it.</summary>
-    private static string NameOf(SelectableTest test) => StoredText.Clean(test.Key.FullyQualifiedName);
-
     // The queue's test batches as this agent's: tests it did not discover are left out, with a warning.
-    private static List<TestBatch> ToTestBatches(IEnumerable<QueuedTestBatch> queued, IReadOnlyDictionary<string, SelectableTest> tests, string strategy, Action<Diagnostic> report)
+    private static List<TestBatch> ToTestBatches(IEnumerable<QueuedTestBatch> queued, QueueNames names, string strategy, Action<Diagnostic> report)
     {
         var batches = new List<TestBatch>();
-        foreach (var batch in queued)
+        foreach (var one in queued)
         {
-            var known = batch.Tests.Select(name => tests.GetValueOrDefault(name)).OfType<SelectableTest>().Order().ToImmutableArray();
-            if (known.Length < batch.Tests.Count)
+            var (batch, unknown) = names.ToTestBatch(one, strategy);
+            if (unknown > 0)
             {
-                report(Diagnostic.Warning(DiagnosticCodes.UnplannedTest, $"test batch {batch.Index} of the queue holds {batch.Tests.Count - known.Length} tests this agent did not discover; another agent runs them"));
+                report(Diagnostic.Warning(DiagnosticCodes.UnplannedTest, $"test batch {one.Index} of the queue holds {unknown} tests this agent did not discover; another agent runs them"));
             }
 
-            if (known.Length > 0)
+            if (batch is not null)
             {
-                batches.Add(new TestBatch(batch.Index, known[0].Source, known, batch.ExpectedMillis, strategy));
+                batches.Add(batch);
             }
         }
 

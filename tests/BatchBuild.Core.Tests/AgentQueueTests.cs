@@ -1,4 +1,6 @@
 using BatchBuild.Core.Agents;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Planning;
 
 namespace BatchBuild.Core.Tests;
 
@@ -154,5 +156,47 @@ public sealed class AgentQueueTests
         Assert.That(dead, Has.Count.EqualTo(2));
         Assert.That(ran.Order(), Is.EqualTo(Enumerable.Range(1, 60)), "each test batch completed exactly once, the dead agents' ones by others");
         Assert.That(queue.Leases.Count(lease => lease.TakenOverFrom is not null), Is.EqualTo(2));
+    }
+}
+
+public sealed class QueueNamesTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    [Test]
+    public void Tests_whose_names_the_store_cannot_tell_apart_run_together_and_none_is_lost()
+    {
+        // Two theory rows whose arguments are lone surrogates: the store keeps both names as
+        // "…(U+FFFD)", so the queue knows one name for two tests.
+        var tests = SelectableTest.From(Suite.Discovered("A.Text(\"\uD800\")", "A.Text(\"\uDC00\")", "A.Other"));
+        var plan = tests.Select((test, i) => new TestBatch(i + 1, test.Source, [test], 100 * (i + 1), "isolate")).ToList();
+        var names = new QueueNames(plan);
+        Assert.That(names.Registration.SelectMany(batch => batch.Tests!).Distinct().Count(), Is.EqualTo(2), "two names for three tests");
+
+        var queue = new AgentQueue("Shop.Tests", TimeSpan.FromSeconds(30));
+        var queued = queue.Register("1", [.. names.Registration.Select((batch, i) => new QueuedTestBatch(i + 1, [.. batch.Tests!.OfType<string>()], batch.ExpectedMillis))], Start);
+        var ran = new List<SelectableTest>();
+        while (queue.Lease("1", Start) is LeaseReply.Granted granted)
+        {
+            var (batch, unknown) = names.ToTestBatch(granted.Batch, "isolate");
+            Assert.That(unknown, Is.Zero);
+            ran.AddRange(batch!.Tests);
+            queue.Complete(granted.Lease.Id, "1", Start);
+        }
+
+        Assert.That(ran, Is.EquivalentTo(tests), "each of the three tests ran once");
+        Assert.That(queued, Has.Count.EqualTo(2), "the queue holds the shared name once");
+    }
+
+    [Test]
+    public void A_queued_test_batch_of_names_another_agent_discovered_is_counted_as_unknown()
+    {
+        var tests = SelectableTest.From(Suite.Discovered("A.One", "A.Two"));
+        var names = new QueueNames([new TestBatch(1, tests[0].Source, tests, 200, "fixed-size")]);
+
+        var (batch, unknown) = names.ToTestBatch(new QueuedTestBatch(4, ["A.Two", "A.Three", "A.Four"], 300), "fixed-size");
+        Assert.That(unknown, Is.EqualTo(2));
+        Assert.That((batch!.Index, batch.Tests.Single().FullyQualifiedName, batch.ExpectedMillis), Is.EqualTo((4, "A.Two", 300.0)));
+        Assert.That(names.ToTestBatch(new QueuedTestBatch(5, ["A.Five"], 10), "fixed-size").Batch, Is.Null);
     }
 }
