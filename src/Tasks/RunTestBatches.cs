@@ -27,6 +27,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 {
     private readonly CancellationTokenSource _cancel = new();
     private readonly object _logGate = new();
+    private string _agent = Environment.MachineName;
 
     /// <summary>The test assembly (<c>$(TargetPath)</c>).</summary>
     [Required]
@@ -180,6 +181,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             return false;
         }
 
+        _agent = slot.NameOn(Environment.MachineName);
+
         BatchId = batchId.Value;
         var workers = new WorkerSlots(SlotDirectory(), settings.EffectiveWorkers(Environment.ProcessorCount));
         using var sessions = new VsTestSessions(VSTestConsolePath, NullIfEmpty(DiagnosticLog), ProjectName);
@@ -321,7 +324,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var shared = plan;
         if (server is not null)
         {
-            var queue = new AgentQueueClient(http!, server, settings.Lifecycle.ApiKey, batchId, TestKey.AssemblyNameOf(TestAssembly), $"{slot.Index}@{Environment.MachineName}");
+            var queue = new AgentQueueClient(http!, server, settings.Lifecycle.ApiKey, batchId, TestKey.AssemblyNameOf(TestAssembly), _agent);
             var (work, stored, problem) = await LeasedWork.RegisterAsync(queue, workers, slot, plan, distribution == DistributionType.Queue, Log.Report, cancellationToken).ConfigureAwait(false);
             if (work is not null)
             {
@@ -445,7 +448,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             ? $"{Describe(kind)}={(kind == TimeLimitKind.TestBatch ? timeouts.TestBatchTimeoutMillis : timeouts.TestOutputTimeoutMillis)}"
             : null;
         var suspects = Suspects.Of(batch, run.CaseResults, run.Failed, run.Running, timeLimit);
-        var records = TestCaseResult.Records(batch, suspects.Results, batchId, DateTimeOffset.UtcNow, Environment.MachineName, TestBatchResults.NewAttempt());
+        var records = TestCaseResult.Records(batch, suspects.Results, batchId, DateTimeOffset.UtcNow, _agent, TestBatchResults.NewAttempt());
         if (records.Count > 0)
         {
             await store.RecordResultsAsync(records, cancellationToken).ConfigureAwait(false);

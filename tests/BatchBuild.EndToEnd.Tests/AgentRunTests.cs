@@ -45,6 +45,7 @@ public sealed class AgentRunTests
         Assert.That(closed.ExitCode, Is.Zero, closed.ToString());
         var completion = BatchCompletion.FromJson(File.ReadAllText(summary));
         Assert.That((completion.BatchId, completion.Counts.Passed, completion.Counts.Total, completion.Counts.TestBatches), Is.EqualTo((id, 29, 29, 29)));
+        Assert.That(completion.Counts.Agents, Is.EqualTo(3), "three agents on one machine count apart");
         Assert.That(again.Output, Does.Contain($"batch {id} was already closed"), "closed once");
     }
 
@@ -85,6 +86,7 @@ public sealed class AgentRunTests
         await Task.Delay(1500);
         var completion = BatchCompletion.FromJson(hook.Requests.Single().Body);
         Assert.That((completion.BatchId, completion.Reason, completion.Counts.Passed, completion.Counts.Total), Is.EqualTo((id, "explicit", 29, 29)), "one batch, closed once, announced once");
+        Assert.That(completion.Counts.Agents, Is.EqualTo(runs.Count(run => run.Records.Count > 0)), "each agent that ran tests counts once");
     }
 
     [Test]

@@ -25,6 +25,12 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
     /// <summary>A run on one agent.</summary>
     public static AgentSlot Single { get; } = new(1, 1, "a single agent");
 
+    /// <summary>
+    /// The name this agent's results and leases carry: the machine's name, after the agent's
+    /// index when more than one agent runs the batch, so that agents on one machine count apart.
+    /// </summary>
+    public string NameOn(string machine) => Count > 1 ? $"{Index}@{machine}" : machine;
+
     /// <summary>The configuration names of the distribution types.</summary>
     public static IReadOnlyDictionary<DistributionType, string> DistributionNames { get; } = new Dictionary<DistributionType, string>
     {

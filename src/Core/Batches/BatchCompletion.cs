@@ -148,7 +148,7 @@ public sealed record BatchCompletion(
 /// <param name="Skipped">Tests that were skipped.</param>
 /// <param name="Total">All tests.</param>
 /// <param name="TestBatches">Test batches that reported.</param>
-/// <param name="Agents">Machines that reported.</param>
+/// <param name="Agents">Agents that reported: machines, and agents of one run on one machine apart.</param>
 /// <param name="TestMillis">The sum of the tests' durations.</param>
 /// <param name="Flaky">Tests that passed after failing: counted as passed too.</param>
 /// <param name="Retried">Tests that ran more than once.</param>
