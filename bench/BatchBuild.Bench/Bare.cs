@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BatchBuild.Runner;
 using BatchBuild.Tasks;
 
 namespace BatchBuild.Bench;

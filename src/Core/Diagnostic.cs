@@ -134,6 +134,9 @@ public static class DiagnosticCodes
     /// <summary>vstest.console could not be started in design mode, or stopped answering.</summary>
     public const string TestPlatformFailed = "BB3008";
 
+    /// <summary>BatchBuild's launcher for a Microsoft.Testing.Platform test app was started wrongly, or its launch file cannot be read.</summary>
+    public const string InvalidLaunch = "BB3012";
+
     /// <summary>A request to the batch server that is not valid: bad JSON, a missing or wrong field.</summary>
     public const string InvalidRequest = "BB5001";
 

@@ -10,6 +10,7 @@ using BatchBuild.Core.Durations;
 using BatchBuild.Core.Planning;
 using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;
+using BatchBuild.Runner;
 using BatchBuild.Store;
 using Microsoft.Build.Framework;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
@@ -26,7 +27,6 @@ namespace BatchBuild.Tasks;
 public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 {
     private readonly CancellationTokenSource _cancel = new();
-    private readonly object _logGate = new();
     private string _agent = Environment.MachineName;
 
     /// <summary>The test assembly (<c>$(TargetPath)</c>).</summary>
@@ -198,24 +198,11 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         // One store for the project's run: opening one checks its schema, which no test batch should pay for.
         using var store = ResultStores.Open(settings.Lifecycle, storePath, http, Log.Report);
         var tests = SelectableTest.From(discovered.Tests);
-        var durations = await store.GetDurationsAsync(
-            DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations, DateTimeOffset.UtcNow, batchId.Value),
-            cancellationToken).ConfigureAwait(false);
-        // Pass rates count over the flakiness strategy's own window, when one needs them.
-        var passRates = settings.Flakiness.Type == FlakinessStrategyType.Ignore && settings.Sorting != SortingStrategyType.SuccessRate ? []
-            : settings.Flakiness.TimeLimit == settings.Durations.TimeLimit ? durations
-            : await store.GetDurationsAsync(
-                DurationQuery.For(tests.SelectMany(test => test.HistoryKeys), settings.Durations with { TimeLimit = settings.Flakiness.TimeLimit }, DateTimeOffset.UtcNow, batchId.Value),
-                cancellationToken).ConfigureAwait(false);
-        var plan = BatchPlanner.Plan(tests, durations, passRates, settings);
-        var planned = plan.Sum(batch => batch.Tests.Length);
-        Log.LogMessage(
-            MessageImportance.High,
-            $"BatchBuild {ProjectName}: {tests.Length} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}{(planned > tests.Length ? $"; {planned - tests.Length} more runs of flaky tests" : string.Empty)}) on {workers.Count} workers; batch {batchId}");
+        var plan = await TestBatchRunner.PlanAsync(tests, store, settings, batchId, cancellationToken).ConfigureAwait(false);
+        var log = new BuildLog(Log);
+        var runner = new TestBatchRunner(ProjectName, TestAssembly, settings, batchId, slot, _agent, workers, store, http, log);
+        Log.LogMessage(MessageImportance.High, runner.Announce(tests.Length, plan));
 
-        var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode, settings.Retry.Fast);
-        var (source, shown) = await SourceAsync(plan, workers, slot, settings, batchId, http, ledger, cancellationToken).ConfigureAwait(false);
-        await using var leased = source as LeasedWork;
         PrepareClose(batchId, settings, storePath, slot);
         var loggers = HostedLoggers.Start(
             VsTestRunSettings.Loggers(userRunSettings, Loggers),
@@ -226,128 +213,11 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var limits = new TestBatchLimits(
             settings.Timeouts.TestBatchTimeoutMillis + HangDumpGraceMillis,
             settings.Timeouts.TestOutputTimeoutMillis + HangDumpGraceMillis);
-        var made = shown.Count == 0 ? 0 : shown.Max(batch => batch.Index);
-        var testBatchCount = made;
-        var outcomes = new ConcurrentBag<TestBatchOutcome>();
-        var runs = new ConcurrentBag<TestBatchRun>();
-        var mine = new ConcurrentDictionary<string, SelectableTest>(StringComparer.Ordinal);
-        var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, shown.Count))).Select(_ => Task.Run(async () =>
-        {
-            while (await source.NextAsync(cancellationToken).ConfigureAwait(false) is { } taken)
-            {
-                using var slot = taken.Slot;
-                IReadOnlyList<TestBatch> again = [];
-                try
-                {
-                    TestBatch? batch;
-                    lock (ledger)
-                    {
-                        if (taken.Fresh)
-                        {
-                            ledger.Plan([taken.Batch]);
-                        }
-
-                        batch = ledger.Drop(taken.Batch);
-                    }
-
-                    foreach (var test in taken.Batch.Tests)
-                    {
-                        mine.TryAdd(test.Id, test);
-                    }
-
-                    if (batch is null)
-                    {
-                        continue;
-                    }
-
-                    var runSettings = VsTestRunSettings.ForTestBatch(
-                        projectRunSettings,
-                        TestEnvironment.Variables(batchId, batch.Index, testBatchCount, settings.ExportApplitoolsBatchId));
-                    var (outcome, run, suspects) = await RunAsync(sessions, batch, testBatchCount, batchId, runSettings, limits, settings.Timeouts, discovered.ById, store, cancellationToken).ConfigureAwait(false);
-                    outcomes.Add(outcome);
-                    runs.Add(run);
-                    loggers.Add(run);
-
-                    IReadOnlyList<RunAgain> runAgain;
-                    lock (ledger)
-                    {
-                        runAgain = ledger.Record(batch, TestCaseResult.WorstById(suspects.Results), suspects.Ids, run.TimedOut is not null);
-                    }
-
-                    // Tests run again in fresh test hosts, in front of the queue.
-                    var queued = runAgain.Select(group => (Group: group, Batch: new TestBatch(
-                        Interlocked.Increment(ref made), batch.Source, group.Tests, batch.ExpectedMillis / batch.Tests.Length * group.Tests.Length, RetryStrategyName))).ToList();
-                    again = [.. queued.Select(pair => pair.Batch)];
-                    Report(outcome, testBatchCount, suspects, run.TimedOut, queued);
-                }
-                finally
-                {
-                    await source.DoneAsync(taken, again).ConfigureAwait(false);
-                }
-            }
-        }, cancellationToken));
-        await Task.WhenAll(runners).ConfigureAwait(false);
+        var host = new VsTestHost(sessions, projectRunSettings, limits, settings.Timeouts, discovered.ById, BlameHangMillis);
+        var result = await runner.RunAsync(plan, host, run => loggers.Add((TestBatchRun)run.Detail!), cancellationToken).ConfigureAwait(false);
         loggers.Complete(clock.Elapsed);
-        HandOver(runs);
-
-        if (leased is not null)
-        {
-            var (count, takenOver) = leased.Counts;
-            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: agent {slot.Index} of {slot.Count} leased {count} of the queue's {leased.Plan.Count} test batches{(takenOver > 0 ? $", {takenOver} taken over from agents whose lease expired" : string.Empty)}");
-        }
-
-        Log.LogMessage(MessageImportance.High, RunReport.Summary(ProjectName, batchId, ledger.Count(mine.Values), outcomes.Count, workers.Count, clock.Elapsed));
+        HandOver([.. result.Runs.Select(run => (TestBatchRun)run.Detail!)]);
         return !Log.HasLoggedErrors;
-    }
-
-    // Where the workers take their test batches from: the whole plan on one agent; this agent's
-    // share of the plan (the one stored on the batch server when there is one) in a static
-    // split; the batch server's queue in queue mode, or the static share when it cannot be
-    // reached. Returns the source and the plan it comes from, as the log counts test batches.
-    private async Task<(ITestBatchSource Source, IReadOnlyList<TestBatch> Plan)> SourceAsync(
-        IReadOnlyList<TestBatch> plan, WorkerSlots workers, AgentSlot slot, BatchBuildSettings settings, BatchId batchId, HttpClient? http, AttemptLedger ledger, CancellationToken cancellationToken)
-    {
-        var server = settings.Lifecycle.ServerUrl;
-        var distribution = settings.Agents.DistributionFor(slot.Count, server is not null);
-        if (distribution == DistributionType.None)
-        {
-            ledger.Plan(plan);
-            return (new PlannedWork(plan, workers), plan);
-        }
-
-        if (distribution == DistributionType.Queue && server is null)
-        {
-            Log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{ProjectName}: BatchBuildDistribution is queue but no batch server is set (BatchBuildServerUrl); the agents split the tests statically"));
-            distribution = DistributionType.Static;
-        }
-
-        var shared = plan;
-        if (server is not null)
-        {
-            var queue = new AgentQueueClient(http!, server, settings.Lifecycle.ApiKey, batchId, TestKey.AssemblyNameOf(TestAssembly), _agent);
-            var (work, stored, problem) = await LeasedWork.RegisterAsync(queue, workers, slot, plan, distribution == DistributionType.Queue, Log.Report, cancellationToken).ConfigureAwait(false);
-            if (work is not null)
-            {
-                Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) leases test batches from the queue of {work.Plan.Count} at {queue.Where} (queue)");
-                return (work, work.Plan);
-            }
-
-            if (stored is not null)
-            {
-                shared = stored;
-            }
-            else
-            {
-                Log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{ProjectName}: the batch server at {queue.Where} cannot be reached ({problem}); agent {slot.Index} of {slot.Count} runs its static share of its own plan"));
-            }
-        }
-
-        var share = AgentSplit.ShareOf(shared, slot);
-        Log.LogMessage(
-            MessageImportance.High,
-            $"BatchBuild {ProjectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) runs {share.Count} of the {shared.Count} test batches, {share.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).Count()} tests (static split{(shared == plan ? string.Empty : " of the plan stored on the batch server")})");
-        ledger.Plan(share);
-        return (new PlannedWork(share, workers), shared);
     }
 
     // Where reports and attachments go: --results-directory, else TestResults in the project, as for a plain run.
@@ -423,119 +293,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         return DiscoveredSuite.From(TestAssembly, testCases);
     }
 
-    private async Task<(TestBatchOutcome Outcome, TestBatchRun Run, Suspects Suspects)> RunAsync(
-        VsTestSessions sessions,
-        TestBatch batch,
-        int testBatchCount,
-        BatchId batchId,
-        string runSettings,
-        TestBatchLimits limits,
-        TimeoutSettings timeouts,
-        IReadOnlyDictionary<string, IReadOnlyList<TestCase>> testCases,
-        IResultStore store,
-        CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        var run = await sessions.UseAsync(session => session.Run(batch.Tests.SelectMany(test => testCases[test.Id]), runSettings, limits, cancellationToken)).ConfigureAwait(false);
-        // With --blame-hang, vstest's blame collector takes the dump and kills a hanging host itself:
-        // a run that failed after going that long without a result timed out all the same.
-        if (run.TimedOut is null && run.Failed && BlameHangMillis is { } hang && run.SilentMillis >= Math.Min(hang, timeouts.TestOutputTimeoutMillis))
-        {
-            run = run with { TimedOut = TimeLimitKind.TestOutput };
-        }
-
-        var timeLimit = run.TimedOut is { } kind
-            ? $"{Describe(kind)}={(kind == TimeLimitKind.TestBatch ? timeouts.TestBatchTimeoutMillis : timeouts.TestOutputTimeoutMillis)}"
-            : null;
-        var suspects = Suspects.Of(batch, run.CaseResults, run.Failed, run.Running, timeLimit);
-        var records = TestCaseResult.Records(batch, suspects.Results, batchId, DateTimeOffset.UtcNow, _agent, TestBatchResults.NewAttempt());
-        if (records.Count > 0)
-        {
-            await store.RecordResultsAsync(records, cancellationToken).ConfigureAwait(false);
-        }
-
-        var outcome = TestBatchOutcome.Judge(batch, suspects.Results, run.Failed, clock.Elapsed);
-        Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms");
-        if (outcome.Status == TestBatchStatus.Crashed && run.Log.Length > 0)
-        {
-            Log.LogMessage(MessageImportance.High, $"[{batch.Index}/{testBatchCount}] {ProjectName}: vstest said:{Environment.NewLine}{run.Log.TrimEnd()}");
-        }
-
-        return (outcome, run, suspects);
-    }
-
-    // The name test batches that run tests again go by in the log.
-    private const string RetryStrategyName = "retry";
-
     // With --blame-hang, vstest's blame collector takes the hang dump at the time limit and kills
     // the test host itself; BatchBuild kills it this much later if it is still there.
     private long HangDumpGraceMillis => BlameHang ? 60_000 : 0;
 
     // The --blame-hang timeout in milliseconds, or null without --blame-hang.
     private long? BlameHangMillis { get; set; }
-
-    // A failure or a missing result is an error when the test will not run again, else a warning
-    // that says it will.
-    private void Report(TestBatchOutcome outcome, int testBatchCount, Suspects suspects, TimeLimitKind? timedOut, IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
-    {
-        var runsAgain = again.SelectMany(pair => pair.Group.Tests.Select(test => (Test: test.ToString(), pair.Batch.Index)))
-            .ToDictionary(pair => pair.Test, pair => pair.Index, StringComparer.Ordinal);
-        Diagnostic Verdict(string code, string test, string what, string? detail = null)
-        {
-            var message = $"{test} {what} in test batch {outcome.Batch.Index}{(detail is null ? string.Empty : $" ({detail})")}";
-            return runsAgain.TryGetValue(test, out var index)
-                ? new Diagnostic(code, DiagnosticSeverity.Warning, null, $"{message}; it runs again in test batch {index}", TestAssembly)
-                : new Diagnostic(code, DiagnosticSeverity.Error, null, message, TestAssembly);
-        }
-
-        lock (_logGate)
-        {
-            Log.LogMessage(MessageImportance.High, RunReport.Progress(ProjectName, outcome, testBatchCount));
-            foreach (var test in outcome.FailedTests.Where(test => !suspects.Names.Contains(test)))
-            {
-                Log.Report(Verdict(DiagnosticCodes.TestFailed, test, "failed"));
-            }
-
-            foreach (var test in suspects.Names)
-            {
-                Log.Report(timedOut is { } limit
-                    ? Verdict(DiagnosticCodes.TestTimedOut, test, "timed out", $"{Describe(limit)}; its test host was killed")
-                    : Verdict(DiagnosticCodes.TestCrashedHost, test, "crashed its test host", "it ran alone; see what vstest said above"));
-            }
-
-            if (suspects.Probable.Count > 0 && again.Count > 0)
-            {
-                Log.LogMessage(
-                    MessageImportance.High,
-                    $"[{outcome.Batch.Index}/{testBatchCount}] {ProjectName}: the test host crashed while {string.Join(", ", suspects.Probable)} ran, as far as the test framework reported; each test without a result runs again alone");
-            }
-
-            foreach (var test in outcome.NotRun)
-            {
-                Log.Report(Verdict(DiagnosticCodes.TestNotRun, test, "reported no result", "the test host crashed or was killed, or the run was aborted; see what vstest said above"));
-            }
-
-            if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0 && suspects.Names.Count == 0)
-            {
-                Log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see what vstest said above", TestAssembly));
-            }
-
-            foreach (var test in outcome.Unplanned)
-            {
-                Log.Report(new Diagnostic(DiagnosticCodes.UnplannedTest, DiagnosticSeverity.Warning, null, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there", TestAssembly));
-            }
-
-            foreach (var (group, batch) in again)
-            {
-                Log.LogMessage(MessageImportance.High, RunReport.RunningAgain(ProjectName, group, batch.Index, testBatchCount));
-            }
-        }
-    }
-
-    // The time limit that passed, as the log and the timed-out test's result name it.
-    private static string Describe(TimeLimitKind limit) => limit == TimeLimitKind.TestBatch
-        ? "its test batch ran longer than TestBatchTimeoutMillis"
-        : "no test result for longer than TestOutputTimeoutMillis";
 
     private bool CollectsArtifacts =>
         !string.IsNullOrWhiteSpace(SessionId) && string.Equals(ArtifactsProcessingMode, "collect", StringComparison.OrdinalIgnoreCase);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace BatchBuild.Tasks;
+namespace BatchBuild.Runner;
 
 /// <summary>
 /// A counting semaphore shared by every process of one <c>dotnet test</c> invocation, served

@@ -1,6 +1,6 @@
 using BatchBuild.Core.Planning;
 
-namespace BatchBuild.Tasks;
+namespace BatchBuild.Runner;
 
 /// <summary>
 /// The test batches a project's workers take, in plan order, with test batches that run tests

@@ -7,7 +7,7 @@ using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Planning;
 using BatchBuild.Core.Store;
 
-namespace BatchBuild.Tasks;
+namespace BatchBuild.Runner;
 
 /// <summary>A test batch a worker took, with the worker slot it holds while it runs.</summary>
 /// <param name="Batch">The test batch.</param>

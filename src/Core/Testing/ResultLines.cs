@@ -1,0 +1,79 @@
+using System.Text.Json;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Running;
+
+namespace BatchBuild.Core.Testing;
+
+/// <summary>
+/// Reads the lines BatchBuild's reporter writes in a test host of a Microsoft.Testing.Platform
+/// app (see <c>BatchBuild.Testing.ResultReporter</c>): a test's start,
+/// <c>{"uid":"…","state":"started"}</c>, and its result,
+/// <c>{"uid":"…","state":"passed","name":"…","ms":12.5,"error":null}</c>. Results come in as the
+/// host reports them; a line cut short by a crash is left out, as are lines that are not the
+/// reporter's.
+/// </summary>
+public sealed class ResultLines
+{
+    private readonly List<TestCaseResult> _results = [];
+    private readonly Dictionary<string, double> _started = new(StringComparer.Ordinal);
+
+    /// <summary>The results read so far, in the order reported.</summary>
+    public IReadOnlyList<TestCaseResult> Results => _results;
+
+    /// <summary>The tests that have started and not ended, by uid, with when they started (in the caller's milliseconds).</summary>
+    public IReadOnlyDictionary<string, double> Started => _started;
+
+    /// <summary>Reads one line, reported at <paramref name="nowMillis"/>; false when it is not a line of the reporter.</summary>
+    public bool Read(string line, double nowMillis)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("uid", out var uidValue) || uidValue.GetString() is not { } uid
+                || !root.TryGetProperty("state", out var stateValue) || stateValue.GetString() is not { } state)
+            {
+                return false;
+            }
+
+            if (state == "started")
+            {
+                _started.TryAdd(uid, nowMillis);
+                return true;
+            }
+
+            var outcome = state switch
+            {
+                "passed" => TestRunOutcome.Passed,
+                "failed" => TestRunOutcome.Failed,
+                "skipped" => TestRunOutcome.Skipped,
+                _ => (TestRunOutcome?)null,
+            };
+            if (outcome is not { } known)
+            {
+                return false;
+            }
+
+            _started.Remove(uid);
+            var name = root.TryGetProperty("name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? nameValue.GetString()! : uid;
+            var millis = root.TryGetProperty("ms", out var msValue) && msValue.ValueKind == JsonValueKind.Number ? msValue.GetDouble() : 0;
+            var error = root.TryGetProperty("error", out var errorValue) && errorValue.ValueKind == JsonValueKind.String ? errorValue.GetString() : null;
+            _results.Add(new TestCaseResult(uid, name, known, millis, error));
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The tests still running at <paramref name="nowMillis"/>, by uid, with how long they have run.</summary>
+    public IReadOnlyDictionary<string, double> RunningAt(double nowMillis) =>
+        _started.ToDictionary(pair => pair.Key, pair => nowMillis - pair.Value, StringComparer.Ordinal);
+}

@@ -1,0 +1,81 @@
+namespace BatchBuild.Core.Testing;
+
+/// <summary>
+/// The command lines BatchBuild gives a Microsoft.Testing.Platform test app, made from the one
+/// <c>dotnet test</c> gave it: the same options, with the test list asked for at discovery, and a
+/// test batch's uids at each run. Every run keeps the <c>dotnet test</c> connection options, so
+/// that it reports to <c>dotnet test</c> itself; discovery drops them, and its output comes back
+/// to BatchBuild.
+/// </summary>
+public static class TestAppArguments
+{
+    /// <summary>The option that connects a test app to <c>dotnet test</c>, and the one that names the pipe.</summary>
+    private static readonly string[] ConnectionOptions = ["--server", "--dotnet-test-pipe"];
+
+    /// <summary>
+    /// Options for which the app does something else than run tests: BatchBuild leaves the app
+    /// to them. <c>--list-tests</c> lists, <c>--help</c> and <c>--info</c> describe the app.
+    /// </summary>
+    private static readonly string[] OtherCommands = ["--list-tests", "--help", "-h", "-?", "--info"];
+
+    /// <summary>
+    /// Whether <paramref name="arguments"/> run tests for <c>dotnet test</c> (the app is connected to
+    /// it with <c>--server dotnettestcli</c>) and nothing else: only then does BatchBuild batch the run.
+    /// </summary>
+    public static bool RunsTestsForDotnetTest(IReadOnlyList<string> arguments) =>
+        Index(arguments, "--server") is { } server && server + 1 < arguments.Count && arguments[server + 1] == "dotnettestcli"
+        && !arguments.Any(argument => OtherCommands.Contains(Option(argument), StringComparer.Ordinal));
+
+    /// <summary>The arguments that list the tests (with the user's filters) as JSON, without the connection to <c>dotnet test</c>.</summary>
+    public static IReadOnlyList<string> ForDiscovery(IReadOnlyList<string> arguments) =>
+        [.. Without(arguments, option => ConnectionOptions.Contains(option, StringComparer.Ordinal)), "--list-tests", "json"];
+
+    /// <summary>
+    /// The arguments that run exactly <paramref name="uids"/>: the user's filters are dropped
+    /// (discovery applied them) and <c>--filter-uid</c> names the tests, each uid an argument of its own.
+    /// </summary>
+    public static IReadOnlyList<string> ForTestBatch(IReadOnlyList<string> arguments, IEnumerable<string> uids) =>
+        [.. Without(arguments, IsFilter), "--filter-uid", .. uids];
+
+    // A filter of the platform or of a test framework: --filter, --filter-uid, --filter-class,
+    // --treenode-filter and the like.
+    private static bool IsFilter(string option) =>
+        option.StartsWith("--filter", StringComparison.Ordinal) || option == "--treenode-filter";
+
+    // The arguments without the options that match, and their values: the arguments up to the next option.
+    private static IEnumerable<string> Without(IReadOnlyList<string> arguments, Func<string, bool> drop)
+    {
+        var dropping = false;
+        foreach (var argument in arguments)
+        {
+            if (IsOption(argument))
+            {
+                dropping = drop(Option(argument));
+            }
+
+            if (!dropping)
+            {
+                yield return argument;
+            }
+        }
+    }
+
+    private static int? Index(IReadOnlyList<string> arguments, string option)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (IsOption(arguments[i]) && Option(arguments[i]) == option)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsOption(string argument) => argument.StartsWith('-') && argument.Length > 1;
+
+    // An option's name without an inline value (--option=value, --option:value).
+    private static string Option(string argument) =>
+        argument.IndexOfAny(['=', ':']) is var at and > 0 ? argument[..at] : argument;
+}

@@ -1,0 +1,14 @@
+namespace BatchBuild.Core.Testing;
+
+/// <summary>The variables BatchBuild sets for the runs of a Microsoft.Testing.Platform test app.</summary>
+public static class TestAppEnvironment
+{
+    /// <summary>The file BatchBuild's reporter in the app writes each start and result to (BatchBuild.Testing reads the same name).</summary>
+    public const string ResultFileVariable = "BATCHBUILD_MTP_RESULT_FILE";
+
+    /// <summary>
+    /// The <c>dotnet test</c> execution the app's runs belong to: every run of one app must carry
+    /// the same one, or <c>dotnet test</c> fails. The first run makes it when <c>dotnet test</c> has not.
+    /// </summary>
+    public const string ExecutionIdVariable = "TESTINGPLATFORM_DOTNETTEST_EXECUTIONID";
+}

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BatchBuild.Client;
+using BatchBuild.Core;
+using BatchBuild.Core.Agents;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Testing;
+using BatchBuild.Mtp;
+using BatchBuild.Runner;
+using BatchBuild.Store;
+
+// dotnet exec BatchBuild.Mtp.dll <launch file> -- <test app command> <its arguments…>
+// dotnet test starts this in place of a Microsoft.Testing.Platform test app (see PrepareTestApp):
+// it lists the app's tests, plans test batches and runs each as a run of the app of its own.
+if (args.Length < 3 || args[1] != "--")
+{
+    Console.Error.WriteLine(Diagnostic.Error(DiagnosticCodes.InvalidLaunch, "BatchBuild.Mtp takes <launch file> -- <test app command> [arguments]; dotnet test starts it through the BatchBuild package's targets"));
+    return 5;
+}
+
+NativeLibraryResolver.Install(typeof(Launcher).Assembly);
+var launcher = new Launcher(args[0], args[2], args[3..]);
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+return await launcher.RunAsync(cancel.Token);
+
+/// <summary>One launch: the test app's command and arguments, and what the build said of its project.</summary>
+internal sealed class Launcher(string launchFile, string command, IReadOnlyList<string> arguments)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        if (!TestAppArguments.RunsTestsForDotnetTest(arguments))
+        {
+            return await PassThroughAsync(cancellationToken);
+        }
+
+        TestAppLaunch launch;
+        try
+        {
+            launch = TestAppLaunch.FromJson(await File.ReadAllTextAsync(launchFile, cancellationToken));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            Console.Error.WriteLine(Diagnostic.Warning(DiagnosticCodes.InvalidLaunch, $"the launch file '{launchFile}' cannot be read ({e.Message}); the tests run without BatchBuild. Build the project again."));
+            return await PassThroughAsync(cancellationToken);
+        }
+
+        var log = new LauncherLog(launch.Project);
+        try
+        {
+            return await RunBatchedAsync(launch, log, cancellationToken);
+        }
+        finally
+        {
+            log.Dispose();
+        }
+    }
+
+    private async Task<int> RunBatchedAsync(TestAppLaunch launch, LauncherLog log, CancellationToken cancellationToken)
+    {
+        if (ReadSettings(launch, log) is not { } settings)
+        {
+            return 5;
+        }
+
+        var invocation = launch.Invocation is { } folder ? Invocation.Open(folder) : null;
+        var resolution = BatchIdResolver.Resolve(settings.BatchId, Environment.GetEnvironmentVariable, () => invocation?.Id ?? Guid.NewGuid());
+        foreach (var diagnostic in resolution.Diagnostics)
+        {
+            log.Report(diagnostic);
+        }
+
+        var (slot, problems) = AgentSlot.Resolve(settings.Agents.Index, settings.Agents.Count, Environment.GetEnvironmentVariable);
+        foreach (var problem in problems)
+        {
+            log.Report(problem);
+        }
+
+        if (resolution.Id is not { } batchId || slot is null)
+        {
+            return 5;
+        }
+
+        // Every run of the app must carry one execution ID, or dotnet test fails: its runs inherit this one.
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(TestAppEnvironment.ExecutionIdVariable)))
+        {
+            Environment.SetEnvironmentVariable(TestAppEnvironment.ExecutionIdVariable, Guid.NewGuid().ToString("N"));
+        }
+
+        var work = Directory.CreateTempSubdirectory("batchbuild-mtp-").FullName;
+        try
+        {
+            var workers = new WorkerSlots(Path.Combine(Path.GetTempPath(), "batchbuild-workers", Path.GetFileName(invocation?.Folder ?? work)), settings.EffectiveWorkers(Environment.ProcessorCount));
+            var listed = await DiscoverAsync(launch, workers, log, cancellationToken);
+            if (listed is null || listed.Count == 0)
+            {
+                log.Say(listed is null ? $"BatchBuild {launch.Project}: the tests run without BatchBuild" : $"BatchBuild {launch.Project}: no tests to batch");
+                return await PassThroughAsync(cancellationToken);
+            }
+
+            var storePath = Path.GetFullPath(settings.StorePath ?? launch.DefaultStorePath(Environment.GetEnvironmentVariable(TestAppLaunch.TestCommandDirectoryVariable)), launch.ProjectDirectory);
+            using var http = settings.Lifecycle.ServerUrl is null ? null : Http.CreateClient(settings.Lifecycle.Proxy);
+            using var store = ResultStores.Open(settings.Lifecycle, storePath, http, log.Report);
+            var tests = SelectableTest.From(listed);
+            var plan = await TestBatchRunner.PlanAsync(tests, store, settings, batchId, cancellationToken);
+            var agent = slot.NameOn(Environment.MachineName);
+            var runner = new TestBatchRunner(launch.Project, launch.TestApp, settings, batchId, slot, agent, workers, store, http, log);
+            log.Say(runner.Announce(tests.Length, plan));
+            var host = new TestAppHost(command, arguments, work, settings.Timeouts);
+            var result = await runner.RunAsync(plan, host, null, cancellationToken);
+            await CloseAsync(launch, invocation, settings, batchId, storePath, slot, log, cancellationToken);
+            return result.Counts.Failed > 0 || result.Counts.NotRun > 0 ? 2 : 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    // The settings of the project: its runsettings file, its BatchBuild properties, the environment.
+    private static BatchBuildSettings? ReadSettings(TestAppLaunch launch, LauncherLog log)
+    {
+        var layers = new List<SettingsLayer>();
+        if (launch.RunSettingsFile is { } runSettings)
+        {
+            if (!File.Exists(runSettings))
+            {
+                log.Report(new Diagnostic(DiagnosticCodes.MissingRunSettings, DiagnosticSeverity.Error, null, $"the runsettings file '{runSettings}' does not exist; fix RunSettingsFilePath", runSettings));
+                return null;
+            }
+
+            layers.Add(SettingsLayer.FromRunSettings(File.ReadAllText(runSettings), runSettings));
+        }
+
+        layers.Add(SettingsLayer.FromProperties(launch.Properties.Select(pair => KeyValuePair.Create(pair.Key, (string?)pair.Value))));
+        layers.Add(SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames.Select(name => KeyValuePair.Create(name, Environment.GetEnvironmentVariable(name)))));
+        var read = SettingsReader.Read(layers);
+        foreach (var diagnostic in read.Diagnostics)
+        {
+            log.Report(diagnostic);
+        }
+
+        return read.Settings;
+    }
+
+    // The app's tests, listed by the app itself in a worker slot; null when it could not list them.
+    private async Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(TestAppLaunch launch, WorkerSlots workers, LauncherLog log, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in TestAppArguments.ForDiscovery(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        string output;
+        string errors;
+        int exitCode;
+        using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken))
+        {
+            using var process = Process.Start(start)!;
+            var reading = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var readingErrors = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            (output, errors, exitCode) = (await reading, await readingErrors, process.ExitCode);
+        }
+
+        var (tests, problem) = ListedTests.Read(launch.TestApp, output);
+        if (tests is null || exitCode != 0)
+        {
+            log.Report(new Diagnostic(
+                DiagnosticCodes.DiscoveryFailed,
+                DiagnosticSeverity.Warning,
+                null,
+                $"listing the tests of {launch.Project} failed ({problem ?? $"exit code {exitCode}"}); the app needs Microsoft.Testing.Platform 2.3 or later. It said:{Environment.NewLine}{(output + errors).Trim()}",
+                launch.TestApp));
+            return null;
+        }
+
+        return tests;
+    }
+
+    // Closes the batch once, after the last app of the dotnet test invocation, as the SDK's
+    // post-processing step does in VSTest mode.
+    private static async Task CloseAsync(
+        TestAppLaunch launch, Invocation? invocation, BatchBuildSettings settings, BatchId batchId, string storePath, AgentSlot slot, LauncherLog log, CancellationToken cancellationToken)
+    {
+        if (slot.Count > 1)
+        {
+            log.Say($"BatchBuild {launch.Project}: batch {batchId} stays open for the other agents; the close step after the last agent closes it (the BatchBuildCloseBatch target)");
+            return;
+        }
+
+        if (settings.Lifecycle.DontCloseBatch)
+        {
+            log.Say($"BatchBuild {launch.Project}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");
+            return;
+        }
+
+        if (invocation is null)
+        {
+            log.Report(Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"{launch.Project}: the projects of this dotnet test could not be counted, so batch {batchId} stays open; close it with the BatchBuildCloseBatch target, or it closes when idle"));
+            return;
+        }
+
+        if (!invocation.Finish(launch.Token))
+        {
+            return;
+        }
+
+        var lifecycle = settings.Lifecycle with
+        {
+            SummaryPath = settings.Lifecycle.SummaryPath is { } path ? Path.GetFullPath(path, launch.ProjectDirectory) : null,
+        };
+        using var http = Http.CreateClient(lifecycle.Proxy);
+        try
+        {
+            await new BatchCloser(lifecycle, storePath, http, log.Report, Environment.GetEnvironmentVariable).CloseAsync([batchId], cancellationToken);
+        }
+        catch (StoreException e)
+        {
+            log.Report(e.Diagnostic with { Severity = DiagnosticSeverity.Warning });
+        }
+    }
+
+    // Runs the app as dotnet test started it, and returns its exit code.
+    private async Task<int> PassThroughAsync(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(command) { UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync(cancellationToken);
+        return process.ExitCode;
+    }
+}
+
+/// <summary>
+/// The launcher's log, on its output: dotnet test shows a test app's output when the app fails
+/// (and with <c>--output detailed</c>).
+/// </summary>
+internal sealed class LauncherLog(string project) : IRunLog, IDisposable
+{
+    private readonly object _gate = new();
+
+    public void Say(string text, bool important = true)
+    {
+        if (important)
+        {
+            lock (_gate)
+            {
+                Console.Out.WriteLine(text);
+            }
+        }
+    }
+
+    public void Report(Diagnostic diagnostic)
+    {
+        lock (_gate)
+        {
+            Console.Out.WriteLine($"{project}: {diagnostic}");
+        }
+    }
+
+    public void Dispose() => Console.Out.Flush();
+}

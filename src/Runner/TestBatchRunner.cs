@@ -1,0 +1,319 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using BatchBuild.Client;
+using BatchBuild.Core;
+using BatchBuild.Core.Agents;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Planning;
+using BatchBuild.Core.Running;
+using BatchBuild.Core.Store;
+
+namespace BatchBuild.Runner;
+
+/// <summary>Where a runner's progress goes: the build log of a task, or the console of the launcher.</summary>
+internal interface IRunLog
+{
+    /// <summary>A line of progress; <paramref name="important"/> lines show at the default verbosity.</summary>
+    void Say(string text, bool important = true);
+
+    /// <summary>A coded warning or error.</summary>
+    void Report(Diagnostic diagnostic);
+}
+
+/// <summary>What runs one test batch in a fresh test host: vstest.console, or the test app itself.</summary>
+internal interface ITestBatchHost
+{
+    /// <summary>How the log names what reported on a run ("vstest", "the test app").</summary>
+    string Name { get; }
+
+    /// <summary>Runs <paramref name="batch"/>, its test host seeing <paramref name="variables"/> in its environment.</summary>
+    Task<HostRun> RunAsync(TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken);
+}
+
+/// <summary>What a host reported on one run of a test batch.</summary>
+/// <param name="Results">Every test result, in the order reported.</param>
+/// <param name="Failed">Whether the run itself failed: its test host crashed, was killed, or the run was aborted.</param>
+/// <param name="Running">The tests that had started but not reported when the run ended, by ID, with how long they had run.</param>
+/// <param name="TimedOut">The time limit that killed the test host, or null.</param>
+/// <param name="Log">What the host said: warnings, errors and the test host's error output.</param>
+/// <param name="Detail">What the host keeps of the run for itself (vstest's results for its loggers).</param>
+internal sealed record HostRun(
+    IReadOnlyList<TestCaseResult> Results,
+    bool Failed,
+    IReadOnlyDictionary<string, double> Running,
+    TimeLimitKind? TimedOut,
+    string Log,
+    object? Detail = null);
+
+/// <summary>What a project's run came to.</summary>
+/// <param name="Counts">Its tests by verdict, over every attempt.</param>
+/// <param name="TestBatches">How many test batches ran, retries included.</param>
+/// <param name="Runs">Every run, as its host reported it.</param>
+internal sealed record RunResult(RunCounts Counts, int TestBatches, IReadOnlyList<HostRun> Runs);
+
+/// <summary>
+/// Runs a project's plan: takes test batches from the plan, this agent's share of it or the batch
+/// server's queue, runs each on a host in a worker slot with the batch's variables, records every
+/// result, reports failures, and runs again what the retry strategy asks for, in front of the rest.
+/// The host-independent half of a BatchBuild run, shared by the MSBuild task (VSTest) and the
+/// launcher (Microsoft.Testing.Platform).
+/// </summary>
+internal sealed class TestBatchRunner(
+    string projectName,
+    string testAssembly,
+    BatchBuildSettings settings,
+    BatchId batchId,
+    AgentSlot slot,
+    string agent,
+    WorkerSlots workers,
+    IResultStore store,
+    HttpClient? http,
+    IRunLog log)
+{
+    // The name test batches that run tests again go by in the log.
+    private const string RetryStrategyName = "retry";
+
+    private readonly object _logGate = new();
+
+    /// <summary>
+    /// The plan for <paramref name="tests"/>: their recorded durations (and pass rates, when the
+    /// flakiness or sorting strategy needs them) from the store, cut by the batching strategy.
+    /// </summary>
+    public static async Task<IReadOnlyList<TestBatch>> PlanAsync(
+        IReadOnlyList<SelectableTest> tests, IResultStore store, BatchBuildSettings settings, BatchId batchId, CancellationToken cancellationToken)
+    {
+        var keys = tests.SelectMany(test => test.HistoryKeys).ToList();
+        var durations = await store.GetDurationsAsync(DurationQuery.For(keys, settings.Durations, DateTimeOffset.UtcNow, batchId.Value), cancellationToken).ConfigureAwait(false);
+        // Pass rates count over the flakiness strategy's own window, when one needs them.
+        var passRates = settings.Flakiness.Type == FlakinessStrategyType.Ignore && settings.Sorting != SortingStrategyType.SuccessRate ? []
+            : settings.Flakiness.TimeLimit == settings.Durations.TimeLimit ? durations
+            : await store.GetDurationsAsync(
+                DurationQuery.For(keys, settings.Durations with { TimeLimit = settings.Flakiness.TimeLimit }, DateTimeOffset.UtcNow, batchId.Value),
+                cancellationToken).ConfigureAwait(false);
+        return BatchPlanner.Plan([.. tests], durations, passRates, settings);
+    }
+
+    /// <summary>The log line that announces a plan of <paramref name="testCount"/> tests.</summary>
+    public string Announce(int testCount, IReadOnlyList<TestBatch> plan)
+    {
+        var planned = plan.Sum(batch => batch.Tests.Length);
+        return $"BatchBuild {projectName}: {testCount} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}{(planned > testCount ? $"; {planned - testCount} more runs of flaky tests" : string.Empty)}) on {workers.Count} workers; batch {batchId}";
+    }
+
+    /// <summary>Runs <paramref name="plan"/> on <paramref name="host"/>, and logs the summary.</summary>
+    public async Task<RunResult> RunAsync(IReadOnlyList<TestBatch> plan, ITestBatchHost host, Action<HostRun>? onRun, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode, settings.Retry.Fast);
+        var (source, shown) = await SourceAsync(plan, ledger, cancellationToken).ConfigureAwait(false);
+        await using var leased = source as LeasedWork;
+        var made = shown.Count == 0 ? 0 : shown.Max(batch => batch.Index);
+        var testBatchCount = made;
+        var outcomes = new ConcurrentBag<TestBatchOutcome>();
+        var runs = new ConcurrentBag<HostRun>();
+        var mine = new ConcurrentDictionary<string, SelectableTest>(StringComparer.Ordinal);
+        var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, shown.Count))).Select(_ => Task.Run(async () =>
+        {
+            while (await source.NextAsync(cancellationToken).ConfigureAwait(false) is { } taken)
+            {
+                using var workerSlot = taken.Slot;
+                IReadOnlyList<TestBatch> again = [];
+                try
+                {
+                    TestBatch? batch;
+                    lock (ledger)
+                    {
+                        if (taken.Fresh)
+                        {
+                            ledger.Plan([taken.Batch]);
+                        }
+
+                        batch = ledger.Drop(taken.Batch);
+                    }
+
+                    foreach (var test in taken.Batch.Tests)
+                    {
+                        mine.TryAdd(test.Id, test);
+                    }
+
+                    if (batch is null)
+                    {
+                        continue;
+                    }
+
+                    var variables = TestEnvironment.Variables(batchId, batch.Index, testBatchCount, settings.ExportApplitoolsBatchId);
+                    var (outcome, run, suspects) = await RunOneAsync(host, batch, testBatchCount, variables, cancellationToken).ConfigureAwait(false);
+                    outcomes.Add(outcome);
+                    runs.Add(run);
+                    onRun?.Invoke(run);
+
+                    IReadOnlyList<RunAgain> runAgain;
+                    lock (ledger)
+                    {
+                        runAgain = ledger.Record(batch, TestCaseResult.WorstById(suspects.Results), suspects.Ids, run.TimedOut is not null);
+                    }
+
+                    // Tests run again in fresh test hosts, in front of the queue.
+                    var queued = runAgain.Select(group => (Group: group, Batch: new TestBatch(
+                        Interlocked.Increment(ref made), batch.Source, group.Tests, batch.ExpectedMillis / batch.Tests.Length * group.Tests.Length, RetryStrategyName))).ToList();
+                    again = [.. queued.Select(pair => pair.Batch)];
+                    Report(host, outcome, testBatchCount, suspects, run.TimedOut, queued);
+                }
+                finally
+                {
+                    await source.DoneAsync(taken, again).ConfigureAwait(false);
+                }
+            }
+        }, cancellationToken));
+        await Task.WhenAll(runners).ConfigureAwait(false);
+
+        if (leased is not null)
+        {
+            var (count, takenOver) = leased.Counts;
+            log.Say($"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} leased {count} of the queue's {leased.Plan.Count} test batches{(takenOver > 0 ? $", {takenOver} taken over from agents whose lease expired" : string.Empty)}");
+        }
+
+        var counts = ledger.Count(mine.Values);
+        log.Say(RunReport.Summary(projectName, batchId, counts, outcomes.Count, workers.Count, clock.Elapsed));
+        return new RunResult(counts, outcomes.Count, [.. runs]);
+    }
+
+    /// <summary>The time limit that passed, as the log and the timed-out test's result name it.</summary>
+    public static string Describe(TimeLimitKind limit) => limit == TimeLimitKind.TestBatch
+        ? "its test batch ran longer than TestBatchTimeoutMillis"
+        : "no test result for longer than TestOutputTimeoutMillis";
+
+    // Runs one test batch, records its results (a failed one for each test the crash or time limit
+    // is pinned on) and judges it.
+    private async Task<(TestBatchOutcome Outcome, HostRun Run, Suspects Suspects)> RunOneAsync(
+        ITestBatchHost host, TestBatch batch, int testBatchCount, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var run = await host.RunAsync(batch, variables, cancellationToken).ConfigureAwait(false);
+        var timeLimit = run.TimedOut is { } kind
+            ? $"{Describe(kind)}={(kind == TimeLimitKind.TestBatch ? settings.Timeouts.TestBatchTimeoutMillis : settings.Timeouts.TestOutputTimeoutMillis)}"
+            : null;
+        var suspects = Suspects.Of(batch, run.Results, run.Failed, run.Running, timeLimit);
+        var records = TestCaseResult.Records(batch, suspects.Results, batchId, DateTimeOffset.UtcNow, agent, TestBatchResults.NewAttempt());
+        if (records.Count > 0)
+        {
+            await store.RecordResultsAsync(records, cancellationToken).ConfigureAwait(false);
+        }
+
+        var outcome = TestBatchOutcome.Judge(batch, suspects.Results, run.Failed, clock.Elapsed);
+        log.Say($"BatchBuild {projectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms", important: false);
+        if (outcome.Status == TestBatchStatus.Crashed && run.Log.Length > 0)
+        {
+            log.Say($"[{batch.Index}/{testBatchCount}] {projectName}: {host.Name} said:{Environment.NewLine}{run.Log.TrimEnd()}");
+        }
+
+        return (outcome, run, suspects);
+    }
+
+    // Where the workers take their test batches from: the whole plan on one agent; this agent's
+    // share of the plan (the one stored on the batch server when there is one) in a static
+    // split; the batch server's queue in queue mode, or the static share when it cannot be
+    // reached. Returns the source and the plan it comes from, as the log counts test batches.
+    private async Task<(ITestBatchSource Source, IReadOnlyList<TestBatch> Plan)> SourceAsync(IReadOnlyList<TestBatch> plan, AttemptLedger ledger, CancellationToken cancellationToken)
+    {
+        var server = settings.Lifecycle.ServerUrl;
+        var distribution = settings.Agents.DistributionFor(slot.Count, server is not null);
+        if (distribution == DistributionType.None)
+        {
+            ledger.Plan(plan);
+            return (new PlannedWork(plan, workers), plan);
+        }
+
+        if (distribution == DistributionType.Queue && server is null)
+        {
+            log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{projectName}: BatchBuildDistribution is queue but no batch server is set (BatchBuildServerUrl); the agents split the tests statically"));
+            distribution = DistributionType.Static;
+        }
+
+        var shared = plan;
+        if (server is not null)
+        {
+            var queue = new AgentQueueClient(http!, server, settings.Lifecycle.ApiKey, batchId, TestKey.AssemblyNameOf(testAssembly), agent);
+            var (work, stored, problem) = await LeasedWork.RegisterAsync(queue, workers, slot, plan, distribution == DistributionType.Queue, log.Report, cancellationToken).ConfigureAwait(false);
+            if (work is not null)
+            {
+                log.Say($"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) leases test batches from the queue of {work.Plan.Count} at {queue.Where} (queue)");
+                return (work, work.Plan);
+            }
+
+            if (stored is not null)
+            {
+                shared = stored;
+            }
+            else
+            {
+                log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{projectName}: the batch server at {queue.Where} cannot be reached ({problem}); agent {slot.Index} of {slot.Count} runs its static share of its own plan"));
+            }
+        }
+
+        var share = AgentSplit.ShareOf(shared, slot);
+        log.Say(
+            $"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) runs {share.Count} of the {shared.Count} test batches, {share.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).Count()} tests (static split{(shared == plan ? string.Empty : " of the plan stored on the batch server")})");
+        ledger.Plan(share);
+        return (new PlannedWork(share, workers), shared);
+    }
+
+    // A failure or a missing result is an error when the test will not run again, else a warning
+    // that says it will.
+    private void Report(ITestBatchHost host, TestBatchOutcome outcome, int testBatchCount, Suspects suspects, TimeLimitKind? timedOut, IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
+    {
+        var runsAgain = again.SelectMany(pair => pair.Group.Tests.Select(test => (Test: test.ToString(), pair.Batch.Index)))
+            .ToDictionary(pair => pair.Test, pair => pair.Index, StringComparer.Ordinal);
+        Diagnostic Verdict(string code, string test, string what, string? detail = null)
+        {
+            var message = $"{test} {what} in test batch {outcome.Batch.Index}{(detail is null ? string.Empty : $" ({detail})")}";
+            return runsAgain.TryGetValue(test, out var index)
+                ? new Diagnostic(code, DiagnosticSeverity.Warning, null, $"{message}; it runs again in test batch {index}", testAssembly)
+                : new Diagnostic(code, DiagnosticSeverity.Error, null, message, testAssembly);
+        }
+
+        lock (_logGate)
+        {
+            log.Say(RunReport.Progress(projectName, outcome, testBatchCount));
+            foreach (var test in outcome.FailedTests.Where(test => !suspects.Names.Contains(test)))
+            {
+                log.Report(Verdict(DiagnosticCodes.TestFailed, test, "failed"));
+            }
+
+            foreach (var test in suspects.Names)
+            {
+                log.Report(timedOut is { } limit
+                    ? Verdict(DiagnosticCodes.TestTimedOut, test, "timed out", $"{Describe(limit)}; its test host was killed")
+                    : Verdict(DiagnosticCodes.TestCrashedHost, test, "crashed its test host", $"it ran alone; see what {host.Name} said above"));
+            }
+
+            if (suspects.Probable.Count > 0 && again.Count > 0)
+            {
+                log.Say($"[{outcome.Batch.Index}/{testBatchCount}] {projectName}: the test host crashed while {string.Join(", ", suspects.Probable)} ran, as far as the test framework reported; each test without a result runs again alone");
+            }
+
+            foreach (var test in outcome.NotRun)
+            {
+                log.Report(Verdict(DiagnosticCodes.TestNotRun, test, "reported no result", $"the test host crashed or was killed, or the run was aborted; see what {host.Name} said above"));
+            }
+
+            if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0 && suspects.Names.Count == 0)
+            {
+                log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see what {host.Name} said above", testAssembly));
+            }
+
+            foreach (var test in outcome.Unplanned)
+            {
+                log.Report(new Diagnostic(DiagnosticCodes.UnplannedTest, DiagnosticSeverity.Warning, null, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there", testAssembly));
+            }
+
+            foreach (var (group, batch) in again)
+            {
+                log.Say(RunReport.RunningAgain(projectName, group, batch.Index, testBatchCount));
+            }
+        }
+    }
+}

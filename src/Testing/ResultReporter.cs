@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Microsoft.Testing.Platform.Extensions.Messages;
+using Microsoft.Testing.Platform.Extensions;
+using Microsoft.Testing.Platform.Extensions.TestHost;
+
+namespace BatchBuild.Testing;
+
+/// <summary>
+/// Writes each test's start and result to the file BatchBuild named, one JSON object a line,
+/// flushed as it happens, so that a test host that crashes or is killed leaves what it reported:
+/// <c>{"uid":"…","state":"started"}</c>, then
+/// <c>{"uid":"…","state":"passed","name":"…","ms":12.5,"error":null}</c> with the state
+/// <c>passed</c>, <c>failed</c>, <c>skipped</c> or <c>other</c>.
+/// </summary>
+internal sealed class ResultReporter : IDataConsumer, IDisposable
+{
+    /// <summary>The variable that names the file; BatchBuild sets it for each test host it starts.</summary>
+    public const string FileVariable = "BATCHBUILD_MTP_RESULT_FILE";
+
+    private readonly object _gate = new();
+    private readonly FileStream _file;
+    private readonly Utf8JsonWriter _writer;
+
+    public ResultReporter(string path)
+    {
+        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        _writer = new Utf8JsonWriter(_file);
+    }
+
+    /// <inheritdoc />
+    public Type[] DataTypesConsumed => [typeof(TestNodeUpdateMessage)];
+
+    /// <inheritdoc />
+    public string Uid => "BatchBuild.ResultReporter";
+
+    /// <inheritdoc />
+    public string Version => "1.0.0";
+
+    /// <inheritdoc />
+    public string DisplayName => "BatchBuild";
+
+    /// <inheritdoc />
+    public string Description => "Reports each test's start and result to BatchBuild, which started this test host.";
+
+    /// <inheritdoc />
+    public Task<bool> IsEnabledAsync() => Task.FromResult(true);
+
+    /// <inheritdoc />
+    public Task ConsumeAsync(IDataProducer dataProducer, IData value, CancellationToken cancellationToken)
+    {
+        if (value is not TestNodeUpdateMessage { TestNode: var node })
+        {
+            return Task.CompletedTask;
+        }
+
+        var state = node.Properties.SingleOrDefault<TestNodeStateProperty>();
+        var (name, error) = state switch
+        {
+            InProgressTestNodeStateProperty => ("started", null),
+            PassedTestNodeStateProperty => ("passed", null),
+            SkippedTestNodeStateProperty skipped => ("skipped", skipped.Explanation),
+            FailedTestNodeStateProperty failed => ("failed", failed.Exception?.Message ?? failed.Explanation),
+            ErrorTestNodeStateProperty errored => ("failed", errored.Exception?.Message ?? errored.Explanation),
+            TimeoutTestNodeStateProperty timedOut => ("failed", timedOut.Exception?.Message ?? timedOut.Explanation ?? "timed out"),
+#pragma warning disable MTP0001, CS0618 // Cancelled is obsolete in newer platforms, and still reported by older ones.
+            CancelledTestNodeStateProperty cancelled => ("failed", cancelled.Exception?.Message ?? cancelled.Explanation ?? "cancelled"),
+#pragma warning restore MTP0001, CS0618
+            _ => (null, null),
+        };
+        if (name is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            _writer.WriteStartObject();
+            _writer.WriteString("uid", node.Uid.Value);
+            _writer.WriteString("state", name);
+            if (name != "started")
+            {
+                _writer.WriteString("name", node.DisplayName);
+                _writer.WriteNumber("ms", node.Properties.SingleOrDefault<TimingProperty>()?.GlobalTiming.Duration.TotalMilliseconds ?? 0);
+                _writer.WriteString("error", error);
+            }
+
+            _writer.WriteEndObject();
+            _writer.Flush();
+            _writer.Reset();
+            _file.WriteByte((byte)'\n');
+            _file.Flush();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _file.Dispose();
+    }
+}

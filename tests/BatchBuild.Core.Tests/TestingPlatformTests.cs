@@ -1,0 +1,141 @@
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
+using BatchBuild.Core.Testing;
+
+namespace BatchBuild.Core.Tests;
+
+public sealed class TestingPlatformTests
+{
+    // What an MSTest 4.5 app prints for --list-tests json (trimmed to three tests), after the blank line it starts with.
+    private const string Listed = """
+
+        {
+          "schemaVersion": 1,
+          "tests": [
+            { "uid": "106a726e", "displayName": "One",
+              "type": { "assemblyFullName": "", "namespace": "Probe", "typeName": "Alpha", "methodName": "One", "methodArity": 0, "parameterTypeFullNames": [] } },
+            { "uid": "14ae329b", "displayName": "Rows (1)",
+              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows", "parameterTypeFullNames": ["System.Object"] } },
+            { "uid": "1c6a836d", "displayName": "Rows (\"a\\\"b\")",
+              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows", "parameterTypeFullNames": ["System.Object"] } },
+            { "uid": "Global.Test", "displayName": "Global test", "type": { "namespace": "", "typeName": "Outer+Inner", "methodName": "Run" } },
+            { "uid": "no-type", "displayName": "A test without a method" }
+          ]
+        }
+        """;
+
+    [Test]
+    public void A_listed_test_is_named_by_namespace_type_and_method_and_selected_by_its_uid()
+    {
+        var (tests, problem) = ListedTests.Read("/bin/Probe.dll", Listed);
+
+        Assert.That(problem, Is.Null);
+        Assert.That(tests!.Select(test => (test.Id, test.FullyQualifiedName, test.ClassName, test.DisplayName)), Is.EqualTo(new[]
+        {
+            ("106a726e", "Probe.Alpha.One", "Probe.Alpha", "One"),
+            ("14ae329b", "Probe.Alpha.Rows", "Probe.Alpha", "Rows (1)"),
+            ("1c6a836d", "Probe.Alpha.Rows", "Probe.Alpha", "Rows (\"a\\\"b\")"),
+            ("Global.Test", "Outer+Inner.Run", "Outer+Inner", "Global test"),
+            ("no-type", "A test without a method", TestName.ClassOf("A test without a method"), "A test without a method"),
+        }));
+    }
+
+    [Test]
+    public void Data_rows_that_share_a_method_are_told_apart_in_history_by_display_name()
+    {
+        var (tests, _) = ListedTests.Read("/bin/Probe.dll", Listed);
+        var keys = SelectableTest.From(tests!).Select(test => test.Key.FullyQualifiedName).ToList();
+
+        Assert.That(keys, Does.Contain("Probe.Alpha.Rows [Rows (1)]").And.Contain("Probe.Alpha.Rows [Rows (\"a\\\"b\")]").And.Contain("Probe.Alpha.One"));
+    }
+
+    [TestCase("", "the test app printed no test list")]
+    [TestCase("Unknown option '--list-tests'", "the test app printed no test list")]
+    [TestCase("{ \"schemaVersion\": 1 }", "the test list has no 'tests' array")]
+    [TestCase("{ \"tests\": [ { \"displayName\": \"x\" } ] }", "a test in the list has no uid")]
+    public void Output_without_a_test_list_says_why(string output, string problem)
+    {
+        var (tests, why) = ListedTests.Read("/bin/Probe.dll", output);
+
+        Assert.That((tests, why), Is.EqualTo(((IReadOnlyList<DiscoveredTest>?)null, problem)));
+    }
+
+    [Test]
+    public void Result_lines_give_results_in_order_and_the_tests_still_running()
+    {
+        var lines = new ResultLines();
+        string[] reported =
+        [
+            """{"uid":"a","state":"started"}""",
+            """{"uid":"b","state":"started"}""",
+            """{"uid":"a","state":"passed","name":"A","ms":12.5,"error":null}""",
+            """{"uid":"c","state":"skipped","name":"C","ms":0,"error":"not today"}""",
+            "not a line of the reporter",
+            """{"uid":"d","state":"failed","name":"D \"quoted\"","ms":3,"error":"boom"}""",
+            """{"uid":"b","state":"fail""",
+        ];
+        var read = reported.Select((line, i) => lines.Read(line, 100 * i)).ToList();
+
+        Assert.That(read, Is.EqualTo(new[] { true, true, true, true, false, true, false }), "the line a crash cut short is left out");
+        Assert.That(lines.Results.Select(result => (result.TestId, result.DisplayName, result.Outcome, result.DurationMillis, result.ErrorMessage)), Is.EqualTo(new[]
+        {
+            ("a", "A", TestRunOutcome.Passed, 12.5, (string?)null),
+            ("c", "C", TestRunOutcome.Skipped, 0.0, "not today"),
+            ("d", "D \"quoted\"", TestRunOutcome.Failed, 3.0, "boom"),
+        }));
+        Assert.That(lines.RunningAt(1000), Is.EqualTo(new Dictionary<string, double> { ["b"] = 900 }), "b started at 100 ms and has not ended");
+    }
+
+    private static readonly string[] FromDotnetTest = ["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--filter-class", "Probe.Alpha", "--report-trx"];
+
+    [Test]
+    public void Discovery_lists_the_tests_the_user_filtered_without_the_connection_to_dotnet_test()
+    {
+        Assert.That(TestAppArguments.ForDiscovery(FromDotnetTest), Is.EqualTo(new[] { "--filter-class", "Probe.Alpha", "--report-trx", "--list-tests", "json" }));
+    }
+
+    [Test]
+    public void A_test_batch_keeps_the_connection_and_selects_exactly_its_uids_each_as_one_argument()
+    {
+        string[] uids = ["Names.Quote(\"say \\\"hi\\\"\")", "Names.Tab(\"col1\tcol2\")", "a b, c"];
+
+        Assert.That(
+            TestAppArguments.ForTestBatch(FromDotnetTest, uids),
+            Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", .. uids]));
+    }
+
+    [TestCase(new[] { "--server", "dotnettestcli", "--dotnet-test-pipe", "p" }, true)]
+    [TestCase(new[] { "--server", "dotnettestcli", "--dotnet-test-pipe", "p", "--list-tests" }, false)]
+    [TestCase(new[] { "--server", "dotnettestcli", "--dotnet-test-pipe", "p", "--help" }, false)]
+    [TestCase(new[] { "--server", "dotnettestcli", "--dotnet-test-pipe", "p", "--info" }, false)]
+    [TestCase(new[] { "--server", "jsonrpc", "--port", "1" }, false)]
+    [TestCase(new string[0], false)]
+    public void Only_a_test_run_for_dotnet_test_is_batched(string[] arguments, bool batched)
+    {
+        Assert.That(TestAppArguments.RunsTestsForDotnetTest(arguments), Is.EqualTo(batched));
+    }
+
+    [Test]
+    public void The_default_store_is_the_same_for_every_project_of_one_invocation()
+    {
+        TestAppLaunch Launch(string project, string? solutionStore) =>
+            new(project, $"/repo/{project}", $"/repo/{project}/bin/{project}.dll", solutionStore, null, new Dictionary<string, string>(), null, project);
+
+        Assert.That(Launch("A", "/repo/.batchbuild/batchbuild.db").DefaultStorePath("/elsewhere"), Is.EqualTo("/repo/.batchbuild/batchbuild.db"));
+        Assert.That(
+            new[] { Launch("A", null), Launch("B", null) }.Select(launch => launch.DefaultStorePath("/repo")).Distinct(),
+            Is.EqualTo(new[] { Path.Combine("/repo", ".batchbuild", "batchbuild.db") }));
+        Assert.That(Launch("A", null).DefaultStorePath(null), Is.EqualTo(Path.Combine("/repo/A", ".batchbuild", "batchbuild.db")));
+    }
+
+    [Test]
+    public void A_launch_file_reads_back_as_written()
+    {
+        var launch = new TestAppLaunch("A", "/repo/A", "/repo/A/bin/A.dll", null, "/repo/a.runsettings", new Dictionary<string, string> { ["BatchBuildStrategy"] = "isolate" }, "/tmp/inv", "A-1");
+
+        var read = TestAppLaunch.FromJson(launch.ToJson());
+
+        Assert.That(read with { Properties = launch.Properties }, Is.EqualTo(launch));
+        Assert.That(read.Properties, Is.EqualTo(launch.Properties));
+    }
+}
