@@ -19,6 +19,9 @@ public sealed class LocalPackage
     /// <summary>The built copy of the samples.</summary>
     public static string Samples { get; } = Path.Combine(Scratch, "samples");
 
+    /// <summary>The Microsoft.Testing.Platform samples in the copy, whose global.json puts dotnet test in the platform's mode.</summary>
+    public static string TestingPlatformSamples { get; } = Path.Combine(Samples, "Mtp");
+
     [OneTimeSetUp]
     public void Prepare()
     {
@@ -52,6 +55,8 @@ public sealed class LocalPackage
             """);
         var build = Dotnet.Run(Samples, SampleRun.PackageEnvironment, "build", "Samples.sln", "-v:quiet");
         Assert.That(build.ExitCode, Is.Zero, build.ToString());
+        var testingPlatform = Dotnet.Run(TestingPlatformSamples, SampleRun.PackageEnvironment, "build", "Mtp.slnx", "-v:quiet");
+        Assert.That(testingPlatform.ExitCode, Is.Zero, testingPlatform.ToString());
     }
 
     /// <summary>Copies the folder <paramref name="from"/> to <paramref name="to"/>, leaving out the folders named in <paramref name="leaveOut"/> at any depth.</summary>

@@ -37,9 +37,10 @@ internal sealed class SampleRun
 
     /// <summary>
     /// Runs <c>dotnet test</c> on <paramref name="target"/> (a project or the solution, relative to the
-    /// samples, or to the copy of them in <paramref name="samples"/>) with the given extra arguments and environment.
+    /// samples, or to the copy of them in <paramref name="samples"/>; null for what dotnet test finds
+    /// there itself) with the given extra arguments and environment.
     /// </summary>
-    public static SampleRun Start(string target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null, string? samples = null, CancellationToken kill = default)
+    public static SampleRun Start(string? target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null, string? samples = null, CancellationToken kill = default)
     {
         var method = TestContext.CurrentContext.Test.MethodName ?? "run";
         var name = $"{method[..Math.Min(method.Length, 24)]}-{Guid.NewGuid():N}";
@@ -51,7 +52,7 @@ internal sealed class SampleRun
             variables[key] = value;
         }
 
-        var command = Dotnet.Run(samples ?? LocalPackage.Samples, variables, kill, ["test", target, "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
+        var command = Dotnet.Run(samples ?? LocalPackage.Samples, variables, kill, ["test", .. (target is null ? Array.Empty<string>() : [target]), "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
         return new SampleRun(command, ReadRecords(records), store);
     }
 
