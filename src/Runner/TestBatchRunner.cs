@@ -160,7 +160,7 @@ internal sealed class TestBatchRunner(
                     var queued = runAgain.Select(group => (Group: group, Batch: new TestBatch(
                         Interlocked.Increment(ref made), batch.Source, group.Tests, batch.ExpectedMillis / batch.Tests.Length * group.Tests.Length, RetryStrategyName))).ToList();
                     again = [.. queued.Select(pair => pair.Batch)];
-                    Report(host, outcome, testBatchCount, suspects, run.TimedOut, queued);
+                    Report(host, outcome, testBatchCount, suspects, run, queued);
                 }
                 finally
                 {
@@ -263,8 +263,9 @@ internal sealed class TestBatchRunner(
 
     // A failure or a missing result is an error when the test will not run again, else a warning
     // that says it will.
-    private void Report(ITestBatchHost host, TestBatchOutcome outcome, int testBatchCount, Suspects suspects, TimeLimitKind? timedOut, IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
+    private void Report(ITestBatchHost host, TestBatchOutcome outcome, int testBatchCount, Suspects suspects, HostRun run, IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
     {
+        var timedOut = run.TimedOut;
         var runsAgain = again.SelectMany(pair => pair.Group.Tests.Select(test => (Test: test.ToString(), pair.Batch.Index)))
             .ToDictionary(pair => pair.Test, pair => pair.Index, StringComparer.Ordinal);
         Diagnostic Verdict(string code, string test, string what, string? detail = null)
@@ -297,7 +298,13 @@ internal sealed class TestBatchRunner(
 
             foreach (var test in outcome.NotRun)
             {
-                log.Report(Verdict(DiagnosticCodes.TestNotRun, test, "reported no result", $"the test host crashed or was killed, or the run was aborted; see what {host.Name} said above"));
+                log.Report(Verdict(
+                    DiagnosticCodes.TestNotRun,
+                    test,
+                    "reported no result",
+                    run.Failed
+                        ? $"the test host crashed or was killed, or the run was aborted; see what {host.Name} said above"
+                        : "its test batch ran to the end without it: the test framework did not run it when selected; see README, 'Known limits'"));
             }
 
             if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0 && suspects.Names.Count == 0)

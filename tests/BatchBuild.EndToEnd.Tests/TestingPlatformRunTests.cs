@@ -4,21 +4,24 @@ namespace BatchBuild.EndToEnd.Tests;
 
 /// <summary>
 /// Real <c>dotnet test</c> runs in Microsoft.Testing.Platform mode (samples/Mtp, whose global.json
-/// switches it on) of an MSTest runner app that references the BatchBuild package: dotnet test
-/// starts BatchBuild's launcher, which runs the app's tests as test batches, each a run of the app
-/// of its own that reports to dotnet test.
+/// switches it on) of four test apps that reference the BatchBuild package — the MSTest runner,
+/// xUnit v3, NUnit's runner and TUnit: dotnet test starts BatchBuild's launcher for each, which
+/// runs the app's tests as test batches, each a run of the app of its own that reports to dotnet
+/// test, on workers the apps share, in one batch closed once after the last app.
 /// </summary>
 public sealed class TestingPlatformRunTests
 {
-    // 2 tests, 3 data rows, 10 rows with odd arguments and 4 troubled tests.
-    private const int Tests = 19;
+    // Each app: 2 tests, 3 rows, 10 rows with odd arguments and 4 troubled tests; NUnit's without
+    // the one its runner cannot select (see the last test).
+    private const int Tests = 19 + 19 + 18 + 19;
+    private static readonly string[] Frameworks = ["mstest", "xunit", "nunit", "tunit"];
 
     private static SampleRun Run(string[] arguments, IReadOnlyDictionary<string, string>? environment = null) =>
         SampleRun.Start(null, arguments, environment, samples: LocalPackage.TestingPlatformSamples);
 
-    [TestCase("isolate", new string[0], 19)]
-    [TestCase("fixed-size", new[] { "-p:BatchBuildSize=5" }, 4)]
-    [TestCase("class-name", new string[0], 2)]
+    [TestCase("isolate", new string[0], Tests)]
+    [TestCase("fixed-size", new[] { "-p:BatchBuildSize=5" }, 16)]
+    [TestCase("class-name", new string[0], 8)]
     public void Every_strategy_runs_each_test_once_one_test_app_run_per_test_batch_all_in_one_batch(string strategy, string[] more, int testBatches)
     {
         var run = Run([$"-p:BatchBuildStrategy={strategy}", .. more]);
@@ -27,18 +30,27 @@ public sealed class TestingPlatformRunTests
         Assert.That(run.Command.Output, Does.Contain($"total: {Tests}"), "dotnet test counts every test once");
         var tests = run.Records.Select(record => record.Test).ToList();
         Assert.That((tests.Count, tests.Distinct().Count()), Is.EqualTo((Tests, Tests)), "each test exactly once");
-        Assert.That(run.Records.Where(record => record.Test.StartsWith("mstest \"", StringComparison.Ordinal)).Select(record => record.Test).ToList(), Has.Count.EqualTo(10), "every odd name ran");
+        foreach (var framework in Frameworks)
+        {
+            Assert.That(
+                run.Records.Count(record => record.Test.StartsWith($"{framework} \"", StringComparison.Ordinal)),
+                Is.EqualTo(framework == "nunit" ? 9 : 10),
+                $"every odd name of {framework} ran");
+        }
 
         var processes = run.Records.GroupBy(record => record.ProcessId).ToList();
         Assert.That(processes, Has.Count.EqualTo(testBatches), "one run of the test app per test batch");
         Assert.That(processes.Select(process => process.Select(record => record.TestBatch).Distinct().Count()), Is.All.EqualTo(1));
-        Assert.That(processes.Select(process => process.First().TestBatch).Distinct().Count(), Is.EqualTo(testBatches), "each run saw its own test batch");
+        Assert.That(
+            processes.Select(process => (Framework: process.First().Test.Split(' ')[0], process.First().TestBatch)).Distinct().Count(),
+            Is.EqualTo(testBatches),
+            "each run saw its own test batch of its app");
 
         var stored = run.StoredResults();
         var batchId = stored.Select(result => result.BatchId).Distinct().Single();
         Assert.That(run.Records.Select(record => record.BatchId).Distinct(), Is.EqualTo(new[] { batchId }), "every test saw the batch ID");
-        Assert.That(stored.Select(result => result.TestBatch).Distinct().Count(), Is.EqualTo(testBatches));
-        Assert.That(stored.Select(result => result.FullName).Distinct().Count(), Is.EqualTo(Tests), "history holds each test under a name of its own");
+        Assert.That(stored.Select(result => (result.Assembly, result.TestBatch)).Distinct().Count(), Is.EqualTo(testBatches));
+        Assert.That(stored.Select(result => (result.Assembly, result.FullName)).Distinct().Count(), Is.EqualTo(Tests), "history holds each test under a name of its own");
         Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", Tests, 0)), "closed once, after the run");
     }
 
@@ -48,9 +60,13 @@ public sealed class TestingPlatformRunTests
         var run = Run(["-p:BatchBuildStrategy=class-name"], new Dictionary<string, string> { ["RETRIES_FAIL"] = "1" });
 
         Assert.That(run.Command.ExitCode, Is.Not.Zero);
-        Assert.That(run.Command.Output, Does.Contain("error BB3002: Mtp.MSTest.Troubled.Fails_when_asked failed in test batch"));
+        foreach (var project in new[] { "MSTest", "XUnit", "NUnit", "TUnit" })
+        {
+            Assert.That(run.Command.Output, Does.Contain($"error BB3002: Mtp.{project}.Troubled.Fails_when_asked failed in test batch"));
+        }
+
         Assert.That(run.Records.Select(record => record.Test).Distinct().Count(), Is.EqualTo(Tests));
-        Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", Tests - 1, 1)));
+        Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", Tests - 4, 4)), "one batch for the four apps, closed once");
     }
 
     [Test]
@@ -59,12 +75,29 @@ public sealed class TestingPlatformRunTests
         var run = Run(["-p:BatchBuildStrategy=class-name"], new Dictionary<string, string> { ["RETRIES_CRASH"] = "1" });
 
         Assert.That(run.Command.ExitCode, Is.Not.Zero);
-        Assert.That(run.Command.Output, Does.Contain("error BB3010: Mtp.MSTest.Troubled.Crashes_when_asked crashed its test host in test batch"));
         var runs = run.Records.GroupBy(record => record.Test).ToDictionary(group => group.Key, group => group.Count());
         Assert.That(runs, Has.Count.EqualTo(Tests));
-        Assert.That(runs.Where(pair => pair.Key != "mstest Crashes_when_asked").Select(pair => pair.Value), Is.All.EqualTo(1), "the tests the crash cut off ran again, once");
-        Assert.That(runs["mstest Crashes_when_asked"], Is.EqualTo(2), "once with its class, once alone");
-        Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", Tests - 1, 1)));
+        foreach (var (project, framework) in new[] { ("MSTest", "mstest"), ("XUnit", "xunit"), ("NUnit", "nunit"), ("TUnit", "tunit") })
+        {
+            Assert.That(run.Command.Output, Does.Contain($"error BB3010: Mtp.{project}.Troubled.Crashes_when_asked crashed its test host in test batch"));
+            Assert.That(runs[$"{framework} Crashes_when_asked"], Is.EqualTo(2), $"{framework}: once with its class, once alone");
+        }
+
+        Assert.That(runs.Where(pair => !pair.Key.EndsWith(" Crashes_when_asked", StringComparison.Ordinal)).Select(pair => pair.Value), Is.All.EqualTo(1), "the tests the crash cut off ran again, once");
+        Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", Tests - 4, 4)));
+    }
+
+    [Test]
+    public void A_test_the_framework_does_not_run_when_selected_by_uid_is_reported_not_lost()
+    {
+        var run = Run(["-p:BatchBuildStrategy=class-name"], new Dictionary<string, string> { ["SAMPLES_NUNIT_QUOTE"] = "1" });
+
+        Assert.That(run.Command.ExitCode, Is.Not.Zero, "a test without a result fails the run");
+        Assert.That(
+            run.Command.Output,
+            Does.Contain("error BB3003: Mtp.NUnit.Basics.Tricky [Tricky(\"say \\\"hi\\\"\")] reported no result in test batch")
+                .And.Contain("its test batch ran to the end without it: the test framework did not run it when selected"));
+        Assert.That(run.Records.Select(record => record.Test).Distinct().Count(), Is.EqualTo(Tests), "every other test ran");
     }
 
     // The state, close reason and counts of the one batch in the store.
