@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Microsoft.Data.Sqlite;
 
 namespace BatchBuild.EndToEnd.Tests;
@@ -85,6 +86,20 @@ public sealed class TestingPlatformRunTests
 
         Assert.That(runs.Where(pair => !pair.Key.EndsWith(" Crashes_when_asked", StringComparison.Ordinal)).Select(pair => pair.Value), Is.All.EqualTo(1), "the tests the crash cut off ran again, once");
         Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", Tests - 4, 4)));
+    }
+
+    [Test]
+    public void The_trx_report_of_an_app_holds_every_test_of_every_test_batch()
+    {
+        var results = Path.Combine(LocalPackage.Scratch, "trx", Guid.NewGuid().ToString("N"));
+        var run = Run(["--project", "Mtp.MSTest", "-p:BatchBuildStrategy=isolate", "--report-trx", "--results-directory", results]);
+
+        Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
+        Assert.That(run.Records, Has.Count.EqualTo(19));
+        var report = XDocument.Load(Directory.GetFiles(results, "*.trx").Single());
+        XNamespace trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+        Assert.That(report.Descendants(trx + "UnitTestResult").Count(), Is.EqualTo(19), "19 test batches, one report with each test");
+        Assert.That(report.Descendants(trx + "Counters").Single().Attribute("passed")!.Value, Is.EqualTo("19"));
     }
 
     [Test]
