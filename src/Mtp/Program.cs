@@ -33,6 +33,9 @@ return await launcher.RunAsync(cancel.Token);
 /// <summary>One launch: the test app's command and arguments, and what the build said of its project.</summary>
 internal sealed class Launcher(string launchFile, string command, IReadOnlyList<string> arguments)
 {
+    // The reporter the build puts into the app, which writes each start and result for BatchBuild.
+    private const string ReporterAssembly = "BatchBuild.Testing.dll";
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -53,7 +56,16 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
             return await PassThroughAsync(cancellationToken);
         }
 
-        var log = new LauncherLog(launch.Project);
+        var results = Path.GetFullPath(TestAppArguments.ResultsDirectory(arguments) ?? "TestResults");
+        var log = new LauncherLog(launch.Project, Path.Combine(results, $"{launch.Project}.batchbuild.log"));
+        if (!File.Exists(Path.Combine(Path.GetDirectoryName(launch.TestApp)!, ReporterAssembly)))
+        {
+            log.Report(Diagnostic.Warning(
+                DiagnosticCodes.InvalidLaunch,
+                $"{ReporterAssembly} is not beside {launch.TestApp}, so BatchBuild cannot learn the app's results; the tests run without BatchBuild. Build the project with the BatchBuild package, and keep GenerateTestingPlatformEntryPoint on."));
+            return await PassThroughAsync(cancellationToken);
+        }
+
         try
         {
             return await RunBatchedAsync(launch, log, cancellationToken);
@@ -246,18 +258,36 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
 }
 
 /// <summary>
-/// The launcher's log, on its output: dotnet test shows a test app's output when the app fails
-/// (and with <c>--output detailed</c>).
+/// The launcher's log: on its output, which dotnet test shows when the app fails (and with
+/// <c>--output detailed</c>), and, every line, in <c>&lt;project&gt;.batchbuild.log</c> in the results
+/// folder, which stays after any run.
 /// </summary>
-internal sealed class LauncherLog(string project) : IRunLog, IDisposable
+internal sealed class LauncherLog : IRunLog, IDisposable
 {
     private readonly object _gate = new();
+    private readonly string _project;
+    private readonly StreamWriter? _file;
+
+    public LauncherLog(string project, string path)
+    {
+        _project = project;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            _file = new StreamWriter(path, append: false) { AutoFlush = true };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Out.WriteLine($"BatchBuild {project}: the log file '{path}' cannot be written ({e.Message})");
+        }
+    }
 
     public void Say(string text, bool important = true)
     {
-        if (important)
+        lock (_gate)
         {
-            lock (_gate)
+            _file?.WriteLine(text);
+            if (important)
             {
                 Console.Out.WriteLine(text);
             }
@@ -268,9 +298,18 @@ internal sealed class LauncherLog(string project) : IRunLog, IDisposable
     {
         lock (_gate)
         {
-            Console.Out.WriteLine($"{project}: {diagnostic}");
+            var line = $"{_project}: {diagnostic}";
+            _file?.WriteLine(line);
+            Console.Out.WriteLine(line);
         }
     }
 
-    public void Dispose() => Console.Out.Flush();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _file?.Dispose();
+            Console.Out.Flush();
+        }
+    }
 }

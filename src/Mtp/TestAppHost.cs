@@ -106,8 +106,10 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
         var end = clock.Elapsed.TotalMilliseconds;
         reader.ReadNew(lines, end);
         cancellationToken.ThrowIfCancellationRequested();
-        var failed = timedOut is not null || !Completed.Contains(process.ExitCode);
-        var log = failed ? $"exit code {process.ExitCode}{Environment.NewLine}{output}" : output.ToString();
+        // A run that wrote no results at all never reached its first test, whatever its exit code.
+        var silent = !File.Exists(resultFile);
+        var failed = timedOut is not null || silent || !Completed.Contains(process.ExitCode);
+        var log = $"exit code {process.ExitCode}{(silent ? "; the app wrote no results for BatchBuild: it stopped before its first test" : string.Empty)}{Environment.NewLine}{output}";
         return new HostRun(lines.Results, failed, lines.RunningAt(end), timedOut, failed ? log : string.Empty);
     }
 

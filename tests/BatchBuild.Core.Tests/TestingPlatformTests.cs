@@ -104,6 +104,14 @@ public sealed class TestingPlatformTests
             Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", .. uids]));
     }
 
+    [TestCase(new[] { "--server", "dotnettestcli", "--results-directory", "/r" }, "/r")]
+    [TestCase(new[] { "--results-directory=/r", "--report-trx" }, "/r")]
+    [TestCase(new[] { "--report-trx" }, null)]
+    public void The_results_folder_is_the_one_given_to_the_app(string[] arguments, string? folder)
+    {
+        Assert.That(TestAppArguments.ResultsDirectory(arguments), Is.EqualTo(folder));
+    }
+
     [TestCase(new[] { "--server", "dotnettestcli", "--dotnet-test-pipe", "p" }, true)]
     [TestCase(new[] { "--server", "dotnettestcli", "--dotnet-test-pipe", "p", "--list-tests" }, false)]
     [TestCase(new[] { "--server", "dotnettestcli", "--dotnet-test-pipe", "p", "--help" }, false)]

@@ -53,6 +53,8 @@ public sealed class TestingPlatformRunTests
         Assert.That(stored.Select(result => (result.Assembly, result.TestBatch)).Distinct().Count(), Is.EqualTo(testBatches));
         Assert.That(stored.Select(result => (result.Assembly, result.FullName)).Distinct().Count(), Is.EqualTo(Tests), "history holds each test under a name of its own");
         Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", Tests, 0)), "closed once, after the run");
+        var log = File.ReadAllText(Path.Combine(LocalPackage.TestingPlatformSamples, "TestResults", "Mtp.XUnit.batchbuild.log"));
+        Assert.That(log, Does.Contain($"test batches ({strategy})").And.Contain("BatchBuild Mtp.XUnit: 19 tests in").And.Contain("BatchBuild Mtp.XUnit: 19 passed, 0 failed"), "dotnet test hides a passing app's output; the log keeps it");
     }
 
     [Test]

@@ -37,6 +37,23 @@ public static class TestAppArguments
     public static IReadOnlyList<string> ForTestBatch(IReadOnlyList<string> arguments, IEnumerable<string> uids) =>
         [.. Without(arguments, IsFilter), "--filter-uid", .. uids];
 
+    /// <summary>The folder given with <c>--results-directory</c>, or null.</summary>
+    public static string? ResultsDirectory(IReadOnlyList<string> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            if (IsOption(argument) && Option(argument) == "--results-directory")
+            {
+                return argument.Length > "--results-directory".Length ? argument["--results-directory".Length..].TrimStart('=', ':')
+                    : i + 1 < arguments.Count ? arguments[i + 1]
+                    : null;
+            }
+        }
+
+        return null;
+    }
+
     // A filter of the platform or of a test framework: --filter, --filter-uid, --filter-class,
     // --treenode-filter and the like.
     private static bool IsFilter(string option) =>
