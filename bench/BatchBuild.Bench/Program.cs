@@ -9,9 +9,13 @@ using Microsoft.Data.Sqlite;
 // runs large suites given with --suite (test projects built in Release) plain and under BatchBuild;
 // all in one go on this machine, figures side by side.
 // With --agents it runs four CI agents on the skewed suite instead: queue, static and count-based splits.
-// Usage: dotnet run --project bench/BatchBuild.Bench -c Release [-- --repeat N] [--suite path/to/Tests.csproj]... | [-- --agents]
+// With --mtp it measures Microsoft.Testing.Platform mode instead: a test batch of one trivial test
+// against a bare run of the app, and large MTP suites given with --mtp-suite, plain and batched.
+// Usage: dotnet run --project bench/BatchBuild.Bench -c Release [-- --repeat N] [--suite path/to/Tests.csproj]...
+//        | [-- --agents] | [-- --mtp [--repeat N] [--mtp-suite path/to/Tests.csproj]...]
 var repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).DefaultIfEmpty(9).First();
 var suites = args.Select((a, i) => (a, i)).Where(p => p.a == "--suite" && p.i + 1 < args.Length).Select(p => Path.GetFullPath(args[p.i + 1])).ToList();
+var testingPlatformSuites = args.Select((a, i) => (a, i)).Where(p => p.a == "--mtp-suite" && p.i + 1 < args.Length).Select(p => Path.GetFullPath(args[p.i + 1])).ToList();
 var root = FindRoot();
 var suite = Path.Combine(root, "bench", "suite");
 var scratch = Directory.CreateTempSubdirectory("batchbuild-bench-").FullName;
@@ -27,6 +31,18 @@ try
     if (args.Contains("--agents"))
     {
         await Agents.RunAsync(root, suite, scratch);
+        return 0;
+    }
+
+    if (args.Contains("--mtp"))
+    {
+        var figures = await TestingPlatform.RunAsync(suite, scratch, package, repeat, testingPlatformSuites);
+        Console.WriteLine();
+        foreach (var line in figures)
+        {
+            Console.WriteLine(line);
+        }
+
         return 0;
     }
 
