@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using BatchBuild.Client;
 using BatchBuild.Core;
@@ -35,8 +36,6 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
 {
     // The reporter the build puts into the app, which writes each start and result for BatchBuild.
     private const string ReporterAssembly = "BatchBuild.Testing.dll";
-
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -111,7 +110,9 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
         try
         {
             var workers = new WorkerSlots(Path.Combine(Path.GetTempPath(), "batchbuild-workers", Path.GetFileName(invocation?.Folder ?? work)), settings.EffectiveWorkers(Environment.ProcessorCount));
+            log.Say($"BatchBuild {launch.Project}: listing the tests of {launch.TestApp}", important: false);
             var listed = await DiscoverAsync(launch, workers, log, cancellationToken);
+            log.Say($"BatchBuild {launch.Project}: the app listed {listed?.Count ?? 0} tests", important: false);
             if (listed is null || listed.Count == 0)
             {
                 log.Say(listed is null ? $"BatchBuild {launch.Project}: the tests run without BatchBuild" : $"BatchBuild {launch.Project}: no tests to batch");
@@ -128,6 +129,7 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
             log.Say(runner.Announce(tests.Length, plan));
             var host = new TestAppHost(command, arguments, work, settings.Timeouts);
             var result = await runner.RunAsync(plan, host, null, cancellationToken);
+            log.Say($"BatchBuild {launch.Project}: the test batches ended", important: false);
             await CloseAsync(launch, invocation, settings, batchId, storePath, slot, log, cancellationToken);
             return result.Counts.Failed > 0 || result.Counts.NotRun > 0 ? 2 : 0;
         }
@@ -267,6 +269,7 @@ internal sealed class LauncherLog : IRunLog, IDisposable
     private readonly object _gate = new();
     private readonly string _project;
     private readonly StreamWriter? _file;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public LauncherLog(string project, string path)
     {
@@ -286,7 +289,7 @@ internal sealed class LauncherLog : IRunLog, IDisposable
     {
         lock (_gate)
         {
-            _file?.WriteLine(text);
+            _file?.WriteLine(Stamped(text));
             if (important)
             {
                 Console.Out.WriteLine(text);
@@ -299,10 +302,13 @@ internal sealed class LauncherLog : IRunLog, IDisposable
         lock (_gate)
         {
             var line = $"{_project}: {diagnostic}";
-            _file?.WriteLine(line);
+            _file?.WriteLine(Stamped(line));
             Console.Out.WriteLine(line);
         }
     }
+
+    // A line of the file, after the seconds since the launcher started.
+    private string Stamped(string text) => string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,7:0.00} s] {text}");
 
     public void Dispose()
     {
