@@ -91,6 +91,46 @@ public sealed class TestingPlatformRunTests
     }
 
     [Test]
+    public void A_hanging_test_is_killed_at_the_time_limit_and_a_flaky_one_passes_on_its_retry()
+    {
+        var marker = Path.Combine(LocalPackage.Scratch, "flaky", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
+        var run = Run(
+            ["--project", "Mtp.XUnit", "-p:BatchBuildStrategy=class-name", "-p:BatchBuildTestOutputTimeoutMillis=3000", "-p:BatchBuildRetryStrategy=fixed-quota"],
+            new Dictionary<string, string> { ["RETRIES_HANG"] = "1", ["RETRIES_FLAKY_MARKER"] = marker });
+
+        Assert.That(run.Command.ExitCode, Is.Not.Zero, "the hanging test fails");
+        Assert.That(run.Command.Output, Does.Contain("error BB3011: Mtp.XUnit.Troubled.Hangs_when_asked timed out in test batch"));
+        Assert.That(run.Command.Output, Does.Contain("warning BB3002: Mtp.XUnit.Troubled.Fails_once_when_asked failed in test batch"));
+        Assert.That(run.Command.Output, Does.Contain("1 flaky"));
+        Assert.That(run.Command.Output, Does.Contain("(+1 retried)"), "dotnet test counts the flaky test's second run as its retry");
+        var runs = run.Records.GroupBy(record => record.Test).ToDictionary(group => group.Key, group => group.Count());
+        Assert.That(runs["xunit Fails_once_when_asked"], Is.EqualTo(2));
+        Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", 18, 1)));
+    }
+
+    [Test]
+    public void Two_agents_split_an_app_statically_and_together_run_each_test_once()
+    {
+        var id = $"mtp-agents-{Guid.NewGuid():N}";
+        var store = Path.Combine(LocalPackage.Scratch, "stores", id, "batchbuild.db");
+        var runs = Enumerable.Range(1, 2).Select(agent => SampleRun.Start(
+            null,
+            ["--project", "Mtp.MSTest", "-p:BatchBuildStrategy=isolate", $"-p:BatchBuildAgentIndex={agent}", "-p:BatchBuildAgentCount=2", $"-p:BatchBuildBatchId={id}"],
+            store: store,
+            samples: LocalPackage.TestingPlatformSamples)).ToList();
+
+        Assert.That(runs.Select(run => run.Command.ExitCode), Is.All.Zero, string.Join("\n", runs.Select(run => run.Command.ToString())));
+        Assert.That(runs.Select(run => run.Records.Count), Is.All.GreaterThan(0), "each agent ran a share");
+        var tests = runs.SelectMany(run => run.Records).Select(record => record.Test).ToList();
+        Assert.That((tests.Count, tests.Distinct().Count()), Is.EqualTo((19, 19)), "every test once across the agents");
+        Assert.That(runs.SelectMany(run => run.Records).Select(record => record.BatchId).Distinct(), Is.EqualTo(new[] { id }));
+        Assert.That(Batch(store), Is.EqualTo(("Active", (string?)null, 19, 0)), "no agent closes the batch under the other");
+        var log = File.ReadAllText(Path.Combine(LocalPackage.TestingPlatformSamples, "TestResults", "Mtp.MSTest.batchbuild.log"));
+        Assert.That(log, Does.Contain("BatchBuild Mtp.MSTest: agent 2 of 2 (the AgentIndex and AgentCount settings) runs"));
+    }
+
+    [Test]
     public void The_trx_report_of_an_app_holds_every_test_of_every_test_batch()
     {
         var results = Path.Combine(LocalPackage.Scratch, "trx", Guid.NewGuid().ToString("N"));
