@@ -55,6 +55,13 @@ public sealed class PrepareTestApp : MSBuildTask
     /// <inheritdoc />
     public override bool Execute()
     {
+        // Not built yet (dotnet test --no-build of a clean tree): dotnet test says so itself.
+        if (!File.Exists(TestApp))
+        {
+            Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: {TestApp} does not exist, so dotnet test runs it as it is");
+            return true;
+        }
+
         var token = $"{ProjectName}-{Guid.NewGuid():N}";
         string? invocation = null;
         try

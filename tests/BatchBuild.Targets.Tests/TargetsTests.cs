@@ -2,6 +2,7 @@ using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
+using BatchBuild.Core.Testing;
 using BatchBuild.Store;
 using Microsoft.Build.Evaluation;
 using Microsoft.Build.Execution;
@@ -91,6 +92,40 @@ public sealed class TargetsTests
         Assert.That(result, Is.EqualTo(BuildResultCode.Failure));
         Assert.That(log, Does.Contain("error BB1011: MSBuild property BatchBuildWebhookUrl: 'ftp://nowhere' is not allowed"));
         Assert.That(log, Does.Contain("error BB1010: MSBuild property BatchBuildIdleTimeout: 'soon' is not allowed"));
+    }
+
+    [Test]
+    public void A_testing_platform_app_is_run_through_the_launcher_with_its_properties_beside_it()
+    {
+        var project = Evaluate(isTestProject: true, ("IsTestingPlatformApplication", "true"), ("OutputType", "Exe"), ("BatchBuildStrategy", "class-name"));
+        var app = project.GetPropertyValue("TargetPath");
+        Directory.CreateDirectory(Path.GetDirectoryName(app)!);
+        File.WriteAllText(app, string.Empty);
+        var instance = project.CreateProjectInstance();
+        var appCommand = instance.GetPropertyValue("RunCommand");
+
+        Assert.That(instance.Build(["ComputeRunArguments"], []), Is.True);
+
+        var launchFile = TestAppLaunch.FileFor(app);
+        Assert.That(instance.GetPropertyValue("RunArguments"), Is.EqualTo($"exec \"{TasksDirectory}BatchBuild.Mtp.dll\" \"{launchFile}\" -- \"{appCommand}\""));
+        Assert.That(Path.GetFileNameWithoutExtension(instance.GetPropertyValue("RunCommand")), Is.EqualTo("dotnet"));
+        var launch = TestAppLaunch.FromJson(File.ReadAllText(launchFile));
+        Assert.That((launch.Project, launch.TestApp, launch.Properties["BatchBuildStrategy"]), Is.EqualTo(("Tests", app, "class-name")));
+        Assert.That(File.Exists(Path.Combine(launch.Invocation!, "expected", launch.Token)), Is.True, "the project is entered in the invocation's folder");
+    }
+
+    [Test]
+    public void A_testing_platform_app_gets_the_reporter_and_its_builder_hook()
+    {
+        var instance = Evaluate(isTestProject: true, ("IsTestingPlatformApplication", "true")).CreateProjectInstance();
+
+        Assert.That(instance.Build(["_BatchBuildTestingReporter"], []), Is.True);
+
+        Assert.That(instance.GetItems("Reference").Single(item => item.EvaluatedInclude == "BatchBuild.Testing").GetMetadataValue("HintPath"), Is.EqualTo($"{TasksDirectory}BatchBuild.Testing.dll"));
+        Assert.That(instance.GetItems("TestingPlatformBuilderHook").Select(item => item.GetMetadataValue("TypeFullName")), Does.Contain("BatchBuild.Testing.TestingPlatformBuilderHook"));
+        var vstest = Evaluate(isTestProject: true).CreateProjectInstance();
+        Assert.That(vstest.Build(["_BatchBuildTestingReporter"], []), Is.True);
+        Assert.That(vstest.GetItems("Reference").Select(item => item.EvaluatedInclude), Does.Not.Contain("BatchBuild.Testing"), "a VSTest project does not get it");
     }
 
     private Project Evaluate(bool isTestProject, params (string Name, string Value)[] properties)
