@@ -7,8 +7,8 @@ namespace BatchBuild.Tasks;
 
 /// <summary>
 /// Makes <c>dotnet test</c> in Microsoft.Testing.Platform mode start a test app through
-/// BatchBuild's launcher: writes the project's BatchBuild properties next to the app, enters the
-/// project in the invocation's shared folder, and returns the run command that starts the
+/// BatchBuild's launcher: enters the project in the invocation's shared folder, writes the
+/// project's BatchBuild properties there, and returns the run command that starts the
 /// launcher with the app's own command after it. <c>dotnet test</c> asks every project for its
 /// run command (the <c>ComputeRunArguments</c> target) before it starts any.
 /// </summary>
@@ -90,7 +90,8 @@ public sealed class PrepareTestApp : MSBuildTask
             properties,
             invocation,
             token);
-        var file = TestAppLaunch.FileFor(TestApp);
+        var file = TestAppLaunch.FileIn(invocation, token);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.WriteAllText(file, launch.ToJson());
 
         RunArguments = $"exec {Quote(Launcher)} {Quote(file)} -- {Quote(RunCommand)} {RunArguments}".TrimEnd();

@@ -131,6 +131,31 @@ public sealed class TestingPlatformRunTests
     }
 
     [Test]
+    public async Task Two_agents_at_once_lease_an_apps_test_batches_from_the_servers_queue()
+    {
+        var id = $"mtp-queue-{Guid.NewGuid():N}";
+        var root = Path.Combine(LocalPackage.Scratch, id);
+        await using var server = await ToolServer.StartAsync(root);
+        var results = Enumerable.Range(1, 2).Select(agent => Path.Combine(root, $"results-{agent}")).ToList();
+
+        var runs = await Task.WhenAll(Enumerable.Range(1, 2).Select(agent => Task.Run(() => SampleRun.Start(
+            null,
+            ["--project", "Mtp.MSTest", "-p:BatchBuildStrategy=isolate", $"-p:BatchBuildAgentIndex={agent}", "-p:BatchBuildAgentCount=2", .. server.AgentSettings(id), "--results-directory", results[agent - 1]],
+            samples: LocalPackage.TestingPlatformSamples))));
+
+        Assert.That(runs.Select(run => run.Command.ExitCode), Is.All.Zero, string.Join("\n", runs.Select(run => run.Command.ToString())));
+        var tests = runs.SelectMany(run => run.Records).Select(record => record.Test).ToList();
+        Assert.That((tests.Count, tests.Distinct().Count()), Is.EqualTo((19, 19)), "every test once across the agents");
+        Assert.That(runs.SelectMany(run => run.Records).Select(record => record.BatchId).Distinct(), Is.EqualTo(new[] { id }));
+        foreach (var (folder, agent) in results.Select((folder, i) => (folder, i + 1)))
+        {
+            Assert.That(
+                File.ReadAllText(Path.Combine(folder, "Mtp.MSTest.batchbuild.log")),
+                Does.Contain($"BatchBuild Mtp.MSTest: agent {agent} of 2 (the AgentIndex and AgentCount settings) leases test batches from the queue of 19"));
+        }
+    }
+
+    [Test]
     public void The_trx_report_of_an_app_holds_every_test_of_every_test_batch()
     {
         var results = Path.Combine(LocalPackage.Scratch, "trx", Guid.NewGuid().ToString("N"));

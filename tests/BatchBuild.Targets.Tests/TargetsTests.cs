@@ -106,10 +106,12 @@ public sealed class TargetsTests
 
         Assert.That(instance.Build(["ComputeRunArguments"], []), Is.True);
 
-        var launchFile = TestAppLaunch.FileFor(app);
-        Assert.That(instance.GetPropertyValue("RunArguments"), Is.EqualTo($"exec \"{TasksDirectory}BatchBuild.Mtp.dll\" \"{launchFile}\" -- \"{appCommand}\""));
+        var arguments = instance.GetPropertyValue("RunArguments");
+        Assert.That(arguments, Does.StartWith($"exec \"{TasksDirectory}BatchBuild.Mtp.dll\" \"").And.EndWith($".launch.json\" -- \"{appCommand}\""));
         Assert.That(Path.GetFileNameWithoutExtension(instance.GetPropertyValue("RunCommand")), Is.EqualTo("dotnet"));
+        var launchFile = arguments.Split('"')[3];
         var launch = TestAppLaunch.FromJson(File.ReadAllText(launchFile));
+        Assert.That(launchFile, Is.EqualTo(TestAppLaunch.FileIn(launch.Invocation, launch.Token)), "in the invocation's folder");
         Assert.That((launch.Project, launch.TestApp, launch.Properties["BatchBuildStrategy"]), Is.EqualTo(("Tests", app, "class-name")));
         Assert.That(File.Exists(Path.Combine(launch.Invocation!, "expected", launch.Token)), Is.True, "the project is entered in the invocation's folder");
     }

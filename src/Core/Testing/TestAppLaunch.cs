@@ -5,8 +5,8 @@ namespace BatchBuild.Core.Testing;
 
 /// <summary>
 /// What the build hands BatchBuild's launcher for one Microsoft.Testing.Platform test app,
-/// written next to the app when <c>dotnet test</c> asks the project how to run it: the project,
-/// its BatchBuild MSBuild properties, and the <c>dotnet test</c> invocation it belongs to.
+/// written when <c>dotnet test</c> asks the project how to run it (see <see cref="FileIn"/>): the
+/// project, its BatchBuild MSBuild properties, and the <c>dotnet test</c> invocation it belongs to.
 /// </summary>
 /// <param name="Project">The project's name, as the log names it.</param>
 /// <param name="ProjectDirectory">The project's folder: relative paths in settings start there.</param>
@@ -29,8 +29,14 @@ public sealed record TestAppLaunch(
     string? Invocation,
     string Token)
 {
-    /// <summary>The file name next to the test app: <c>&lt;assembly&gt;.batchbuild.json</c>.</summary>
-    public static string FileFor(string testApp) => Path.ChangeExtension(testApp, ".batchbuild.json");
+    /// <summary>
+    /// Where the launch of the project entered as <paramref name="token"/> is written: in the
+    /// invocation's folder (<paramref name="invocation"/>), so that two invocations that run the
+    /// same build output at once, each with its own properties, never read each other's; in the
+    /// temporary folder when the invocation has none.
+    /// </summary>
+    public static string FileIn(string? invocation, string token) =>
+        Path.Combine(invocation ?? Path.Combine(Path.GetTempPath(), "batchbuild-launches"), $"{token}.launch.json");
 
     /// <summary>
     /// The embedded store when <c>BatchBuildStore</c> is not set: next to the solution when the
