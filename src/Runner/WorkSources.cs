@@ -1,11 +1,9 @@
-using System.Collections.Immutable;
 using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Agents;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Planning;
-using BatchBuild.Core.Store;
 
 namespace BatchBuild.Runner;
 

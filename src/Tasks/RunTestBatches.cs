@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using BatchBuild.Client;
 using BatchBuild.Core;
@@ -6,10 +5,7 @@ using BatchBuild.Core.Agents;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
-using BatchBuild.Core.Durations;
-using BatchBuild.Core.Planning;
 using BatchBuild.Core.Running;
-using BatchBuild.Core.Store;
 using BatchBuild.Runner;
 using BatchBuild.Store;
 using Microsoft.Build.Framework;

@@ -1,4 +1,3 @@
-using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Planning;
 using BatchBuild.Core.Running;
