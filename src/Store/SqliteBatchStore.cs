@@ -12,6 +12,7 @@ public static class SqliteBatchStore
     // database at all.
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
+    private const int SqliteIoError = 10;
 
     // How long a process waits for another one that is repairing the same store.
     private static readonly TimeSpan RepairLockTimeout = TimeSpan.FromSeconds(30);
@@ -37,8 +38,11 @@ public static class SqliteBatchStore
             {
                 return OpenFile(full, options, pooling);
             }
-            catch (SqliteException e) when (IsDamaged(e))
+            catch (SqliteException e) when (IsDamaged(e) || e.SqliteErrorCode == SqliteIoError)
             {
+                // An I/O error here may be another process moving a damaged store aside while
+                // this one opened it (its -wal or -shm file vanished): look again under the
+                // repair lock, after that process is done. A lasting I/O error fails there.
                 return Repair(full, options, pooling, report);
             }
         }
