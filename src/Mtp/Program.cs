@@ -77,7 +77,8 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
 
     private async Task<int> RunBatchedAsync(TestAppLaunch launch, LauncherLog log, CancellationToken cancellationToken)
     {
-        if (ReadSettings(launch, log) is not { } settings)
+        var properties = launch.Properties.Select(pair => KeyValuePair.Create(pair.Key, (string?)pair.Value));
+        if (ProjectSettings.Read(launch.RunSettingsFile, properties, log.Report, out _) is not { } settings)
         {
             return 5;
         }
@@ -130,39 +131,13 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
             var host = new TestAppHost(command, arguments, work, settings.Timeouts);
             var result = await runner.RunAsync(plan, host, null, cancellationToken);
             log.Say($"BatchBuild {launch.Project}: the test batches ended", important: false);
-            await CloseAsync(launch, invocation, settings, batchId, storePath, slot, log, cancellationToken);
+            await CloseAsync(launch, runner, invocation, settings, batchId, storePath, log, cancellationToken);
             return result.Counts.Failed > 0 || result.Counts.NotRun > 0 ? 2 : 0;
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    // The settings of the project: its runsettings file, its BatchBuild properties, the environment.
-    private static BatchBuildSettings? ReadSettings(TestAppLaunch launch, LauncherLog log)
-    {
-        var layers = new List<SettingsLayer>();
-        if (launch.RunSettingsFile is { } runSettings)
-        {
-            if (!File.Exists(runSettings))
-            {
-                log.Report(new Diagnostic(DiagnosticCodes.MissingRunSettings, DiagnosticSeverity.Error, null, $"the runsettings file '{runSettings}' does not exist; fix RunSettingsFilePath", runSettings));
-                return null;
-            }
-
-            layers.Add(SettingsLayer.FromRunSettings(File.ReadAllText(runSettings), runSettings));
-        }
-
-        layers.Add(SettingsLayer.FromProperties(launch.Properties.Select(pair => KeyValuePair.Create(pair.Key, (string?)pair.Value))));
-        layers.Add(SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames.Select(name => KeyValuePair.Create(name, Environment.GetEnvironmentVariable(name)))));
-        var read = SettingsReader.Read(layers);
-        foreach (var diagnostic in read.Diagnostics)
-        {
-            log.Report(diagnostic);
-        }
-
-        return read.Settings;
     }
 
     // The app's tests, listed by the app itself in a worker slot; null when it could not list them.
@@ -204,17 +179,10 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
     // Closes the batch once, after the last app of the dotnet test invocation, as the SDK's
     // post-processing step does in VSTest mode.
     private static async Task CloseAsync(
-        TestAppLaunch launch, Invocation? invocation, BatchBuildSettings settings, BatchId batchId, string storePath, AgentSlot slot, LauncherLog log, CancellationToken cancellationToken)
+        TestAppLaunch launch, TestBatchRunner runner, Invocation? invocation, BatchBuildSettings settings, BatchId batchId, string storePath, LauncherLog log, CancellationToken cancellationToken)
     {
-        if (slot.Count > 1)
+        if (runner.LeavesBatchOpen())
         {
-            log.Say($"BatchBuild {launch.Project}: batch {batchId} stays open for the other agents; the close step after the last agent closes it (the BatchBuildCloseBatch target)");
-            return;
-        }
-
-        if (settings.Lifecycle.DontCloseBatch)
-        {
-            log.Say($"BatchBuild {launch.Project}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");
             return;
         }
 

@@ -181,6 +181,28 @@ internal sealed class TestBatchRunner(
         return new RunResult(counts, outcomes.Count, [.. runs]);
     }
 
+    /// <summary>
+    /// Whether this run leaves the batch open rather than closing it after the invocation's last
+    /// project, saying why: other agents still run it (the close step after the last agent
+    /// closes it), or <c>DontCloseBatch</c> asks for a later close.
+    /// </summary>
+    public bool LeavesBatchOpen()
+    {
+        if (slot.Count > 1)
+        {
+            log.Say($"BatchBuild {projectName}: batch {batchId} stays open for the other agents; the close step after the last agent closes it (the BatchBuildCloseBatch target)");
+            return true;
+        }
+
+        if (settings.Lifecycle.DontCloseBatch)
+        {
+            log.Say($"BatchBuild {projectName}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>The time limit that passed, as the log and the timed-out test's result name it.</summary>
     public static string Describe(TimeLimitKind limit) => limit == TimeLimitKind.TestBatch
         ? "its test batch ran longer than TestBatchTimeoutMillis"

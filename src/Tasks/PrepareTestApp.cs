@@ -68,11 +68,7 @@ public sealed class PrepareTestApp : MSBuildTask
         {
             invocation = Invocation.Join(Invocation.FolderOfThisProcess(Invocation.Root), token).Folder;
         }
-        catch (IOException e)
-        {
-            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: the projects of this dotnet test cannot share a folder ({e.Message}); the batch stays open after the run");
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: the projects of this dotnet test cannot share a folder ({e.Message}); the batch stays open after the run");
         }

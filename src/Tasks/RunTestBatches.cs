@@ -199,7 +199,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var runner = new TestBatchRunner(ProjectName, TestAssembly, settings, batchId, slot, _agent, workers, store, http, log);
         Log.LogMessage(MessageImportance.High, runner.Announce(tests.Length, plan));
 
-        PrepareClose(batchId, settings, storePath, slot);
+        PrepareClose(runner, batchId, settings, storePath);
         var loggers = HostedLoggers.Start(
             VsTestRunSettings.Loggers(userRunSettings, Loggers),
             [Path.GetDirectoryName(Path.GetFullPath(TestAssembly))!, .. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path)), Path.Combine(Path.GetDirectoryName(VSTestConsolePath)!, "Extensions")],
@@ -301,17 +301,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
     // Under dotnet test, the batch closes once, after the last project, in the SDK's artifact
     // post-processing step: each project hands over its close request (see PostProcessingHandoff).
-    private void PrepareClose(BatchId batchId, BatchBuildSettings settings, string storePath, AgentSlot slot)
+    private void PrepareClose(TestBatchRunner runner, BatchId batchId, BatchBuildSettings settings, string storePath)
     {
-        if (slot.Count > 1)
+        if (runner.LeavesBatchOpen())
         {
-            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: batch {batchId} stays open for the other agents; the close step after the last agent closes it (the BatchBuildCloseBatch target)");
-            return;
-        }
-
-        if (settings.Lifecycle.DontCloseBatch)
-        {
-            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");
             return;
         }
 

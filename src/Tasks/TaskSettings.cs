@@ -1,7 +1,7 @@
-using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using Microsoft.Build.Framework;
+using BatchBuild.Runner;
 using Microsoft.Build.Utilities;
 
 namespace BatchBuild.Tasks;
@@ -21,37 +21,8 @@ internal static class TaskSettings
         ITaskItem[] properties,
         string? runSettingsFile,
         out string? userRunSettings,
-        IEnumerable<KeyValuePair<string, string?>>? overrides = null)
-    {
-        userRunSettings = null;
-        var layers = new List<SettingsLayer>();
-        if (!string.IsNullOrWhiteSpace(runSettingsFile))
-        {
-            if (!File.Exists(runSettingsFile))
-            {
-                log.Report(new Diagnostic(DiagnosticCodes.MissingRunSettings, DiagnosticSeverity.Error, null, $"the runsettings file '{runSettingsFile}' does not exist; fix the path given to --settings or RunSettingsFilePath", runSettingsFile));
-                return null;
-            }
-
-            userRunSettings = File.ReadAllText(runSettingsFile);
-            layers.Add(SettingsLayer.FromRunSettings(userRunSettings, runSettingsFile));
-        }
-
-        layers.Add(SettingsLayer.FromProperties(properties.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value")))));
-        layers.Add(SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames.Select(name => KeyValuePair.Create(name, Environment.GetEnvironmentVariable(name)))));
-        if (overrides is not null)
-        {
-            layers.Add(SettingsLayer.FromProperties(overrides));
-        }
-
-        var result = SettingsReader.Read(layers);
-        foreach (var diagnostic in result.Diagnostics)
-        {
-            log.Report(diagnostic);
-        }
-
-        return result.Settings;
-    }
+        IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
+        ProjectSettings.Read(runSettingsFile, properties.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value"))), log.Report, out userRunSettings, overrides);
 
     /// <summary>
     /// Resolves the batch ID; a new ID is derived from <paramref name="sessionId"/> (the
