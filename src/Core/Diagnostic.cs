@@ -137,6 +137,9 @@ public static class DiagnosticCodes
     /// <summary>BatchBuild's launcher for a Microsoft.Testing.Platform test app was started wrongly, or its launch file cannot be read.</summary>
     public const string InvalidLaunch = "BB3012";
 
+    /// <summary>A Microsoft.Testing.Platform test app on a platform older than 2.3, which BatchBuild does not batch (a build warning).</summary>
+    public const string TestingPlatformTooOld = "BB3013";
+
     /// <summary>A request to the batch server that is not valid: bad JSON, a missing or wrong field.</summary>
     public const string InvalidRequest = "BB5001";
 

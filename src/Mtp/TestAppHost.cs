@@ -39,7 +39,14 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in TestAppArguments.ForTestBatch(arguments, batch.Tests.Select(test => test.Id)))
+        var responseFile = Path.ChangeExtension(resultFile, ".rsp");
+        var run = TestAppArguments.ForTestBatch(arguments, [.. batch.Tests.Select(test => test.Id)], responseFile);
+        if (run.ResponseFileText is { } text)
+        {
+            await File.WriteAllTextAsync(responseFile, text, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var argument in run.Arguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Testing.Platform.Extensions.Messages;
 using Microsoft.Testing.Platform.Extensions;
@@ -19,12 +20,15 @@ internal sealed class ResultReporter : IDataConsumer, IDisposable
 
     private readonly object _gate = new();
     private readonly FileStream _file;
+    private readonly ArrayBufferWriter<byte> _line = new();
     private readonly Utf8JsonWriter _writer;
 
+    // Unbuffered: each line goes to the file in one write as it is made, so that a test host that
+    // crashes or is killed leaves every line it wrote, whole.
     public ResultReporter(string path)
     {
-        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-        _writer = new Utf8JsonWriter(_file);
+        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+        _writer = new Utf8JsonWriter(_line);
     }
 
     /// <inheritdoc />
@@ -86,9 +90,10 @@ internal sealed class ResultReporter : IDataConsumer, IDisposable
 
             _writer.WriteEndObject();
             _writer.Flush();
+            _line.Write("\n"u8);
+            _file.Write(_line.WrittenSpan);
+            _line.Clear();
             _writer.Reset();
-            _file.WriteByte((byte)'\n');
-            _file.Flush();
         }
 
         return Task.CompletedTask;

@@ -99,9 +99,21 @@ public sealed class TestingPlatformTests
     {
         string[] uids = ["Names.Quote(\"say \\\"hi\\\"\")", "Names.Tab(\"col1\tcol2\")", "a b, c"];
 
-        Assert.That(
-            TestAppArguments.ForTestBatch(FromDotnetTest, uids),
-            Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", .. uids]));
+        var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp");
+
+        Assert.That(run.Arguments, Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", .. uids]));
+        Assert.That(run.ResponseFileText, Is.Null, "they fit on the command line");
+    }
+
+    [Test]
+    public void A_long_list_of_uids_goes_into_a_response_file_except_those_it_cannot_hold()
+    {
+        string[] uids = ["Names.Quote(\"say \\\"hi\\\"\")", "a b, c", "# not a comment", " padded ", "Names.Line(\"1\n2\")", .. Enumerable.Range(0, 20).Select(i => $"uid-{i:00}")];
+
+        var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp", commandLineLimit: 100);
+
+        Assert.That(run.Arguments, Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", "@/tmp/batch.rsp", uids[0], uids[4]]));
+        Assert.That(run.ResponseFileText!.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(uids.Where((_, i) => i is not 0 and not 4).Select(uid => $"\"{uid}\"")), "one uid a line, quoted whole");
     }
 
     [TestCase(new[] { "--server", "dotnettestcli", "--results-directory", "/r" }, "/r")]

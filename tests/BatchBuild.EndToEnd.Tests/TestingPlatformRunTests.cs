@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using BatchBuild.Core.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace BatchBuild.EndToEnd.Tests;
@@ -55,6 +56,36 @@ public sealed class TestingPlatformRunTests
         Assert.That(Batch(run.Store), Is.EqualTo(("Closed", "Explicit", Tests, 0)), "closed once, after the run");
         var log = File.ReadAllText(Path.Combine(LocalPackage.TestingPlatformSamples, "TestResults", "Mtp.XUnit.batchbuild.log"));
         Assert.That(log, Does.Contain($"test batches ({strategy})").And.Contain("BatchBuild Mtp.XUnit: 19 tests in").And.Contain("BatchBuild Mtp.XUnit: 19 passed, 0 failed"), "dotnet test hides a passing app's output; the log keeps it");
+    }
+
+    [TestCase("Mtp.MSTest")]
+    [TestCase("Mtp.XUnit")]
+    [TestCase("Mtp.NUnit")]
+    [TestCase("Mtp.TUnit")]
+    public void Uids_from_a_response_file_select_exactly_their_tests_odd_names_too(string project)
+    {
+        var app = Path.Combine(LocalPackage.TestingPlatformSamples, project, "bin", "Debug", "net10.0", $"{project}.dll");
+        var folder = Path.Combine(LocalPackage.Scratch, "response-files", project);
+        Directory.CreateDirectory(folder);
+        var listing = Dotnet.Run(folder, null, "exec", app, "--list-tests", "json");
+        var uids = ListedTests.Read(app, listing.Output).Tests?.Select(test => test.Id).ToList();
+        Assert.That(uids, Is.Not.Null, listing.ToString());
+
+        // A limit of 0 puts every uid a response file can hold into one, as a long test batch does.
+        var run = TestAppArguments.ForTestBatch([], uids!, Path.Combine(folder, "batch.rsp"), commandLineLimit: 0);
+        File.WriteAllText(Path.Combine(folder, "batch.rsp"), run.ResponseFileText);
+        var results = Path.Combine(folder, "results.jsonl");
+        var ran = Dotnet.Run(folder, new Dictionary<string, string> { [TestAppEnvironment.ResultFileVariable] = results }, ["exec", app, .. run.Arguments]);
+
+        Assert.That(ran.ExitCode, Is.Zero, ran.ToString());
+        Assert.That(run.Arguments.Count(argument => argument.StartsWith('@')), Is.EqualTo(1));
+        var lines = new ResultLines();
+        foreach (var line in File.ReadLines(results))
+        {
+            lines.Read(line, 0);
+        }
+
+        Assert.That(lines.Results.Select(result => result.TestId).Order(StringComparer.Ordinal), Is.EqualTo(uids!.Order(StringComparer.Ordinal)), "each listed test ran once, the odd names among them");
     }
 
     [Test]

@@ -130,6 +130,24 @@ public sealed class TargetsTests
         Assert.That(vstest.GetItems("Reference").Select(item => item.EvaluatedInclude), Does.Not.Contain("BatchBuild.Testing"), "a VSTest project does not get it");
     }
 
+    [TestCase("1.9.1", false)]
+    [TestCase("2.2.2", false)]
+    [TestCase("2.3.2", true)]
+    [TestCase("2.5.3-preview.1", true)]
+    public void The_reporter_goes_only_into_apps_on_a_platform_that_can_load_it(string platform, bool fits)
+    {
+        var instance = Evaluate(isTestProject: true, ("IsTestingPlatformApplication", "true")).CreateProjectInstance();
+        instance.AddItem("RuntimeCopyLocalItems", "/packages/microsoft.testing.platform/lib/net8.0/Microsoft.Testing.Platform.dll", [new("NuGetPackageId", "Microsoft.Testing.Platform"), new("NuGetPackageVersion", platform)]);
+        var log = new System.Text.StringBuilder();
+        var logger = new Microsoft.Build.Logging.ConsoleLogger(LoggerVerbosity.Minimal, text => log.Append(text), null, null);
+
+        Assert.That(instance.Build(["_BatchBuildTestingReporter"], [logger]), Is.True);
+
+        Assert.That(instance.GetItems("Reference").Any(item => item.EvaluatedInclude == "BatchBuild.Testing"), Is.EqualTo(fits));
+        Assert.That(instance.GetItems("TestingPlatformBuilderHook").Any(), Is.EqualTo(fits));
+        Assert.That(log.ToString(), fits ? Does.Not.Contain("BB3013") : Does.Contain($"warning BB3013: Tests uses Microsoft.Testing.Platform {platform}; BatchBuild needs 2.3 or later"));
+    }
+
     private Project Evaluate(bool isTestProject, params (string Name, string Value)[] properties)
     {
         var path = WriteProject(isTestProject);

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace BatchBuild.Core.Testing;
 
 /// <summary>
@@ -31,11 +33,42 @@ public static class TestAppArguments
         [.. Without(arguments, option => ConnectionOptions.Contains(option, StringComparer.Ordinal)), "--list-tests", "json"];
 
     /// <summary>
-    /// The arguments that run exactly <paramref name="uids"/>: the user's filters are dropped
-    /// (discovery applied them) and <c>--filter-uid</c> names the tests, each uid an argument of its own.
+    /// How many characters of uids go on a command line before the rest go into a response file:
+    /// well under Windows' 32,767-character command line and Linux's 2 MB of arguments and
+    /// environment together, so that a test batch of any size starts.
     /// </summary>
-    public static IReadOnlyList<string> ForTestBatch(IReadOnlyList<string> arguments, IEnumerable<string> uids) =>
-        [.. Without(arguments, IsFilter), "--filter-uid", .. uids];
+    public const int CommandLineUidLimit = 16_000;
+
+    /// <summary>
+    /// The arguments that run exactly <paramref name="uids"/>: the user's filters are dropped
+    /// (discovery applied them) and <c>--filter-uid</c> names the tests, each uid an argument of its
+    /// own. When the uids are longer together than <paramref name="commandLineLimit"/>, those a
+    /// response file can hold go into one at <paramref name="responseFile"/> (the caller writes
+    /// <see cref="TestBatchArguments.ResponseFileText"/> there), named by an <c>@</c> argument.
+    /// </summary>
+    public static TestBatchArguments ForTestBatch(
+        IReadOnlyList<string> arguments, IReadOnlyList<string> uids, string responseFile, int commandLineLimit = CommandLineUidLimit)
+    {
+        IReadOnlyList<string> kept = [.. Without(arguments, IsFilter), "--filter-uid"];
+        if (uids.Sum(uid => uid.Length + 1) <= commandLineLimit)
+        {
+            return new([.. kept, .. uids], null);
+        }
+
+        var inFile = uids.Where(FitsResponseFile).ToList();
+        var text = new StringBuilder();
+        foreach (var uid in inFile)
+        {
+            text.Append('"').Append(uid).Append('"').Append('\n');
+        }
+
+        return new([.. kept, $"@{responseFile}", .. uids.Where(uid => !FitsResponseFile(uid))], text.ToString());
+    }
+
+    // The platform reads a response file a line at a time, trims it, splits it at white space
+    // outside quotes and drops every quote: a uid goes there quoted, whole, unless it holds a
+    // quote or a line break. Such uids stay on the command line.
+    private static bool FitsResponseFile(string uid) => uid.IndexOfAny(['"', '\r', '\n']) < 0;
 
     /// <summary>The folder given with <c>--results-directory</c>, or null.</summary>
     public static string? ResultsDirectory(IReadOnlyList<string> arguments)
@@ -96,3 +129,9 @@ public static class TestAppArguments
     private static string Option(string argument) =>
         argument.IndexOfAny(['=', ':']) is var at and > 0 ? argument[..at] : argument;
 }
+
+/// <summary>
+/// The command line of one run of a test app, and the text of the response file it names, or
+/// null when the uids all fit on the command line.
+/// </summary>
+public sealed record TestBatchArguments(IReadOnlyList<string> Arguments, string? ResponseFileText);
