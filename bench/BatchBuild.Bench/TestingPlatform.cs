@@ -9,7 +9,7 @@ namespace BatchBuild.Bench;
 /// Microsoft.Testing.Platform mode, side by side in one run: what a test batch of one trivial
 /// MSTest test costs under BatchBuild (as its launcher timed it) against a bare run of the app
 /// with --filter-uid naming that test; and large MTP suites given with --mtp-suite, plain and as
-/// fixed-size test batches of about an eighth of the suite each, on 2 workers.
+/// fixed-size test batches on 2 workers: 2, 4 and 8 of them (one, two and four per worker).
 /// </summary>
 internal static class TestingPlatform
 {
@@ -73,7 +73,7 @@ internal static class TestingPlatform
 
     // A large MTP suite, built with BatchBuild's props and targets (the reporter goes into the app,
     // and does nothing unless BatchBuild starts the app): plain dotnet test, then fixed-size test
-    // batches of about an eighth of the suite on 2 workers.
+    // batches of a half, a quarter and an eighth of the suite on 2 workers.
     private static async Task<IEnumerable<string>> LargeSuiteAsync(string project, string package, string scratch)
     {
         var name = Path.GetFileNameWithoutExtension(project);
@@ -91,23 +91,29 @@ internal static class TestingPlatform
         await Shell.RunAsync(directory, null, "dotnet", test);
         var plain = await Shell.RunAsync(directory, null, "dotnet", test);
         var total = Total(plain.Output) ?? throw new BenchmarkFailed($"no total from plain dotnet test of {name}:{Environment.NewLine}{plain.Output}");
-        var results = Path.Combine(scratch, $"{name}-results");
-        var batched = await Shell.RunAsync(directory, null, "dotnet",
-        [
-            .. test, .. imports, "-p:BatchBuildStrategy=fixed-size", $"-p:BatchBuildSize={(total + 7) / 8}", "-p:BatchBuildWorkers=2",
-            $"-p:BatchBuildStore={Path.Combine(scratch, name + "-mtp.db")}", "--results-directory", results,
-        ]);
-        var log = await File.ReadAllTextAsync(Path.Combine(results, $"{name}.batchbuild.log"));
-        var summary = Regex.Match(log, @"(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) not run.*?; (\d+) test batches");
-        var ratio = batched.Elapsed.TotalSeconds / plain.Elapsed.TotalSeconds;
-        return
-        [
+        var lines = new List<string>
+        {
             "",
             string.Create(Cultureless, $"{name} (Microsoft.Testing.Platform): {total} tests; plain dotnet test --no-build {plain.Elapsed.TotalSeconds:0.0} s (exit code {plain.ExitCode})"),
-            string.Create(Cultureless,
-                $"  fixed-size, about 8 test batches   {batched.Elapsed.TotalSeconds,6:0.0} s = {ratio:0.00} x plain (target 1.5 x: {(ratio <= 1.5 ? "met" : "NOT met")}); " +
-                $"dotnet test counted {Total(batched.Output)} tests; BatchBuild: {summary.Value}; exit code {batched.ExitCode}"),
-        ];
+        };
+        foreach (var testBatches in new[] { 2, 4, 8 })
+        {
+            var results = Path.Combine(scratch, $"{name}-results-{testBatches}");
+            var batched = await Shell.RunAsync(directory, null, "dotnet",
+            [
+                .. test, .. imports, "-p:BatchBuildStrategy=fixed-size", $"-p:BatchBuildSize={(total + testBatches - 1) / testBatches}", "-p:BatchBuildWorkers=2",
+                $"-p:BatchBuildStore={Path.Combine(scratch, $"{name}-{testBatches}-mtp.db")}", "--results-directory", results,
+            ]);
+            var log = await File.ReadAllTextAsync(Path.Combine(results, $"{name}.batchbuild.log"));
+            var summary = Regex.Match(log, @"(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) not run.*?; (\d+) test batches");
+            var listed = Regex.Match(log, @"\[\s*([\d.]+) s\] BatchBuild [^:]+: the app listed");
+            var ratio = batched.Elapsed.TotalSeconds / plain.Elapsed.TotalSeconds;
+            lines.Add(string.Create(Cultureless,
+                $"  fixed-size, {testBatches} test batches {batched.Elapsed.TotalSeconds,6:0.0} s = {ratio:0.00} x plain (target 1.5 x: {(ratio <= 1.5 ? "met" : "NOT met")}); " +
+                $"listing the tests {listed.Groups[1].Value} s; dotnet test counted {Total(batched.Output)} tests; BatchBuild: {summary.Value}; exit code {batched.ExitCode}"));
+        }
+
+        return lines;
     }
 
     // The total dotnet test prints in its summary in this mode ("total: 19").

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using BatchBuild.Client;
 using BatchBuild.Core;
@@ -149,26 +150,29 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
             start.ArgumentList.Add(argument);
         }
 
-        string output;
+        // The list can be tens of megabytes: it is read as the bytes the app writes.
+        using var output = new MemoryStream();
         string errors;
         int exitCode;
         using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken))
         {
             using var process = Process.Start(start)!;
-            var reading = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var reading = process.StandardOutput.BaseStream.CopyToAsync(output, cancellationToken);
             var readingErrors = process.StandardError.ReadToEndAsync(cancellationToken);
             await process.WaitForExitAsync(cancellationToken);
-            (output, errors, exitCode) = (await reading, await readingErrors, process.ExitCode);
+            await reading;
+            (errors, exitCode) = (await readingErrors, process.ExitCode);
         }
 
-        var (tests, problem) = ListedTests.Read(launch.TestApp, output);
+        var (tests, problem) = ListedTests.Read(launch.TestApp, output.GetBuffer().AsMemory(0, (int)output.Length));
         if (tests is null || exitCode != 0)
         {
+            var said = Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)Math.Min(output.Length, 16_000));
             log.Report(new Diagnostic(
                 DiagnosticCodes.DiscoveryFailed,
                 DiagnosticSeverity.Warning,
                 null,
-                $"listing the tests of {launch.Project} failed ({problem ?? $"exit code {exitCode}"}); the app needs Microsoft.Testing.Platform 2.3 or later. It said:{Environment.NewLine}{(output + errors).Trim()}",
+                $"listing the tests of {launch.Project} failed ({problem ?? $"exit code {exitCode}"}); the app needs Microsoft.Testing.Platform 2.3 or later. It said:{Environment.NewLine}{(said + errors).Trim()}",
                 launch.TestApp));
             return null;
         }

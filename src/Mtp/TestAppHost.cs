@@ -117,7 +117,7 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
         var silent = !File.Exists(resultFile);
         var failed = timedOut is not null || silent || !Completed.Contains(process.ExitCode);
         var log = $"exit code {process.ExitCode}{(silent ? "; the app wrote no results for BatchBuild: it stopped before its first test" : string.Empty)}{Environment.NewLine}{output}";
-        return new HostRun(lines.Results, failed, lines.RunningAt(end), timedOut, failed ? log : string.Empty);
+        return new HostRun(lines.Results, failed, lines.RunningAt(end), timedOut, failed ? log : string.Empty, FirstTestMillis: lines.FirstTestMillis);
     }
 
     private static void Kill(Process process)

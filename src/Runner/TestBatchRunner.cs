@@ -40,13 +40,15 @@ internal interface ITestBatchHost
 /// <param name="TimedOut">The time limit that killed the test host, or null.</param>
 /// <param name="Log">What the host said: warnings, errors and the test host's error output.</param>
 /// <param name="Detail">What the host keeps of the run for itself (vstest's results for its loggers).</param>
+/// <param name="FirstTestMillis">How long the run took to its first test, when the host knows.</param>
 internal sealed record HostRun(
     IReadOnlyList<TestCaseResult> Results,
     bool Failed,
     IReadOnlyDictionary<string, double> Running,
     TimeLimitKind? TimedOut,
     string Log,
-    object? Detail = null);
+    object? Detail = null,
+    double? FirstTestMillis = null);
 
 /// <summary>What a project's run came to.</summary>
 /// <param name="Counts">Its tests by verdict, over every attempt.</param>
@@ -178,6 +180,11 @@ internal sealed class TestBatchRunner(
 
         var counts = ledger.Count(mine.Values);
         log.Say(RunReport.Summary(projectName, batchId, counts, outcomes.Count, workers.Count, clock.Elapsed));
+        if (RunReport.StartCost(projectName, [.. runs.Select(run => run.FirstTestMillis).OfType<double>()], workers.Count, clock.Elapsed) is { } startCost)
+        {
+            log.Say(startCost);
+        }
+
         return new RunResult(counts, outcomes.Count, [.. runs]);
     }
 
@@ -226,7 +233,8 @@ internal sealed class TestBatchRunner(
         }
 
         var outcome = TestBatchOutcome.Judge(batch, suspects.Results, run.Failed, clock.Elapsed);
-        log.Say($"BatchBuild {projectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms", important: false);
+        var start = run.FirstTestMillis is { } first ? $", its first test after {first:0} ms" : string.Empty;
+        log.Say($"BatchBuild {projectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms{start}", important: false);
         if (outcome.Status == TestBatchStatus.Crashed && run.Log.Length > 0)
         {
             log.Say($"[{batch.Index}/{testBatchCount}] {projectName}: {host.Name} said:{Environment.NewLine}{run.Log.TrimEnd()}");

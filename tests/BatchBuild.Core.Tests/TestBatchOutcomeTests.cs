@@ -108,6 +108,19 @@ public sealed class TestBatchOutcomeTests
     }
 
     [Test]
+    public void Runs_that_spend_much_of_the_run_before_their_first_test_get_a_hint_to_cut_fewer_test_batches()
+    {
+        double[] eight = [4000, 4200, 4100, 4300, 4000, 4200, 4100, 4300];
+
+        Assert.That(
+            RunReport.StartCost("Tests", eight, workers: 2, TimeSpan.FromSeconds(60)),
+            Is.EqualTo("BatchBuild Tests: its 8 test app runs spent 33.2 s before their first tests (4.2 s each); fewer, larger test batches spend less"));
+        Assert.That(RunReport.StartCost("Tests", eight[..2], workers: 2, TimeSpan.FromSeconds(60)), Is.Null, "one run per worker: nothing to save");
+        Assert.That(RunReport.StartCost("Tests", [.. eight.Select(millis => millis / 10)], workers: 2, TimeSpan.FromSeconds(60)), Is.Null, "3.3 s of 120 s of the workers' time");
+        Assert.That(RunReport.StartCost("Tests", [], workers: 2, TimeSpan.FromSeconds(60)), Is.Null, "a host that does not tell");
+    }
+
+    [Test]
     public void Results_file_round_trips_and_adds_up_data_rows_per_test()
     {
         var results = new TestBatchResults("b-1", 3, Suite.Assembly, Recorded: false, "BB2001: store down",

@@ -86,6 +86,19 @@ public sealed class TestingPlatformTests
         Assert.That(lines.RunningAt(1000), Is.EqualTo(new Dictionary<string, double> { ["b"] = 900 }), "b started at 100 ms and has not ended");
     }
 
+    [Test]
+    public void Result_lines_tell_when_the_first_test_started()
+    {
+        var lines = new ResultLines();
+        lines.Read("the app's banner", 10);
+        Assert.That(lines.FirstTestMillis, Is.Null);
+
+        lines.Read("""{"uid":"a","state":"started"}""", 4200);
+        lines.Read("""{"uid":"a","state":"passed","name":"A","ms":1,"error":null}""", 4300);
+
+        Assert.That(lines.FirstTestMillis, Is.EqualTo(4200));
+    }
+
     private static readonly string[] FromDotnetTest = ["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--filter-class", "Probe.Alpha", "--report-trx"];
 
     [Test]

@@ -53,4 +53,28 @@ public static class RunReport
             CultureInfo.InvariantCulture,
             $"BatchBuild {project}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped, {counts.NotRun} not run{again}; {testBatches} test batches on {workers} workers in {wallTime.TotalSeconds:0.0} s; batch {batchId}");
     }
+
+    /// <summary>
+    /// A hint when the runs of a test app spent much of the run before their first test (starting,
+    /// and discovering every test of the app, whatever few they run), such as
+    /// <c>BatchBuild Tests: its 8 test app runs spent 33.2 s before their first tests (4.2 s each);
+    /// fewer, larger test batches spend less</c>; null when that time is under a tenth of the
+    /// workers' time, or when there is no more than one run per worker to save.
+    /// </summary>
+    /// <param name="project">The project.</param>
+    /// <param name="firstTestMillis">For each run, how long it took to its first test.</param>
+    /// <param name="workers">The workers the runs shared.</param>
+    /// <param name="wallTime">How long the runs took together.</param>
+    public static string? StartCost(string project, IReadOnlyList<double> firstTestMillis, int workers, TimeSpan wallTime)
+    {
+        var spent = firstTestMillis.Sum();
+        if (firstTestMillis.Count <= workers || spent < wallTime.TotalMilliseconds * workers / 10)
+        {
+            return null;
+        }
+
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"BatchBuild {project}: its {firstTestMillis.Count} test app runs spent {spent / 1000:0.0} s before their first tests ({spent / firstTestMillis.Count / 1000:0.0} s each); fewer, larger test batches spend less");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using BatchBuild.Core.Discovery;
 
@@ -17,11 +18,18 @@ public static class ListedTests
     /// The tests in <paramref name="output"/>, of the test app at <paramref name="source"/>; null
     /// and why when the output holds no test list.
     /// </summary>
-    public static (IReadOnlyList<DiscoveredTest>? Tests, string? Problem) Read(string source, string output)
+    public static (IReadOnlyList<DiscoveredTest>? Tests, string? Problem) Read(string source, string output) =>
+        Read(source, Encoding.UTF8.GetBytes(output));
+
+    /// <summary>
+    /// The tests in <paramref name="output"/>, the app's output as it wrote it (UTF-8), of the test
+    /// app at <paramref name="source"/>; null and why when the output holds no test list.
+    /// </summary>
+    public static (IReadOnlyList<DiscoveredTest>? Tests, string? Problem) Read(string source, ReadOnlyMemory<byte> output)
     {
         // The list is the output's one JSON object; a banner or a warning may come before it.
-        var start = output.IndexOf('{', StringComparison.Ordinal);
-        var end = output.LastIndexOf('}');
+        var start = output.Span.IndexOf((byte)'{');
+        var end = output.Span.LastIndexOf((byte)'}');
         if (start < 0 || end < start)
         {
             return (null, "the test app printed no test list");
@@ -29,7 +37,7 @@ public static class ListedTests
 
         try
         {
-            using var document = JsonDocument.Parse(output.AsMemory(start, end - start + 1));
+            using var document = JsonDocument.Parse(output[start..(end + 1)]);
             if (!document.RootElement.TryGetProperty("tests", out var tests) || tests.ValueKind != JsonValueKind.Array)
             {
                 return (null, "the test list has no 'tests' array");

@@ -20,6 +20,9 @@ public sealed class ResultLines
     /// <summary>The results read so far, in the order reported.</summary>
     public IReadOnlyList<TestCaseResult> Results => _results;
 
+    /// <summary>When the first test started or ended (in the caller's milliseconds), or null before any did.</summary>
+    public double? FirstTestMillis { get; private set; }
+
     /// <summary>The tests that have started and not ended, by uid, with when they started (in the caller's milliseconds).</summary>
     public IReadOnlyDictionary<string, double> Started => _started;
 
@@ -42,6 +45,7 @@ public sealed class ResultLines
                 return false;
             }
 
+            FirstTestMillis ??= nowMillis;
             if (state == "started")
             {
                 _started.TryAdd(uid, nowMillis);
