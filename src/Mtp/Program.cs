@@ -62,7 +62,7 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
         {
             log.Report(Diagnostic.Warning(
                 DiagnosticCodes.InvalidLaunch,
-                $"{ReporterAssembly} is not beside {launch.TestApp}, so BatchBuild cannot learn the app's results; the tests run without BatchBuild. Build the project with the BatchBuild package, and keep GenerateTestingPlatformEntryPoint on."));
+                $"{ReporterAssembly} is not beside {launch.TestApp}, so BatchBuild cannot learn the app's results; the tests run without BatchBuild. Build the project with the BatchBuild package, and keep GenerateTestingPlatformEntryPoint on; an app on Microsoft.Testing.Platform older than 2.3 does not get it (warning BB3013 at build)."));
             return await PassThroughAsync(cancellationToken);
         }
 
