@@ -1,3 +1,4 @@
+using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
@@ -145,7 +146,7 @@ public sealed class TargetsTests
 
         Assert.That(instance.GetItems("Reference").Any(item => item.EvaluatedInclude == "BatchBuild.Testing"), Is.EqualTo(fits));
         Assert.That(instance.GetItems("TestingPlatformBuilderHook").Any(), Is.EqualTo(fits));
-        Assert.That(log.ToString(), fits ? Does.Not.Contain("BB3013") : Does.Contain($"warning BB3013: Tests uses Microsoft.Testing.Platform {platform}; BatchBuild needs 2.3 or later"));
+        Assert.That(log.ToString(), fits ? Does.Not.Contain(DiagnosticCodes.TestingPlatformTooOld) : Does.Contain($"warning {DiagnosticCodes.TestingPlatformTooOld}: Tests uses Microsoft.Testing.Platform {platform}; BatchBuild needs 2.3 or later"));
     }
 
     private Project Evaluate(bool isTestProject, params (string Name, string Value)[] properties)
