@@ -167,7 +167,7 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
         var (tests, problem) = ListedTests.Read(launch.TestApp, output.GetBuffer().AsMemory(0, (int)output.Length));
         if (tests is null || exitCode != 0)
         {
-            var said = Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)Math.Min(output.Length, 16_000));
+            var said = Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)Math.Min(output.Length, TestAppHost.LogLimit));
             log.Report(new Diagnostic(
                 DiagnosticCodes.DiscoveryFailed,
                 DiagnosticSeverity.Warning,

@@ -19,8 +19,8 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
     // Exit codes of a test app that ran its tests to the end: all passed, some failed, none ran.
     private static readonly int[] Completed = [0, 2, 8];
 
-    // The most of a run's own output the log keeps.
-    private const int LogLimit = 16_000;
+    /// <summary>The most of a run's own output the log keeps.</summary>
+    internal const int LogLimit = 16_000;
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
