@@ -1,3 +1,4 @@
+using BatchBuild.Core.Running;
 using System.Diagnostics;
 using System.Text;
 using BatchBuild.Core.Configuration;
@@ -84,7 +85,8 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
 
         var lines = new ResultLines();
         using var reader = new ResultFileReader(resultFile);
-        var lastResult = 0.0;
+        var limits = new TestBatchLimits(timeouts.TestBatchTimeoutMillis, timeouts.TestOutputTimeoutMillis);
+        double? lastTest = null;
         TimeLimitKind? timedOut = null;
         using (cancellationToken.Register(() => Kill(process)))
         {
@@ -93,12 +95,10 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
                 var now = clock.Elapsed.TotalMilliseconds;
                 if (reader.ReadNew(lines, now))
                 {
-                    lastResult = now;
+                    lastTest = now;
                 }
 
-                timedOut = now > timeouts.TestBatchTimeoutMillis ? TimeLimitKind.TestBatch
-                    : now - lastResult > timeouts.TestOutputTimeoutMillis ? TimeLimitKind.TestOutput
-                    : null;
+                timedOut = limits.PassedAt(now, lastTest);
                 if (timedOut is not null)
                 {
                     Kill(process);

@@ -101,10 +101,8 @@ internal sealed class VsTestSession : IDisposable
         using var watchdog = new Timer(
             _ =>
             {
-                var now = Environment.TickCount64;
-                var kind = now - started > limits.TestBatchMillis ? TimeLimitKind.TestBatch
-                    : now - Interlocked.Read(ref handler.LastResultTick) > limits.TestOutputMillis ? TimeLimitKind.TestOutput
-                    : (TimeLimitKind?)null;
+                var lastTest = Interlocked.Read(ref handler.LastTestTick);
+                var kind = limits.PassedAt(Environment.TickCount64 - started, lastTest == RunHandler.NoTest ? null : lastTest - started);
                 if (kind is not null && handler.TimeOut(kind.Value))
                 {
                     host.Kill();
@@ -187,19 +185,31 @@ internal sealed class VsTestSession : IDisposable
         private readonly Dictionary<Guid, (int Count, long StartTick)> _running = [];
         private int _timedOut = -1;
 
+        /// <summary>What <see cref="LastTestTick"/> holds until the run hears of its first test.</summary>
+        public const long NoTest = long.MinValue;
+
         /// <summary>When the last test result came, in <see cref="Environment.TickCount64"/> time.</summary>
         public long LastResultTick;
+
+        /// <summary>
+        /// When the run last heard of a test, in <see cref="Environment.TickCount64"/> time: its
+        /// first test's start, then each result. Later starts do not count, since vstest may
+        /// report a running test again with a later change.
+        /// </summary>
+        public long LastTestTick = NoTest;
 
         public ConcurrentQueue<TestResult> Results { get; } = new();
 
         // How long the running tests ran: until the test host was killed, if it was; then at least
-        // as long as the run went without a result, since a test's start may be reported late.
+        // as long as the run went without hearing of a test, since a test's start may be reported
+        // late. The host's own start is no test's time: on a busy machine it takes seconds.
         public IReadOnlyDictionary<string, double> Running
         {
             get
             {
                 var end = _killTick ?? Environment.TickCount64;
-                var silent = _killTick is { } killed ? killed - Interlocked.Read(ref LastResultTick) : 0;
+                var lastTest = Interlocked.Read(ref LastTestTick);
+                var silent = _killTick is { } killed && lastTest != NoTest ? killed - lastTest : 0;
                 lock (_running)
                 {
                     return _running.Where(pair => pair.Value.Count > 0)
@@ -281,6 +291,7 @@ internal sealed class VsTestSession : IDisposable
                 var now = Environment.TickCount64;
                 foreach (var started in change?.ActiveTests ?? [])
                 {
+                    Interlocked.CompareExchange(ref LastTestTick, now, NoTest);
                     _running[started.Id] = _running.TryGetValue(started.Id, out var running) && running.Count > 0 ? (running.Count + 1, running.StartTick) : (1, now);
                 }
 
@@ -293,6 +304,7 @@ internal sealed class VsTestSession : IDisposable
                     }
 
                     Interlocked.Exchange(ref LastResultTick, now);
+                    Interlocked.Exchange(ref LastTestTick, now);
                 }
             }
         }
