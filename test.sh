@@ -37,4 +37,6 @@ SQL
   export BATCHBUILD_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=batchbuild;Password=batchbuild;Database=postgres"
 fi
 
-dotnet test BatchBuild.sln "$@"
+# Every test has a time limit: a test that runs 15 minutes without ending is named in the log
+# and its test host killed, so that a hang fails the run instead of holding it until CI gives up.
+dotnet test BatchBuild.sln --blame-hang-timeout 15m --blame-hang-dump-type none "$@"

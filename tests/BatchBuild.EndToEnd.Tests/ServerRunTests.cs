@@ -63,12 +63,13 @@ public sealed class ServerRunTests
     // folder written since the run started, that holds the text.
     private static List<string> FilesHolding(string text, DateTime since)
     {
-        var files = Directory.EnumerateFiles(LocalPackage.Samples, "*", SearchOption.AllDirectories)
-            .Concat(new DirectoryInfo(Path.GetTempPath()).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-                .Where(file => file.LastWriteTimeUtc >= since && file.Length < 64 * 1024 * 1024)
-                .Select(file => file.FullName))
-            .Distinct();
         var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        var files = new DirectoryInfo(LocalPackage.Samples).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Concat(new DirectoryInfo(Path.GetTempPath()).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                .Where(file => file.LastWriteTimeUtc >= since && file.Length < 64 * 1024 * 1024))
+            .Where(file => RegularFiles.CanHold(file, needle.Length))
+            .Select(file => file.FullName)
+            .Distinct();
         var holding = new List<string>();
         foreach (var file in files)
         {

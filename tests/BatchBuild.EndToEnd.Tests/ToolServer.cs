@@ -103,14 +103,6 @@ internal sealed class ToolServer : IAsyncDisposable
         var feed = Path.Combine(root, "feed");
         var pack = Dotnet.Run(Repository.Root, null, "pack", Path.Combine("src", "Server", "BatchBuild.Server.csproj"), "-c", "Release", "-o", feed, $"-p:Version={LocalPackage.Version}");
         Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
-        // A package of the same version left in the NuGet cache by an earlier run would be installed instead.
-        var locals = Dotnet.Run(Repository.Root, null, "nuget", "locals", "global-packages", "--list");
-        var cached = Path.Combine(locals.Output.Trim().Split(':', 2)[1].Trim(), "batchbuild.server", LocalPackage.Version);
-        if (Directory.Exists(cached))
-        {
-            Directory.Delete(cached, recursive: true);
-        }
-
         var tools = Path.Combine(root, "tools");
         var install = Dotnet.Run(root, null, "tool", "install", "--tool-path", tools, "--add-source", feed, "--version", LocalPackage.Version, "BatchBuild.Server");
         Assert.That(install.ExitCode, Is.Zero, install.ToString());
