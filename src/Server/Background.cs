@@ -86,6 +86,7 @@ internal sealed class NotificationOutbox(
         var onTheirWay = targets.ToDictionary(target => target.Key, _ => new StrongBox<int>());
         var notifier = new CompletionNotifier(BatchLifecycleSettings.Defaults, http.CreateClient(HttpClientName), log.Report, _ => null);
         var running = new List<Task>();
+        await GiveUpUnconfiguredAsync(targets, stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -129,6 +130,26 @@ internal sealed class NotificationOutbox(
         {
             // The tries cut short by the shutdown release their deliveries for the next start.
             await Task.WhenAll(running);
+        }
+    }
+
+    // Deliveries to a webhook that was configured when their batch closed and is no longer would
+    // wait for ever: they are given up, once, as the outbox starts.
+    private async Task GiveUpUnconfiguredAsync(IReadOnlyCollection<NotificationTarget> targets, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var given = await store.GiveUpOtherTargetsAsync(targets, "the webhook is no longer configured (BatchBuild:WebhookUrls)", stoppingToken);
+            foreach (var (name, count) in given)
+            {
+                log.Report(Diagnostic.Error(
+                    DiagnosticCodes.NotificationGivenUp,
+                    $"{count} completion notifications to {name} are given up: the webhook is no longer in BatchBuild:WebhookUrls. They stay listed in GET /api/v1/notifications?state=givenUp and on the dashboard"));
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.Report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the deliveries to webhooks no longer configured could not be given up ({e.Message}); the next start tries again"));
         }
     }
 

@@ -135,6 +135,47 @@ public sealed partial class SqlBatchStore : INotificationOutbox
             cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, int>> GiveUpOtherTargetsAsync(IReadOnlyCollection<NotificationTarget> targets, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync(
+            async transaction =>
+            {
+                var now = Now;
+                var names = targets.Select((_, i) => $"@target{i}").ToList();
+                var given = new Dictionary<string, int>(StringComparer.Ordinal);
+                await using (var giveUp = Command(
+                    transaction,
+                    $"""
+                    UPDATE notification_deliveries SET given_up_at = @now, claimed_at = NULL, last_error = @reason
+                    WHERE {Open}{(targets.Count == 0 ? string.Empty : $" AND target NOT IN ({string.Join(", ", names)})")}
+                    RETURNING target_name
+                    """,
+                    [("@now", _dialect.Time(now)), ("@reason", Cut(reason)!), .. targets.Select((target, i) => (names[i], (object)target.Key))]))
+                await using (var reader = await giveUp.ExecuteReaderAsync(cancellationToken))
+                {
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        given[reader.GetString(0)] = given.GetValueOrDefault(reader.GetString(0)) + 1;
+                    }
+                }
+
+                if (given.Count > 0)
+                {
+                    await NonQueryAsync(
+                        transaction,
+                        $"""
+                        UPDATE batches SET notified_at = @now
+                        WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL AND deliveries_at IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM notification_deliveries WHERE batch_key = batches.id AND {Open})
+                        """,
+                        cancellationToken,
+                        ("@now", _dialect.Time(now)));
+                }
+
+                return (IReadOnlyDictionary<string, int>)given;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<DeliveryStatus>> GetDeliveriesAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
         ReadAsync(
             transaction => ReadDeliveriesAsync(

@@ -84,6 +84,28 @@ public sealed class NotificationOutboxTests(string provider) : DatabaseTest(prov
     }
 
     [Test]
+    public async Task The_deliveries_to_a_webhook_no_longer_configured_are_given_up_and_their_batch_is_notified()
+    {
+        using var store = Open();
+        await store.RecordResultsAsync([Result("ci-1")]);
+        await store.CloseBatchAsync(BatchId.Parse("ci-1"));
+        var good = (await store.ClaimDeliveriesAsync(Targets, Free())).Deliveries.Single(d => d.TargetKey == Good.Key);
+        await store.CompleteDeliveryAsync(good, DeliveryOutcome.Delivered);
+
+        var given = await store.GiveUpOtherTargetsAsync([Good], "no longer configured");
+        var again = await store.GiveUpOtherTargetsAsync([Good], "no longer configured");
+
+        Assert.That(given, Is.EqualTo(new Dictionary<string, int> { [Down.Name] = 1 }));
+        Assert.That(again, Is.Empty, "given up once");
+        Assert.That((await store.GetDeliveriesAsync(BatchId.Parse("ci-1"), 1)).Select(d => (d.Target, d.State, d.LastError)), Is.EqualTo(new[]
+        {
+            (Down.Name, DeliveryState.GivenUp, (string?)"no longer configured"),
+            (Good.Name, DeliveryState.Delivered, (string?)null),
+        }));
+        Assert.That(Database.Execute("SELECT COUNT(*) FROM batches WHERE notified_at IS NULL"), Is.EqualTo(0L));
+    }
+
+    [Test]
     public async Task A_webhook_gets_at_most_its_free_deliveries_per_look_and_a_released_one_is_due_again_without_counting()
     {
         using var store = Open();
