@@ -171,6 +171,10 @@ internal sealed class NotificationOutbox(
             {
                 // Released: the next start tries it again, as if this try had never begun.
             }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                outcome = AfterFailure(delivery, $"failed: {e.Message}");
+            }
 
             Report(target, delivery, outcome);
             try
