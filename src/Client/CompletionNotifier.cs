@@ -105,11 +105,7 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         {
             using var response = await pipeline.ExecuteAsync(async token =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, url)
-                {
-                    Content = new StringContent(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
-                };
-                request.Headers.Add("X-BatchBuild-Event", "batch-completed");
+                using var request = Request(url, json);
                 return await http.SendAsync(request, token).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
@@ -126,6 +122,43 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Posts <paramref name="completion"/> to <paramref name="url"/> once, waiting at most
+    /// <paramref name="timeout"/> for the answer: null when the webhook took it (2xx), else why
+    /// not, fit for the log. Retrying is the caller's (the batch server's outbox backs off per
+    /// target); <paramref name="cancellationToken"/> cuts the try short with an
+    /// <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task<string?> PostOnceAsync(Uri url, BatchCompletion completion, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(timeout);
+        try
+        {
+            using var request = Request(url, completion.ToJson());
+            using var response = await http.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? null : $"answered {(int)response.StatusCode} {response.ReasonPhrase}";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"no answer within {timeout}";
+        }
+        catch (HttpRequestException e)
+        {
+            return $"could not be reached: {e.Message}";
+        }
+    }
+
+    private static HttpRequestMessage Request(Uri url, string json)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add("X-BatchBuild-Event", "batch-completed");
+        return request;
     }
 
     /// <summary>A URL fit for the log: no user information, no query (webhook URLs often carry secrets there).</summary>

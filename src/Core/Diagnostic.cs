@@ -125,6 +125,12 @@ public static class DiagnosticCodes
     /// <summary>A completion notification could not be delivered.</summary>
     public const string NotificationFailed = "BB4002";
 
+    /// <summary>The batch server gave up delivering a completion notification to one webhook: every allowed try failed, or it grew too old.</summary>
+    public const string NotificationGivenUp = "BB4004";
+
+    /// <summary>The batch server could not record what became of a delivery to a webhook; it may be sent to that webhook again.</summary>
+    public const string DeliveryNotRecorded = "BB4005";
+
     /// <summary>A runsetting given on the command line after <c>--</c> that is not <c>path=value</c>.</summary>
     public const string InvalidCommandLineRunSetting = "BB1012";
 

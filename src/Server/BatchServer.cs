@@ -103,9 +103,12 @@ public static class BatchServer
         builder.Services.AddSingleton(_ => store);
         builder.Services.AddSingleton<IBatchStore>(store);
         builder.Services.AddSingleton<IBatchBrowser>(store);
+        builder.Services.AddSingleton<INotificationOutbox>(store);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<AgentQueues>();
-        builder.Services.AddHttpClient(NotificationOutbox.HttpClientName);
+        // Each try is cut off after WebhookTimeout by the outbox, not by the client's 100 seconds;
+        // the outbox logs each try itself, with the URL redacted (webhook URLs often hold a secret).
+        builder.Services.AddHttpClient(NotificationOutbox.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         builder.Services.AddHostedService<BatchSweeper>();
         builder.Services.AddHostedService<NotificationOutbox>();
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = WithCode);
@@ -121,6 +124,7 @@ public static class BatchServer
         });
         app.Use(CrossSiteGuard.InvokeAsync);
         app.MapBatchBuildApi();
+        app.MapNotificationApi();
         app.MapDashboard();
         return (app, []);
     }

@@ -44,8 +44,20 @@ public sealed class ServerOptions
     /// <summary>How often the notification outbox is looked at when nothing wakes it.</summary>
     public TimeSpan OutboxInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The wait after a notification's first failed delivery; it doubles per failure, up to an hour.</summary>
+    /// <summary>The wait after a delivery's first failed try to one webhook; it doubles per failure of that delivery, up to an hour.</summary>
     public TimeSpan NotificationRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest one try of a webhook delivery waits for the webhook's answer; then it counts as failed.</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many deliveries to one webhook may be on their way at once; each webhook has its own.</summary>
+    public int WebhookConcurrency { get; set; } = 4;
+
+    /// <summary>How many tries a delivery to one webhook gets before it is given up.</summary>
+    public int WebhookMaxAttempts { get; set; } = 10;
+
+    /// <summary>How long after the batch closed a delivery may still be tried; a later try would not be made, so it is given up.</summary>
+    public TimeSpan WebhookMaxAge { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>The longest <c>/ready</c> waits for a write to the store before it answers 503.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -55,6 +67,18 @@ public sealed class ServerOptions
 
     /// <summary>How long an agent's lease of a test batch lasts unless the agent renews it (it does every third of this); then another agent takes the test batch over.</summary>
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The longest <see cref="WebhookTimeout"/>: a try that ran longer could be taken for one whose
+    /// server died and be tried a second time at once.
+    /// </summary>
+    public static readonly TimeSpan MaxWebhookTimeout = BatchBuild.Store.SqlBatchStore.MaxDeliveryTime;
+
+    /// <summary>The most deliveries to one webhook at once.</summary>
+    public const int MaxWebhookConcurrency = 64;
+
+    /// <summary>The most tries of one delivery.</summary>
+    public const int MaxWebhookAttempts = 1000;
 
     /// <summary>Every problem with these settings, each with its fix; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -83,7 +107,7 @@ public sealed class ServerOptions
             problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: no API key is configured; add BatchBuild:ApiKeyHashes:0 (make a key with 'BatchBuild.Server new-key'), or set BatchBuild:AllowAnonymous=true on a trusted network");
         }
 
-        foreach (var (name, value) in new[] { ("IdleTimeout", IdleTimeout), ("MaxBatchAge", MaxBatchAge), ("SweepInterval", SweepInterval), ("OutboxInterval", OutboxInterval), ("NotificationRetryDelay", NotificationRetryDelay), ("ReadyTimeout", ReadyTimeout), ("LeaseTimeout", LeaseTimeout) })
+        foreach (var (name, value) in new[] { ("IdleTimeout", IdleTimeout), ("MaxBatchAge", MaxBatchAge), ("SweepInterval", SweepInterval), ("OutboxInterval", OutboxInterval), ("NotificationRetryDelay", NotificationRetryDelay), ("ReadyTimeout", ReadyTimeout), ("LeaseTimeout", LeaseTimeout), ("WebhookMaxAge", WebhookMaxAge) })
         {
             if (value <= TimeSpan.Zero)
             {
@@ -97,6 +121,21 @@ public sealed class ServerOptions
             {
                 problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:WebhookUrls:{i} is not an absolute http or https URL");
             }
+        }
+
+        if (WebhookTimeout <= TimeSpan.Zero || WebhookTimeout > MaxWebhookTimeout)
+        {
+            problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:WebhookTimeout is {WebhookTimeout}; use a time span above zero and at most {MaxWebhookTimeout}, such as 00:00:10");
+        }
+
+        if (WebhookConcurrency is < 1 or > MaxWebhookConcurrency)
+        {
+            problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:WebhookConcurrency is {WebhookConcurrency}; use 1 to {MaxWebhookConcurrency} deliveries at once per webhook");
+        }
+
+        if (WebhookMaxAttempts is < 1 or > MaxWebhookAttempts)
+        {
+            problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:WebhookMaxAttempts is {WebhookMaxAttempts}; use 1 to {MaxWebhookAttempts} tries per delivery");
         }
 
         if (MaxRequestBytes < 1024)

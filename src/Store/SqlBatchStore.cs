@@ -18,16 +18,17 @@ namespace BatchBuild.Store;
 /// through the dialect's write lock, so these rules hold for any number of processes, agents and
 /// server instances. Each call opens its own connection, so one store serves concurrent callers.
 /// </summary>
-public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
+public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
 {
     // A claim on a notification that was neither delivered nor released within this time is
     // taken to belong to a process that died, and may be claimed again.
     private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(10);
 
-    // The closed batches whose notification is due at @now and not claimed since @stale.
+    // The closed batches whose notification is due at @now and not claimed since @stale; a batch
+    // the server's outbox took up is delivered per webhook there (SqlBatchStore.Deliveries.cs).
     private const string Claimable = """
         state = 'Closed' AND notify = 1 AND notified_at IS NULL AND (claimed_at IS NULL OR claimed_at < @stale)
-          AND (notify_after IS NULL OR notify_after <= @now)
+          AND (notify_after IS NULL OR notify_after <= @now) AND deliveries_at IS NULL
         """;
 
     private const string BatchColumns =

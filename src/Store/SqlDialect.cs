@@ -69,6 +69,33 @@ public abstract class SqlDialect
         CREATE INDEX ix_batches_unnotified ON batches (id) WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL;
         """;
 
+    /// <summary>
+    /// Schema version 6: the notification outbox per batch and target. A closed batch that
+    /// notifies is taken up once (<c>deliveries_at</c>) with one delivery per webhook, each tried,
+    /// backed off and given up on its own; the batch is notified when every delivery is done.
+    /// Batches that waited for their notification before the upgrade are taken up by the first
+    /// look after it. <paramref name="key"/> and <paramref name="time"/> are the database's types of
+    /// a generated key and of a time.
+    /// </summary>
+    protected static string Version6Deliveries(string key, string time) => $"""
+        CREATE TABLE notification_deliveries (
+            id {key},
+            batch_key BIGINT NOT NULL REFERENCES batches (id),
+            target TEXT NOT NULL,
+            target_name TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_at {time} NOT NULL,
+            claimed_at {time},
+            delivered_at {time},
+            given_up_at {time},
+            last_error TEXT,
+            UNIQUE (batch_key, target));
+        CREATE INDEX ix_deliveries_open ON notification_deliveries (target, next_at) WHERE delivered_at IS NULL AND given_up_at IS NULL;
+        CREATE INDEX ix_deliveries_given_up ON notification_deliveries (id) WHERE given_up_at IS NOT NULL;
+        ALTER TABLE batches ADD COLUMN deliveries_at {time};
+        CREATE INDEX ix_batches_untaken ON batches (id) WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL AND deliveries_at IS NULL;
+        """;
+
     /// <summary>Runs <paramref name="sql"/> in <paramref name="transaction"/>, for migrations.</summary>
     protected static async Task ExecuteAsync(DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {

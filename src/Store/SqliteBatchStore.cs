@@ -179,10 +179,16 @@ public sealed record BatchStoreOptions(BatchLimits Limits, bool NotifyOnCompleti
     public TimeSpan NotificationRetryDelay { get; init; } = TimeSpan.Zero;
 
     /// <summary>The wait after the <paramref name="failures"/>th failed delivery (1 for the first).</summary>
-    public TimeSpan RetryDelayAfter(int failures) =>
-        NotificationRetryDelay <= TimeSpan.Zero
+    public TimeSpan RetryDelayAfter(int failures) => Backoff(NotificationRetryDelay, failures);
+
+    /// <summary>
+    /// The wait after the <paramref name="failures"/>th failure (1 for the first) when the first
+    /// waits <paramref name="first"/>: doubling per failure, up to <see cref="MaxNotificationRetryDelay"/>.
+    /// </summary>
+    public static TimeSpan Backoff(TimeSpan first, int failures) =>
+        first <= TimeSpan.Zero
             ? TimeSpan.Zero
-            : TimeSpan.FromTicks(Math.Min(MaxNotificationRetryDelay.Ticks, NotificationRetryDelay.Ticks * (1L << Math.Clamp(failures - 1, 0, 20))));
+            : TimeSpan.FromTicks(Math.Min(MaxNotificationRetryDelay.Ticks, Math.Min(MaxNotificationRetryDelay.Ticks, first.Ticks) * (1L << Math.Clamp(failures - 1, 0, 20))));
 
     /// <summary>Default limits, notifying, the system clock.</summary>
     public static BatchStoreOptions Default { get; } = new(BatchLimits.Default, true, TimeProvider.System);

@@ -86,6 +86,34 @@ public sealed partial class DashboardTests() : DatabaseTest("sqlite")
         Assert.That(detail, Does.Contain("1@ci idle for the last 10.0 s"), "agent 1's lease expired at 10 s; the last lease ended at 20 s");
     }
 
+    [Test]
+    public async Task The_dashboard_lists_given_up_notifications_first_and_a_batch_s_delivery_per_webhook()
+    {
+        using var failing = new LoopbackServer((_, _) => Task.FromResult(500));
+        using var good = new LoopbackServer((_, _) => Task.FromResult(200));
+        await using var server = await RunningServer.StartAsync(Database, new Dictionary<string, string?>
+        {
+            ["BatchBuild:WebhookUrls:0"] = $"{failing.Url}fails?token=secret",
+            ["BatchBuild:WebhookUrls:1"] = $"{good.Url}takes",
+            ["BatchBuild:WebhookMaxAttempts"] = "1",
+        });
+        await server.ReportAsync(Result("nightly-1", "Shop.Cart", TestRunOutcome.Passed, 1, "agent-a", 50, 10));
+        using var close = await server.Client.PostAsync("api/v1/batches/nightly-1/close", null);
+        await ServerApiTests.WaitForAsync(() => server.Client.GetStringAsync("api/v1/notifications?state=givenUp").GetAwaiter().GetResult().Contains("\"total\":1", StringComparison.Ordinal)
+            && !good.Requests.IsEmpty);
+        var key = Uri.EscapeDataString(RunningServer.Key);
+
+        var list = await RenderAsync(server, $"#key={key}");
+        var detail = await RenderAsync(server, $"#key={key}&batch=nightly-1&sequence=1");
+
+        Assert.That(list, Does.Contain("Notifications given up (1)"));
+        Assert.That(Rows(list, "delivery"), Is.EqualTo(new[] { "nightly-1" }));
+        Assert.That(list, Does.Contain($"{failing.Url}fails?…").And.Contain("<td class=\"givenup\">given up</td>").And.Contain("answered 500").And.Not.Contain("secret"));
+        Assert.That(list.IndexOf("Notifications given up", StringComparison.Ordinal), Is.LessThan(list.IndexOf("<h2>Batches</h2>", StringComparison.Ordinal)), "above the batches");
+        Assert.That(detail, Does.Contain("<h2>Notifications</h2>"));
+        Assert.That(detail, Does.Contain("<td class=\"givenup\">given up</td>").And.Contain("<td class=\"delivered\">delivered</td>").And.Contain($"{good.Url}takes"));
+    }
+
     // Runs headless Chromium on the page and returns the document after its script ran.
     private static async Task<string> RenderAsync(RunningServer server, string fragment)
     {

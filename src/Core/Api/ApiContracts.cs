@@ -192,6 +192,9 @@ public sealed record BatchResultsDto(BatchDto Batch, IReadOnlyList<ResultDto> Re
 /// <summary>The answer to a close: what happened, and the batch.</summary>
 public sealed record CloseResponse(string Status, BatchDto? Batch);
 
+/// <summary>What became of a batch's completion notification, one delivery per webhook: <c>GET /api/v1/batches/{id}/{sequence}/notifications</c>.</summary>
+public sealed record NotificationsDto(string BatchId, int Sequence, IReadOnlyList<DeliveryStatus> Deliveries);
+
 /// <summary>A test named on the wire.</summary>
 public sealed record TestDto(string? Assembly, string? Name);
 
@@ -278,6 +281,8 @@ public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<Res
 [JsonSerializable(typeof(BatchDto))]
 [JsonSerializable(typeof(BatchResultsDto))]
 [JsonSerializable(typeof(CloseResponse))]
+[JsonSerializable(typeof(NotificationsDto))]
+[JsonSerializable(typeof(DeliveryPage))]
 [JsonSerializable(typeof(DurationsRequest))]
 [JsonSerializable(typeof(DurationsResponse))]
 [JsonSerializable(typeof(TestRunsDto))]
