@@ -105,6 +105,7 @@ public static class BatchServer
         builder.Services.AddSingleton<IBatchBrowser>(store);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<AgentQueues>();
+        builder.Services.AddSingleton<ReadinessProbe>();
         builder.Services.AddHttpClient(NotificationOutbox.HttpClientName);
         builder.Services.AddHostedService<BatchSweeper>();
         builder.Services.AddHostedService<NotificationOutbox>();

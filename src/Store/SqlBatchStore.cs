@@ -121,6 +121,27 @@ public sealed class SqlBatchStore : IBatchStore, IBatchBrowser
     public Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(CancellationToken cancellationToken = default) =>
         WriteAsync(transaction => CloseExpiredAsync(transaction, Now, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// Takes the write lock the way every writer does, and lets it go without writing: it answers
+    /// whether a write would get through now, at the cost of a transaction that changes nothing.
+    /// </summary>
+    public async Task ProbeWriteLockAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeTurn.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken);
+
+            // The lock was had: that is the answer, also when the wait ran out meanwhile.
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _writeTurn.Release();
+        }
+    }
+
     /// <inheritdoc />
     public Task<BatchInfo?> GetBatchAsync(BatchId id, CancellationToken cancellationToken = default) =>
         ReadAsync(transaction => LatestAsync(transaction, id, cancellationToken), cancellationToken);
