@@ -66,8 +66,18 @@ public static class BatchServer
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
-        var problems = options.Validate();
+        ServerOptions options;
+        try
+        {
+            options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            // A value the binder cannot convert, such as a time span past TimeSpan.MaxValue.
+            return (null, [$"{DiagnosticCodes.InvalidServerConfiguration}: {e.Message.Split(Environment.NewLine)[0]}; see the README's server settings"]);
+        }
+
+        IReadOnlyList<string> problems = [.. options.Validate(), .. HostGuard.Problems(builder.Configuration[HostGuard.Key], options)];
         if (problems.Count > 0)
         {
             return (null, problems);
@@ -98,6 +108,7 @@ public static class BatchServer
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         QueryKeyRedaction.Install(builder.Services);
+        HostGuard.Install(builder.Services);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(ApiKeys.From(options));
         builder.Services.AddSingleton(_ => store);
