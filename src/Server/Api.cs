@@ -32,6 +32,7 @@ internal static class Api
         api.MapGet("/batches/{id}/{sequence:int}", OneAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/batches/{id}/{sequence:int}/results", ResultsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapPost("/batches/{id}/close", CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, closes: true));
+        api.MapPost("/batches/{id}/close-token", IssueCloseToken).AddEndpointFilter(new KeyFilter(Access.Write));
         api.MapPost("/durations", DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/tests/runs", TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapPost("/batches/{id}/queue", RegisterAsync).AddEndpointFilter(new KeyFilter(Access.Write));
@@ -195,6 +196,19 @@ internal static class Api
             : Results.Json(
                 new CloseResponse(result.Status == CloseStatus.Closed ? "closed" : "alreadyClosed", BatchDto.From(result.Batch!, clock.GetUtcNow())),
                 ApiJson.Default.CloseResponse);
+    }
+
+    // A token for the close request a test project writes to disk, which must hold no key. The
+    // batch need not exist yet: a project asks before its first result.
+    private static IResult IssueCloseToken(HttpContext http, CloseTokenIssuer tokens)
+    {
+        if (Parse(http, out var batchId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (token, expires) = tokens.Issue(batchId);
+        return Results.Json(new CloseTokenDto(token, expires), ApiJson.Default.CloseTokenDto);
     }
 
     // The visual-testing close: 200 when the batch is (now, or already) closed, 404 when unknown.
@@ -473,7 +487,7 @@ internal enum Access
 /// header. On the visual-testing close route the key may also come in the <c>x-eyes-api-key</c>
 /// header or, from old clients, the <c>apiKey</c> query parameter (taken out of the URL before
 /// anything logs it: <see cref="QueryKeyRedaction"/>); on both close routes a
-/// <see cref="CloseToken"/> for the route's batch ID will do instead of a key. Reads pass without a
+/// <see cref="CloseToken"/> the server issued for the route's batch ID will do instead of a key. Reads pass without a
 /// key when the server opens them.
 /// </summary>
 internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = false) : IEndpointFilter
@@ -502,7 +516,7 @@ internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = 
         var token = closes ? http.Request.Headers[CloseToken.Header].FirstOrDefault() : null;
         if (token is not null
             && BatchId.TryCreate(Api.RouteId(http), out var id, out _)
-            && keys.AcceptsCloseToken(token, id, http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()))
+            && http.RequestServices.GetRequiredService<CloseTokenIssuer>().Accepts(token, id))
         {
             return await next(context);
         }
@@ -513,7 +527,8 @@ internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = 
             (presented, token) switch
             {
                 (null, null) => $"no API key; send it in the {Api.KeyHeader} header (BatchBuildApiKey)",
-                (null, _) => "the close token is not accepted: it was made with another key, for another batch ID, or has expired; close with the API key",
+                (null, _) when CloseToken.IsRetired(token) => "the close token has the form of BatchBuild before close tokens were issued by the server (bbc1.), which no server accepts any more; close with the API key",
+                (null, _) => "the close token is not accepted: another server issued it, it is for another batch ID, or it has expired; close with the API key",
                 _ => "the API key is not accepted; check BatchBuildApiKey against the server's BatchBuild:ApiKeyHashes",
             });
     }

@@ -106,6 +106,17 @@ public static class BatchServer
             return (null, [$"{e.Code}: {e.Message}"]);
         }
 
+        byte[] tokenSecret;
+        try
+        {
+            tokenSecret = await store.SecretAsync(CloseTokenIssuer.SecretName, CloseToken.SecretBytes);
+        }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            store.Dispose();
+            return (null, [$"{DiagnosticCodes.StoreUnavailable}: {store.Description} cannot keep the server's close-token secret ({e.Message}); check that the user may write to it"]);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         QueryKeyRedaction.Install(builder.Services);
         HostGuard.Install(builder.Services);
@@ -117,6 +128,7 @@ public static class BatchServer
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<AgentQueues>();
         builder.Services.AddSingleton<ReadinessProbe>();
+        builder.Services.AddSingleton(new CloseTokenIssuer(tokenSecret, options.MaxBatchAge, clock));
         builder.Services.AddHttpClient(NotificationOutbox.HttpClientName);
         builder.Services.AddHostedService<BatchSweeper>();
         builder.Services.AddHostedService<NotificationOutbox>();

@@ -161,6 +161,7 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
             await ExecuteAsync(transaction, $"{Version5Counts} INSERT INTO batchbuild_schema (version) VALUES (5);", cancellationToken);
         }
 
+        await ExecuteAsync(transaction, Secrets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -147,6 +147,7 @@ public sealed class SqliteDialect(string path) : SqlDialect
             await ExecuteAsync(transaction, $"{Version5Counts} PRAGMA user_version = 5;", cancellationToken);
         }
 
+        await ExecuteAsync(transaction, Secrets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

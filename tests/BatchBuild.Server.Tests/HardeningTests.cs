@@ -147,33 +147,6 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
     }
 
     [Test]
-    public async Task A_close_token_closes_its_batch_and_nothing_else()
-    {
-        await using var server = await RunningServer.StartAsync(Database);
-        await server.ReportAsync(Result("token-1", "A.One"), Result("token-2", "A.One"));
-        var token = CloseToken.Create(RunningServer.Key, BatchId.Parse("token-1"), DateTimeOffset.UtcNow.AddHours(1));
-        var expired = CloseToken.Create(RunningServer.Key, BatchId.Parse("token-2"), DateTimeOffset.UtcNow.AddHours(-1));
-        var otherKey = CloseToken.Create("bb_another-key", BatchId.Parse("token-2"), DateTimeOffset.UtcNow.AddHours(1));
-
-        async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, string value, HttpContent? content = null)
-        {
-            using var request = new HttpRequestMessage(method, path) { Content = content };
-            request.Headers.Add(CloseToken.Header, value);
-            using var response = await server.Anonymous.SendAsync(request);
-            return response.StatusCode;
-        }
-
-        var report = Json(new ResultsRequest([Result("token-1", "A.Two")]), ApiJson.Default.ResultsRequest);
-        Assert.That(await SendAsync(HttpMethod.Post, "api/v1/results", token, report), Is.EqualTo(HttpStatusCode.Unauthorized), "a token records nothing");
-        Assert.That(await SendAsync(HttpMethod.Get, "api/v1/batches/token-1", token), Is.EqualTo(HttpStatusCode.Unauthorized), "a token reads nothing");
-        Assert.That(await SendAsync(HttpMethod.Delete, "api/sessions/batches/token-2/close/bypointerid", token), Is.EqualTo(HttpStatusCode.Unauthorized), "another batch");
-        Assert.That(await SendAsync(HttpMethod.Delete, "api/sessions/batches/token-2/close/bypointerid", expired), Is.EqualTo(HttpStatusCode.Unauthorized), "expired");
-        Assert.That(await SendAsync(HttpMethod.Delete, "api/sessions/batches/token-2/close/bypointerid", otherKey), Is.EqualTo(HttpStatusCode.Unauthorized), "another key");
-        Assert.That(await SendAsync(HttpMethod.Delete, "api/sessions/batches/token-1/close/bypointerid", token), Is.EqualTo(HttpStatusCode.OK));
-        Assert.That((await server.ListAsync("?state=active")).Batches.Select(b => b.BatchId), Is.EqualTo(new[] { "token-2" }));
-    }
-
-    [Test]
     public async Task Readiness_fails_while_writes_are_blocked_and_tells_nobody_where_the_database_is()
     {
         await using var server = await RunningServer.StartAsync(Database, new Dictionary<string, string?> { ["BatchBuild:ReadyTimeout"] = "00:00:01" });

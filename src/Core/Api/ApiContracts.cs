@@ -192,6 +192,12 @@ public sealed record BatchResultsDto(BatchDto Batch, IReadOnlyList<ResultDto> Re
 /// <summary>The answer to a close: what happened, and the batch.</summary>
 public sealed record CloseResponse(string Status, BatchDto? Batch);
 
+/// <summary>
+/// A close token the server issued: <c>POST /api/v1/batches/{id}/close-token</c>. It closes that
+/// batch ID on either close route, in <c>X-BatchBuild-Close-Token</c>, until it expires.
+/// </summary>
+public sealed record CloseTokenDto(string Token, DateTimeOffset ExpiresAt);
+
 /// <summary>A test named on the wire.</summary>
 public sealed record TestDto(string? Assembly, string? Name);
 
@@ -283,6 +289,7 @@ public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<Res
 [JsonSerializable(typeof(BatchDto))]
 [JsonSerializable(typeof(BatchResultsDto))]
 [JsonSerializable(typeof(CloseResponse))]
+[JsonSerializable(typeof(CloseTokenDto))]
 [JsonSerializable(typeof(DurationsRequest))]
 [JsonSerializable(typeof(DurationsResponse))]
 [JsonSerializable(typeof(TestRunsDto))]
