@@ -15,7 +15,7 @@ namespace BatchBuild.Server.Tests;
 
 /// <summary>
 /// The server as an attacker or a careless client meets it, on both databases: text the database
-/// cannot keep, numbers out of range, free-text batch IDs, keys in URLs and logs, close tokens,
+/// cannot keep, numbers out of range, free-text batch IDs, keys in URLs and logs,
 /// readiness while writes are blocked, cross-site requests and the dashboard's headers.
 /// </summary>
 [TestFixtureSource(typeof(TestDatabase), nameof(TestDatabase.Providers))]
