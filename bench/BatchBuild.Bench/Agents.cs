@@ -121,6 +121,7 @@ internal static class Agents
             listener.Stop();
             var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
             start.Environment["BatchBuild__AllowAnonymous"] = "true";
+            start.Environment["AllowedHosts"] = "127.0.0.1";
             start.Environment["BatchBuild__ConnectionString"] = database;
             start.Environment["Logging__LogLevel__Default"] = "Warning";
             var process = Process.Start(start)!;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BatchBuild.Runner;
+using BatchBuild.Core.Running;
 using BatchBuild.Tasks;
 
 namespace BatchBuild.Bench;

@@ -73,6 +73,10 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
             {
                 ServerCloseStatus.Closed => (true, $"BatchBuild: batch {result.Id} closed {where}"),
                 ServerCloseStatus.Unknown => (false, $"batch {result.Id} is not known {where} ({result.Detail}); check the batch ID and BatchBuildServerUrl"),
+                ServerCloseStatus.Rejected when string.IsNullOrEmpty(settings.ApiKey) && !CloseTokens.ContainsKey(result.Id.Value) =>
+                    (false, $"the server {where} refused to close batch {result.Id} without the API key ({result.Detail}): no close token was issued for it (see BB5014) and BATCHBUILD_API_KEY is not in the environment; set it, or close with the BatchBuildCloseBatch target and BatchBuildApiKey"),
+                ServerCloseStatus.Rejected when string.IsNullOrEmpty(settings.ApiKey) =>
+                    (false, $"the server {where} refused the close token for batch {result.Id} ({result.Detail}): it has expired, or another server issued it; set BATCHBUILD_API_KEY in the environment, or close with the BatchBuildCloseBatch target and BatchBuildApiKey"),
                 ServerCloseStatus.Rejected => (false, $"the server {where} refused the API key for batch {result.Id} ({result.Detail}); check BatchBuildApiKey"),
                 _ => (false, $"batch {result.Id} could not be closed {where} ({result.Detail}); check BatchBuildServerUrl, the network or BatchBuildProxy"),
             };

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 
 namespace BatchBuild.Client;
@@ -40,6 +42,48 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
     /// <summary>The close request's URL for <paramref name="id"/>.</summary>
     public Uri CloseUrl(BatchId id) =>
         new($"{server.AbsoluteUri.TrimEnd('/')}/api/sessions/batches/{Uri.EscapeDataString(id.Value)}/close/bypointerid");
+
+    /// <summary>The route that issues a close token for <paramref name="id"/>.</summary>
+    public Uri CloseTokenUrl(BatchId id) =>
+        new($"{server.AbsoluteUri.TrimEnd('/')}/api/v1/batches/{Uri.EscapeDataString(id.Value)}/close-token");
+
+    /// <summary>
+    /// Asks the server for a <see cref="CloseToken"/> for <paramref name="id"/>, with the API key:
+    /// the token, or null and why not (for the log; never the key).
+    /// </summary>
+    public async Task<(string? Token, string Detail)> RequestCloseTokenAsync(BatchId id, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(apiKey))
+        {
+            return (null, "no API key to ask with");
+        }
+
+        // One retry: a test project asks before its tests run, and a server that is away costs
+        // it no more than two attempts; the close can still use the key from the environment.
+        var pipeline = Http.RetryPipeline(attemptTimeout, retries: 1, firstDelay: firstRetryDelay);
+        try
+        {
+            using var response = await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, CloseTokenUrl(id));
+                    request.Headers.Add(Http.ApiKeyHeader, apiKey);
+                    return await http.SendAsync(request, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (null, $"{(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            var issued = await response.Content.ReadFromJsonAsync(ApiJson.Default.CloseTokenDto, cancellationToken).ConfigureAwait(false);
+            return issued?.Token is { Length: > 0 } closeToken ? (closeToken, "issued") : (null, "the answer holds no token");
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or System.Text.Json.JsonException)
+        {
+            return (null, e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s" : e.Message);
+        }
+    }
 
     /// <summary>Closes every batch of <paramref name="ids"/> concurrently.</summary>
     public Task<ServerCloseResult[]> CloseAsync(IEnumerable<BatchId> ids, CancellationToken cancellationToken) =>

@@ -176,6 +176,12 @@ public static class DiagnosticCodes
     /// <summary>A lease renewed or completed that has expired (another agent took its test batch over) or never was.</summary>
     public const string LeaseLost = "BB5010";
 
+    /// <summary>A request to the batch server by a host name that is not one of its <c>AllowedHosts</c> (DNS rebinding): refused.</summary>
+    public const string HostNotAllowed = "BB5013";
+
+    /// <summary>The batch server issued no close token when a test project finished: the close then needs the API key in its environment.</summary>
+    public const string NoCloseToken = "BB5014";
+
     /// <summary>The batch server could not be reached; results were spooled to send later.</summary>
     public const string ServerUnreachable = "BB5101";
 

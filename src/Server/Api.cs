@@ -32,6 +32,7 @@ internal static class Api
         api.MapGet("/batches/{id}/{sequence:int}", OneAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/batches/{id}/{sequence:int}/results", ResultsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapPost("/batches/{id}/close", CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, closes: true));
+        api.MapPost("/batches/{id}/close-token", IssueCloseToken).AddEndpointFilter(new KeyFilter(Access.Write));
         api.MapPost("/durations", DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/tests/runs", TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapPost("/batches/{id}/queue", RegisterAsync).AddEndpointFilter(new KeyFilter(Access.Write));
@@ -45,28 +46,20 @@ internal static class Api
         app.MapDelete("/api/sessions/batches/{**id}", EyesCloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, eyes: true, closes: true));
     }
 
-    // Ready means the store takes writes now: the probe is a real write transaction (it closes
-    // what has expired, as the sweeper would), bounded by ReadyTimeout. Why it failed goes to the
-    // log only: the database's host and port are nobody else's business.
+    // Ready means the store takes writes now: the probe takes the write lock within ReadyTimeout
+    // and writes nothing (see ReadinessProbe), so an unauthenticated caller changes nothing. Why
+    // it failed goes to the log only: the database's host and port are nobody else's business.
     private static async Task<IResult> ReadyAsync(
-        IBatchStore store, OutboxSignal outbox, Microsoft.Extensions.Options.IOptions<ServerOptions> options, ILogger<ServerOptions> log, CancellationToken cancellationToken)
+        ReadinessProbe probe, Microsoft.Extensions.Options.IOptions<ServerOptions> options, ILogger<ServerOptions> log, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.ReadyTimeout);
         try
         {
-            // The probe may block in the database driver; waiting on it stops at the timeout.
-            var probe = Task.Run(() => store.CloseExpiredAsync(timeout.Token), timeout.Token);
-            if (await probe.WaitAsync(options.Value.ReadyTimeout, cancellationToken) is { Count: > 0 })
-            {
-                outbox.Wake();
-            }
-
+            await probe.RunAsync().WaitAsync(options.Value.ReadyTimeout, cancellationToken);
             return Results.Json(new Dictionary<string, string> { ["status"] = "ready" });
         }
         catch (Exception e) when (BatchServer.IsStoreFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            log.Report(Diagnostic.Warning(DiagnosticCodes.StoreUnavailable, $"not ready: the store takes no writes ({(e is OperationCanceledException or TimeoutException ? $"no write within {options.Value.ReadyTimeout}" : e.Message)})"));
+            log.Report(Diagnostic.Warning(DiagnosticCodes.StoreUnavailable, $"not ready: the store takes no writes ({(e is OperationCanceledException or TimeoutException ? $"the write lock was not free within {options.Value.ReadyTimeout}" : e.Message)})"));
             return Problem(StatusCodes.Status503ServiceUnavailable, DiagnosticCodes.StoreUnavailable, "the store takes no writes right now; the server log says why");
         }
     }
@@ -98,7 +91,8 @@ internal static class Api
         BatchState? wanted = null;
         if (state is { Length: > 0 })
         {
-            if (Enum.TryParse<BatchState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+            // One of the names, exactly: Enum.TryParse would also take a number or "active, closed".
+            if (Enum.GetValues<BatchState>().Where(value => value.ToString().Equals(state, StringComparison.OrdinalIgnoreCase)).ToList() is [var parsed])
             {
                 wanted = parsed;
             }
@@ -202,6 +196,19 @@ internal static class Api
             : Results.Json(
                 new CloseResponse(result.Status == CloseStatus.Closed ? "closed" : "alreadyClosed", BatchDto.From(result.Batch!, clock.GetUtcNow())),
                 ApiJson.Default.CloseResponse);
+    }
+
+    // A token for the close request a test project writes to disk, which must hold no key. The
+    // batch need not exist yet: a project asks before its first result.
+    private static IResult IssueCloseToken(HttpContext http, CloseTokenIssuer tokens)
+    {
+        if (Parse(http, out var batchId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (token, expires) = tokens.Issue(batchId);
+        return Results.Json(new CloseTokenDto(token, expires), ApiJson.Default.CloseTokenDto);
     }
 
     // The visual-testing close: 200 when the batch is (now, or already) closed, 404 when unknown.
@@ -341,9 +348,9 @@ internal static class Api
             return problem!;
         }
 
-        return string.IsNullOrWhiteSpace(request.Agent) || request.Agent.Length > ResultDto.MaxTextLength
-            ? Invalid([$"agent: required, at most {ResultDto.MaxTextLength} characters"])
-            : action(batchId, StoredText.Clean(request.Agent));
+        return request.Validate() is { Count: > 0 } problems
+            ? Invalid(problems)
+            : action(batchId, request.Agent!);
     }
 
     private static IResult LeaseLost(string lease) =>
@@ -380,7 +387,7 @@ internal static class Api
         {
             // The serializer's own message names internal types for a value of the wrong type; say what fits instead.
             var reason = e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
-                ? "a value of the wrong type (outcome is Passed, Failed, Skipped or None; times are ISO-8601 with an offset; counts and durations are numbers)"
+                ? "a value of the wrong type (outcome is passed, failed, skipped or none; times are ISO-8601 with an offset; counts and durations are numbers)"
                 : e.Message.Split(" Path:", 2)[0];
             return (null, Invalid([$"the body is not valid JSON for this request at {e.Path ?? "$"} (line {e.LineNumber + 1}): {reason}"]));
         }
@@ -391,8 +398,21 @@ internal static class Api
     }
 
     // The batch ID of a route, or the problem that says why it is not one.
-    private static IResult? Parse(HttpContext http, out BatchId batchId) =>
-        BatchId.TryCreate(RouteId(http), out batchId, out var problem) ? null : Invalid([$"id: {problem}"]);
+    private static IResult? Parse(HttpContext http, out BatchId batchId)
+    {
+        if (HasDotSegment(RawPath(http)))
+        {
+            batchId = default;
+            return Invalid(["the path has a '.' or '..' segment, which the server resolves before routing but the batch ID is read from as sent; send the path without them, the batch ID percent-encoded"]);
+        }
+
+        return BatchId.TryCreate(RouteId(http), out batchId, out var problem) ? null : Invalid([$"id: {problem}"]);
+    }
+
+    // Kestrel removes dot segments before routing (/batches/x/../y/close routes as /batches/y/close),
+    // while the batch ID is read from the path as sent: such a path names two batches, so it names none.
+    private static bool HasDotSegment(string rawPath) =>
+        rawPath.Split('/').Any(segment => Uri.UnescapeDataString(segment) is "." or "..");
 
     private const string EyesClosePrefix = "/api/sessions/batches/";
     private const string EyesCloseSuffix = "/close/bypointerid";
@@ -403,11 +423,16 @@ internal static class Api
     /// keeps <c>%2F</c> encoded and decodes everything else, so an ID with <c>/</c> or a literal
     /// <c>%2F</c> would come out wrong from the route value. On the visual-testing close route the
     /// ID is everything between the prefix and the suffix, because the Eyes SDKs send a <c>/</c> in
-    /// an ID unencoded.
+    /// an ID unencoded. A path with a <c>.</c> or <c>..</c> segment has no batch ID: empty.
     /// </summary>
     internal static string RouteId(HttpContext http)
     {
         var path = RawPath(http);
+        if (HasDotSegment(path))
+        {
+            return string.Empty;
+        }
+
         if (path.StartsWith(EyesClosePrefix, StringComparison.OrdinalIgnoreCase) && path.EndsWith(EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
         {
             return Uri.UnescapeDataString(path[EyesClosePrefix.Length..^EyesCloseSuffix.Length]);
@@ -462,7 +487,7 @@ internal enum Access
 /// header. On the visual-testing close route the key may also come in the <c>x-eyes-api-key</c>
 /// header or, from old clients, the <c>apiKey</c> query parameter (taken out of the URL before
 /// anything logs it: <see cref="QueryKeyRedaction"/>); on both close routes a
-/// <see cref="CloseToken"/> for the route's batch ID will do instead of a key. Reads pass without a
+/// <see cref="CloseToken"/> the server issued for the route's batch ID will do instead of a key. Reads pass without a
 /// key when the server opens them.
 /// </summary>
 internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = false) : IEndpointFilter
@@ -491,7 +516,7 @@ internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = 
         var token = closes ? http.Request.Headers[CloseToken.Header].FirstOrDefault() : null;
         if (token is not null
             && BatchId.TryCreate(Api.RouteId(http), out var id, out _)
-            && keys.AcceptsCloseToken(token, id, http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()))
+            && http.RequestServices.GetRequiredService<CloseTokenIssuer>().Accepts(token, id))
         {
             return await next(context);
         }
@@ -502,7 +527,8 @@ internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = 
             (presented, token) switch
             {
                 (null, null) => $"no API key; send it in the {Api.KeyHeader} header (BatchBuildApiKey)",
-                (null, _) => "the close token is not accepted: it was made with another key, for another batch ID, or has expired; close with the API key",
+                (null, _) when CloseToken.IsRetired(token) => "the close token has the form of BatchBuild before close tokens were issued by the server (bbc1.), which no server accepts any more; close with the API key",
+                (null, _) => "the close token is not accepted: another server issued it, it is for another batch ID, or it has expired; close with the API key",
                 _ => "the API key is not accepted; check BatchBuildApiKey against the server's BatchBuild:ApiKeyHashes",
             });
     }

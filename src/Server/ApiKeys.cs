@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using BatchBuild.Core.Batches;
+using System.Text;
 
 namespace BatchBuild.Server;
 
@@ -21,7 +21,7 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
         new([.. options.ApiKeyHashes.Select(text => TryParseHash(text, out var hash) ? hash : throw new ArgumentException("not a key hash", nameof(options)))], options.AllowAnonymous);
 
     /// <summary>The configured form of <paramref name="key"/>'s hash: <c>sha256:</c> and 64 hex digits.</summary>
-    public static string Hash(string key) => Prefix + Convert.ToHexStringLower(CloseToken.KeyHash(key));
+    public static string Hash(string key) => Prefix + Convert.ToHexStringLower(KeyHash(key));
 
     /// <summary>A new random key: 32 bytes, URL-safe.</summary>
     public static string NewKey() => "bb_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -40,10 +40,6 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
         return true;
     }
 
-    /// <summary>Whether <paramref name="token"/> closes <paramref name="id"/> at <paramref name="now"/> under one of the configured keys.</summary>
-    public bool AcceptsCloseToken(string? token, BatchId id, DateTimeOffset now) =>
-        CloseToken.Verify(token, id, now, hashes);
-
     /// <summary>Whether <paramref name="key"/> is one of the configured keys.</summary>
     public bool Accepts(string? key)
     {
@@ -52,7 +48,7 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
             return false;
         }
 
-        var presented = CloseToken.KeyHash(key);
+        var presented = KeyHash(key);
         var match = false;
         foreach (var hash in hashes)
         {
@@ -61,4 +57,6 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
 
         return match;
     }
+
+    private static byte[] KeyHash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

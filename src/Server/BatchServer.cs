@@ -66,8 +66,18 @@ public static class BatchServer
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
-        var problems = options.Validate();
+        ServerOptions options;
+        try
+        {
+            options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            // A value the binder cannot convert, such as a time span past TimeSpan.MaxValue.
+            return (null, [$"{DiagnosticCodes.InvalidServerConfiguration}: {e.Message.Split(Environment.NewLine)[0]}; see the README's server settings"]);
+        }
+
+        IReadOnlyList<string> problems = [.. options.Validate(), .. HostGuard.Problems(builder.Configuration[HostGuard.Key], options)];
         if (problems.Count > 0)
         {
             return (null, problems);
@@ -96,8 +106,20 @@ public static class BatchServer
             return (null, [$"{e.Code}: {e.Message}"]);
         }
 
+        byte[] tokenSecret;
+        try
+        {
+            tokenSecret = await store.SecretAsync(CloseTokenIssuer.SecretName, CloseToken.SecretBytes);
+        }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            store.Dispose();
+            return (null, [$"{DiagnosticCodes.StoreUnavailable}: {store.Description} cannot keep the server's close-token secret ({e.Message}); check that the user may write to it"]);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         QueryKeyRedaction.Install(builder.Services);
+        HostGuard.Install(builder.Services);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(ApiKeys.From(options));
         builder.Services.AddSingleton(_ => store);
@@ -106,6 +128,8 @@ public static class BatchServer
         builder.Services.AddSingleton<INotificationOutbox>(store);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<AgentQueues>();
+        builder.Services.AddSingleton<ReadinessProbe>();
+        builder.Services.AddSingleton(new CloseTokenIssuer(tokenSecret, options.MaxBatchAge, clock));
         // Each try is cut off after WebhookTimeout by the outbox, not by the client's 100 seconds;
         // the outbox logs each try itself, with the URL redacted (webhook URLs often hold a secret).
         builder.Services.AddHttpClient(NotificationOutbox.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();

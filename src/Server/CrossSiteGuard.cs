@@ -9,8 +9,10 @@ namespace BatchBuild.Server;
 /// come from a cross-site page (<c>Sec-Fetch-Site</c>, or an <c>Origin</c> other than the server's
 /// own), and a POST must carry JSON or no body, never what a form sends (form data or plain
 /// text), which a page could send without a preflight. A cross-site request with no body, which a
-/// page's script could send, always carries an <c>Origin</c>. Clients that are not browsers send
-/// neither header and are not affected.
+/// page's script could send, always carries an <c>Origin</c>. With anonymous writes, the
+/// <c>Origin</c> must also name one of the allowed hosts (<see cref="HostGuard"/>). Browsers send
+/// an <c>Origin</c> with every POST and DELETE; clients that are not browsers send neither header
+/// and are not affected.
 /// </summary>
 internal static class CrossSiteGuard
 {
@@ -25,7 +27,9 @@ internal static class CrossSiteGuard
         var site = request.Headers["Sec-Fetch-Site"].FirstOrDefault();
         var origin = request.Headers.Origin.FirstOrDefault();
         var own = $"{request.Scheme}://{request.Host}";
-        if (site is "cross-site" or "same-site" || (origin is not null && !string.Equals(origin, own, StringComparison.OrdinalIgnoreCase)))
+        var anonymous = http.RequestServices.GetRequiredService<ApiKeys>().AllowAnonymous;
+        if (site is "cross-site" or "same-site"
+            || (origin is not null && (!string.Equals(origin, own, StringComparison.OrdinalIgnoreCase) || (anonymous && !HostGuard.AllowsOrigin(http, origin)))))
         {
             return Refuse(http, StatusCodes.Status403Forbidden, DiagnosticCodes.CrossSiteRequest,
                 $"a request from another site's page ({origin ?? site}) may not change data here; call the API from a CI step or a script, not from a web page");

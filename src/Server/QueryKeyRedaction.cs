@@ -41,10 +41,13 @@ internal sealed class QueryKeyRedaction(IServer server) : IServer
         }));
     }
 
-    /// <summary>The query without its <c>apiKey</c> parameters, and the first key found.</summary>
+    /// <summary>
+    /// The query without its <c>apiKey</c> parameters, and the first key found. A name is compared
+    /// decoded, as ASP.NET Core's query parser reads it: <c>api%4Bey</c> is <c>apiKey</c> too.
+    /// </summary>
     internal static (string Query, string? Key) Redact(string query)
     {
-        if (query.Length == 0 || !query.Contains(Parameter, StringComparison.OrdinalIgnoreCase))
+        if (query.Length == 0 || (!query.Contains('%') && !query.Contains(Parameter, StringComparison.OrdinalIgnoreCase)))
         {
             return (query, null);
         }

@@ -80,6 +80,12 @@ public sealed class ServerOptions
     /// <summary>The most tries of one delivery.</summary>
     public const int MaxWebhookAttempts = 1000;
 
+    /// <summary>The longest lifetime a setting may give a batch, lease or retry: a year.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(365);
+
+    /// <summary>The longest interval or wait a setting may give a timer: a day.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
+
     /// <summary>Every problem with these settings, each with its fix; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -107,11 +113,19 @@ public sealed class ServerOptions
             problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: no API key is configured; add BatchBuild:ApiKeyHashes:0 (make a key with 'BatchBuild.Server new-key'), or set BatchBuild:AllowAnonymous=true on a trusted network");
         }
 
-        foreach (var (name, value) in new[] { ("IdleTimeout", IdleTimeout), ("MaxBatchAge", MaxBatchAge), ("SweepInterval", SweepInterval), ("OutboxInterval", OutboxInterval), ("NotificationRetryDelay", NotificationRetryDelay), ("ReadyTimeout", ReadyTimeout), ("LeaseTimeout", LeaseTimeout), ("WebhookMaxAge", WebhookMaxAge) })
+        // Spans are added to the time now (a lease's end, a token's expiry) or wait in a timer,
+        // so each has a ceiling: beyond it a date overflows or a timer refuses the wait, and every
+        // request that meets it would fail instead of the start.
+        foreach (var (name, value, ceiling) in new[]
         {
-            if (value <= TimeSpan.Zero)
+            ("IdleTimeout", IdleTimeout, MaxLifetime), ("MaxBatchAge", MaxBatchAge, MaxLifetime), ("LeaseTimeout", LeaseTimeout, MaxLifetime),
+            ("NotificationRetryDelay", NotificationRetryDelay, MaxLifetime), ("WebhookMaxAge", WebhookMaxAge, MaxLifetime),
+            ("SweepInterval", SweepInterval, MaxInterval), ("OutboxInterval", OutboxInterval, MaxInterval), ("ReadyTimeout", ReadyTimeout, MaxInterval),
+        })
+        {
+            if (value <= TimeSpan.Zero || value > ceiling)
             {
-                problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:{name} is {value}; use a positive time span such as 00:30:00");
+                problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:{name} is {value}; use a positive time span up to {ceiling} (d.hh:mm:ss), such as 00:30:00");
             }
         }
 

@@ -166,6 +166,7 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
             await ExecuteAsync(transaction, $"{Version6Deliveries("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ")} INSERT INTO batchbuild_schema (version) VALUES (6);", cancellationToken);
         }
 
+        await ExecuteAsync(transaction, Secrets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

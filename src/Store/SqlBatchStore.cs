@@ -122,6 +122,46 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
     public Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(CancellationToken cancellationToken = default) =>
         WriteAsync(transaction => CloseExpiredAsync(transaction, Now, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// The secret named <paramref name="name"/>: <paramref name="bytes"/> random bytes made the
+    /// first time it is asked for, and the same ever after, for every process and server instance
+    /// on this database. Made under the write lock, so two instances starting at once agree on one.
+    /// </summary>
+    public Task<byte[]> SecretAsync(string name, int bytes, CancellationToken cancellationToken = default) =>
+        WriteAsync(async transaction =>
+        {
+            await using var read = Command(transaction, "SELECT value FROM server_secrets WHERE name = @name", ("@name", name));
+            if (await read.ExecuteScalarAsync(cancellationToken) is string stored)
+            {
+                return Convert.FromBase64String(stored);
+            }
+
+            var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes);
+            await NonQueryAsync(transaction, "INSERT INTO server_secrets (name, value) VALUES (@name, @value)", cancellationToken, ("@name", name), ("@value", Convert.ToBase64String(secret)));
+            return secret;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Takes the write lock the way every writer does, and lets it go without writing: it answers
+    /// whether a write would get through now, at the cost of a transaction that changes nothing.
+    /// </summary>
+    public async Task ProbeWriteLockAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeTurn.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken);
+
+            // The lock was had: that is the answer, also when the wait ran out meanwhile.
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _writeTurn.Release();
+        }
+    }
+
     /// <inheritdoc />
     public Task<BatchInfo?> GetBatchAsync(BatchId id, CancellationToken cancellationToken = default) =>
         ReadAsync(transaction => LatestAsync(transaction, id, cancellationToken), cancellationToken);

@@ -96,6 +96,13 @@ public abstract class SqlDialect
         CREATE INDEX ix_batches_untaken ON batches (id) WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL AND deliveries_at IS NULL;
         """;
 
+    /// <summary>
+    /// The secrets a batch server keeps (<see cref="SqlBatchStore.SecretAsync"/>), by name. The
+    /// table only ever gets added, so it is made where it is missing, at any schema version,
+    /// rather than by a numbered step.
+    /// </summary>
+    protected const string Secrets = "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
     /// <summary>Runs <paramref name="sql"/> in <paramref name="transaction"/>, for migrations.</summary>
     protected static async Task ExecuteAsync(DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {

@@ -152,6 +152,7 @@ public sealed class SqliteDialect(string path) : SqlDialect
             await ExecuteAsync(transaction, $"{Version6Deliveries("INTEGER PRIMARY KEY", "TEXT")} PRAGMA user_version = 6;", cancellationToken);
         }
 
+        await ExecuteAsync(transaction, Secrets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -199,7 +199,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var runner = new TestBatchRunner(ProjectName, TestAssembly, settings, batchId, slot, _agent, workers, store, http, log);
         Log.LogMessage(MessageImportance.High, runner.Announce(tests.Length, plan));
 
-        PrepareClose(runner, batchId, settings, storePath);
+        await PrepareCloseAsync(runner, batchId, settings, storePath, http, cancellationToken).ConfigureAwait(false);
         var loggers = HostedLoggers.Start(
             VsTestRunSettings.Loggers(userRunSettings, Loggers),
             [Path.GetDirectoryName(Path.GetFullPath(TestAssembly))!, .. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path)), Path.Combine(Path.GetDirectoryName(VSTestConsolePath)!, "Extensions")],
@@ -301,7 +301,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
     // Under dotnet test, the batch closes once, after the last project, in the SDK's artifact
     // post-processing step: each project hands over its close request (see PostProcessingHandoff).
-    private void PrepareClose(TestBatchRunner runner, BatchId batchId, BatchBuildSettings settings, string storePath)
+    private async Task PrepareCloseAsync(TestBatchRunner runner, BatchId batchId, BatchBuildSettings settings, string storePath, HttpClient? http, CancellationToken cancellationToken)
     {
         if (runner.LeavesBatchOpen())
         {
@@ -315,13 +315,35 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
 
         var summary = settings.Lifecycle.SummaryPath is { } path ? Path.GetFullPath(path, ProjectDirectory) : null;
-        var request = CloseRequest.From(batchId, ProjectName, storePath, settings.Lifecycle with { SummaryPath = summary }, DateTimeOffset.UtcNow);
+        var token = await CloseTokenAsync(batchId, settings.Lifecycle, http, cancellationToken).ConfigureAwait(false);
+        var request = CloseRequest.From(batchId, ProjectName, storePath, settings.Lifecycle with { SummaryPath = summary }, token);
         var folder = PostProcessingHandoff.CreateFolder(Path.GetTempPath(), SessionId!);
         var file = Path.Combine(folder, PostProcessingHandoff.CloseRequestFileName);
         WriteForOwner(file, request.ToJson());
         WriteForOwner(
             Path.Combine(folder, PostProcessingHandoff.FileName),
             PostProcessingHandoff.ForClose(file, Path.Combine(ExtensionDirectory, PostProcessingHandoff.CollectorAssembly)));
+    }
+
+    // The close request goes to disk, so it carries a token the server issues instead of the key.
+    // Without one, the closing step needs BATCHBUILD_API_KEY in its environment: say so, unless
+    // it is there.
+    private async Task<string?> CloseTokenAsync(BatchId batchId, BatchLifecycleSettings lifecycle, HttpClient? http, CancellationToken cancellationToken)
+    {
+        if (lifecycle.ServerUrl is not { } server || http is null || string.IsNullOrEmpty(lifecycle.ApiKey))
+        {
+            return null;
+        }
+
+        var (token, detail) = await new ServerBatchCloser(http, server, lifecycle.ApiKey, TimeSpan.FromSeconds(5))
+            .RequestCloseTokenAsync(batchId, cancellationToken).ConfigureAwait(false);
+        if (token is null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("BATCHBUILD_API_KEY")))
+        {
+            Log.Report(Diagnostic.Warning(DiagnosticCodes.NoCloseToken,
+                $"{ProjectName}: the server {CompletionNotifier.Redacted(server)} issued no close token for batch {batchId} ({detail}); the close after the last project needs the API key, which is never written to disk: set BATCHBUILD_API_KEY in the environment of dotnet test, or the batch stays open until closed with the BatchBuildCloseBatch target or idle"));
+        }
+
+        return token;
     }
 
     // The attachments of the test batches (code coverage, dumps) go to the post-processing step,

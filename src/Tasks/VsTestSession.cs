@@ -3,7 +3,6 @@ using System.Diagnostics;
 using BatchBuild.Adapter;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Running;
-using BatchBuild.Runner;
 using Microsoft.TestPlatform.VsTestConsole.TranslationLayer;
 using Microsoft.TestPlatform.VsTestConsole.TranslationLayer.Interfaces;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;

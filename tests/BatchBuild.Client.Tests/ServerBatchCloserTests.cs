@@ -32,7 +32,7 @@ public sealed class ServerBatchCloserTests
     {
         using var server = new LoopbackServer((_, _) => Task.FromResult(200));
         using var http = Http.CreateClient(null);
-        var token = CloseToken.Create("k", BatchId.Parse("b-1"), DateTimeOffset.UtcNow.AddHours(1));
+        var token = CloseToken.Create(System.Security.Cryptography.RandomNumberGenerator.GetBytes(CloseToken.SecretBytes), BatchId.Parse("b-1"), DateTimeOffset.UtcNow.AddHours(1));
         var closer = new ServerBatchCloser(http, server.Url, null, TimeSpan.FromSeconds(5)) { CloseTokens = new Dictionary<string, string> { ["b-1"] = token } };
 
         await closer.CloseAsync([BatchId.Parse("b-1")], CancellationToken.None);

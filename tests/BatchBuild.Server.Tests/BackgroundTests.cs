@@ -96,6 +96,7 @@ public sealed class BackgroundTests(string provider) : DatabaseTest(provider)
             ["BatchBuild:Provider"] = "postgres",
             ["BatchBuild:ConnectionString"] = $"Host=127.0.0.1;Port={LoopbackServer.FreePort()};Username=nobody;Password=secret-password;Database=none;Timeout=3",
             ["BatchBuild:AllowAnonymous"] = "true",
+            ["AllowedHosts"] = "127.0.0.1",
         }));
 
         Assert.That((bad, noKey, down), Is.EqualTo(((WebApplication?)null, (WebApplication?)null, (WebApplication?)null)));

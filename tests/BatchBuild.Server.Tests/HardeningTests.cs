@@ -15,7 +15,7 @@ namespace BatchBuild.Server.Tests;
 
 /// <summary>
 /// The server as an attacker or a careless client meets it, on both databases: text the database
-/// cannot keep, numbers out of range, free-text batch IDs, keys in URLs and logs, close tokens,
+/// cannot keep, numbers out of range, free-text batch IDs, keys in URLs and logs,
 /// readiness while writes are blocked, cross-site requests and the dashboard's headers.
 /// </summary>
 [TestFixtureSource(typeof(TestDatabase), nameof(TestDatabase.Providers))]
@@ -35,14 +35,14 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
     public async Task Text_the_database_cannot_keep_is_stored_replaced_and_never_taken_for_an_outage()
     {
         await using var server = await RunningServer.StartAsync(Database);
-        var report = new ResultsRequest([Result("nul-1", "A.Nul\0Name", agent: "agent\0") with { ErrorMessage = "expected \0 but was \uD800" }]);
+        var report = new ResultsRequest([Result("nul-1", "A.Nul\0Name") with { ErrorMessage = "expected \0 but was \uD800" }]);
 
         using var response = await server.Client.PostAsync("api/v1/results", Json(report, ApiJson.Default.ResultsRequest));
         using var durations = await server.Client.PostAsync("api/v1/durations", Json(new DurationsRequest([new TestDto("Tests", "A.Nul\0Name")], 90, null, null), ApiJson.Default.DurationsRequest));
 
         Assert.That((response.StatusCode, durations.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)), await response.Content.ReadAsStringAsync());
         var stored = (await server.Client.GetFromJsonAsync("api/v1/batches/nul-1/1/results", ApiJson.Default.BatchResultsDto))!.Results.Single();
-        Assert.That((stored.Name, stored.Agent, stored.ErrorMessage), Is.EqualTo(("A.Nul\uFFFDName", "agent\uFFFD", "expected \uFFFD but was \uFFFD")));
+        Assert.That((stored.Name, stored.ErrorMessage), Is.EqualTo(("A.Nul\uFFFDName", "expected \uFFFD but was \uFFFD")));
         var runs = (await durations.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!;
         Assert.That(runs.Durations.Single().Name, Is.EqualTo("A.Nul\uFFFDName"), "the cleaned name is found again");
     }
@@ -144,33 +144,6 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
         Assert.That(lines, Has.Some.Contains("/api/sessions/batches/logged-1/close/bypointerid"), "requests are logged");
         Assert.That(lines, Has.None.Contains(RunningServer.Key).And.None.Contains("bb_wrong-key-in-url"));
         Assert.That(lines, Has.Some.Contains("other=1"), "the rest of the query stays");
-    }
-
-    [Test]
-    public async Task A_close_token_closes_its_batch_and_nothing_else()
-    {
-        await using var server = await RunningServer.StartAsync(Database);
-        await server.ReportAsync(Result("token-1", "A.One"), Result("token-2", "A.One"));
-        var token = CloseToken.Create(RunningServer.Key, BatchId.Parse("token-1"), DateTimeOffset.UtcNow.AddHours(1));
-        var expired = CloseToken.Create(RunningServer.Key, BatchId.Parse("token-2"), DateTimeOffset.UtcNow.AddHours(-1));
-        var otherKey = CloseToken.Create("bb_another-key", BatchId.Parse("token-2"), DateTimeOffset.UtcNow.AddHours(1));
-
-        async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, string value, HttpContent? content = null)
-        {
-            using var request = new HttpRequestMessage(method, path) { Content = content };
-            request.Headers.Add(CloseToken.Header, value);
-            using var response = await server.Anonymous.SendAsync(request);
-            return response.StatusCode;
-        }
-
-        var report = Json(new ResultsRequest([Result("token-1", "A.Two")]), ApiJson.Default.ResultsRequest);
-        Assert.That(await SendAsync(HttpMethod.Post, "api/v1/results", token, report), Is.EqualTo(HttpStatusCode.Unauthorized), "a token records nothing");
-        Assert.That(await SendAsync(HttpMethod.Get, "api/v1/batches/token-1", token), Is.EqualTo(HttpStatusCode.Unauthorized), "a token reads nothing");
-        Assert.That(await SendAsync(HttpMethod.Delete, "api/sessions/batches/token-2/close/bypointerid", token), Is.EqualTo(HttpStatusCode.Unauthorized), "another batch");
-        Assert.That(await SendAsync(HttpMethod.Delete, "api/sessions/batches/token-2/close/bypointerid", expired), Is.EqualTo(HttpStatusCode.Unauthorized), "expired");
-        Assert.That(await SendAsync(HttpMethod.Delete, "api/sessions/batches/token-2/close/bypointerid", otherKey), Is.EqualTo(HttpStatusCode.Unauthorized), "another key");
-        Assert.That(await SendAsync(HttpMethod.Delete, "api/sessions/batches/token-1/close/bypointerid", token), Is.EqualTo(HttpStatusCode.OK));
-        Assert.That((await server.ListAsync("?state=active")).Batches.Select(b => b.BatchId), Is.EqualTo(new[] { "token-2" }));
     }
 
     [Test]

@@ -65,6 +65,9 @@ internal sealed class RunningServer : IAsyncDisposable
             ["BatchBuild:OutboxInterval"] = "00:00:00.200",
             ["BatchBuild:SweepInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
+
+            // The name the tests call the server by; required with AllowAnonymous or OpenReads.
+            ["AllowedHosts"] = "127.0.0.1",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -221,7 +221,7 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         Assert.That((await ProblemAsync(tooLarge)).GetProperty("code").GetString(), Is.EqualTo("BB5003"));
         Assert.That((await ProblemAsync(notJson)).GetProperty("detail").GetString(), Does.StartWith("BB5001: the body is not valid JSON"));
         Assert.That((await ProblemAsync(badPage)).GetProperty("errors").GetArrayLength(), Is.EqualTo(2));
-        Assert.That((await ProblemAsync(wrongValue)).GetProperty("detail").GetString(), Does.Contain("at $.results[0].outcome").And.Contain("Passed, Failed, Skipped or None").And.Not.Contain("BatchBuild.Core"));
+        Assert.That((await ProblemAsync(wrongValue)).GetProperty("detail").GetString(), Does.Contain("at $.results[0].outcome").And.Contain("one of passed, failed, skipped, none").And.Not.Contain("BatchBuild.Core"));
         Assert.That((await server.ListAsync()).Total, Is.Zero);
     }
 

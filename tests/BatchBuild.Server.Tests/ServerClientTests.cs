@@ -78,10 +78,11 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
 
         var closed = await new BatchCloser(settings, Path.Combine(_folder, "batchbuild.db"), http, _messages.Add, _ => null) { Counted = (_, counts) => counted.Add(counts) }
             .CloseAsync([BatchId.Parse("agent-run-5")], CancellationToken.None);
+        var (token, _) = await new ServerBatchCloser(http, server.Url, RunningServer.Key, TimeSpan.FromSeconds(10)).RequestCloseTokenAsync(BatchId.Parse("agent-run-5"), CancellationToken.None);
         var withoutKey = await new BatchCloser(settings with { ApiKey = null }, Path.Combine(_folder, "batchbuild.db"), http, _messages.Add, _ => null)
         {
             Counted = (_, counts) => counted.Add(counts),
-            CloseTokens = new Dictionary<string, string> { ["agent-run-5"] = CloseToken.Create(RunningServer.Key, BatchId.Parse("agent-run-5"), DateTimeOffset.UtcNow.AddHours(1)) },
+            CloseTokens = new Dictionary<string, string> { ["agent-run-5"] = token! },
         }.CloseAsync([BatchId.Parse("agent-run-5")], CancellationToken.None);
 
         Assert.That(closed, Is.True);

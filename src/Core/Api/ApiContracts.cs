@@ -47,7 +47,7 @@ public sealed record ResultDto(
 
         Require(Assembly, "assembly");
         Require(Name, "name");
-        Require(Agent, "agent");
+        Names.CheckAgent(Agent, $"results[{index}].agent", problems);
         Require(Attempt, "attempt");
         if (DisplayName is { Length: > MaxTextLength })
         {
@@ -56,7 +56,7 @@ public sealed record ResultDto(
 
         if (Outcome is null || !Enum.IsDefined(Outcome.Value))
         {
-            problems.Add($"results[{index}].outcome: required, one of passed, failed, skipped, none");
+            problems.Add($"results[{index}].outcome: required, {OutcomeJsonConverter.Rule}");
         }
 
         if (!double.IsFinite(DurationMillis) || DurationMillis is < 0 or > TestResultRecord.MaxDurationMillis)
@@ -71,7 +71,7 @@ public sealed record ResultDto(
 
         if (FinishedAt is null || FinishedAt < TestResultRecord.EarliestFinish || FinishedAt >= TestResultRecord.LatestFinish)
         {
-            problems.Add($"results[{index}].finishedAt: required, an ISO-8601 time with offset from {TestResultRecord.EarliestFinish:yyyy-MM-dd} to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
+            problems.Add($"results[{index}].finishedAt: required, {OffsetTimeJsonConverter.Rule}, from {TestResultRecord.EarliestFinish:yyyy-MM-dd} to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
         }
 
         // Text the database cannot keep is replaced, not refused: see StoredText.
@@ -194,6 +194,11 @@ public sealed record CloseResponse(string Status, BatchDto? Batch);
 
 /// <summary>What became of a batch's completion notification, one delivery per webhook: <c>GET /api/v1/batches/{id}/{sequence}/notifications</c>.</summary>
 public sealed record NotificationsDto(string BatchId, int Sequence, IReadOnlyList<DeliveryStatus> Deliveries);
+/// <summary>
+/// A close token the server issued: <c>POST /api/v1/batches/{id}/close-token</c>. It closes that
+/// batch ID on either close route, in <c>X-BatchBuild-Close-Token</c>, until it expires.
+/// </summary>
+public sealed record CloseTokenDto(string Token, DateTimeOffset ExpiresAt);
 
 /// <summary>A test named on the wire.</summary>
 public sealed record TestDto(string? Assembly, string? Name);
@@ -269,12 +274,17 @@ public sealed record DurationDto(string Assembly, string Name, double Millis, in
 /// <summary>A test's recorded runs: <c>GET /api/v1/tests/runs</c>.</summary>
 public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<ResultDto> Runs);
 
-/// <summary>The JSON of the batch server's API: camelCase, enums as camelCase strings, generated at compile time.</summary>
+/// <summary>
+/// The JSON of the batch server's API: camelCase, enums as camelCase strings, generated at compile
+/// time. An outcome is one of its names only, a time carries its offset, and text holding an
+/// escaped unpaired surrogate is read as sent (see the converters).
+/// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    RespectNullableAnnotations = false)]
+    RespectNullableAnnotations = false,
+    Converters = [typeof(OutcomeJsonConverter), typeof(OffsetTimeJsonConverter), typeof(WireTextJsonConverter)])]
 [JsonSerializable(typeof(ResultsRequest))]
 [JsonSerializable(typeof(ResultsResponse))]
 [JsonSerializable(typeof(BatchPageDto))]
@@ -283,6 +293,7 @@ public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<Res
 [JsonSerializable(typeof(CloseResponse))]
 [JsonSerializable(typeof(NotificationsDto))]
 [JsonSerializable(typeof(DeliveryPage))]
+[JsonSerializable(typeof(CloseTokenDto))]
 [JsonSerializable(typeof(DurationsRequest))]
 [JsonSerializable(typeof(DurationsResponse))]
 [JsonSerializable(typeof(TestRunsDto))]

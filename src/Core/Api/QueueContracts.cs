@@ -20,7 +20,7 @@ public sealed record QueueRegistration(string? Assembly, string? Agent, IReadOnl
     {
         var problems = new List<string>();
         Names.Check(Assembly, "assembly", problems);
-        Names.Check(Agent, "agent", problems);
+        Names.CheckAgent(Agent, "agent", problems);
         if (TestBatches is null || TestBatches.Sum(batch => batch?.Tests?.Count ?? 0) > MaxTests)
         {
             problems.Add($"testBatches: required, at most {MaxTests} tests in all");
@@ -63,7 +63,7 @@ public sealed record LeaseRequest(string? Assembly, string? Agent)
     {
         var problems = new List<string>();
         Names.Check(Assembly, "assembly", problems);
-        Names.Check(Agent, "agent", problems);
+        Names.CheckAgent(Agent, "agent", problems);
         return problems;
     }
 }
@@ -85,7 +85,16 @@ public sealed record LeaseResponse(string Status, Lease? Lease, QueuedTestBatch?
 }
 
 /// <summary>The agent that renews or completes a lease: <c>POST /api/v1/batches/{id}/leases/{lease}/heartbeat</c> and <c>…/complete</c>.</summary>
-public sealed record LeaseAgent(string? Agent);
+public sealed record LeaseAgent(string? Agent)
+{
+    /// <summary>Every problem found, each naming its field.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        Names.CheckAgent(Agent, "agent", problems);
+        return problems;
+    }
+}
 
 /// <summary>What became of a completed lease: <c>completed</c>, or <c>duplicate</c> when another agent had taken its test batch over.</summary>
 public sealed record LeaseCompletion(CompletionStatus Status);
@@ -101,6 +110,22 @@ internal static class Names
         if (string.IsNullOrWhiteSpace(value) || value.Length > ResultDto.MaxTextLength)
         {
             problems.Add($"{field}: required, at most {ResultDto.MaxTextLength} characters");
+        }
+    }
+
+    /// <summary>What an agent name may hold, for error messages.</summary>
+    public const string AgentRule = "required, at most 2048 characters, no control characters or unpaired surrogates";
+
+    /// <summary>
+    /// An agent's name identifies it, so it is refused rather than stored replaced: text that the
+    /// store would change (U+0000, an unpaired surrogate, both stored as U+FFFD) would make two
+    /// agents one. Other control characters are no part of a name either.
+    /// </summary>
+    public static void CheckAgent(string? value, string field, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > ResultDto.MaxTextLength || value.Any(char.IsControl) || StoredText.Clean(value) != value)
+        {
+            problems.Add($"{field}: {AgentRule}");
         }
     }
 }

@@ -8,10 +8,11 @@ namespace BatchBuild.Core.Batches;
 /// <summary>
 /// What closing a batch at the end of a <c>dotnet test</c> invocation needs, written by each test
 /// project's task and read once, after the last project, by the closing step. It is a file on
-/// disk, so it holds no secret: instead of the API key, a <see cref="Batches.CloseToken"/> that can
-/// only close this batch ID for a while; instead of the proxy URL, the proxy without its user and
-/// password. The closing step takes the key and the proxy's credentials from
-/// <c>BATCHBUILD_API_KEY</c> and <c>BATCHBUILD_PROXY</c> when they are in its environment.
+/// disk, so it holds no secret: instead of the API key, a <see cref="Batches.CloseToken"/> the
+/// server issued, which can only close this batch ID for a while; instead of the proxy URL, the
+/// proxy without its user and password. The closing step takes the key and the proxy's
+/// credentials from <c>BATCHBUILD_API_KEY</c> and <c>BATCHBUILD_PROXY</c> when they are in its
+/// environment, which is also how it closes when the server could not issue a token.
 /// </summary>
 /// <param name="BatchId">The batch to close.</param>
 /// <param name="Project">The test project that wrote the request.</param>
@@ -38,10 +39,10 @@ public sealed record CloseRequest(
     string? Proxy)
 {
     /// <summary>
-    /// The request for <paramref name="batchId"/> under <paramref name="settings"/>; its close
-    /// token, when there is a server and a key, lasts as long as a batch may live from <paramref name="now"/>.
+    /// The request for <paramref name="batchId"/> under <paramref name="settings"/>, with the
+    /// <paramref name="closeToken"/> the server issued for it, or null.
     /// </summary>
-    public static CloseRequest From(BatchId batchId, string project, string storePath, BatchLifecycleSettings settings, DateTimeOffset now) => new(
+    public static CloseRequest From(BatchId batchId, string project, string storePath, BatchLifecycleSettings settings, string? closeToken) => new(
         batchId.Value,
         project,
         storePath,
@@ -51,7 +52,7 @@ public sealed record CloseRequest(
         settings.SummaryPath,
         [.. settings.WebhookUrls.Select(url => url.AbsoluteUri)],
         settings.ServerUrl?.AbsoluteUri,
-        settings.ServerUrl is not null && !string.IsNullOrEmpty(settings.ApiKey) ? Batches.CloseToken.Create(settings.ApiKey, batchId, now + settings.Limits.MaxAge) : null,
+        settings.ServerUrl is null ? null : closeToken,
         settings.Proxy is null ? null : WithoutCredentials(settings.Proxy).AbsoluteUri);
 
     /// <summary>

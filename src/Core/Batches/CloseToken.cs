@@ -6,33 +6,39 @@ namespace BatchBuild.Core.Batches;
 
 /// <summary>
 /// A capability to close one batch ID on a batch server until a time, and nothing else: what a
-/// close request written to disk carries instead of the API key. The client derives it from the
-/// key; the server checks it against the key hashes it is configured with, so neither the key nor
-/// a server round trip is needed. Its form is <c>bbc1.{expiry, Unix seconds}.{HMAC-SHA256}</c>,
-/// keyed by the SHA-256 of the API key over the batch ID and the expiry.
+/// close request written to disk carries instead of the API key. The server issues it to a caller
+/// with a key (<c>POST /api/v1/batches/{id}/close-token</c>) and checks it against a secret it
+/// generated and keeps in its store, which no client has and no setting holds, so nothing in the
+/// server's configuration (its key hashes above all) makes one. Its form is
+/// <c>bbc2.{expiry, Unix seconds}.{HMAC-SHA256}</c>, keyed by that secret over the batch ID and
+/// the expiry. Tokens of the first form, <c>bbc1.</c>, were keyed by the key's hash and are refused.
 /// </summary>
 public static class CloseToken
 {
     /// <summary>The header a close token travels in.</summary>
     public const string Header = "X-BatchBuild-Close-Token";
 
-    private const string Prefix = "bbc1.";
+    /// <summary>The size of the secret tokens are keyed with, in bytes.</summary>
+    public const int SecretBytes = 32;
 
-    /// <summary>A token for closing <paramref name="id"/> until <paramref name="expires"/>, derived from <paramref name="apiKey"/>.</summary>
-    public static string Create(string apiKey, BatchId id, DateTimeOffset expires)
+    private const string Prefix = "bbc2.";
+    private const string RetiredPrefix = "bbc1.";
+
+    /// <summary>A token for closing <paramref name="id"/> until <paramref name="expires"/>, keyed by <paramref name="secret"/>.</summary>
+    public static string Create(byte[] secret, BatchId id, DateTimeOffset expires)
     {
         var expiry = expires.ToUnixTimeSeconds();
-        return $"{Prefix}{expiry.ToString(CultureInfo.InvariantCulture)}.{Convert.ToHexStringLower(Mac(KeyHash(apiKey), id, expiry))}";
+        return $"{Prefix}{expiry.ToString(CultureInfo.InvariantCulture)}.{Convert.ToHexStringLower(Mac(secret, id, expiry))}";
     }
 
-    /// <summary>The SHA-256 of an API key: what the server keeps, and what tokens are keyed with.</summary>
-    public static byte[] KeyHash(string apiKey) => SHA256.HashData(Encoding.UTF8.GetBytes(apiKey));
+    /// <summary>Whether <paramref name="token"/> has the form of the tokens before <c>bbc2</c>, which no server accepts any more.</summary>
+    public static bool IsRetired(string? token) => token?.StartsWith(RetiredPrefix, StringComparison.Ordinal) == true;
 
     /// <summary>
     /// Whether <paramref name="token"/> lets its bearer close <paramref name="id"/> at
-    /// <paramref name="now"/> under one of <paramref name="keyHashes"/>; compared in constant time.
+    /// <paramref name="now"/> under <paramref name="secret"/>; compared in constant time.
     /// </summary>
-    public static bool Verify(string? token, BatchId id, DateTimeOffset now, IEnumerable<byte[]> keyHashes)
+    public static bool Verify(string? token, BatchId id, DateTimeOffset now, byte[] secret)
     {
         if (token is null || !token.StartsWith(Prefix, StringComparison.Ordinal))
         {
@@ -58,15 +64,9 @@ public static class CloseToken
             return false;
         }
 
-        var match = false;
-        foreach (var hash in keyHashes)
-        {
-            match |= CryptographicOperations.FixedTimeEquals(presented, Mac(hash, id, expiry));
-        }
-
-        return match;
+        return CryptographicOperations.FixedTimeEquals(presented, Mac(secret, id, expiry));
     }
 
-    private static byte[] Mac(byte[] keyHash, BatchId id, long expiry) =>
-        HMACSHA256.HashData(keyHash, Encoding.UTF8.GetBytes($"batchbuild-close\n{expiry.ToString(CultureInfo.InvariantCulture)}\n{id.Value}"));
+    private static byte[] Mac(byte[] secret, BatchId id, long expiry) =>
+        HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes($"batchbuild-close\n{expiry.ToString(CultureInfo.InvariantCulture)}\n{id.Value}"));
 }

@@ -12,6 +12,9 @@ public sealed record TestBatchLimits(long TestBatchMillis, long TestOutputMillis
     /// </summary>
     public const long StartAllowanceMillis = 60_000;
 
+    /// <summary>No limit.</summary>
+    public static TestBatchLimits None { get; } = new(long.MaxValue / 2, long.MaxValue / 2);
+
     /// <summary>
     /// The limit that has passed <paramref name="elapsedMillis"/> into a run, or null. The output
     /// limit counts from <paramref name="lastTestMillis"/>, when the run last heard of a test (its
