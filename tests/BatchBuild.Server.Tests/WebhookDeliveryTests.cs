@@ -157,6 +157,7 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
         var (app, problems) = await BatchServer.CreateAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BatchBuild:AllowAnonymous"] = "true",
+            ["AllowedHosts"] = "127.0.0.1",
             ["BatchBuild:ConnectionString"] = Path.Combine(Path.GetTempPath(), "never-created.db"),
             ["BatchBuild:WebhookTimeout"] = "00:30:00",
             ["BatchBuild:WebhookConcurrency"] = "0",
