@@ -1,4 +1,3 @@
-using System.Text;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
@@ -34,39 +33,9 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         CREATE INDEX ix_test_results_agent ON test_results (batch_key, agent);
         """;
 
-    /// <summary>The scripts the texts are written in.</summary>
-    public static readonly string[] Scripts = ["ascii", "cjk", "beyond-bmp"];
-
     private static readonly DateTimeOffset Morning = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
 
-    /// <summary>
-    /// Text of exactly <paramref name="length"/> UTF-16 code units in <paramref name="script"/>, its
-    /// characters drawn from <paramref name="seed"/> so that it does not compress: a database that
-    /// compresses an index entry must still hold it at its full size.
-    /// </summary>
-    internal static string Text(string script, int length, int seed)
-    {
-        var random = new Random(seed);
-        var text = new StringBuilder(length);
-        while (text.Length < length)
-        {
-            switch (script)
-            {
-                case "ascii":
-                    text.Append((char)random.Next('!', '~' + 1));
-                    break;
-                case "cjk":
-                    text.Append((char)random.Next(0x4E00, 0x9FFF + 1));
-                    break;
-                default:
-                    // CJK Unified Ideographs Extension B: two UTF-16 code units, four UTF-8 bytes each.
-                    text.Append(char.ConvertFromUtf32(random.Next(0x20000, 0x2A6DF + 1)));
-                    break;
-            }
-        }
-
-        return text.ToString();
-    }
+    private static string Text(string script, int length, int seed) => LongText.Of(script, length, seed);
 
     // The longest text the API accepts in every field, each field different.
     private static TestResultRecord Longest(string script, BatchId id, TestRunOutcome outcome = TestRunOutcome.Failed) =>
@@ -90,7 +59,7 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         return text[..^last] + (other == text[^last..] ? Text(script, last, seed: 8) : other);
     }
 
-    [TestCaseSource(nameof(Scripts))]
+    [TestCaseSource(typeof(LongText), nameof(LongText.Scripts))]
     public async Task A_result_with_the_longest_text_the_api_accepts_in_every_field_is_stored_and_read_back_exactly(string script)
     {
         var id = BatchId.Parse(Text(script, BatchId.MaxLength, 9));
@@ -111,7 +80,7 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         Assert.That(history.Single().Test, Is.EqualTo(result.Test));
     }
 
-    [TestCaseSource(nameof(Scripts))]
+    [TestCaseSource(typeof(LongText), nameof(LongText.Scripts))]
     public async Task A_long_result_sent_again_is_recorded_once_and_texts_that_differ_only_in_their_last_character_are_told_apart(string script)
     {
         var id = BatchId.Parse(Text(script, BatchId.MaxLength, 9));
