@@ -8,6 +8,7 @@
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --active-batches   (that measurement alone)
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --results          (the first one alone)
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --leases           (lease latency alone: 200 leases/s from 8 agents)
+//   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --durations        (the PostgreSQL store's duration read of 50,000 tests alone)
 using System.Diagnostics;
 using System.Net.Http.Json;
 using BatchBuild.Core.Api;
@@ -32,6 +33,15 @@ const int LatencyWrites = 300;
 if (args.Contains("--active-batches"))
 {
     await ActiveBatchesAsync();
+    return 0;
+}
+
+if (args.Contains("--durations"))
+{
+    var durationsServer = Environment.GetEnvironmentVariable("BATCHBUILD_TEST_POSTGRES");
+    Console.WriteLine(string.IsNullOrWhiteSpace(durationsServer)
+        ? "BATCHBUILD_TEST_POSTGRES is not set: this measurement needs a PostgreSQL server."
+        : await WithPostgresAsync(durationsServer, Durations.MeasureAsync));
     return 0;
 }
 

@@ -176,6 +176,12 @@ public static class DiagnosticCodes
     /// <summary>A lease renewed or completed that has expired (another agent took its test batch over) or never was.</summary>
     public const string LeaseLost = "BB5010";
 
+    /// <summary>
+    /// A request within the API's limits holding a value the database still refuses as too large
+    /// (PostgreSQL's program_limit_exceeded): the client's data, so a 400 that it does not spool.
+    /// </summary>
+    public const string ValueTooLargeForDatabase = "BB5011";
+
     /// <summary>A request to the batch server by a host name that is not one of its <c>AllowedHosts</c> (DNS rebinding): refused.</summary>
     public const string HostNotAllowed = "BB5013";
 

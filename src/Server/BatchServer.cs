@@ -158,11 +158,13 @@ public static class BatchServer
         exception is StoreException or System.Data.Common.DbException or TimeoutException;
 
     // A value the database refuses is the client's trouble: 400, so a client never takes it for an
-    // outage and retries it forever. A store that cannot be reached is the server's: 503, so
-    // clients retry.
+    // outage and retries it forever. That is a data exception (class 22) or a value past one of
+    // the database's own size limits (54000), which the same request meets every time it is sent.
+    // A store that cannot be reached is the server's: 503, so clients retry.
     private static int StatusOf(Exception exception) => exception switch
     {
         Npgsql.PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) => StatusCodes.Status400BadRequest,
+        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded } => StatusCodes.Status400BadRequest,
         _ when IsStoreFailure(exception) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -180,6 +182,8 @@ public static class BatchServer
         var (code, detail) = problem.Status switch
         {
             StatusCodes.Status503ServiceUnavailable => (DiagnosticCodes.StoreUnavailable, "the store cannot be used right now; try again later (the server log says why)"),
+            StatusCodes.Status400BadRequest when context.Exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded } =>
+                (DiagnosticCodes.ValueTooLargeForDatabase, "the request holds a value larger than the database can keep (the server log names it); send shorter names, or tell the server's operator, since the API's own limits allow it"),
             StatusCodes.Status400BadRequest when context.Exception is not null => (DiagnosticCodes.InvalidRequest, "the request holds a value the database cannot store; check the text and numbers sent"),
             StatusCodes.Status400BadRequest => (DiagnosticCodes.InvalidRequest, "a route or query value is not of its type (pages and sequences are whole numbers, times ISO-8601); see the README for the API"),
             StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => (DiagnosticCodes.NoSuchRoute, "the server has no such route or method; see the README for the API"),

@@ -14,7 +14,7 @@ namespace BatchBuild.Store.Postgres;
 /// </summary>
 public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
 {
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
 
     // The advisory lock's key: "BatchBld" read as a 64-bit number.
     private const long WriteLock = 0x4261746368426C64;
@@ -88,6 +88,12 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
 
     /// <inheritdoc />
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    /// <inheritdoc />
+    public override string IsOneOf(string column, string parameter) => $"{column} = ANY({parameter})";
+
+    /// <inheritdoc />
+    public override object DigestList(IReadOnlyCollection<byte[]> digests) => digests.ToArray();
 
     /// <inheritdoc />
     public override async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
@@ -164,6 +170,18 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
         if (current < 6)
         {
             await ExecuteAsync(transaction, $"{Version6Deliveries("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ")} INSERT INTO batchbuild_schema (version) VALUES (6);", cancellationToken);
+        }
+
+        if (current < 7)
+        {
+            const string filled = """
+                ALTER TABLE test_results ALTER COLUMN assembly_digest SET NOT NULL, ALTER COLUMN name_digest SET NOT NULL,
+                    ALTER COLUMN agent_digest SET NOT NULL, ALTER COLUMN attempt_digest SET NOT NULL;
+                """;
+            await ExecuteAsync(
+                transaction,
+                $"{Version7Digests("BYTEA", column => $"sha256(convert_to({column}, 'UTF8'))", filled)} INSERT INTO batchbuild_schema (version) VALUES (7);",
+                cancellationToken);
         }
 
         await ExecuteAsync(transaction, Secrets, cancellationToken);

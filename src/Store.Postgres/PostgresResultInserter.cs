@@ -24,31 +24,35 @@ internal sealed class PostgresResultInserter : ResultInserter
     // inserting one at a time would. Every look at earlier results is a LATERAL subquery, one
     // index probe per test, run or agent of the report: as a join, the planner may hash all of a
     // batch's results instead (statistics lag behind a table that grows fast), and a report would
-    // cost more the larger its batch already is. Every batch of the report is updated, also when
-    // none of its results was kept, for its last activity. The statement ends in RETURNING, for
-    // the batch columns the store reads.
+    // cost more the larger its batch already is. Tests, runs and agents are told apart by the
+    // digests of their texts, which the indexes key on (see TextDigest). Every batch of the report
+    // is updated, also when none of its results was kept, for its last activity. The statement
+    // ends in RETURNING, for the batch columns the store reads.
     private const string Insert = """
         WITH report AS (
             SELECT * FROM UNNEST(@batch_key::bigint[], @batch_id::text[], @test_batch::integer[], @assembly::text[], @full_name::text[],
                                  @display_name::text[], @outcome::text[], @duration_ms::double precision[], @finished_at::timestamptz[],
-                                 @agent::text[], @attempt::text[], @error_message::text[])
+                                 @agent::text[], @attempt::text[], @error_message::text[],
+                                 @assembly_digest::bytea[], @name_digest::bytea[], @agent_digest::bytea[], @attempt_digest::bytea[])
                 WITH ORDINALITY AS report (batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at,
-                                           agent, attempt, error_message, position)),
+                                           agent, attempt, error_message, assembly_digest, name_digest, agent_digest, attempt_digest, position)),
         kept AS (
-            INSERT INTO test_results (batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message)
-            SELECT batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message
+            INSERT INTO test_results (batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message,
+                                      assembly_digest, name_digest, agent_digest, attempt_digest)
+            SELECT batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message,
+                   assembly_digest, name_digest, agent_digest, attempt_digest
             FROM report ORDER BY position
             ON CONFLICT DO NOTHING
-            RETURNING id, batch_key, test_batch, assembly, full_name, outcome, duration_ms, agent, attempt),
+            RETURNING id, batch_key, test_batch, outcome, duration_ms, assembly_digest, name_digest, agent_digest, attempt_digest),
         added AS (
-            SELECT batch_key, assembly, full_name, COUNT(*) AS runs, COUNT(*) FILTER (WHERE outcome = 'Failed') AS failures,
+            SELECT batch_key, assembly_digest, name_digest, COUNT(*) AS runs, COUNT(*) FILTER (WHERE outcome = 'Failed') AS failures,
                    (ARRAY_AGG(outcome ORDER BY id DESC))[1] AS latest, SUM(duration_ms) AS millis
-            FROM kept GROUP BY batch_key, assembly, full_name),
+            FROM kept GROUP BY batch_key, assembly_digest, name_digest),
         tests AS (
             SELECT added.*, earlier.runs AS runs_before, earlier.failures AS failures_before, earlier.latest AS latest_before
             FROM added CROSS JOIN LATERAL (
                 SELECT COUNT(*) AS runs, COUNT(*) FILTER (WHERE outcome = 'Failed') AS failures, (ARRAY_AGG(outcome ORDER BY id DESC))[1] AS latest
-                FROM test_results WHERE batch_key = added.batch_key AND assembly = added.assembly AND full_name = added.full_name) AS earlier),
+                FROM test_results WHERE batch_key = added.batch_key AND assembly_digest = added.assembly_digest AND name_digest = added.name_digest) AS earlier),
         delta AS (
             SELECT batch_key,
                    SUM(CASE WHEN latest = 'Passed' THEN 1 ELSE 0 END - CASE WHEN latest_before = 'Passed' THEN 1 ELSE 0 END) AS passed_by,
@@ -61,16 +65,19 @@ internal sealed class PostgresResultInserter : ResultInserter
                    SUM(millis) AS millis_by
             FROM tests GROUP BY batch_key),
         new_runs AS (
-            SELECT run.batch_key, COUNT(*) AS added FROM (SELECT DISTINCT batch_key, attempt, agent, assembly, test_batch FROM kept) AS run
+            SELECT run.batch_key, COUNT(*) AS added
+            FROM (SELECT DISTINCT batch_key, attempt_digest, agent_digest, assembly_digest, test_batch FROM kept) AS run
             LEFT JOIN LATERAL (
                 SELECT 1 AS seen FROM test_results
-                WHERE batch_key = run.batch_key AND attempt = run.attempt AND agent = run.agent AND assembly = run.assembly AND test_batch = run.test_batch
+                WHERE batch_key = run.batch_key AND attempt_digest = run.attempt_digest AND agent_digest = run.agent_digest
+                  AND assembly_digest = run.assembly_digest AND test_batch = run.test_batch
                 LIMIT 1) AS earlier ON TRUE
             WHERE earlier.seen IS NULL
             GROUP BY run.batch_key),
         new_agents AS (
-            SELECT reported.batch_key, COUNT(*) AS added FROM (SELECT DISTINCT batch_key, agent FROM kept) AS reported
-            LEFT JOIN LATERAL (SELECT 1 AS seen FROM test_results WHERE batch_key = reported.batch_key AND agent = reported.agent LIMIT 1) AS earlier ON TRUE
+            SELECT reported.batch_key, COUNT(*) AS added FROM (SELECT DISTINCT batch_key, agent_digest FROM kept) AS reported
+            LEFT JOIN LATERAL (
+                SELECT 1 AS seen FROM test_results WHERE batch_key = reported.batch_key AND agent_digest = reported.agent_digest LIMIT 1) AS earlier ON TRUE
             WHERE earlier.seen IS NULL
             GROUP BY reported.batch_key),
         moved AS (
@@ -111,6 +118,10 @@ internal sealed class PostgresResultInserter : ResultInserter
         parameters.Add(Column("agent", results, result => result.Result.Agent));
         parameters.Add(Column("attempt", results, result => result.Result.Attempt));
         parameters.Add(Column("error_message", results, result => result.Result.ErrorMessage));
+        parameters.Add(Column("assembly_digest", results, result => TextDigest.Of(result.Result.Test.Assembly)));
+        parameters.Add(Column("name_digest", results, result => TextDigest.Of(result.Result.Test.FullyQualifiedName)));
+        parameters.Add(Column("agent_digest", results, result => TextDigest.Of(result.Result.Agent)));
+        parameters.Add(Column("attempt_digest", results, result => TextDigest.Of(result.Result.Attempt)));
 
         // Not prepared: a plan cached while the table was small would keep scanning a batch's
         // results where an index finds them, long after the table has grown. Planned anew, the

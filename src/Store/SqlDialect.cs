@@ -103,6 +103,44 @@ public abstract class SqlDialect
     /// </summary>
     protected const string Secrets = "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
+    /// <summary>
+    /// A condition that holds where <paramref name="column"/>, a column of digests (see
+    /// <see cref="TextDigest"/>), is one of the digests the parameter <paramref name="parameter"/>
+    /// lists, whose value <see cref="DigestList"/> made: one statement for any number of them.
+    /// </summary>
+    public abstract string IsOneOf(string column, string parameter);
+
+    /// <summary>The value of a parameter that lists <paramref name="digests"/>, for <see cref="IsOneOf"/>.</summary>
+    public abstract object DigestList(IReadOnlyCollection<byte[]> digests);
+
+    /// <summary>
+    /// Schema version 7: the test results' indexes key on digests of their long texts instead of
+    /// the texts (see <see cref="TextDigest"/>), with the same columns in the same order, so that a
+    /// result with the longest names the API accepts fits every index entry, and uniqueness and
+    /// lookups are what they were. The indexes are dropped before the digests of the existing rows
+    /// are filled in, so that the update does not write every old index entry once more.
+    /// </summary>
+    /// <param name="type">The type of a digest column.</param>
+    /// <param name="digest">The SQL of the digest of a text column.</param>
+    /// <param name="filled">SQL run once the existing rows' digests are filled in.</param>
+    protected static string Version7Digests(string type, Func<string, string> digest, string filled = "") => $"""
+        ALTER TABLE test_results ADD COLUMN assembly_digest {type};
+        ALTER TABLE test_results ADD COLUMN name_digest {type};
+        ALTER TABLE test_results ADD COLUMN agent_digest {type};
+        ALTER TABLE test_results ADD COLUMN attempt_digest {type};
+        DROP INDEX IF EXISTS ux_test_results_attempt;
+        DROP INDEX IF EXISTS ix_test_results_test;
+        DROP INDEX IF EXISTS ix_test_results_run;
+        DROP INDEX IF EXISTS ix_test_results_agent;
+        UPDATE test_results SET assembly_digest = {digest("assembly")}, name_digest = {digest("full_name")},
+            agent_digest = {digest("agent")}, attempt_digest = {digest("attempt")};
+        {filled}
+        CREATE UNIQUE INDEX ux_test_results_attempt ON test_results (batch_key, assembly_digest, name_digest, attempt_digest);
+        CREATE INDEX ix_test_results_test ON test_results (assembly_digest, name_digest, finished_at);
+        CREATE INDEX ix_test_results_run ON test_results (batch_key, attempt_digest, agent_digest, assembly_digest, test_batch);
+        CREATE INDEX ix_test_results_agent ON test_results (batch_key, agent_digest);
+        """;
+
     /// <summary>Runs <paramref name="sql"/> in <paramref name="transaction"/>, for migrations.</summary>
     protected static async Task ExecuteAsync(DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {

@@ -12,7 +12,9 @@ namespace BatchBuild.Store;
 /// </summary>
 public sealed class SqliteDialect(string path) : SqlDialect
 {
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
+
+    private const string DigestFunction = "batchbuild_text_digest";
 
     /// <inheritdoc />
     public override string Description => $"the store '{path}'";
@@ -47,6 +49,15 @@ public sealed class SqliteDialect(string path) : SqlDialect
     /// <inheritdoc />
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
         DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    // The digests travel as a JSON array of hexadecimal strings, which json_each lists and unhex
+    // turns back into the bytes; the IN list is searched through the column's index.
+    /// <inheritdoc />
+    public override string IsOneOf(string column, string parameter) => $"{column} IN (SELECT unhex(value) FROM json_each({parameter}))";
+
+    /// <inheritdoc />
+    public override object DigestList(IReadOnlyCollection<byte[]> digests) =>
+        $"[{string.Join(",", digests.Select(digest => $"\"{Convert.ToHexString(digest)}\""))}]";
 
     /// <inheritdoc />
     public override async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
@@ -150,6 +161,13 @@ public sealed class SqliteDialect(string path) : SqlDialect
         if (current < 6)
         {
             await ExecuteAsync(transaction, $"{Version6Deliveries("INTEGER PRIMARY KEY", "TEXT")} PRAGMA user_version = 6;", cancellationToken);
+        }
+
+        if (current < 7)
+        {
+            // SQLite has no SHA-256 of its own: the migration lends it the store's.
+            ((SqliteConnection)connection).CreateFunction(DigestFunction, (string text) => TextDigest.Of(text), isDeterministic: true);
+            await ExecuteAsync(transaction, $"{Version7Digests("BLOB", column => $"{DigestFunction}({column})")} PRAGMA user_version = 7;", cancellationToken);
         }
 
         await ExecuteAsync(transaction, Secrets, cancellationToken);

@@ -43,8 +43,8 @@ public sealed class NotificationOutboxTests(string provider) : DatabaseTest(prov
         }
 
         Database.Execute(Database.Provider == "sqlite"
-            ? $"{Version6} PRAGMA user_version = 5;"
-            : $"{Version6} DELETE FROM batchbuild_schema WHERE version > 5;");
+            ? $"{LongTextTests.UndoVersion7} {Version6} PRAGMA user_version = 5;"
+            : $"{LongTextTests.UndoVersion7} {Version6} DELETE FROM batchbuild_schema WHERE version > 5;");
         using var store = Open();
 
         var first = await store.ClaimDeliveriesAsync(Targets, Free());

@@ -209,6 +209,13 @@ public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Perc
     /// <summary>The most tests one request may name.</summary>
     public const int MaxTests = 50_000;
 
+    /// <summary>
+    /// The most assemblies one request's tests may belong to: a solution's test assemblies, with
+    /// room to spare. The store reads the runs of every test of each assembly named, so that a
+    /// request's cost follows it as much as the number of tests.
+    /// </summary>
+    public const int MaxAssemblies = 1_000;
+
     /// <summary>The request for <paramref name="query"/>.</summary>
     public static DurationsRequest From(DurationQuery query) =>
         new([.. query.Tests.Select(test => new TestDto(test.Assembly, test.FullyQualifiedName))], query.Percentile, query.Since, query.RunsPerTest, query.ExcludeBatchId);
@@ -229,6 +236,12 @@ public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Perc
                 {
                     problems.Add($"tests[{i}]: assembly and name are required");
                 }
+            }
+
+            var assemblies = Tests.Select(test => test?.Assembly).Distinct(StringComparer.Ordinal).Count();
+            if (assemblies > MaxAssemblies)
+            {
+                problems.Add($"tests: tests of {assemblies} assemblies; ask for those of at most {MaxAssemblies} assemblies per request");
             }
         }
 
