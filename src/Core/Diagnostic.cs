@@ -170,6 +170,15 @@ public static class DiagnosticCodes
     /// <summary>A lease renewed or completed that has expired (another agent took its test batch over) or never was.</summary>
     public const string LeaseLost = "BB5010";
 
+    /// <summary>A queue registration that would take a batch's agent queues past their limit of tests or test batches (413).</summary>
+    public const string QueueTooLarge = "BB5016";
+
+    /// <summary>A queue registration that would take the server's agent queues past their limit of tests (413).</summary>
+    public const string QueuesFull = "BB5017";
+
+    /// <summary>The queue's plan an agent read page by page does not match the plan its registration was answered with.</summary>
+    public const string QueuePlanChanged = "BB5018";
+
     /// <summary>The batch server could not be reached; results were spooled to send later.</summary>
     public const string ServerUnreachable = "BB5101";
 
