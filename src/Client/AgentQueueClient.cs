@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Serialization.Metadata;
+using BatchBuild.Core;
+using BatchBuild.Core.Agents;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 
@@ -36,9 +38,63 @@ public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey
 
     private string Batch => $"api/v1/batches/{Uri.EscapeDataString(batch.Value)}";
 
-    /// <summary>Registers the agent's plan; the answer is the queue's plan.</summary>
-    public Task<QueueCall<QueuePlanDto>> RegisterAsync(IReadOnlyList<QueuedTestBatchDto> plan, CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/queue", new QueueRegistration(assembly, agent, plan), ApiJson.Default.QueueRegistration, ApiJson.Default.QueuePlanDto, cancellationToken);
+    /// <summary>
+    /// Registers the agent's plan; the answer summarises the queue's plan (<see cref="PlanAsync"/>
+    /// reads it). A queue past the server's limits is refused with 413 (BB5016, BB5017): not an
+    /// outage, so it is not retried.
+    /// </summary>
+    public Task<QueueCall<QueueSummaryDto>> RegisterAsync(IReadOnlyList<QueuedTestBatchDto> plan, CancellationToken cancellationToken) =>
+        PostAsync($"{Batch}/queue", new QueueRegistration(assembly, agent, plan), ApiJson.Default.QueueRegistration, ApiJson.Default.QueueSummaryDto, cancellationToken);
+
+    /// <summary>
+    /// Reads the queue's plan that <paramref name="summary"/> answered a registration with, page
+    /// by page: its first <see cref="QueueSummaryDto.Tests"/> tests, since a plan only grows. A
+    /// plan that does not match the summary's fingerprint (the server restarted and another
+    /// agent registered first) is a problem (BB5018), not a plan.
+    /// </summary>
+    public async Task<QueueCall<IReadOnlyList<QueuedTestBatch>>> PlanAsync(QueueSummaryDto summary, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var plan = new List<QueuedTestBatch>();
+        var read = 0;
+        while (read < summary.Tests)
+        {
+            var page = await PostAsync($"{Batch}/queue/plan", new QueuePlanRequest(assembly, read), ApiJson.Default.QueuePlanRequest, ApiJson.Default.QueuePlanPageDto, cancellationToken).ConfigureAwait(false);
+            if (page.Value is not { } value)
+            {
+                return new QueueCall<IReadOnlyList<QueuedTestBatch>>(null, page.Problem, page.Status);
+            }
+
+            var before = read;
+            foreach (var part in value.TestBatches)
+            {
+                var tests = part.Tests.Take(summary.Tests - read).ToList();
+                read += tests.Count;
+
+                // A test batch longer than a page comes in parts with its index on consecutive pages.
+                if (plan.Count > 0 && plan[^1].Index == part.Index)
+                {
+                    plan[^1] = plan[^1] with { Tests = [.. plan[^1].Tests, .. tests] };
+                }
+                else if (tests.Count > 0)
+                {
+                    plan.Add(part with { Tests = tests });
+                }
+            }
+
+            if (value.Next is null || read == before)
+            {
+                break;
+            }
+        }
+
+        return read == summary.Tests && plan.Count == summary.TestBatches && QueuePlanFingerprint.Of(plan) == summary.Fingerprint
+            ? new QueueCall<IReadOnlyList<QueuedTestBatch>>(plan, string.Empty, HttpStatusCode.OK)
+            : new QueueCall<IReadOnlyList<QueuedTestBatch>>(
+                null,
+                $"{DiagnosticCodes.QueuePlanChanged}: the queue's plan read from the server ({read} tests in {plan.Count} test batches) is not the one it answered the registration with ({summary.Tests} tests in {summary.TestBatches} test batches, {summary.Fingerprint}); the server may have restarted",
+                null);
+    }
 
     /// <summary>Asks for the next test batch.</summary>
     public Task<QueueCall<LeaseResponse>> LeaseAsync(CancellationToken cancellationToken) =>

@@ -187,6 +187,14 @@ public static class DiagnosticCodes
 
     /// <summary>The batch server issued no close token when a test project finished: the close then needs the API key in its environment.</summary>
     public const string NoCloseToken = "BB5014";
+    /// <summary>A queue registration that would take a batch's agent queues past their limit of tests or test batches (413).</summary>
+    public const string QueueTooLarge = "BB5016";
+
+    /// <summary>A queue registration that would take the server's agent queues past their limit of tests (413).</summary>
+    public const string QueuesFull = "BB5017";
+
+    /// <summary>The queue's plan an agent read page by page does not match the plan its registration was answered with.</summary>
+    public const string QueuePlanChanged = "BB5018";
 
     /// <summary>The batch server could not be reached; results were spooled to send later.</summary>
     public const string ServerUnreachable = "BB5101";

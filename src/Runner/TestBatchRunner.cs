@@ -280,7 +280,7 @@ internal sealed class TestBatchRunner(
             }
             else
             {
-                log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{projectName}: the batch server at {queue.Where} cannot be reached ({problem}); agent {slot.Index} of {slot.Count} runs its static share of its own plan"));
+                log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{projectName}: the batch server's queue at {queue.Where} cannot be reached or used ({problem}); agent {slot.Index} of {slot.Count} runs its static share of its own plan"));
             }
         }
 

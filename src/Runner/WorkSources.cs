@@ -102,14 +102,21 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
     {
         var names = new QueueNames(plan);
         var registered = await queue.RegisterAsync(names.Registration, cancellationToken).ConfigureAwait(false);
-        if (registered.Value is not { } stored)
+        if (registered.Value is not { } summary)
         {
             return (null, null, registered.Problem);
         }
 
+        // The answer counts the queue's plan; the plan itself comes page by page.
+        var read = await queue.PlanAsync(summary, cancellationToken).ConfigureAwait(false);
+        if (read.Value is not { } stored)
+        {
+            return (null, null, read.Problem);
+        }
+
         var strategy = plan.Count > 0 ? plan[0].Strategy : "queue";
-        var mapped = ToTestBatches(stored.TestBatches, names, strategy, report);
-        var work = leases ? new LeasedWork(queue, workers, slot, mapped, names, TimeSpan.FromMilliseconds(stored.LeaseMillis / 3), report) : null;
+        var mapped = ToTestBatches(stored, names, strategy, report);
+        var work = leases ? new LeasedWork(queue, workers, slot, mapped, names, TimeSpan.FromMilliseconds(summary.LeaseMillis / 3), report) : null;
         return (work, mapped, null);
     }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using BatchBuild.Core;
 using BatchBuild.Core.Agents;
+using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +12,8 @@ namespace BatchBuild.Server;
 /// as long as a run, and a server restarted in the middle of one sends its agents to the static
 /// split for what they have not leased. A batch's queues go when no call has touched them for
 /// the batch idle timeout, and the oldest go first when more batches than
-/// <see cref="MaxBatches"/> hold queues.
+/// <see cref="MaxBatches"/> hold queues. What they hold is bounded per batch and per server
+/// (<see cref="QueueLimits"/>): a registration that would pass a limit is refused.
 /// </summary>
 internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> options)
 {
@@ -19,24 +22,67 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
 
     private readonly ConcurrentDictionary<string, BatchQueues> _batches = new(StringComparer.Ordinal);
 
+    // Registrations take turns, so that two cannot both pass a limit they pass together.
+    private readonly Lock _registering = new();
+
     /// <summary>How long a lease lasts unless its agent renews it.</summary>
     public TimeSpan LeaseTimeout => options.Value.LeaseTimeout;
 
-    /// <summary>Registers an agent's plan of an assembly's tests; returns the queue's plan.</summary>
-    public IReadOnlyList<QueuedTestBatch> Register(BatchId batch, string assembly, string agent, IReadOnlyList<QueuedTestBatch> plan)
+    /// <summary>
+    /// Registers an agent's plan of an assembly's tests; returns what the queue's plan holds
+    /// then, or why the registration would pass the queues' limits (and was not made).
+    /// </summary>
+    public (QueueSummaryDto? Summary, Diagnostic? Refusal) Register(BatchId batch, string assembly, string agent, IReadOnlyList<QueuedTestBatch> plan)
     {
         var now = clock.GetUtcNow();
-        if (!_batches.ContainsKey(batch.Value))
+        lock (_registering)
         {
-            Evict(now);
-        }
+            if (!_batches.ContainsKey(batch.Value))
+            {
+                Evict(now);
+            }
 
-        var queues = _batches.GetOrAdd(batch.Value, _ => new BatchQueues());
-        lock (queues)
-        {
-            return [.. queues.For(assembly, LeaseTimeout).Register(agent, plan, now)];
+            var limits = new QueueLimits(options.Value.MaxQueuedTestsPerBatch, options.Value.MaxQueuedTestBatchesPerBatch, options.Value.MaxQueuedTests);
+            var queues = _batches.GetOrAdd(batch.Value, _ => new BatchQueues());
+            lock (queues)
+            {
+                var queue = queues.Existing(assembly);
+                var added = queue?.Additions(plan) ?? new AgentQueue(assembly, LeaseTimeout).Additions(plan);
+                if (limits.Refusal(batch.Value, queues.Size, Size, added) is { } refusal)
+                {
+                    return (null, refusal);
+                }
+
+                queue = queues.For(assembly, LeaseTimeout);
+                var stored = queue.Register(agent, plan, now);
+                var size = queue.Size;
+                return (new QueueSummaryDto(assembly, (int)size.TestBatches, (int)size.Tests, LeaseTimeout.TotalMilliseconds, QueuePlanFingerprint.Of(stored)), null);
+            }
         }
     }
+
+    /// <summary>The page of an assembly's queue's plan from test <paramref name="from"/>; null when the batch has no queue for the assembly.</summary>
+    public QueuePlanPageDto? Plan(BatchId batch, string assembly, int from)
+    {
+        if (!_batches.TryGetValue(batch.Value, out var queues))
+        {
+            return null;
+        }
+
+        lock (queues)
+        {
+            return queues.Existing(assembly) is { } queue ? QueuePlanPageDto.Of(assembly, queue.Plan, from) : null;
+        }
+    }
+
+    // What every queue on the server holds; only registrations, which take turns, add to it.
+    private QueueSize Size => _batches.Values.Aggregate(default(QueueSize), (sum, queues) =>
+    {
+        lock (queues)
+        {
+            return sum + queues.Size;
+        }
+    });
 
     /// <summary>The next test batch of an assembly for an agent; <see cref="LeaseReply.Unregistered"/> when the agent has not registered with that queue.</summary>
     public LeaseReply Lease(BatchId batch, string assembly, string agent)
@@ -60,8 +106,8 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
     public CompletionStatus Complete(BatchId batch, string leaseId, string agent) =>
         WithLease(batch, leaseId, queue => queue.Complete(leaseId, agent, clock.GetUtcNow()), CompletionStatus.Unknown);
 
-    /// <summary>Every lease of a batch, by assembly in the order granted; null when the batch has no queue.</summary>
-    public IReadOnlyList<Lease>? Leases(BatchId batch)
+    /// <summary>One page of the leases of a batch, by assembly in the order granted, and how many there are; null when the batch has no queue.</summary>
+    public (IReadOnlyList<Lease> Page, int Total)? Leases(BatchId batch, int page, int pageSize)
     {
         if (!_batches.TryGetValue(batch.Value, out var queues))
         {
@@ -70,7 +116,8 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
 
         lock (queues)
         {
-            return [.. queues.All.SelectMany(queue => queue.Leases)];
+            var all = queues.All.SelectMany(queue => queue.Leases);
+            return ([.. all.Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)], queues.All.Sum(queue => queue.Leases.Count));
         }
     }
 
@@ -119,6 +166,8 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
         public Dictionary<string, AgentQueue> LeaseQueues { get; } = new(StringComparer.Ordinal);
 
         public IEnumerable<AgentQueue> All => _queues.Values.OrderBy(queue => queue.Assembly, StringComparer.Ordinal);
+
+        public QueueSize Size => _queues.Values.Aggregate(default(QueueSize), (sum, queue) => sum + queue.Size);
 
         public DateTimeOffset LastActivity
         {

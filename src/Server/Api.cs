@@ -31,11 +31,13 @@ internal static class Api
         api.MapGet("/batches/{id}", LatestAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/batches/{id}/{sequence:int}", OneAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/batches/{id}/{sequence:int}/results", ResultsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        api.MapGet("/batches/{id}/{sequence:int}/timeline", TimelineAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapPost("/batches/{id}/close", CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, closes: true));
         api.MapPost("/batches/{id}/close-token", IssueCloseToken).AddEndpointFilter(new KeyFilter(Access.Write));
         api.MapPost("/durations", DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapGet("/tests/runs", TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapPost("/batches/{id}/queue", RegisterAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        api.MapPost("/batches/{id}/queue/plan", PlanAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         api.MapPost("/batches/{id}/leases", LeaseAsync).AddEndpointFilter(new KeyFilter(Access.Write));
         api.MapPost("/batches/{id}/leases/{lease}/heartbeat", HeartbeatAsync).AddEndpointFilter(new KeyFilter(Access.Write));
         api.MapPost("/batches/{id}/leases/{lease}/complete", CompleteAsync).AddEndpointFilter(new KeyFilter(Access.Write));
@@ -161,8 +163,31 @@ internal static class Api
 
         var results = await store.GetResultsAsync(batchId, sequence, page ?? 1, pageSize ?? BatchResultsPage.DefaultPageSize, cancellationToken);
         return Results.Json(
-            new BatchResultsDto(BatchDto.From(batch, clock.GetUtcNow()), [.. results.Results.Select(ResultDto.From)], results.TestBatches, results.Total, results.Page, results.PageSize),
+            new BatchResultsDto(BatchDto.From(batch, clock.GetUtcNow()), [.. results.Results.Select(ResultDto.Listed)], results.Total, results.Page, results.PageSize),
             ApiJson.Default.BatchResultsDto);
+    }
+
+    private static async Task<IResult> TimelineAsync(HttpContext http, int sequence, int? page, int? pageSize, IBatchBrowser store, CancellationToken cancellationToken)
+    {
+        if (Parse(http, out var batchId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (PageProblems(page, pageSize, TestBatchTimeline.MaxPageSize) is { Count: > 0 } pageProblems)
+        {
+            return Invalid(pageProblems);
+        }
+
+        if (await store.GetBatchAsync(batchId, sequence, cancellationToken) is null)
+        {
+            return UnknownBatch($"{batchId.Value}#{sequence}");
+        }
+
+        var timeline = await store.GetTimelineAsync(batchId, sequence, page ?? 1, pageSize ?? TestBatchTimeline.DefaultPageSize, cancellationToken);
+        return Results.Json(
+            new TimelineDto(batchId.Value, sequence, timeline.Spans, timeline.Total, timeline.Page, timeline.PageSize),
+            ApiJson.Default.TimelineDto);
     }
 
     // The problems of a page and page size asked for, each naming its query parameter.
@@ -260,9 +285,9 @@ internal static class Api
             problems.Add("name: required, the test's fully qualified name");
         }
 
-        if (limit is < 1 or > 1000)
+        if (limit is < 1 or > TestRunsDto.MaxLimit)
         {
-            problems.Add("limit: 1 to 1000");
+            problems.Add($"limit: 1 to {TestRunsDto.MaxLimit}");
         }
 
         if (problems.Count > 0)
@@ -270,12 +295,13 @@ internal static class Api
             return Invalid(problems);
         }
 
-        var runs = await store.GetTestRunsAsync(new TestKey(assembly!, name!), limit ?? 100, cancellationToken);
+        var runs = await store.GetTestRunsAsync(new TestKey(assembly!, name!), limit ?? TestRunsDto.DefaultLimit, cancellationToken);
         return Results.Json(new TestRunsDto(assembly!, name!, [.. runs.Select(ResultDto.From)]), ApiJson.Default.TestRunsDto);
     }
 
     // An agent's plan of an assembly's tests joins the batch's queue for that assembly; the
-    // answer is the queue's plan, which agents that split statically share too.
+    // answer is a summary of the queue's plan, which agents read page by page (PlanAsync): agents
+    // that split statically share it too. A registration past the queues' limits is refused.
     private static async Task<IResult> RegisterAsync(HttpContext http, AgentQueues queues, CancellationToken cancellationToken)
     {
         var (batchId, request, problem) = await ReadForBatchAsync(http, ApiJson.Default.QueueRegistration, cancellationToken);
@@ -291,8 +317,28 @@ internal static class Api
         }
 
         var assembly = StoredText.Clean(request.Assembly!);
-        var stored = queues.Register(batchId, assembly, StoredText.Clean(request.Agent!), plan);
-        return Results.Json(new QueuePlanDto(assembly, stored, queues.LeaseTimeout.TotalMilliseconds), ApiJson.Default.QueuePlanDto);
+        var (summary, refusal) = queues.Register(batchId, assembly, StoredText.Clean(request.Agent!), plan);
+        return summary is not null
+            ? Results.Json(summary, ApiJson.Default.QueueSummaryDto)
+            : Problem(StatusCodes.Status413PayloadTooLarge, refusal!.Code!, refusal.Message);
+    }
+
+    private static async Task<IResult> PlanAsync(HttpContext http, AgentQueues queues, CancellationToken cancellationToken)
+    {
+        var (batchId, request, problem) = await ReadForBatchAsync(http, ApiJson.Default.QueuePlanRequest, cancellationToken);
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        if (request.Validate() is { Count: > 0 } problems)
+        {
+            return Invalid(problems);
+        }
+
+        return queues.Plan(batchId, StoredText.Clean(request.Assembly!), request.From) is { } page
+            ? Results.Json(page, ApiJson.Default.QueuePlanPageDto)
+            : Problem(StatusCodes.Status404NotFound, DiagnosticCodes.UnknownBatch, $"batch {batchId.Value} has no agent queue for {request.Assembly} on this server: register the assembly's tests with POST /api/v1/batches/{{id}}/queue first (the server may have restarted)");
     }
 
     private static async Task<IResult> LeaseAsync(HttpContext http, AgentQueues queues, CancellationToken cancellationToken)
@@ -328,15 +374,21 @@ internal static class Api
             ? Results.Json(new LeaseCompletion(status), ApiJson.Default.LeaseCompletion)
             : LeaseLost(lease));
 
-    private static IResult LeasesAsync(HttpContext http, AgentQueues queues)
+    private static IResult LeasesAsync(HttpContext http, int? page, int? pageSize, AgentQueues queues)
     {
         if (Parse(http, out var batchId) is { } invalid)
         {
             return invalid;
         }
 
-        return queues.Leases(batchId) is { } leases
-            ? Results.Json(new LeasesDto(batchId.Value, leases), ApiJson.Default.LeasesDto)
+        if (PageProblems(page, pageSize, LeasesDto.MaxPageSize) is { Count: > 0 } pageProblems)
+        {
+            return Invalid(pageProblems);
+        }
+
+        var (number, size) = (page ?? 1, pageSize ?? LeasesDto.DefaultPageSize);
+        return queues.Leases(batchId, number, size) is { } leases
+            ? Results.Json(new LeasesDto(batchId.Value, leases.Page, leases.Total, number, size), ApiJson.Default.LeasesDto)
             : Problem(StatusCodes.Status404NotFound, DiagnosticCodes.UnknownBatch, $"batch {batchId.Value} has no agent queue on this server: no agent registered tests with it since the server started");
     }
 

@@ -1,4 +1,5 @@
 using BatchBuild.Core;
+using BatchBuild.Core.Agents;
 
 namespace BatchBuild.Server;
 
@@ -86,6 +87,15 @@ public sealed class ServerOptions
     /// <summary>The longest interval or wait a setting may give a timer: a day.</summary>
     public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
 
+    /// <summary>The most tests one batch's agent queues hold, all its assemblies together; a registration past it is refused (413, BB5016).</summary>
+    public long MaxQueuedTestsPerBatch { get; set; } = QueueLimits.DefaultMaxTestsPerBatch;
+
+    /// <summary>The most test batches one batch's agent queues hold; a registration past it is refused (413, BB5016).</summary>
+    public long MaxQueuedTestBatchesPerBatch { get; set; } = QueueLimits.DefaultMaxTestBatchesPerBatch;
+
+    /// <summary>The most tests all agent queues on the server hold together; a registration past it is refused (413, BB5017).</summary>
+    public long MaxQueuedTests { get; set; } = QueueLimits.DefaultMaxTestsPerServer;
+
     /// <summary>Every problem with these settings, each with its fix; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -150,6 +160,20 @@ public sealed class ServerOptions
         if (WebhookMaxAttempts is < 1 or > MaxWebhookAttempts)
         {
             problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:WebhookMaxAttempts is {WebhookMaxAttempts}; use 1 to {MaxWebhookAttempts} tries per delivery");
+        }
+
+        foreach (var (name, value) in new[] { ("MaxQueuedTestsPerBatch", MaxQueuedTestsPerBatch), ("MaxQueuedTestBatchesPerBatch", MaxQueuedTestBatchesPerBatch), ("MaxQueuedTests", MaxQueuedTests) })
+        {
+            // A queue's counts go on the wire as 32-bit numbers.
+            if (value is < 1 or > int.MaxValue)
+            {
+                problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:{name} is {value}; use a number from 1 to {int.MaxValue}");
+            }
+        }
+
+        if (MaxQueuedTestsPerBatch > MaxQueuedTests)
+        {
+            problems.Add($"{DiagnosticCodes.InvalidServerConfiguration}: BatchBuild:MaxQueuedTestsPerBatch ({MaxQueuedTestsPerBatch}) is more than BatchBuild:MaxQueuedTests ({MaxQueuedTests}), the server's limit; lower it, or raise MaxQueuedTests");
         }
 
         if (MaxRequestBytes < 1024)

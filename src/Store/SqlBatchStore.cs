@@ -358,7 +358,7 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
                 await using var find = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence", ("@id", id.Value), ("@sequence", sequence));
                 if (await find.ExecuteScalarAsync(cancellationToken) is not { } found || found is DBNull)
                 {
-                    return new BatchResultsPage([], 0, page, pageSize, []);
+                    return new BatchResultsPage([], 0, page, pageSize);
                 }
 
                 var key = Convert.ToInt64(found, CultureInfo.InvariantCulture);
@@ -379,7 +379,33 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
                     ("@key", key),
                     ("@limit", pageSize),
                     ("@offset", (long)(page - 1) * pageSize));
-                return new BatchResultsPage(results, total, page, pageSize, page == 1 ? await SpansAsync(transaction, key, cancellationToken) : []);
+                return new BatchResultsPage(results, total, page, pageSize);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<TestBatchTimeline> GetTimelineAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, TestBatchTimeline.MaxPageSize);
+        return ReadAsync(
+            async transaction =>
+            {
+                await using var find = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence", ("@id", id.Value), ("@sequence", sequence));
+                if (await find.ExecuteScalarAsync(cancellationToken) is not { } found || found is DBNull)
+                {
+                    return new TestBatchTimeline([], 0, page, pageSize);
+                }
+
+                var key = Convert.ToInt64(found, CultureInfo.InvariantCulture);
+                await using var count = Command(
+                    transaction,
+                    "SELECT COUNT(*) FROM (SELECT 1 AS run FROM test_results WHERE batch_key = @key GROUP BY agent, assembly, test_batch, attempt) AS runs",
+                    ("@key", key));
+                var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                return new TestBatchTimeline(await SpansAsync(transaction, key, page, pageSize, cancellationToken), total, page, pageSize);
             },
             cancellationToken);
     }
@@ -661,8 +687,10 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
     // duration of one test, so only what JSON and arithmetic cannot take is clamped.
     private static double FiniteTotal(double millis) => double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, double.MaxValue);
 
-    // The runs of the batch's test batches, summed by the database: a timeline needs no result.
-    private async Task<IReadOnlyList<TestBatchSpan>> SpansAsync(DbTransaction transaction, long key, CancellationToken cancellationToken)
+    // One page of the runs of the batch's test batches, summed by the database: a timeline needs
+    // no result. Pages are cut in the order of columns the database has, so that every run is on
+    // exactly one page.
+    private async Task<IReadOnlyList<TestBatchSpan>> SpansAsync(DbTransaction transaction, long key, int page, int pageSize, CancellationToken cancellationToken)
     {
         var spans = new List<TestBatchSpan>();
         await using var query = Command(
@@ -671,8 +699,12 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
             SELECT agent, assembly, test_batch, MAX(finished_at), SUM({ClampedDuration}), COUNT(*), SUM(CASE WHEN outcome = 'Failed' THEN 1 ELSE 0 END)
             FROM test_results WHERE batch_key = @key
             GROUP BY agent, assembly, test_batch, attempt
+            ORDER BY MAX(finished_at), agent, assembly, test_batch, attempt
+            LIMIT @limit OFFSET @offset
             """,
-            ("@key", key));
+            ("@key", key),
+            ("@limit", pageSize),
+            ("@offset", (long)(page - 1) * pageSize));
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -686,7 +718,7 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
                 Int(reader, 6)));
         }
 
-        return [.. spans.OrderBy(span => span.StartedAt).ThenBy(span => span.Agent, StringComparer.Ordinal)];
+        return spans;
     }
 
     // At most the notification's number of failed tests, each message cut in the database one

@@ -53,7 +53,8 @@ public sealed class ServerRunTests
             var detail = (await client.GetFromJsonAsync($"api/v1/batches/{Uri.EscapeDataString(Id)}/1/results", ApiJson.Default.BatchResultsDto))!;
             Assert.That((detail.Batch.BatchId, detail.Batch.State, detail.Batch.Reason, detail.Batch.Counts.Passed, detail.Batch.Counts.Failed), Is.EqualTo((Id, "closed", (string?)"explicit", 29, 0)));
             Assert.That(detail.Results.Select(r => r.Name).Distinct().Count(), Is.EqualTo(29), "one result per test: each data row and theory row has its own");
-            Assert.That(detail.TestBatches.Select(s => s.Assembly).Distinct(), Is.EquivalentTo(new[] { "Samples.NUnit", "Samples.MSTest", "Samples.XUnit" }));
+            var timeline = (await client.GetFromJsonAsync($"api/v1/batches/{Uri.EscapeDataString(Id)}/1/timeline", ApiJson.Default.TimelineDto))!;
+            Assert.That(timeline.TestBatches.Select(s => s.Assembly).Distinct(), Is.EquivalentTo(new[] { "Samples.NUnit", "Samples.MSTest", "Samples.XUnit" }));
             Assert.That(File.Exists(run.Store), Is.False, "nothing was recorded in the embedded store");
             Assert.That(FilesHolding(Key, started), Is.Empty, "the key is in no file: not the solution, obj, bin, TestResults or the temp folder");
         }

@@ -34,16 +34,17 @@ public sealed class AgentQueueApiTests : DatabaseTest
         var one = Agent(server, "1@ci");
         var two = Agent(server, "2@ci");
 
-        var plan = await one.RegisterAsync([Batch(100, "A"), Batch(900, "B", "C")], CancellationToken.None);
-        var union = await two.RegisterAsync([Batch(900, "B", "C"), Batch(100, "A"), Batch(50, "D")], CancellationToken.None);
+        var registered = await one.RegisterAsync([Batch(100, "A"), Batch(900, "B", "C")], CancellationToken.None);
+        var plan = await one.PlanAsync(registered.Value!, CancellationToken.None);
+        var union = await two.PlanAsync((await two.RegisterAsync([Batch(900, "B", "C"), Batch(100, "A"), Batch(50, "D")], CancellationToken.None)).Value!, CancellationToken.None);
         var first = await one.LeaseAsync(CancellationToken.None);
         var second = await two.LeaseAsync(CancellationToken.None);
         var renewed = await one.HeartbeatAsync(first.Value!.Lease!.Id, CancellationToken.None);
         var completed = await one.CompleteAsync(first.Value.Lease.Id, CancellationToken.None);
 
-        Assert.That(plan.Value!.TestBatches.Select(batch => batch.Tests.Count), Is.EqualTo(new[] { 1, 2 }));
-        Assert.That(plan.Value.LeaseMillis, Is.EqualTo(60_000), "a minute by default");
-        Assert.That(union.Value!.TestBatches.Select(batch => string.Join(",", batch.Tests)), Is.EqualTo(new[] { "A", "B,C", "D" }), "agent 2 added only D");
+        Assert.That(plan.Value!.Select(batch => batch.Tests.Count), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(registered.Value!.LeaseMillis, Is.EqualTo(60_000), "a minute by default");
+        Assert.That(union.Value!.Select(batch => string.Join(",", batch.Tests)), Is.EqualTo(new[] { "A", "B,C", "D" }), "agent 2 added only D");
         Assert.That((first.Value.Status, first.Value.TestBatch!.Tests), Is.EqualTo((LeaseResponse.Leased, (IReadOnlyList<string>)["B", "C"])), "the longest first");
         Assert.That(first.Value.HeartbeatMillis, Is.EqualTo(20_000));
         Assert.That(second.Value!.TestBatch!.Tests, Is.EqualTo(new[] { "A" }));

@@ -53,6 +53,19 @@ public sealed partial class DashboardTests() : DatabaseTest("sqlite")
     }
 
     [Test]
+    public async Task The_dashboard_draws_every_run_of_a_timeline_longer_than_a_page()
+    {
+        await using var server = await RunningServer.StartAsync(Database);
+        await server.ReportAsync([.. Enumerable.Range(1, 450).Select(i => Result("wide-1", $"Shop.T{i}", TestRunOutcome.Passed, i, $"agent-{i % 3}", 100, i % 60))]);
+
+        var detail = await RenderAsync(server, $"#key={Uri.EscapeDataString(RunningServer.Key)}&batch=wide-1&sequence=1");
+
+        Assert.That(Count(detail, "<rect class=\"span\""), Is.EqualTo(450), "three pages of the timeline, one bar per run");
+        Assert.That(Rows(detail, "result"), Has.Count.EqualTo(100), "one page of results");
+        Assert.That(detail, Does.Contain("450 results · page 1 of 5"));
+    }
+
+    [Test]
     public async Task The_dashboard_shows_a_lane_of_leases_per_agent_its_idle_tail_and_who_took_over_an_expired_lease()
     {
         var clock = new ManualClock(Now);

@@ -82,7 +82,8 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         Assert.That(again.Batches.Single().Counts, Is.EqualTo(new CountsDto(1, 1, 0, 2, 2, 2, 400)), "sent twice, recorded once");
         var detail = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-7/1/results", ApiJson.Default.BatchResultsDto))!;
         Assert.That(detail.Results.Select(r => (r.Name, r.Agent, r.ErrorMessage)), Is.EqualTo(new[] { ("A.Two", "agent-2", "A.Two failed"), ("A.One", "agent-1", (string?)null) }), "failed first");
-        Assert.That(detail.TestBatches.Select(s => (s.Agent, s.TestBatch, s.FinishedAt - s.StartedAt)), Is.EquivalentTo(new[] { ("agent-1", 1, TimeSpan.FromMilliseconds(100)), ("agent-2", 2, TimeSpan.FromMilliseconds(300)) }));
+        var timeline = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-7/1/timeline", ApiJson.Default.TimelineDto))!;
+        Assert.That(timeline.TestBatches.Select(s => (s.Agent, s.TestBatch, s.FinishedAt - s.StartedAt)), Is.EquivalentTo(new[] { ("agent-1", 1, TimeSpan.FromMilliseconds(100)), ("agent-2", 2, TimeSpan.FromMilliseconds(300)) }));
         var latest = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-7", ApiJson.Default.BatchDto))!;
         Assert.That((latest.State, latest.Counts.Failed), Is.EqualTo(("active", 1)));
         var filtered = await server.ListAsync("?name=CI&state=active&pageSize=1");
@@ -100,14 +101,15 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         var first = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-9/1/results?pageSize=2", ApiJson.Default.BatchResultsDto))!;
         var last = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-9/1/results?page=3&pageSize=2", ApiJson.Default.BatchResultsDto))!;
         var standard = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-9/1/results", ApiJson.Default.BatchResultsDto))!;
-        using var invalid = await server.Client.GetAsync("api/v1/batches/ci-9/1/results?page=0&pageSize=1001");
+        using var invalid = await server.Client.GetAsync("api/v1/batches/ci-9/1/results?page=0&pageSize=101");
+        var timeline = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-9/1/timeline", ApiJson.Default.TimelineDto))!;
 
         Assert.That((first.Total, first.Page, first.PageSize, first.Results.Select(r => r.Name)), Is.EqualTo((5, 1, 2, new[] { "A.T3", "A.T0" })));
-        Assert.That(first.TestBatches.Single().Tests, Is.EqualTo(5), "the timeline counts every result");
-        Assert.That((last.Results.Single().Name, last.TestBatches.Count), Is.EqualTo(("A.T4", 0)));
-        Assert.That((standard.PageSize, standard.Results.Count), Is.EqualTo((200, 5)));
+        Assert.That(timeline.TestBatches.Single().Tests, Is.EqualTo(5), "the timeline counts every result");
+        Assert.That(last.Results.Single().Name, Is.EqualTo("A.T4"));
+        Assert.That((standard.PageSize, standard.Results.Count), Is.EqualTo((100, 5)));
         Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That((await ProblemAsync(invalid)).GetProperty("errors").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "page: 1 or more", "pageSize: 1 to 1000" }));
+        Assert.That((await ProblemAsync(invalid)).GetProperty("errors").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "page: 1 or more", "pageSize: 1 to 100" }));
     }
 
     [Test]

@@ -555,7 +555,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
     private string Version => Database.Provider == "sqlite" ? "PRAGMA user_version" : "SELECT MAX(version) FROM batchbuild_schema";
 
     [Test]
-    public async Task A_batch_s_results_come_in_pages_failed_first_with_the_timeline_of_all_its_runs_on_the_first()
+    public async Task A_batch_s_results_come_in_pages_failed_first_and_its_timeline_in_pages_of_its_runs_by_finish()
     {
         using var store = Open();
         await store.RecordResultsAsync([.. Enumerable.Range(0, 5).Select(i => Result($"B.Pass{i}", testBatch: 1))]);
@@ -565,18 +565,22 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         var first = await store.GetResultsAsync(Nightly, 1, page: 1, pageSize: 3);
         var third = await store.GetResultsAsync(Nightly, 1, page: 3, pageSize: 3);
         var beyond = await store.GetResultsAsync(Nightly, 1, page: 4, pageSize: 3);
+        var timeline = await store.GetTimelineAsync(Nightly, 1, page: 1, pageSize: 2);
+        var rest = await store.GetTimelineAsync(Nightly, 1, page: 2, pageSize: 2);
+        var none = await store.GetTimelineAsync(Nightly, 9, page: 1, pageSize: 2);
 
         Assert.That(first.Results.Select(r => r.Test.FullyQualifiedName), Is.EqualTo(new[] { "A.Fail", "C.Fail", "A.Pass" }));
         Assert.That((first.Total, first.Page, first.PageSize), Is.EqualTo((8, 1, 3)));
         Assert.That(third.Results.Select(r => r.Test.FullyQualifiedName), Is.EqualTo(new[] { "B.Pass3", "B.Pass4" }));
-        Assert.That(third.TestBatches, Is.Empty, "the timeline comes with the first page");
         Assert.That(beyond.Results, Is.Empty);
-        Assert.That(first.TestBatches, Is.EqualTo(new[]
+        Assert.That((timeline.Total, timeline.Page, timeline.PageSize, rest.Total), Is.EqualTo((3, 1, 2, 3)));
+        Assert.That(timeline.Spans.Concat(rest.Spans), Is.EqualTo(new[]
         {
             new TestBatchSpan("agent-1", "Tests", 1, Morning.AddMilliseconds(-500), Morning, 5, 0),
             new TestBatchSpan("agent-2", "Tests", 2, Morning.AddMilliseconds(-200), Morning, 2, 1),
             new TestBatchSpan("agent-2", "Tests", 3, Morning.AddMilliseconds(-100), Morning, 1, 1),
-        }));
+        }), "every run once, by finish, then agent and test batch");
+        Assert.That(none.Spans, Is.Empty, "no batch, no runs");
     }
 
     [Test]
@@ -616,6 +620,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         var listed = await store.ListBatchesAsync(new BatchListQuery());
         var batch = await store.GetBatchAsync(Nightly, 1);
         var page = await store.GetResultsAsync(Nightly, 1, 1, 10);
+        var timeline = await store.GetTimelineAsync(Nightly, 1, 1, 10);
         var runs = await store.GetTestRunsAsync(new TestKey("Tests", "A.Inf"), 10);
         var durations = await store.GetDurationsAsync(new DurationQuery([new TestKey("Tests", "A.Huge"), new TestKey("Tests", "A.Negative")], 90, null, 10));
         await store.CloseBatchAsync(Nightly);
@@ -630,7 +635,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
             ["A.Negative"] = 0,
             ["A.Ancient"] = TestResultRecord.MaxDurationMillis,
         }));
-        Assert.That(page.TestBatches.Select(s => (s.TestBatch, s.StartedAt)), Is.EquivalentTo(new[]
+        Assert.That(timeline.Spans.Select(s => (s.TestBatch, s.StartedAt)), Is.EquivalentTo(new[]
         {
             (1, Morning - TimeSpan.FromMilliseconds(2 * TestResultRecord.MaxDurationMillis)),
             (2, DateTimeOffset.MinValue),

@@ -68,13 +68,14 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
 
         var batch = (await store.RecordResultsAsync([result])).Single();
         var page = await store.GetResultsAsync(id, 1, 1, 10);
+        var timeline = await store.GetTimelineAsync(id, 1, 1, 10);
         var runs = await store.GetTestRunsAsync(result.Test, 10);
         var durations = await store.GetDurationsAsync(new DurationQuery([result.Test], 90, null, 10));
         var history = await store.GetHistoryAsync([result.Test.Assembly], null, 10);
 
         Assert.That((batch.Id, batch.Counts), Is.EqualTo((id, new BatchCounts(0, 1, 0, 1, 1, 100))));
         Assert.That(page.Results.Single(), Is.EqualTo(result), "read back exactly");
-        Assert.That(page.TestBatches.Single().Agent, Is.EqualTo(result.Agent));
+        Assert.That(timeline.Spans.Single().Agent, Is.EqualTo(result.Agent));
         Assert.That(runs.Single(), Is.EqualTo(result));
         Assert.That(durations.Single().Test, Is.EqualTo(result.Test));
         Assert.That(history.Single().Test, Is.EqualTo(result.Test));

@@ -104,6 +104,9 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
     /// <summary>The queue's plan: every test batch it has held, in order.</summary>
     public IReadOnlyList<QueuedTestBatch> Plan => _plan;
 
+    /// <summary>How many tests and test batches the plan holds.</summary>
+    public QueueSize Size => new(_known.Count, _plan.Count);
+
     /// <summary>Every lease, in the order they were granted.</summary>
     public IReadOnlyList<Lease> Leases => _order;
 
@@ -140,6 +143,26 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
 
         SortWaiting();
         return _plan;
+    }
+
+    /// <summary>
+    /// How many tests and test batches registering <paramref name="plan"/> would add to the
+    /// queue's plan (see <see cref="Register"/>), without registering it.
+    /// </summary>
+    public QueueSize Additions(IReadOnlyList<QueuedTestBatch> plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        var (tests, batches) = (0L, 0L);
+        foreach (var batch in plan)
+        {
+            var before = added.Count;
+            added.UnionWith(batch.Tests.Where(test => !_known.Contains(test)));
+            tests += added.Count - before;
+            batches += added.Count > before ? 1 : 0;
+        }
+
+        return new QueueSize(tests, batches);
     }
 
     /// <summary>

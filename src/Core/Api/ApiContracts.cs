@@ -30,6 +30,32 @@ public sealed record ResultDto(
     /// <summary>The highest test batch index accepted.</summary>
     public const int MaxTestBatch = 1_000_000;
 
+    /// <summary>
+    /// The longest error message a list of results carries (a page of a batch's results): a
+    /// longer one is cut and ends with a marker that says how long it is and where it is whole.
+    /// </summary>
+    public const int MaxListedErrorLength = 1024;
+
+    /// <summary>The longest marker at the end of a cut message.</summary>
+    public static readonly int MaxCutMarkerLength = CutMarker(MaxErrorLength).Length;
+
+    /// <summary>A result as a list shows it: its error message cut at <see cref="MaxListedErrorLength"/>.</summary>
+    public static ResultDto Listed(TestResultRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.ErrorMessage is not { Length: > MaxListedErrorLength } message)
+        {
+            return From(record);
+        }
+
+        // A character beyond U+FFFF is not cut in half.
+        var cut = char.IsHighSurrogate(message[MaxListedErrorLength - 1]) ? MaxListedErrorLength - 1 : MaxListedErrorLength;
+        return From(record) with { ErrorMessage = message[..cut] + CutMarker(message.Length) };
+    }
+
+    private static string CutMarker(int length) =>
+        $" … [cut: {length} characters in all; GET /api/v1/tests/runs?assembly=&name= has the whole message]";
+
     /// <summary>A result as sent.</summary>
     public static ResultDto From(TestResultRecord record) => new(
         record.BatchId.Value, record.TestBatch, record.Test.Assembly, record.Test.FullyQualifiedName, record.DisplayName,
@@ -186,8 +212,12 @@ public sealed record ResultsResponse(IReadOnlyList<BatchDto> Batches, int Receiv
 /// <summary>One page of batches: <c>GET /api/v1/batches</c>.</summary>
 public sealed record BatchPageDto(IReadOnlyList<BatchDto> Batches, int Total, int Page, int PageSize);
 
-/// <summary>A batch with one page of its results (failed first) and, on the first page, the runs of its test batches.</summary>
-public sealed record BatchResultsDto(BatchDto Batch, IReadOnlyList<ResultDto> Results, IReadOnlyList<TestBatchSpan> TestBatches, int Total, int Page, int PageSize);
+/// <summary>
+/// A batch with one page of its results (failed first), each error message cut at
+/// <see cref="ResultDto.MaxListedErrorLength"/>; the runs of its test batches are on their own
+/// route (<see cref="TimelineDto"/>).
+/// </summary>
+public sealed record BatchResultsDto(BatchDto Batch, IReadOnlyList<ResultDto> Results, int Total, int Page, int PageSize);
 
 /// <summary>The answer to a close: what happened, and the batch.</summary>
 public sealed record CloseResponse(string Status, BatchDto? Batch);
@@ -284,8 +314,15 @@ public sealed record DurationDto(string Assembly, string Name, double Millis, in
     public TestDuration ToDuration() => new(new TestKey(Assembly, Name), Millis, Runs, Passed is { } passed && passed >= 0 && passed <= Runs ? passed : null);
 }
 
-/// <summary>A test's recorded runs: <c>GET /api/v1/tests/runs</c>.</summary>
-public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<ResultDto> Runs);
+/// <summary>A test's recorded runs, with their whole error messages: <c>GET /api/v1/tests/runs</c>.</summary>
+public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<ResultDto> Runs)
+{
+    /// <summary>How many runs are read when no limit is asked for.</summary>
+    public const int DefaultLimit = 50;
+
+    /// <summary>The most runs read at once: see <see cref="AnswerBounds.TestRuns"/>.</summary>
+    public const int MaxLimit = 50;
+}
 
 /// <summary>
 /// The JSON of the batch server's API: camelCase, enums as camelCase strings, generated at compile
@@ -311,7 +348,10 @@ public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<Res
 [JsonSerializable(typeof(DurationsResponse))]
 [JsonSerializable(typeof(TestRunsDto))]
 [JsonSerializable(typeof(QueueRegistration))]
-[JsonSerializable(typeof(QueuePlanDto))]
+[JsonSerializable(typeof(QueueSummaryDto))]
+[JsonSerializable(typeof(QueuePlanRequest))]
+[JsonSerializable(typeof(QueuePlanPageDto))]
+[JsonSerializable(typeof(TimelineDto))]
 [JsonSerializable(typeof(LeaseRequest))]
 [JsonSerializable(typeof(LeaseResponse))]
 [JsonSerializable(typeof(LeaseAgent))]

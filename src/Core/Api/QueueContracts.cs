@@ -8,7 +8,8 @@ public sealed record QueuedTestBatchDto(IReadOnlyList<string?>? Tests, double Ex
 
 /// <summary>
 /// An agent's tests of one assembly, as its plan cut them: <c>POST /api/v1/batches/{id}/queue</c>.
-/// The answer is the queue's plan (<see cref="QueuePlanDto"/>).
+/// The answer is a summary of the queue's plan (<see cref="QueueSummaryDto"/>); the plan itself is
+/// read page by page (<see cref="QueuePlanRequest"/>).
 /// </summary>
 public sealed record QueueRegistration(string? Assembly, string? Agent, IReadOnlyList<QueuedTestBatchDto>? TestBatches)
 {
@@ -51,9 +52,6 @@ public sealed record QueueRegistration(string? Assembly, string? Agent, IReadOnl
             : ([.. TestBatches.Select((batch, i) => new QueuedTestBatch(i + 1, [.. batch!.Tests!.Select(test => StoredText.Clean(test!))], batch.ExpectedMillis))], problems);
     }
 }
-
-/// <summary>The queue's plan for one assembly: every test batch it has held, and how long a lease lasts unless renewed.</summary>
-public sealed record QueuePlanDto(string Assembly, IReadOnlyList<QueuedTestBatch> TestBatches, double LeaseMillis);
 
 /// <summary>An agent that asks for the next test batch of an assembly: <c>POST /api/v1/batches/{id}/leases</c>.</summary>
 public sealed record LeaseRequest(string? Assembly, string? Agent)
@@ -99,8 +97,20 @@ public sealed record LeaseAgent(string? Agent)
 /// <summary>What became of a completed lease: <c>completed</c>, or <c>duplicate</c> when another agent had taken its test batch over.</summary>
 public sealed record LeaseCompletion(CompletionStatus Status);
 
-/// <summary>Every lease of a batch, per assembly in the order granted: <c>GET /api/v1/batches/{id}/leases</c>.</summary>
-public sealed record LeasesDto(string BatchId, IReadOnlyList<Lease> Leases);
+/// <summary>One page of a batch's leases, per assembly in the order granted: <c>GET /api/v1/batches/{id}/leases?page=&amp;pageSize=</c>.</summary>
+/// <param name="BatchId">The batch.</param>
+/// <param name="Leases">The leases on this page.</param>
+/// <param name="Total">How many leases the batch's queues hold, on all pages.</param>
+/// <param name="Page">The 1-based page.</param>
+/// <param name="PageSize">Leases per page.</param>
+public sealed record LeasesDto(string BatchId, IReadOnlyList<Lease> Leases, int Total, int Page, int PageSize)
+{
+    /// <summary>The page size when none is asked for.</summary>
+    public const int DefaultPageSize = 200;
+
+    /// <summary>The largest page served: see <see cref="AnswerBounds.LeasesPage"/>.</summary>
+    public const int MaxPageSize = 200;
+}
 
 /// <summary>The checks names on the wire share.</summary>
 internal static class Names
