@@ -14,7 +14,7 @@ namespace BatchBuild.Store.Postgres;
 /// </summary>
 public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
 {
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     // The advisory lock's key: "BatchBld" read as a 64-bit number.
     private const long WriteLock = 0x4261746368426C64;
@@ -159,6 +159,11 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
         if (current < 5)
         {
             await ExecuteAsync(transaction, $"{Version5Counts} INSERT INTO batchbuild_schema (version) VALUES (5);", cancellationToken);
+        }
+
+        if (current < 6)
+        {
+            await ExecuteAsync(transaction, $"{Version6Reruns} INSERT INTO batchbuild_schema (version) VALUES (6);", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

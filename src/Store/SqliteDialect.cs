@@ -12,7 +12,7 @@ namespace BatchBuild.Store;
 /// </summary>
 public sealed class SqliteDialect(string path) : SqlDialect
 {
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     /// <inheritdoc />
     public override string Description => $"the store '{path}'";
@@ -145,6 +145,11 @@ public sealed class SqliteDialect(string path) : SqlDialect
         {
             // Flaky and retried tests, counted on insert like the others.
             await ExecuteAsync(transaction, $"{Version5Counts} PRAGMA user_version = 5;", cancellationToken);
+        }
+
+        if (current < 6)
+        {
+            await ExecuteAsync(transaction, $"{Version6Reruns} PRAGMA user_version = 6;", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
