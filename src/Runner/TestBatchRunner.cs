@@ -216,6 +216,7 @@ internal sealed class TestBatchRunner(
         log.Say(joined.Status switch
         {
             RerunStatus.Reopened => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) re-runs agent {slot.Index} of {slot.Count} in batch {joined.Batch.Name}, which holds {joined.Batch.Counts.Total} tests of the run so far and closes again after the re-run",
+            RerunStatus.Started when joined.Batch.Sequence == 1 => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) starts batch {joined.Batch.Name}: no earlier attempt recorded into it",
             RerunStatus.Started => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) runs in a new batch, {joined.Batch.Name}: this agent's share of the run's batch had passed, so every job runs again",
             _ => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) joins batch {joined.Batch.Name}",
         });
