@@ -60,6 +60,25 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         return [];
     }
 
+    /// <summary>
+    /// Asks the server to join the re-run to its run's batch; the spool goes first, so that results
+    /// of the earlier attempt land before the server decides. Null, with a BB5104 warning, when the
+    /// server cannot be reached or refuses.
+    /// </summary>
+    public async Task<RerunResult?> JoinRerunAsync(BatchId id, Rerun rerun, CancellationToken cancellationToken = default)
+    {
+        await SendSpoolAsync(cancellationToken).ConfigureAwait(false);
+        var (body, problem, _) = await PostAsync(
+            $"api/v1/batches/{Uri.EscapeDataString(id.Value)}/rerun", RerunRequest.From(rerun), ApiJson.Default.RerunRequest, ApiJson.Default.RerunResponse, cancellationToken).ConfigureAwait(false);
+        if (body is not null && Enum.TryParse<RerunStatus>(body.Status, ignoreCase: true, out var status))
+        {
+            return new RerunResult(status, ToInfo(body.Batch), body.TooOld);
+        }
+
+        report(Diagnostic.Warning(DiagnosticCodes.RerunNotJoined, $"attempt {rerun.Attempt} could not join the batch {id} of the run it re-runs at {Where} ({problem}); its results go to that ID as a first run's would: to the open batch, or to a new one after it (e.g. {id}#2)"));
+        return null;
+    }
+
     /// <summary>The durations the server has for the tests; none, with a warning, when it cannot be asked.</summary>
     public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
     {
@@ -171,5 +190,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         batch.ClosedAt,
         batch.Reason is null ? null : Enum.Parse<CloseReason>(batch.Reason, ignoreCase: true),
         batch.Counts.ToCounts(),
-        batch.NotifyOnCompletion);
+        batch.NotifyOnCompletion,
+        batch.CiAttempt,
+        batch.Rerun);
 }

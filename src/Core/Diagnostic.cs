@@ -98,6 +98,12 @@ public static class DiagnosticCodes
     /// <summary>The agent index and count do not name an agent: one without the other, not numbers, or an index outside 1..count.</summary>
     public const string InvalidAgent = "BB1013";
 
+    /// <summary>The CI's job attempt variable is not a whole number from 1: the job runs as a first attempt.</summary>
+    public const string InvalidRunAttempt = "BB1014";
+
+    /// <summary>A re-run could not re-open its run's batch, which is older than the maximum batch age: its results start a new batch.</summary>
+    public const string RerunBatchTooOld = "BB1015";
+
     /// <summary>A batch closed with failed tests, and the close step was asked to fail then (<c>BatchBuildCloseFailOnFailedTests</c>).</summary>
     public const string BatchHasFailures = "BB4003";
 
@@ -204,6 +210,9 @@ public static class DiagnosticCodes
 
     /// <summary>Tests ran on two agents: one's lease had expired and another took its test batch over, or an agent fell back to its static share.</summary>
     public const string DuplicateRun = "BB5103";
+
+    /// <summary>A re-run could not ask the batch server to re-open its run's batch: its results may start a new batch.</summary>
+    public const string RerunNotJoined = "BB5104";
 
     /// <summary>The embedded store file was damaged: it was moved aside and a new store created.</summary>
     public const string DamagedStore = "BB2002";

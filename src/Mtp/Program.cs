@@ -127,7 +127,7 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
             var tests = SelectableTest.From(listed);
             var plan = await TestBatchRunner.PlanAsync(tests, store, settings, batchId, cancellationToken);
             var agent = slot.NameOn(Environment.MachineName);
-            var runner = new TestBatchRunner(launch.Project, launch.TestApp, settings, batchId, slot, agent, workers, store, http, log);
+            var runner = new TestBatchRunner(launch.Project, launch.TestApp, settings, batchId, slot, agent, workers, store, http, log, resolution.Attempt);
             log.Say(runner.Announce(tests.Length, plan));
             var host = new TestAppHost(command, arguments, work, settings.Timeouts);
             var result = await runner.RunAsync(plan, host, null, cancellationToken);

@@ -61,7 +61,8 @@ internal sealed record RunResult(RunCounts Counts, int TestBatches, IReadOnlyLis
 /// server's queue, runs each on a host in a worker slot with the batch's variables, records every
 /// result, reports failures, and runs again what the retry strategy asks for, in front of the rest.
 /// The host-independent half of a BatchBuild run, shared by the MSBuild task (VSTest) and the
-/// launcher (Microsoft.Testing.Platform).
+/// launcher (Microsoft.Testing.Platform). A re-run of a CI job (<paramref name="attempt"/> past 1)
+/// first joins the batch of the run it re-runs.
 /// </summary>
 internal sealed class TestBatchRunner(
     string projectName,
@@ -73,7 +74,8 @@ internal sealed class TestBatchRunner(
     WorkerSlots workers,
     IResultStore store,
     HttpClient? http,
-    IRunLog log)
+    IRunLog log,
+    RunAttempt? attempt = null)
 {
     // The name test batches that run tests again go by in the log.
     private const string RetryStrategyName = "retry";
@@ -109,6 +111,11 @@ internal sealed class TestBatchRunner(
     public async Task<RunResult> RunAsync(IReadOnlyList<TestBatch> plan, ITestBatchHost host, Action<HostRun>? onRun, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        if (attempt is { IsRerun: true } rerun)
+        {
+            await JoinRerunAsync(rerun, cancellationToken).ConfigureAwait(false);
+        }
+
         var ledger = new AttemptLedger(settings.Retry.Policy, settings.Retry.Mode, settings.Retry.Fast);
         var (source, shown) = await SourceAsync(plan, ledger, cancellationToken).ConfigureAwait(false);
         await using var leased = source as LeasedWork;
@@ -186,6 +193,33 @@ internal sealed class TestBatchRunner(
         }
 
         return new RunResult(counts, outcomes.Count, [.. runs]);
+    }
+
+    // Before its first result and its queue, a re-run asks the store to join it to its run's
+    // batch: re-opened, so that it holds every test of the run once more and closes again, or a
+    // new batch of the ID for a re-run of every job. In a static split the agent then runs the
+    // share it had (the plan stored on the server, cut for its index); from the queue, what its
+    // run left unfinished.
+    private async Task JoinRerunAsync(RunAttempt rerun, CancellationToken cancellationToken)
+    {
+        if (await store.JoinRerunAsync(batchId, new Rerun(rerun.Number, slot.Index, slot.Count), cancellationToken).ConfigureAwait(false) is not { } joined)
+        {
+            return;
+        }
+
+        if (joined.TooOld)
+        {
+            log.Report(Diagnostic.Warning(DiagnosticCodes.RerunBatchTooOld, $"{projectName}: attempt {rerun.Number} ({rerun.Origin}) does not re-open batch {batchId}: it started more than the maximum batch age ago (MaxBatchAge of the store); the re-run's results go to a new batch, {joined.Batch.Name}"));
+            return;
+        }
+
+        log.Say(joined.Status switch
+        {
+            RerunStatus.Reopened => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) re-runs agent {slot.Index} of {slot.Count} in batch {joined.Batch.Name}, which holds {joined.Batch.Counts.Total} tests of the run so far and closes again after the re-run",
+            RerunStatus.Started when joined.Batch.Sequence == 1 => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) starts batch {joined.Batch.Name}: no earlier attempt recorded into it",
+            RerunStatus.Started => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) runs in a new batch, {joined.Batch.Name}: this agent's share of the run's batch had passed, so every job runs again",
+            _ => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) joins batch {joined.Batch.Name}",
+        });
     }
 
     /// <summary>

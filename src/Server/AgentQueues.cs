@@ -3,6 +3,7 @@ using BatchBuild.Core;
 using BatchBuild.Core.Agents;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
 using Microsoft.Extensions.Options;
 
 namespace BatchBuild.Server;
@@ -121,6 +122,42 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
         }
     }
 
+    /// <summary>
+    /// Opens a batch's queues again for re-run <paramref name="attempt"/>: each holds, as waiting,
+    /// the tests of its plan that are not <paramref name="finished"/>, and a queue registered later
+    /// leaves them out too (the server may have restarted, or forgotten the batch). Once per
+    /// attempt: the attempt's later agents join the queues as they are.
+    /// </summary>
+    public void Reopen(BatchId batch, int attempt, IReadOnlyCollection<TestKey> finished)
+    {
+        var now = clock.GetUtcNow();
+        if (!_batches.ContainsKey(batch.Value))
+        {
+            Evict(now);
+        }
+
+        var queues = _batches.GetOrAdd(batch.Value, _ => new BatchQueues());
+        lock (queues)
+        {
+            if (queues.ReopenedFor >= attempt)
+            {
+                return;
+            }
+
+            queues.ReopenedFor = attempt;
+            queues.ReopenedAt = now;
+            queues.Finished = finished.GroupBy(test => test.Assembly, StringComparer.Ordinal)
+                .ToDictionary(group => group.Key, group => group.Select(test => test.FullyQualifiedName).ToList(), StringComparer.Ordinal);
+            foreach (var queue in queues.All)
+            {
+                queue.Reopen(queues.FinishedOf(queue.Assembly), now);
+            }
+        }
+    }
+
+    /// <summary>Forgets a batch's queues: a new batch of its ID starts with new ones.</summary>
+    public void Forget(BatchId batch) => _batches.TryRemove(batch.Value, out _);
+
     private static LeaseReply Remember(BatchQueues queues, LeaseReply reply)
     {
         if (reply is LeaseReply.Granted granted)
@@ -165,6 +202,15 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
 
         public Dictionary<string, AgentQueue> LeaseQueues { get; } = new(StringComparer.Ordinal);
 
+        // The re-run attempt the queues were last opened again for, and the tests finished then, by assembly.
+        public int ReopenedFor { get; set; }
+
+        public DateTimeOffset ReopenedAt { get; set; }
+
+        public Dictionary<string, List<string>> Finished { get; set; } = new(StringComparer.Ordinal);
+
+        public IEnumerable<string> FinishedOf(string assembly) => Finished.GetValueOrDefault(assembly) ?? [];
+
         public IEnumerable<AgentQueue> All => _queues.Values.OrderBy(queue => queue.Assembly, StringComparer.Ordinal);
 
         public QueueSize Size => _queues.Values.Aggregate(default(QueueSize), (sum, queue) => sum + queue.Size);
@@ -175,7 +221,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
             {
                 lock (this)
                 {
-                    return _queues.Values.Select(queue => queue.LastActivity).DefaultIfEmpty().Max();
+                    return _queues.Values.Select(queue => queue.LastActivity).Append(ReopenedAt).Max();
                 }
             }
         }
@@ -185,6 +231,10 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
             if (!_queues.TryGetValue(assembly, out var queue))
             {
                 _queues[assembly] = queue = new AgentQueue(assembly, leaseTimeout);
+                if (ReopenedFor > 0)
+                {
+                    queue.Reopen(FinishedOf(assembly), queue.LastActivity);
+                }
             }
 
             return queue;

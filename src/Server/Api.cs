@@ -15,7 +15,7 @@ namespace BatchBuild.Server;
 /// batch-close clients send. Every input is validated; every error is a problem document with a
 /// <c>code</c> (BBnnnn) and a detail that says what to fix.
 /// </summary>
-internal static class Api
+internal static partial class Api
 {
     /// <summary>The header that carries the API key: the one BatchBuild's clients send it in.</summary>
     public const string KeyHeader = BatchBuild.Client.Http.ApiKeyHeader;
@@ -42,6 +42,7 @@ internal static class Api
         api.MapPost("/batches/{id}/leases/{lease}/heartbeat", HeartbeatAsync).AddEndpointFilter(new KeyFilter(Access.Write));
         api.MapPost("/batches/{id}/leases/{lease}/complete", CompleteAsync).AddEndpointFilter(new KeyFilter(Access.Write));
         api.MapGet("/batches/{id}/leases", LeasesAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        api.MapPost("/batches/{id}/rerun", RerunAsync).AddEndpointFilter(new KeyFilter(Access.Write));
 
         // .../bypointerid or .../bypointerId, as the current Eyes SDKs send it. The ID may span
         // several segments: the Eyes SDKs do not encode a '/' in it.

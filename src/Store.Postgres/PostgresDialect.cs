@@ -14,7 +14,7 @@ namespace BatchBuild.Store.Postgres;
 /// </summary>
 public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
 {
-    private const int SchemaVersion = 7;
+    private const int SchemaVersion = 8;
 
     // The advisory lock's key: "BatchBld" read as a 64-bit number.
     private const long WriteLock = 0x4261746368426C64;
@@ -182,6 +182,11 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
                 transaction,
                 $"{Version7Digests("BYTEA", column => $"sha256(convert_to({column}, 'UTF8'))", filled)} INSERT INTO batchbuild_schema (version) VALUES (7);",
                 cancellationToken);
+        }
+
+        if (current < 8)
+        {
+            await ExecuteAsync(transaction, $"{Version8Reruns} INSERT INTO batchbuild_schema (version) VALUES (8);", cancellationToken);
         }
 
         await ExecuteAsync(transaction, Secrets, cancellationToken);

@@ -124,7 +124,7 @@ public sealed partial class SqlBatchStore : INotificationOutbox
                     transaction,
                     $"""
                     UPDATE batches SET notified_at = @now
-                    WHERE id = (SELECT batch_key FROM notification_deliveries WHERE id = @id) AND notified_at IS NULL
+                    WHERE id = (SELECT batch_key FROM notification_deliveries WHERE id = @id) AND state = 'Closed' AND notified_at IS NULL
                       AND NOT EXISTS (SELECT 1 FROM notification_deliveries WHERE batch_key = batches.id AND {Open})
                     """,
                     cancellationToken,

@@ -58,6 +58,15 @@ public abstract class SqlDialect
         """;
 
     /// <summary>
+    /// Schema version 8: the attempt of the CI job that started a batch or, for a re-run, last
+    /// joined it, and whether a re-run re-opened it (its completion is then sent again, so marked).
+    /// </summary>
+    protected const string Version8Reruns = """
+        ALTER TABLE batches ADD COLUMN ci_attempt INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE batches ADD COLUMN rerun INTEGER NOT NULL DEFAULT 0;
+        """;
+
+    /// <summary>
     /// Schema version 4: the active batches by last activity and by start, which every write
     /// searches for expired batches, and the closed batches whose notification is still due, which
     /// the outbox claims after every write; all partial, so their size follows what they find, not

@@ -12,7 +12,7 @@ namespace BatchBuild.Store;
 /// </summary>
 public sealed class SqliteDialect(string path) : SqlDialect
 {
-    private const int SchemaVersion = 7;
+    private const int SchemaVersion = 8;
 
     private const string DigestFunction = "batchbuild_text_digest";
 
@@ -168,6 +168,11 @@ public sealed class SqliteDialect(string path) : SqlDialect
             // SQLite has no SHA-256 of its own: the migration lends it the store's.
             ((SqliteConnection)connection).CreateFunction(DigestFunction, (string text) => TextDigest.Of(text), isDeterministic: true);
             await ExecuteAsync(transaction, $"{Version7Digests("BLOB", column => $"{DigestFunction}({column})")} PRAGMA user_version = 7;", cancellationToken);
+        }
+
+        if (current < 8)
+        {
+            await ExecuteAsync(transaction, $"{Version8Reruns} PRAGMA user_version = 8;", cancellationToken);
         }
 
         await ExecuteAsync(transaction, Secrets, cancellationToken);

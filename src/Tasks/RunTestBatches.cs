@@ -160,7 +160,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     {
         var clock = Stopwatch.StartNew();
         if (TaskSettings.Read(Log, Settings, RunSettingsFile, out var userRunSettings) is not { } settings
-            || TaskSettings.ResolveBatchId(Log, settings, SessionId) is not { } batchId
+            || TaskSettings.Resolve(Log, settings, SessionId) is not { Id: { } batchId } resolution
             || ProjectRunSettings(userRunSettings, ResultsFolder, settings.Timeouts) is not { } projectRunSettings)
         {
             return false;
@@ -196,7 +196,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var tests = SelectableTest.From(discovered.Tests);
         var plan = await TestBatchRunner.PlanAsync(tests, store, settings, batchId, cancellationToken).ConfigureAwait(false);
         var log = new BuildLog(Log);
-        var runner = new TestBatchRunner(ProjectName, TestAssembly, settings, batchId, slot, _agent, workers, store, http, log);
+        var runner = new TestBatchRunner(ProjectName, TestAssembly, settings, batchId, slot, _agent, workers, store, http, log, resolution.Attempt);
         Log.LogMessage(MessageImportance.High, runner.Announce(tests.Length, plan));
 
         await PrepareCloseAsync(runner, batchId, settings, storePath, http, cancellationToken).ConfigureAwait(false);

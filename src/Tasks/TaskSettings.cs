@@ -29,7 +29,14 @@ internal static class TaskSettings
     /// <c>VSTestSessionCorrelationId</c> of the <c>dotnet test</c> invocation), so that every
     /// project and task of one invocation gets the same one.
     /// </summary>
-    public static BatchId? ResolveBatchId(TaskLoggingHelper log, BatchBuildSettings settings, string? sessionId)
+    public static BatchId? ResolveBatchId(TaskLoggingHelper log, BatchBuildSettings settings, string? sessionId) =>
+        Resolve(log, settings, sessionId).Id;
+
+    /// <summary>
+    /// Resolves the batch ID as <see cref="ResolveBatchId"/> does, with the attempt of the CI job
+    /// the run is part of.
+    /// </summary>
+    public static BatchIdResolution Resolve(TaskLoggingHelper log, BatchBuildSettings settings, string? sessionId)
     {
         var sessionGuid = sessionId?.Split('_').LastOrDefault() is { } tail && Guid.TryParse(tail, out var guid) ? guid : Guid.NewGuid();
         var resolution = BatchIdResolver.Resolve(settings.BatchId, Environment.GetEnvironmentVariable, () => sessionGuid);
@@ -40,9 +47,9 @@ internal static class TaskSettings
 
         if (resolution.Id is { } id)
         {
-            log.LogMessage(MessageImportance.Normal, $"BatchBuild: batch ID {id} from {resolution.Origin}");
+            log.LogMessage(MessageImportance.Normal, $"BatchBuild: batch ID {id} from {resolution.Origin}{(resolution.Attempt.IsRerun ? $"; attempt {resolution.Attempt.Number} from {resolution.Attempt.Origin}" : string.Empty)}");
         }
 
-        return resolution.Id;
+        return resolution;
     }
 }

@@ -63,8 +63,9 @@ public sealed class NotificationTests
 
         Assert.That(json.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
         {
-            "batchId", "name", "sequence", "state", "reason", "startedAt", "closedAt", "durationSeconds", "counts", "failedTests", "failedTestsOmitted",
+            "batchId", "name", "sequence", "state", "reason", "startedAt", "closedAt", "durationSeconds", "counts", "failedTests", "failedTestsOmitted", "rerun", "attempt",
         }));
+        Assert.That((json.GetProperty("rerun").GetBoolean(), json.GetProperty("attempt").GetInt32()), Is.EqualTo((false, 1)));
         Assert.That(json.GetProperty("counts").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
         {
             "passed", "failed", "skipped", "total", "testBatches", "agents", "testMillis", "flaky", "retried",
@@ -72,6 +73,18 @@ public sealed class NotificationTests
         Assert.That(json.GetProperty("failedTests")[0].GetProperty("message").GetString(), Does.StartWith("Expected 1 but was 2"));
         Assert.That(json.GetProperty("durationSeconds").GetDouble(), Is.EqualTo(600));
         await Task.CompletedTask;
+    }
+
+    [Test]
+    public void A_re_run_s_document_says_it_replaces_the_one_sent_before()
+    {
+        var again = Completion() with { Rerun = true, Attempt = 2 };
+        var json = System.Text.Json.JsonDocument.Parse(again.ToJson()).RootElement;
+
+        Assert.That((json.GetProperty("rerun").GetBoolean(), json.GetProperty("attempt").GetInt32()), Is.EqualTo((true, 2)));
+        Assert.That(BatchCompletion.FromJson(again.ToJson()), Is.EqualTo(again).Using<BatchCompletion>((a, b) => a.ToJson() == b.ToJson()));
+        Assert.That(again.ToLogLine(), Does.StartWith("BatchBuild batch nightly-7#2 closed (explicit, again after the re-run of attempt 2): 10 passed"));
+        Assert.That(again.ToMarkdown(), Does.Contain("Closed again after the re-run of attempt 2: these counts replace the ones sent before."));
     }
 
     [Test]

@@ -157,6 +157,47 @@ public sealed class AgentQueueTests
         Assert.That(ran.Order(), Is.EqualTo(Enumerable.Range(1, 60)), "each test batch completed exactly once, the dead agents' ones by others");
         Assert.That(queue.Leases.Count(lease => lease.TakenOverFrom is not null), Is.EqualTo(2));
     }
+
+    [Test]
+    public void A_queue_opened_again_for_a_re_run_holds_only_the_tests_without_a_finished_result_and_keeps_its_plan()
+    {
+        var queue = Queue(Batch(1, 300, "A", "B", "C"), Batch(2, 200, "D"), Batch(3, 100, "E"));
+        var first = Granted(queue.Lease("1", Start));
+        queue.Complete(first.Lease.Id, "1", Start.AddSeconds(1));
+        var second = Granted(queue.Lease("1", Start.AddSeconds(1)));
+        queue.Complete(second.Lease.Id, "1", Start.AddSeconds(2));
+        var dying = Granted(queue.Lease("1", Start.AddSeconds(2)));
+
+        // B failed in test batch 1, E's agent died with it; A, C and D are finished.
+        queue.Reopen(["A", "C", "D"], Start.AddMinutes(10));
+        queue.Register("3@rerun", queue.Plan, Start.AddMinutes(10));
+        var again = new[] { Granted(queue.Lease("3@rerun", Start.AddMinutes(10))), Granted(queue.Lease("3@rerun", Start.AddMinutes(10))) };
+
+        Assert.That(again.Select(granted => (granted.Batch.Index, string.Join(",", granted.Batch.Tests), granted.Batch.ExpectedMillis)), Is.EqualTo(new[] { (1, "B", 100.0), (3, "E", 100.0) }));
+        Assert.That(queue.Lease("3@rerun", Start.AddMinutes(10)), Is.TypeOf<LeaseReply.Wait>(), "its own leases run");
+        Assert.That(queue.Leases.Single(lease => lease.Id == dying.Lease.Id).State, Is.EqualTo(LeaseState.Expired), "the dead agent's lease ended");
+        Assert.That(queue.Plan.Select(batch => batch.Tests.Count), Is.EqualTo(new[] { 3, 1, 1 }), "the plan a static split cuts is the one of the run");
+        foreach (var granted in again)
+        {
+            queue.Complete(granted.Lease.Id, "3@rerun", Start.AddMinutes(11));
+        }
+
+        Assert.That(queue.Lease("3@rerun", Start.AddMinutes(11)), Is.TypeOf<LeaseReply.Finished>());
+    }
+
+    [Test]
+    public void A_queue_opened_again_before_any_agent_registers_leaves_out_the_finished_tests_it_is_given_later()
+    {
+        var queue = new AgentQueue("Shop.Tests", Timeout);
+        queue.Reopen(["A"], Start);
+        queue.Register("2@rerun", [Batch(1, 200, "A", "B"), Batch(2, 100, "C")], Start);
+
+        var leased = Granted(queue.Lease("2@rerun", Start));
+
+        Assert.That((leased.Batch.Index, string.Join(",", leased.Batch.Tests)), Is.EqualTo((1, "B")));
+        Assert.That(Granted(queue.Lease("2@rerun", Start)).Batch.Index, Is.EqualTo(2));
+        Assert.That(queue.Plan.Sum(batch => batch.Tests.Count), Is.EqualTo(3));
+    }
 }
 
 public sealed class QueueNamesTests
@@ -199,4 +240,5 @@ public sealed class QueueNamesTests
         Assert.That((batch!.Index, batch.Tests.Single().FullyQualifiedName, batch.ExpectedMillis), Is.EqualTo((4, "A.Two", 300.0)));
         Assert.That(names.ToTestBatch(new QueuedTestBatch(5, ["A.Five"], 10), "fixed-size").Batch, Is.Null);
     }
+
 }

@@ -126,26 +126,62 @@ public class BatchIdResolverTests
     }
 
     [Test]
-    public void Then_the_Azure_Pipelines_build_and_job_attempt()
+    public void Then_the_Azure_Pipelines_build_with_the_job_attempt_beside_it()
     {
         var resolution = Resolve(null, Everything[2..]);
 
-        Assert.That(resolution.Id?.Value, Is.EqualTo("azure-501-2"));
-        Assert.That(resolution.Origin, Is.EqualTo("Azure Pipelines build 501, attempt 2"));
+        Assert.That(resolution.Id?.Value, Is.EqualTo("azure-501"));
+        Assert.That(resolution.Origin, Is.EqualTo("Azure Pipelines build 501"));
+        Assert.That((resolution.Attempt.Number, resolution.Attempt.IsRerun), Is.EqualTo((2, true)));
+        Assert.That(resolution.Attempt.Origin, Is.EqualTo("Azure Pipelines (SYSTEM_JOBATTEMPT=2)"));
     }
 
     [Test]
-    public void A_re_run_in_Azure_Pipelines_gets_a_fresh_batch_and_a_first_run_counts_as_attempt_1()
+    public void Every_attempt_of_an_Azure_Pipelines_build_names_one_batch_and_a_first_run_is_attempt_1()
     {
-        Assert.That(Resolve(null, ("BUILD_BUILDID", "501")).Id?.Value, Is.EqualTo("azure-501-1"));
-        Assert.That(Resolve(null, ("BUILD_BUILDID", "501"), ("SYSTEM_JOBATTEMPT", "3")).Id?.Value, Is.EqualTo("azure-501-3"));
+        var first = Resolve(null, ("BUILD_BUILDID", "501"));
+        var third = Resolve(null, ("BUILD_BUILDID", "501"), ("SYSTEM_JOBATTEMPT", "3"), ("SYSTEM_STAGEATTEMPT", "5"));
+
+        Assert.That((first.Id?.Value, first.Attempt.Number, first.Attempt.IsRerun), Is.EqualTo(("azure-501", 1, false)));
+        Assert.That((third.Id?.Value, third.Attempt.Number), Is.EqualTo(("azure-501", 3)), "the job's attempt, not the stage's");
     }
 
     [Test]
-    public void Then_the_GitHub_Actions_run_and_attempt()
+    public void Every_attempt_of_a_GitHub_Actions_run_names_one_batch_and_the_attempt_is_the_run_attempt()
     {
-        Assert.That(Resolve(null, Everything[4..]).Id?.Value, Is.EqualTo("github-9001-3"));
-        Assert.That(Resolve(null, ("GITHUB_RUN_ID", "9001")).Id?.Value, Is.EqualTo("github-9001-1"));
+        var third = Resolve(null, Everything[4..]);
+
+        Assert.That((third.Id?.Value, third.Attempt.Number), Is.EqualTo(("github-9001", 3)));
+        Assert.That(third.Attempt.Origin, Is.EqualTo("GitHub Actions (GITHUB_RUN_ATTEMPT=3)"));
+        Assert.That(Resolve(null, ("GITHUB_RUN_ID", "9001")).Attempt, Is.EqualTo(RunAttempt.First));
+    }
+
+    [Test]
+    public void A_re_run_keeps_its_attempt_whatever_names_the_batch()
+    {
+        Assert.That(Resolve(BatchId.Parse("explicit"), Everything).Attempt.Number, Is.EqualTo(2), "Azure Pipelines' job attempt, when both CIs' variables are set");
+        Assert.That(Resolve(null, ("BATCHBUILD_BATCH_ID", "mine"), ("GITHUB_RUN_ID", "9001"), ("GITHUB_RUN_ATTEMPT", "2")).Attempt.Number, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void An_attempt_variable_without_its_run_variable_is_not_read()
+    {
+        Assert.That(Resolve(null, ("SYSTEM_JOBATTEMPT", "4"), ("GITHUB_RUN_ATTEMPT", "4")).Attempt, Is.EqualTo(RunAttempt.First));
+    }
+
+    [TestCase("two")]
+    [TestCase("0")]
+    [TestCase("-1")]
+    [TestCase("2.0")]
+    [TestCase("99999999999")]
+    public void An_attempt_that_is_not_a_whole_number_from_1_is_a_BB1014_warning_and_counts_as_a_first_run(string attempt)
+    {
+        var resolution = Resolve(null, ("BUILD_BUILDID", "501"), ("SYSTEM_JOBATTEMPT", attempt));
+
+        Assert.That((resolution.Id?.Value, resolution.Attempt), Is.EqualTo(("azure-501", RunAttempt.First)));
+        var warning = resolution.Diagnostics.Single();
+        Assert.That((warning.Code, warning.Severity), Is.EqualTo(("BB1014", DiagnosticSeverity.Warning)));
+        Assert.That(warning.Message, Does.Contain($"SYSTEM_JOBATTEMPT='{attempt}'"));
     }
 
     [Test]

@@ -513,7 +513,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
     }
 
     [Test]
-    public async Task A_version_3_database_is_migrated_to_version_7_with_indexes_and_flaky_and_retried_counts_and_keeps_its_batches()
+    public async Task A_version_3_database_is_migrated_to_version_8_with_indexes_flaky_and_retried_counts_digests_and_re_run_marks_and_keeps_its_batches()
     {
         using (var store = Open())
         {
@@ -523,8 +523,9 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
             await store.CloseBatchAsync(BatchId.Parse("done"));
         }
 
-        // Version 3 is version 7 without the three indexes of version 4, the two counts of version 5, the outbox of version 6 and the digests of version 7.
-        const string Version3 = $"{LongTextTests.UndoVersion7} {NotificationOutboxTests.Version6} DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DROP INDEX ix_batches_unnotified; ALTER TABLE batches DROP COLUMN flaky; ALTER TABLE batches DROP COLUMN retried;";
+        // Version 3 is version 8 without the three indexes of version 4, the two counts of version 5,
+        // the outbox of version 6, the digests of version 7 and the re-run marks of version 8.
+        const string Version3 = $"{RerunTests.UndoVersion8} {LongTextTests.UndoVersion7} {NotificationOutboxTests.Version6} DROP INDEX ix_batches_active_idle; DROP INDEX ix_batches_active_age; DROP INDEX ix_batches_unnotified; ALTER TABLE batches DROP COLUMN flaky; ALTER TABLE batches DROP COLUMN retried;";
         Database.Execute(Database.Provider == "sqlite"
             ? $"{Version3} PRAGMA user_version = 3;"
             : $"{Version3} DELETE FROM batchbuild_schema WHERE version > 3;");
@@ -534,7 +535,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         using var migrated = Open();
         var expired = await migrated.CloseExpiredAsync();
 
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(7));
+        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(8));
         Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
             ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ix_batches_active_idle', 'ix_batches_active_age', 'ix_batches_unnotified')"
             : "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ('ix_batches_active_idle', 'ix_batches_active_age', 'ix_batches_unnotified')")), Is.EqualTo(3));
@@ -542,14 +543,15 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         var done = (await migrated.GetBatchAsync(BatchId.Parse("done")))!;
         Assert.That(done.Reason, Is.EqualTo(CloseReason.Explicit));
         Assert.That((done.Counts.Passed, done.Counts.Flaky, done.Counts.Retried), Is.EqualTo((2, 1, 1)), "the closed batch's new counts come from its results");
+        Assert.That((done.CiAttempt, done.Rerun), Is.EqualTo((1, false)), "no batch of an older version was re-run");
     }
 
     [Test]
-    public async Task A_fresh_database_reaches_version_7()
+    public async Task A_fresh_database_reaches_version_8()
     {
         using var store = Open();
 
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(7));
+        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(8));
     }
 
     private string Version => Database.Provider == "sqlite" ? "PRAGMA user_version" : "SELECT MAX(version) FROM batchbuild_schema";

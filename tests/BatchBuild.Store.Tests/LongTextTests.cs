@@ -145,8 +145,8 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         }
 
         Database.Execute(Database.Provider == "sqlite"
-            ? $"{UndoVersion7} PRAGMA user_version = 6;"
-            : $"{UndoVersion7} DELETE FROM batchbuild_schema WHERE version > 6;");
+            ? $"{RerunTests.UndoVersion8} {UndoVersion7} PRAGMA user_version = 6;"
+            : $"{RerunTests.UndoVersion8} {UndoVersion7} DELETE FROM batchbuild_schema WHERE version > 6;");
         Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(6));
 
         using var migrated = Database.Open();
@@ -154,7 +154,7 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         var longer = Longest("cjk", id);
         var withLong = (await migrated.RecordResultsAsync([longer])).Single();
 
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(7));
+        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(8));
         Assert.That(Database.Execute($"SELECT name_digest FROM test_results WHERE attempt = '{beyond}'"), Is.EqualTo(TextDigest.Of(beyond)), "the database's digest is the store's");
         Assert.That(Database.Execute($"SELECT agent_digest FROM test_results WHERE attempt = '{beyond}'"), Is.EqualTo(TextDigest.Of(cjk)));
         Assert.That(again.Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 2, 2, 200)), "the results sent before the migration are recognised");

@@ -32,6 +32,28 @@ public sealed class NotificationOutboxTests(string provider) : DatabaseTest(prov
         new(BatchId.Parse(batch), 1, new TestKey("Tests", "A.One"), "A.One", TestRunOutcome.Passed, 100, _clock.Now, "agent-1", Guid.NewGuid().ToString("N"));
 
     [Test]
+    public async Task A_batch_a_re_run_re_opens_is_delivered_again_to_every_webhook_when_it_closes_again_marked_as_a_re_run()
+    {
+        var id = BatchId.Parse("github-77");
+        using var store = Open();
+        await store.RecordResultsAsync([Result(id.Value) with { Outcome = TestRunOutcome.Failed }]);
+        await store.CloseBatchAsync(id);
+        foreach (var delivery in (await store.ClaimDeliveriesAsync(Targets, Free())).Deliveries)
+        {
+            await store.CompleteDeliveryAsync(delivery, DeliveryOutcome.Delivered);
+        }
+
+        var rerun = await store.JoinRerunAsync(id, new Rerun(2, 2, 2));
+        await store.RecordResultsAsync([Result(id.Value)]);
+        await store.CloseBatchAsync(id);
+        var again = await store.ClaimDeliveriesAsync(Targets, Free());
+
+        Assert.That(rerun!.Status, Is.EqualTo(RerunStatus.Reopened));
+        Assert.That(again.Deliveries.Select(d => (d.TargetKey, d.Attempt, d.Completion.Rerun, d.Completion.Attempt)), Is.EquivalentTo(new[] { (Good.Key, 1, true, 2), (Down.Key, 1, true, 2) }),
+            "the deliveries of the first close make way for those of the re-run's");
+    }
+
+    [Test]
     public async Task A_version_5_database_is_migrated_and_each_webhook_s_delivery_is_claimed_backed_off_and_ended_on_its_own_once()
     {
         using (var old = Open())
@@ -43,8 +65,8 @@ public sealed class NotificationOutboxTests(string provider) : DatabaseTest(prov
         }
 
         Database.Execute(Database.Provider == "sqlite"
-            ? $"{LongTextTests.UndoVersion7} {Version6} PRAGMA user_version = 5;"
-            : $"{LongTextTests.UndoVersion7} {Version6} DELETE FROM batchbuild_schema WHERE version > 5;");
+            ? $"{RerunTests.UndoVersion8} {LongTextTests.UndoVersion7} {Version6} PRAGMA user_version = 5;"
+            : $"{RerunTests.UndoVersion8} {LongTextTests.UndoVersion7} {Version6} DELETE FROM batchbuild_schema WHERE version > 5;");
         using var store = Open();
 
         var first = await store.ClaimDeliveriesAsync(Targets, Free());

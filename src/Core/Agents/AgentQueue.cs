@@ -94,6 +94,7 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
     private readonly List<Lease> _order = [];
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, QueuedTestBatch> _running = new(StringComparer.Ordinal);
+    private HashSet<string> _finished = new(StringComparer.Ordinal);
 
     /// <summary>The assembly whose test batches the queue holds.</summary>
     public string Assembly => assembly;
@@ -138,7 +139,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
 
             var queued = new QueuedTestBatch(_plan.Count + 1, added, batch.Tests.Count == 0 ? 0 : batch.ExpectedMillis * added.Count / batch.Tests.Count);
             _plan.Add(queued);
-            _waiting.Add(new Waiting(queued, null));
+            if (Unfinished(queued) is { } waiting)
+            {
+                _waiting.Add(new Waiting(waiting, null));
+            }
         }
 
         SortWaiting();
@@ -247,6 +251,42 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
             default:
                 return CompletionStatus.Duplicate;
         }
+    }
+
+    /// <summary>
+    /// Opens the queue again for a re-run of the batch: what waits is, of each test batch of the
+    /// plan, the tests not in <paramref name="finished"/> (whose latest result in the batch passed or
+    /// was skipped), under the test batch's index; tests registered later are left out when they are
+    /// finished too. Running leases end as expired, since their agents' attempt is over. The plan
+    /// stays as it was, so that agents that split it statically get the share they had.
+    /// </summary>
+    public void Reopen(IEnumerable<string> finished, DateTimeOffset now)
+    {
+        LastActivity = now;
+        _finished = new HashSet<string>(finished, StringComparer.Ordinal);
+        foreach (var id in _running.Keys)
+        {
+            Replace(LeaseOf(id)! with { State = LeaseState.Expired, EndedAt = now });
+        }
+
+        _running.Clear();
+        _waiting.Clear();
+        _waiting.AddRange(_plan.Select(Unfinished).OfType<QueuedTestBatch>().Select(batch => new Waiting(batch, null)));
+        SortWaiting();
+    }
+
+    // The tests of batch that are not finished, as a test batch of its index, or null when all are.
+    private QueuedTestBatch? Unfinished(QueuedTestBatch batch)
+    {
+        if (_finished.Count == 0)
+        {
+            return batch;
+        }
+
+        var left = batch.Tests.Where(test => !_finished.Contains(test)).ToList();
+        return left.Count == 0 ? null
+            : left.Count == batch.Tests.Count ? batch
+            : batch with { Tests = left, ExpectedMillis = batch.ExpectedMillis * left.Count / batch.Tests.Count };
     }
 
     // Running leases past their deadline expire; their test batches go back in front of the queue.

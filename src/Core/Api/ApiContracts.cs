@@ -189,7 +189,9 @@ public sealed record BatchDto(
     string? Reason,
     double DurationSeconds,
     CountsDto Counts,
-    bool NotifyOnCompletion)
+    bool NotifyOnCompletion,
+    bool Rerun = false,
+    int CiAttempt = 1)
 {
     /// <summary>The batch as sent; an active batch's duration runs to <paramref name="now"/>.</summary>
     public static BatchDto From(BatchInfo batch, DateTimeOffset now) => new(
@@ -203,7 +205,9 @@ public sealed record BatchDto(
         batch.Reason?.ToString().ToLowerInvariant(),
         Math.Round(((batch.ClosedAt ?? now) - batch.StartedAt).TotalSeconds, 3),
         new CountsDto(batch.Counts.Passed, batch.Counts.Failed, batch.Counts.Skipped, batch.Counts.Total, batch.Counts.TestBatches, batch.Counts.Agents, batch.Counts.TestMillis, batch.Counts.Flaky, batch.Counts.Retried),
-        batch.NotifyOnCompletion);
+        batch.NotifyOnCompletion,
+        batch.Rerun,
+        batch.CiAttempt);
 }
 
 /// <summary>The answer to a report: the batches the results went to.</summary>
@@ -357,4 +361,6 @@ public sealed record TestRunsDto(string Assembly, string Name, IReadOnlyList<Res
 [JsonSerializable(typeof(LeaseAgent))]
 [JsonSerializable(typeof(LeaseCompletion))]
 [JsonSerializable(typeof(LeasesDto))]
+[JsonSerializable(typeof(RerunRequest))]
+[JsonSerializable(typeof(RerunResponse))]
 public sealed partial class ApiJson : JsonSerializerContext;

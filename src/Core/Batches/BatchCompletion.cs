@@ -24,6 +24,11 @@ namespace BatchBuild.Core.Batches;
 /// still makes a document a webhook takes.
 /// </param>
 /// <param name="FailedTestsOmitted">How many failed tests <paramref name="FailedTests"/> leaves out.</param>
+/// <param name="Rerun">
+/// Whether a re-run of a CI job re-opened the batch after an earlier close: this document is sent
+/// again, with the counts as the re-run left them, and replaces the one sent before.
+/// </param>
+/// <param name="Attempt">The attempt of the CI job that last ran in the batch (1 without re-runs).</param>
 public sealed record BatchCompletion(
     string BatchId,
     string Name,
@@ -35,7 +40,9 @@ public sealed record BatchCompletion(
     double DurationSeconds,
     CompletionCounts Counts,
     IReadOnlyList<FailedTest> FailedTests,
-    int FailedTestsOmitted = 0)
+    int FailedTestsOmitted = 0,
+    bool Rerun = false,
+    int Attempt = 1)
 {
     /// <summary>The most failed tests a notification lists.</summary>
     public const int MaxFailedTests = 100;
@@ -95,7 +102,9 @@ public sealed record BatchCompletion(
             Math.Round((closedAt - batch.StartedAt).TotalSeconds, 3),
             new CompletionCounts(c.Passed, c.Failed, c.Skipped, c.Total, c.TestBatches, c.Agents, Math.Round(c.TestMillis, 1), c.Flaky, c.Retried),
             listed,
-            Math.Max(0, c.Failed - listed.Length));
+            Math.Max(0, c.Failed - listed.Length),
+            batch.Rerun,
+            batch.CiAttempt);
     }
 
     /// <summary>The document as JSON (camelCase).</summary>
@@ -108,14 +117,14 @@ public sealed record BatchCompletion(
     /// <summary>The one line the build log shows.</summary>
     public string ToLogLine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"BatchBuild batch {Name} closed ({Reason}): {Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped{(Counts.Retried > 0 ? $" ({Counts.Flaky} flaky, {Counts.Retried} retried)" : string.Empty)} in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
+        $"BatchBuild batch {Name} closed ({Reason}{(Rerun ? $", again after the re-run of attempt {Attempt}" : string.Empty)}): {Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped{(Counts.Retried > 0 ? $" ({Counts.Flaky} flaky, {Counts.Retried} retried)" : string.Empty)} in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
 
     /// <summary>A Markdown summary, as attached to an Azure Pipelines run.</summary>
     public string ToMarkdown()
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"## BatchBuild batch `{Name}`\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"Closed ({Reason}) at {ClosedAt:u}, open {DurationSeconds:0.0} s.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Closed ({Reason}) at {ClosedAt:u}, open {DurationSeconds:0.0} s.{(Rerun ? $" Closed again after the re-run of attempt {Attempt}: these counts replace the ones sent before." : string.Empty)}\n\n");
         text.Append("| passed | failed | skipped | flaky | retried | test batches | agents |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         text.Append(CultureInfo.InvariantCulture, $"| {Counts.Passed} | {Counts.Failed} | {Counts.Skipped} | {Counts.Flaky} | {Counts.Retried} | {Counts.TestBatches} | {Counts.Agents} |\n");
         if (FailedTests.Count > 0)

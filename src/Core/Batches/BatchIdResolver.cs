@@ -6,12 +6,15 @@ namespace BatchBuild.Core.Batches;
 /// <param name="Id">The batch ID, or null when <paramref name="Diagnostics"/> hold an error.</param>
 /// <param name="Origin">Where the ID came from, for the build log.</param>
 /// <param name="Diagnostics">Problems with the values looked at.</param>
-public sealed record BatchIdResolution(BatchId? Id, string Origin, ImmutableArray<Diagnostic> Diagnostics);
+/// <param name="Attempt">Which attempt of its CI job the run is; a re-run joins the batch of the run it re-runs.</param>
+public sealed record BatchIdResolution(BatchId? Id, string Origin, ImmutableArray<Diagnostic> Diagnostics, RunAttempt Attempt);
 
 /// <summary>
 /// Chooses the batch ID of a run: the explicit setting, then <c>BATCHBUILD_BATCH_ID</c>, then
-/// <c>APPLITOOLS_BATCH_ID</c>, then the CI run (Azure Pipelines, GitHub Actions; a re-run attempt
-/// gets a new ID), else a new GUID.
+/// <c>APPLITOOLS_BATCH_ID</c>, then the CI run (Azure Pipelines, GitHub Actions), else a new GUID.
+/// The CI run's ID leaves out the attempt: every attempt of a run names the same batch, and the
+/// store decides, from the job's <see cref="RunAttempt"/>, whether a re-run joins the batch of the
+/// run it re-runs or starts a new one of the ID (see <see cref="Rerun"/>).
 /// </summary>
 public static class BatchIdResolver
 {
@@ -27,9 +30,16 @@ public static class BatchIdResolver
     /// <param name="newGuid">Makes a new GUID when nothing else gives an ID.</param>
     public static BatchIdResolution Resolve(BatchId? configured, Func<string, string?> environment, Func<Guid> newGuid)
     {
+        var (attempt, problems) = RunAttempt.Resolve(environment);
+        var resolution = Choose(configured, environment, newGuid);
+        return resolution with { Diagnostics = [.. resolution.Diagnostics, .. problems], Attempt = attempt };
+    }
+
+    private static BatchIdResolution Choose(BatchId? configured, Func<string, string?> environment, Func<Guid> newGuid)
+    {
         if (configured is { } id)
         {
-            return new BatchIdResolution(id, "the BatchId setting", []);
+            return new BatchIdResolution(id, "the BatchId setting", [], RunAttempt.First);
         }
 
         foreach (var variable in new[] { BatchIdVariable, ApplitoolsBatchIdVariable })
@@ -42,25 +52,23 @@ public static class BatchIdResolver
 
         if (EnvironmentValues.Of(environment, "BUILD_BUILDID") is { } buildId)
         {
-            var attempt = EnvironmentValues.Of(environment, "SYSTEM_JOBATTEMPT") ?? "1";
-            return FromText($"azure-{buildId}-{attempt}", $"Azure Pipelines build {buildId}, attempt {attempt}",
-                "the Azure Pipelines variables BUILD_BUILDID and SYSTEM_JOBATTEMPT do not make a batch ID");
+            return FromText($"azure-{buildId}", $"Azure Pipelines build {buildId}",
+                "the Azure Pipelines variable BUILD_BUILDID does not make a batch ID");
         }
 
         if (EnvironmentValues.Of(environment, "GITHUB_RUN_ID") is { } runId)
         {
-            var attempt = EnvironmentValues.Of(environment, "GITHUB_RUN_ATTEMPT") ?? "1";
-            return FromText($"github-{runId}-{attempt}", $"GitHub Actions run {runId}, attempt {attempt}",
-                "the GitHub Actions variables GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT do not make a batch ID");
+            return FromText($"github-{runId}", $"GitHub Actions run {runId}",
+                "the GitHub Actions variable GITHUB_RUN_ID does not make a batch ID");
         }
 
-        return new BatchIdResolution(BatchId.Parse(newGuid().ToString("D")), "a new GUID", []);
+        return new BatchIdResolution(BatchId.Parse(newGuid().ToString("D")), "a new GUID", [], RunAttempt.First);
     }
 
     private static BatchIdResolution FromText(string text, string origin, string what) =>
         BatchId.TryCreate(text, out var id, out var problem)
-            ? new BatchIdResolution(id, origin, [])
+            ? new BatchIdResolution(id, origin, [], RunAttempt.First)
             : new BatchIdResolution(null, origin, [new Diagnostic(
                 DiagnosticCodes.InvalidBatchId, DiagnosticSeverity.Error, origin,
-                $"{what}: {problem}; use {BatchId.Rule}, or set BatchBuildBatchId explicitly")]);
+                $"{what}: {problem}; use {BatchId.Rule}, or set BatchBuildBatchId explicitly")], RunAttempt.First);
 }

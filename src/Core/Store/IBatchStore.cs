@@ -1,4 +1,5 @@
 using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 
 namespace BatchBuild.Core.Store;
@@ -31,6 +32,11 @@ public interface IBatchStore : IResultStore
     /// <summary>Marks a claimed notification delivered, or releases it for a later try.</summary>
     Task CompleteNotificationAsync(BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The tests of the batch <paramref name="id"/>#<paramref name="sequence"/> that are done: their
+    /// latest result passed or was skipped. A re-run's queue leaves them out.
+    /// </summary>
+    Task<IReadOnlyList<TestKey>> GetFinishedTestsAsync(BatchId id, int sequence, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -44,6 +50,14 @@ public interface IResultStore : IDisposable
     /// when there is none; returns the batches they went to.
     /// </summary>
     Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Joins a re-run of a CI job to the batch of <paramref name="id"/> before it records a result:
+    /// re-opens the run's closed batch, or starts a new batch of the ID when the re-run is one of
+    /// every job (see <see cref="Rerun"/>). Null when the store cannot be reached: the re-run's
+    /// results then go where they would without it.
+    /// </summary>
+    Task<RerunResult?> JoinRerunAsync(BatchId id, Rerun rerun, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The durations of the tests <paramref name="query"/> names that have representative runs
