@@ -451,22 +451,33 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
                 .Select(row => row.Batch).SingleOrDefault(),
             cancellationToken);
 
-    /// <inheritdoc />
-    public Task<BatchResultsPage> GetResultsAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default)
+    // A page asked of a paged read: from 1, of 1 to the read's largest size.
+    private static void CheckPage(int page, int pageSize, int maxPageSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, BatchResultsPage.MaxPageSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, maxPageSize);
+    }
+
+    // The row key of one batch of an ID, or null when there is no such batch.
+    private static async Task<long?> BatchKeyAsync(DbTransaction transaction, BatchId id, int sequence, CancellationToken cancellationToken)
+    {
+        await using var find = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence", ("@id", id.Value), ("@sequence", sequence));
+        return await find.ExecuteScalarAsync(cancellationToken) is { } found and not DBNull ? Convert.ToInt64(found, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <inheritdoc />
+    public Task<BatchResultsPage> GetResultsAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        CheckPage(page, pageSize, BatchResultsPage.MaxPageSize);
         return ReadAsync(
             async transaction =>
             {
-                await using var find = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence", ("@id", id.Value), ("@sequence", sequence));
-                if (await find.ExecuteScalarAsync(cancellationToken) is not { } found || found is DBNull)
+                if (await BatchKeyAsync(transaction, id, sequence, cancellationToken) is not { } key)
                 {
                     return new BatchResultsPage([], 0, page, pageSize);
                 }
 
-                var key = Convert.ToInt64(found, CultureInfo.InvariantCulture);
                 await using var count = Command(transaction, "SELECT COUNT(*) FROM test_results WHERE batch_key = @key", ("@key", key));
                 var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
 
@@ -492,19 +503,15 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
     /// <inheritdoc />
     public Task<TestBatchTimeline> GetTimelineAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, TestBatchTimeline.MaxPageSize);
+        CheckPage(page, pageSize, TestBatchTimeline.MaxPageSize);
         return ReadAsync(
             async transaction =>
             {
-                await using var find = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence", ("@id", id.Value), ("@sequence", sequence));
-                if (await find.ExecuteScalarAsync(cancellationToken) is not { } found || found is DBNull)
+                if (await BatchKeyAsync(transaction, id, sequence, cancellationToken) is not { } key)
                 {
                     return new TestBatchTimeline([], 0, page, pageSize);
                 }
 
-                var key = Convert.ToInt64(found, CultureInfo.InvariantCulture);
                 await using var count = Command(
                     transaction,
                     "SELECT COUNT(*) FROM (SELECT 1 AS run FROM test_results WHERE batch_key = @key GROUP BY agent, assembly, test_batch, attempt) AS runs",
