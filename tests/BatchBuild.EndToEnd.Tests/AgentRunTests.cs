@@ -111,7 +111,13 @@ public sealed class AgentRunTests
         {
             held = await server.WaitForLeasesAsync(id, leases => leases.Any(lease => lease.GetProperty("state").GetString() == "Running"), TimeSpan.FromSeconds(120));
             second = Task.Run(() => SampleRun.Start(Project, [.. settings, "-p:BatchBuildAgentIndex=2"], samples: copies[1]));
-            await Task.Delay(TimeSpan.FromSeconds(4));
+
+            // Killed once it hangs in the test, however long a busy machine takes to get there.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+            while (!SampleRun.HasStarted("nunit A_hangs_when_asked") && DateTime.UtcNow < until && !first.IsCompleted)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
         }
         finally
         {

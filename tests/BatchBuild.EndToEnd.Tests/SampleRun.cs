@@ -42,9 +42,8 @@ internal sealed class SampleRun
     /// </summary>
     public static SampleRun Start(string? target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null, string? samples = null, CancellationToken kill = default)
     {
-        var method = TestContext.CurrentContext.Test.MethodName ?? "run";
-        var name = $"{method[..Math.Min(method.Length, 24)]}-{Guid.NewGuid():N}";
-        var records = Path.Combine(LocalPackage.Scratch, "records", name);
+        var records = $"{RecordsOfThisTest()}-{Guid.NewGuid():N}";
+        var name = Path.GetFileName(records);
         store ??= Path.Combine(LocalPackage.Scratch, "stores", name, "batchbuild.db");
         var variables = new Dictionary<string, string>(PackageEnvironment) { ["SAMPLES_RECORD_DIR"] = records };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -54,6 +53,27 @@ internal sealed class SampleRun
 
         var command = Dotnet.Run(samples ?? LocalPackage.Samples, variables, kill, ["test", .. (target is null ? Array.Empty<string>() : [target]), "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
         return new SampleRun(command, ReadRecords(records), store);
+    }
+
+    /// <summary>
+    /// Whether a run of the current test, finished or still going, has started the sample test
+    /// <paramref name="test"/> (as its record names it): a sample test writes its record when it starts.
+    /// </summary>
+    public static bool HasStarted(string test)
+    {
+        var folder = RecordsOfThisTest();
+        return Directory.Exists(Path.GetDirectoryName(folder))
+            && Directory.EnumerateDirectories(Path.GetDirectoryName(folder)!, Path.GetFileName(folder) + "-*")
+                .SelectMany(run => Directory.EnumerateFiles(run, "*.tsv"))
+                .SelectMany(File.ReadAllLines)
+                .Any(line => line.StartsWith(test + "\t", StringComparison.Ordinal));
+    }
+
+    // The records folders of the current test's runs start with this path.
+    private static string RecordsOfThisTest()
+    {
+        var method = TestContext.CurrentContext.Test.MethodName ?? "run";
+        return Path.Combine(LocalPackage.Scratch, "records", method[..Math.Min(method.Length, 24)]);
     }
 
     public IReadOnlyList<StoredResult> StoredResults()
