@@ -21,9 +21,14 @@ internal sealed class VsTestModeInvocation(
     private readonly InvocationFolder _folder = InvocationFolder.ForSession(sessionId);
 
     /// <inheritdoc />
-    public Guid Id { get; } = sessionId?.Split('_').LastOrDefault() is { } tail && Guid.TryParse(tail, out var guid)
-        ? guid
-        : Guid.NewGuid();
+    public Guid Id { get; } = IdOf(sessionId);
+
+    /// <summary>
+    /// The ID of the invocation with <paramref name="sessionId"/>, as every task of it derives a new
+    /// batch ID from it: the GUID the session ID ends with, else a new one.
+    /// </summary>
+    public static Guid IdOf(string? sessionId) =>
+        sessionId?.Split('_').LastOrDefault() is { } tail && Guid.TryParse(tail, out var guid) ? guid : Guid.NewGuid();
 
     /// <inheritdoc />
     public string WorkerSlots => _folder.WorkerSlots;

@@ -153,8 +153,8 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     {
         var log = new BuildLog(Log);
         var invocation = new VsTestModeInvocation(SessionId, ArtifactsProcessingMode, ExtensionDirectory, log);
-        var properties = Settings.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value"))).ToList();
-        var options = new ProjectRunOptions(ProjectName, ProjectDirectory, TestAssembly, RunSettingsFile, properties, DefaultStorePath);
+        var options = new ProjectRunOptions(
+            ProjectName, ProjectDirectory, TestAssembly, RunSettingsFile, TaskSettings.Properties(Settings), DefaultStorePath);
         var run = new ProjectRun(options, invocation, log);
         try
         {
