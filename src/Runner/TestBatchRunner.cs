@@ -13,56 +13,12 @@ using BatchBuild.Core.Store;
 
 namespace BatchBuild.Runner;
 
-/// <summary>Where a runner's progress goes: the build log of a task, or the console of the launcher.</summary>
-internal interface IRunLog
-{
-    /// <summary>A line of progress; <paramref name="important"/> lines show at the default verbosity.</summary>
-    void Say(string text, bool important = true);
-
-    /// <summary>A coded warning or error.</summary>
-    void Report(Diagnostic diagnostic);
-}
-
-/// <summary>What runs one test batch in a fresh test host: vstest.console, or the test app itself.</summary>
-internal interface ITestBatchHost
-{
-    /// <summary>How the log names what reported on a run ("vstest", "the test app").</summary>
-    string Name { get; }
-
-    /// <summary>Runs <paramref name="batch"/>, its test host seeing <paramref name="variables"/> in its environment.</summary>
-    Task<HostRun> RunAsync(TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken);
-}
-
-/// <summary>What a host reported on one run of a test batch.</summary>
-/// <param name="Results">Every test result, in the order reported.</param>
-/// <param name="Failed">Whether the run itself failed: its test host crashed, was killed, or the run was aborted.</param>
-/// <param name="Running">The tests that had started but not reported when the run ended, by ID, with how long they had run.</param>
-/// <param name="TimedOut">The time limit that killed the test host, or null.</param>
-/// <param name="Log">What the host said: warnings, errors and the test host's error output.</param>
-/// <param name="Detail">What the host keeps of the run for itself (vstest's results for its loggers).</param>
-/// <param name="FirstTestMillis">How long the run took to its first test, when the host knows.</param>
-internal sealed record HostRun(
-    IReadOnlyList<TestCaseResult> Results,
-    bool Failed,
-    IReadOnlyDictionary<string, double> Running,
-    TimeLimitKind? TimedOut,
-    string Log,
-    object? Detail = null,
-    double? FirstTestMillis = null);
-
-/// <summary>What a project's run came to.</summary>
-/// <param name="Counts">Its tests by verdict, over every attempt.</param>
-/// <param name="TestBatches">How many test batches ran, retries included.</param>
-/// <param name="Runs">Every run, as its host reported it.</param>
-internal sealed record RunResult(RunCounts Counts, int TestBatches, IReadOnlyList<HostRun> Runs);
-
 /// <summary>
-/// Runs a project's plan: takes test batches from the plan, this agent's share of it or the batch
-/// server's queue, runs each on a host in a worker slot with the batch's variables, records every
-/// result, reports failures, and runs again what the retry strategy asks for, in front of the rest.
-/// The host-independent half of a BatchBuild run, shared by the MSBuild task (VSTest) and the
-/// launcher (Microsoft.Testing.Platform). A re-run of a CI job (<paramref name="attempt"/> past 1)
-/// first joins the batch of the run it re-runs.
+/// The run and record steps of a <see cref="ProjectRun"/>: takes test batches from the plan, this
+/// agent's share of it or the batch server's queue, runs each on the test platform in a worker
+/// slot with the batch's variables, records every result, reports failures, and runs again what
+/// the retry strategy asks for, in front of the rest. A re-run of a CI job
+/// (<paramref name="attempt"/> past 1) first joins the batch of the run it re-runs.
 /// </summary>
 internal sealed class TestBatchRunner(
     string projectName,
@@ -80,35 +36,10 @@ internal sealed class TestBatchRunner(
     // The name test batches that run tests again go by in the log.
     private const string RetryStrategyName = "retry";
 
-    private readonly object _logGate = new();
+    private readonly Lock _logGate = new();
 
-    /// <summary>
-    /// The plan for <paramref name="tests"/>: their recorded durations (and pass rates, when the
-    /// flakiness or sorting strategy needs them) from the store, cut by the batching strategy.
-    /// </summary>
-    public static async Task<IReadOnlyList<TestBatch>> PlanAsync(
-        IReadOnlyList<SelectableTest> tests, IResultStore store, BatchBuildSettings settings, BatchId batchId, CancellationToken cancellationToken)
-    {
-        var keys = tests.SelectMany(test => test.HistoryKeys).ToList();
-        var durations = await store.GetDurationsAsync(DurationQuery.For(keys, settings.Durations, DateTimeOffset.UtcNow, batchId.Value), cancellationToken).ConfigureAwait(false);
-        // Pass rates count over the flakiness strategy's own window, when one needs them.
-        var passRates = settings.Flakiness.Type == FlakinessStrategyType.Ignore && settings.Sorting != SortingStrategyType.SuccessRate ? []
-            : settings.Flakiness.TimeLimit == settings.Durations.TimeLimit ? durations
-            : await store.GetDurationsAsync(
-                DurationQuery.For(keys, settings.Durations with { TimeLimit = settings.Flakiness.TimeLimit }, DateTimeOffset.UtcNow, batchId.Value),
-                cancellationToken).ConfigureAwait(false);
-        return BatchPlanner.Plan([.. tests], durations, passRates, settings);
-    }
-
-    /// <summary>The log line that announces a plan of <paramref name="testCount"/> tests.</summary>
-    public string Announce(int testCount, IReadOnlyList<TestBatch> plan)
-    {
-        var planned = plan.Sum(batch => batch.Tests.Length);
-        return $"BatchBuild {projectName}: {testCount} tests in {plan.Count} test batches ({settings.BatchingStrategy.TypeName}{(planned > testCount ? $"; {planned - testCount} more runs of flaky tests" : string.Empty)}) on {workers.Count} workers; batch {batchId}";
-    }
-
-    /// <summary>Runs <paramref name="plan"/> on <paramref name="host"/>, and logs the summary.</summary>
-    public async Task<RunResult> RunAsync(IReadOnlyList<TestBatch> plan, ITestBatchHost host, Action<HostRun>? onRun, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="plan"/> on <paramref name="platform"/>, and logs the summary.</summary>
+    public async Task<ProjectRunResult> RunAsync(IReadOnlyList<TestBatch> plan, ITestPlatform platform, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         if (attempt is { IsRerun: true } rerun)
@@ -122,7 +53,7 @@ internal sealed class TestBatchRunner(
         var made = shown.Count == 0 ? 0 : shown.Max(batch => batch.Index);
         var testBatchCount = made;
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
-        var runs = new ConcurrentBag<HostRun>();
+        var firstTests = new ConcurrentBag<double>();
         var mine = new ConcurrentDictionary<string, SelectableTest>(StringComparer.Ordinal);
         var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, shown.Count))).Select(_ => Task.Run(async () =>
         {
@@ -154,10 +85,12 @@ internal sealed class TestBatchRunner(
                     }
 
                     var variables = TestEnvironment.Variables(batchId, batch.Index, testBatchCount, settings.ExportApplitoolsBatchId);
-                    var (outcome, run, suspects) = await RunOneAsync(host, batch, testBatchCount, variables, cancellationToken).ConfigureAwait(false);
+                    var (outcome, run, suspects) = await RunOneAsync(platform, batch, testBatchCount, variables, cancellationToken).ConfigureAwait(false);
                     outcomes.Add(outcome);
-                    runs.Add(run);
-                    onRun?.Invoke(run);
+                    if (run.FirstTestMillis is { } firstTest)
+                    {
+                        firstTests.Add(firstTest);
+                    }
 
                     IReadOnlyList<RunAgain> runAgain;
                     lock (ledger)
@@ -169,7 +102,7 @@ internal sealed class TestBatchRunner(
                     var queued = runAgain.Select(group => (Group: group, Batch: new TestBatch(
                         Interlocked.Increment(ref made), batch.Source, group.Tests, batch.ExpectedMillis / batch.Tests.Length * group.Tests.Length, RetryStrategyName))).ToList();
                     again = [.. queued.Select(pair => pair.Batch)];
-                    Report(host, outcome, testBatchCount, suspects, run, queued);
+                    Report(platform, outcome, testBatchCount, suspects, run, queued);
                 }
                 finally
                 {
@@ -187,12 +120,12 @@ internal sealed class TestBatchRunner(
 
         var counts = ledger.Count(mine.Values);
         log.Say(RunReport.Summary(projectName, batchId, counts, outcomes.Count, workers.Count, clock.Elapsed));
-        if (RunReport.StartCost(projectName, [.. runs.Select(run => run.FirstTestMillis).OfType<double>()], workers.Count, clock.Elapsed) is { } startCost)
+        if (RunReport.StartCost(projectName, [.. firstTests], workers.Count, clock.Elapsed) is { } startCost)
         {
             log.Say(startCost);
         }
 
-        return new RunResult(counts, outcomes.Count, [.. runs]);
+        return new ProjectRunResult(ProjectRunStatus.Ran, batchId, counts, outcomes.Count);
     }
 
     // Before its first result and its queue, a re-run asks the store to join it to its run's
@@ -222,28 +155,6 @@ internal sealed class TestBatchRunner(
         });
     }
 
-    /// <summary>
-    /// Whether this run leaves the batch open rather than closing it after the invocation's last
-    /// project, saying why: other agents still run it (the close step after the last agent
-    /// closes it), or <c>DontCloseBatch</c> asks for a later close.
-    /// </summary>
-    public bool LeavesBatchOpen()
-    {
-        if (slot.Count > 1)
-        {
-            log.Say($"BatchBuild {projectName}: batch {batchId} stays open for the other agents; the close step after the last agent closes it (the BatchBuildCloseBatch target)");
-            return true;
-        }
-
-        if (settings.Lifecycle.DontCloseBatch)
-        {
-            log.Say($"BatchBuild {projectName}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");
-            return true;
-        }
-
-        return false;
-    }
-
     /// <summary>The time limit that passed, as the log and the timed-out test's result name it.</summary>
     public static string Describe(TimeLimitKind limit) => limit == TimeLimitKind.TestBatch
         ? "its test batch ran longer than TestBatchTimeoutMillis"
@@ -251,11 +162,11 @@ internal sealed class TestBatchRunner(
 
     // Runs one test batch, records its results (a failed one for each test the crash or time limit
     // is pinned on) and judges it.
-    private async Task<(TestBatchOutcome Outcome, HostRun Run, Suspects Suspects)> RunOneAsync(
-        ITestBatchHost host, TestBatch batch, int testBatchCount, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+    private async Task<(TestBatchOutcome Outcome, TestBatchRun Run, Suspects Suspects)> RunOneAsync(
+        ITestPlatform platform, TestBatch batch, int testBatchCount, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var run = await host.RunAsync(batch, variables, cancellationToken).ConfigureAwait(false);
+        var run = await platform.RunAsync(batch, variables, cancellationToken).ConfigureAwait(false);
         var timeLimit = run.TimedOut is { } kind
             ? $"{Describe(kind)}={(kind == TimeLimitKind.TestBatch ? settings.Timeouts.TestBatchTimeoutMillis : settings.Timeouts.TestOutputTimeoutMillis)}"
             : null;
@@ -271,7 +182,7 @@ internal sealed class TestBatchRunner(
         log.Say($"BatchBuild {projectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms{start}", important: false);
         if (outcome.Status == TestBatchStatus.Crashed && run.Log.Length > 0)
         {
-            log.Say($"[{batch.Index}/{testBatchCount}] {projectName}: {host.Name} said:{Environment.NewLine}{run.Log.TrimEnd()}");
+            log.Say($"[{batch.Index}/{testBatchCount}] {projectName}: {platform.Name} said:{Environment.NewLine}{run.Log.TrimEnd()}");
         }
 
         return (outcome, run, suspects);
@@ -327,7 +238,7 @@ internal sealed class TestBatchRunner(
 
     // A failure or a missing result is an error when the test will not run again, else a warning
     // that says it will.
-    private void Report(ITestBatchHost host, TestBatchOutcome outcome, int testBatchCount, Suspects suspects, HostRun run, IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
+    private void Report(ITestPlatform platform, TestBatchOutcome outcome, int testBatchCount, Suspects suspects, TestBatchRun run, IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
     {
         var timedOut = run.TimedOut;
         var runsAgain = again.SelectMany(pair => pair.Group.Tests.Select(test => (Test: test.ToString(), pair.Batch.Index)))
@@ -352,7 +263,7 @@ internal sealed class TestBatchRunner(
             {
                 log.Report(timedOut is { } limit
                     ? Verdict(DiagnosticCodes.TestTimedOut, test, "timed out", $"{Describe(limit)}; its test host was killed")
-                    : Verdict(DiagnosticCodes.TestCrashedHost, test, "crashed its test host", $"it ran alone; see what {host.Name} said above"));
+                    : Verdict(DiagnosticCodes.TestCrashedHost, test, "crashed its test host", $"it ran alone; see what {platform.Name} said above"));
             }
 
             if (suspects.Probable.Count > 0 && again.Count > 0)
@@ -367,13 +278,13 @@ internal sealed class TestBatchRunner(
                     test,
                     "reported no result",
                     run.Failed
-                        ? $"the test host crashed or was killed, or the run was aborted; see what {host.Name} said above"
+                        ? $"the test host crashed or was killed, or the run was aborted; see what {platform.Name} said above"
                         : "its test batch ran to the end without it: the test framework did not run it when selected; see README, 'Known limits'"));
             }
 
             if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0 && suspects.Names.Count == 0)
             {
-                log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see what {host.Name} said above", testAssembly));
+                log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see what {platform.Name} said above", testAssembly));
             }
 
             foreach (var test in outcome.Unplanned)

@@ -96,7 +96,7 @@ internal sealed class HostedLoggers
     }
 
     /// <summary>Hands one test batch's results and attachments to every logger.</summary>
-    public void Add(TestBatchRun run)
+    public void Add(VsTestRun run)
     {
         if (Count == 0)
         {

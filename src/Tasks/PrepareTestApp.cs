@@ -63,13 +63,15 @@ public sealed class PrepareTestApp : MSBuildTask
         }
 
         var token = $"{ProjectName}-{Guid.NewGuid():N}";
-        string? invocation = null;
+        InvocationFolder? invocation = null;
         try
         {
-            invocation = Invocation.Join(Invocation.FolderOfThisProcess(Invocation.Root), token).Folder;
+            invocation = InvocationFolder.OfThisProcess();
+            invocation.Enter(token);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            invocation = null;
             Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: the projects of this dotnet test cannot share a folder ({e.Message}); the batch stays open after the run");
         }
 
@@ -84,9 +86,9 @@ public sealed class PrepareTestApp : MSBuildTask
             string.IsNullOrWhiteSpace(SolutionStorePath) ? null : SolutionStorePath,
             string.IsNullOrWhiteSpace(RunSettingsFile) ? null : RunSettingsFile,
             properties,
-            invocation,
+            invocation?.Folder,
             token);
-        var file = TestAppLaunch.FileIn(invocation, token);
+        var file = InvocationFolder.LaunchFile(invocation, token);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.WriteAllText(file, launch.ToJson());
 

@@ -15,15 +15,13 @@ using MSBuildTask = Microsoft.Build.Utilities.Task;
 namespace BatchBuild.Tasks;
 
 /// <summary>
-/// Runs one test project's tests as test batches: discovers them once through a design-mode
-/// vstest.console, plans them with the configured strategy and recorded durations, and runs each
-/// test batch's test cases, selected by ID, in a fresh test host, recording the results it
-/// reports, on as many workers as configured for the whole <c>dotnet test</c> invocation.
+/// Runs one test project's tests as test batches on VSTest (see <see cref="VsTestPlatform"/>): the
+/// MSBuild shell of <see cref="ProjectRun"/>, which does the work. The task translates its
+/// parameters (those <c>dotnet test</c> passes to its VSTest task) and logs to the build log.
 /// </summary>
 public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 {
     private readonly CancellationTokenSource _cancel = new();
-    private string _agent = Environment.MachineName;
 
     /// <summary>The test assembly (<c>$(TargetPath)</c>).</summary>
     [Required]
@@ -140,11 +138,6 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             Log.Report(new Diagnostic(DiagnosticCodes.Cancelled, DiagnosticSeverity.Warning, null, "the test run was cancelled"));
             return false;
         }
-        catch (StoreException e)
-        {
-            Log.Report(e.Diagnostic);
-            return false;
-        }
         catch (TestPlatformException e)
         {
             Log.Report(new Diagnostic(DiagnosticCodes.TestPlatformFailed, DiagnosticSeverity.Error, null, $"{e.Message}; check that `dotnet vstest --help` runs with this SDK", TestAssembly));
@@ -158,62 +151,58 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
     private async Task<bool> ExecuteAsync(CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        if (TaskSettings.Read(Log, Settings, RunSettingsFile, out var userRunSettings) is not { } settings
-            || TaskSettings.Resolve(Log, settings, SessionId) is not { Id: { } batchId } resolution
-            || ProjectRunSettings(userRunSettings, ResultsFolder, settings.Timeouts) is not { } projectRunSettings)
-        {
-            return false;
-        }
-
-        var (slot, problems) = AgentSlot.Resolve(settings.Agents.Index, settings.Agents.Count, Environment.GetEnvironmentVariable);
-        foreach (var problem in problems)
-        {
-            Log.Report(problem);
-        }
-
-        if (slot is null)
-        {
-            return false;
-        }
-
-        _agent = slot.NameOn(Environment.MachineName);
-
-        BatchId = batchId.Value;
-        var workers = new WorkerSlots(SlotDirectory(), settings.EffectiveWorkers(Environment.ProcessorCount));
-        using var sessions = new VsTestSessions(VSTestConsolePath, NullIfEmpty(DiagnosticLog), ProjectName);
-
-        var discovered = await DiscoverAsync(workers, sessions, projectRunSettings, VsTestRunSettings.DiscoveryFilter(userRunSettings, TestCaseFilter), cancellationToken).ConfigureAwait(false);
-        if (discovered is null)
-        {
-            return false;
-        }
-
-        var storePath = Path.GetFullPath(settings.StorePath ?? DefaultStorePath, ProjectDirectory);
-        using var http = settings.Lifecycle.ServerUrl is null ? null : Http.CreateClient(settings.Lifecycle.Proxy);
-        // One store for the project's run: opening one checks its schema, which no test batch should pay for.
-        using var store = ResultStores.Open(settings.Lifecycle, storePath, http, Log.Report);
-        var tests = SelectableTest.From(discovered.Tests);
-        var plan = await TestBatchRunner.PlanAsync(tests, store, settings, batchId, cancellationToken).ConfigureAwait(false);
         var log = new BuildLog(Log);
-        var runner = new TestBatchRunner(ProjectName, TestAssembly, settings, batchId, slot, _agent, workers, store, http, log, resolution.Attempt);
-        Log.LogMessage(MessageImportance.High, runner.Announce(tests.Length, plan));
+        var invocation = new VsTestModeInvocation(SessionId, ArtifactsProcessingMode, ExtensionDirectory, log);
+        var options = new ProjectRunOptions(
+            ProjectName, ProjectDirectory, TestAssembly, RunSettingsFile, TaskSettings.Properties(Settings), DefaultStorePath);
+        var run = new ProjectRun(options, invocation, log);
+        try
+        {
+            var result = await run.RunAsync(setup => Platform(setup, invocation, log), cancellationToken).ConfigureAwait(false);
+            return result.Status == ProjectRunStatus.Ran && !Log.HasLoggedErrors;
+        }
+        finally
+        {
+            BatchId = run.BatchId?.Value ?? string.Empty;
+        }
+    }
 
-        await PrepareCloseAsync(runner, batchId, settings, storePath, http, cancellationToken).ConfigureAwait(false);
+    // VSTest for the project's settings: its runsettings, sessions and the user's loggers; null
+    // when the command line's runsettings are not valid.
+    private VsTestPlatform? Platform(ProjectSetup setup, VsTestModeInvocation invocation, BuildLog log)
+    {
+        var timeouts = setup.Settings.Timeouts;
+        if (ProjectRunSettings(setup.UserRunSettings, timeouts) is not { } runSettings)
+        {
+            return null;
+        }
+
+        var adapterFolders = TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path));
         var loggers = HostedLoggers.Start(
-            VsTestRunSettings.Loggers(userRunSettings, Loggers),
-            [Path.GetDirectoryName(Path.GetFullPath(TestAssembly))!, .. TestAdapterPaths.Where(path => !string.IsNullOrWhiteSpace(path)), Path.Combine(Path.GetDirectoryName(VSTestConsolePath)!, "Extensions")],
+            VsTestRunSettings.Loggers(setup.UserRunSettings, Loggers),
+            [
+                Path.GetDirectoryName(Path.GetFullPath(TestAssembly))!,
+                .. adapterFolders,
+                Path.Combine(Path.GetDirectoryName(VSTestConsolePath)!, "Extensions"),
+            ],
             ResultsFolder,
             NullIfEmpty(TargetFrameworkMoniker),
             Log.Report);
         var limits = new TestBatchLimits(
-            settings.Timeouts.TestBatchTimeoutMillis + HangDumpGraceMillis,
-            settings.Timeouts.TestOutputTimeoutMillis + HangDumpGraceMillis);
-        var host = new VsTestHost(sessions, projectRunSettings, limits, settings.Timeouts, discovered.ById, BlameHangMillis);
-        var result = await runner.RunAsync(plan, host, run => loggers.Add((TestBatchRun)run.Detail!), cancellationToken).ConfigureAwait(false);
-        loggers.Complete(clock.Elapsed);
-        HandOver([.. result.Runs.Select(run => (TestBatchRun)run.Detail!)]);
-        return !Log.HasLoggedErrors;
+            timeouts.TestBatchTimeoutMillis + HangDumpGraceMillis,
+            timeouts.TestOutputTimeoutMillis + HangDumpGraceMillis);
+        return new VsTestPlatform(
+            ProjectName,
+            TestAssembly,
+            new VsTestSessions(VSTestConsolePath, NullIfEmpty(DiagnosticLog), ProjectName),
+            runSettings,
+            VsTestRunSettings.DiscoveryFilter(setup.UserRunSettings, TestCaseFilter),
+            limits,
+            timeouts,
+            BlameHangMillis,
+            loggers,
+            invocation,
+            log);
     }
 
     // Where reports and attachments go: --results-directory, else TestResults in the project, as for a plain run.
@@ -222,15 +211,16 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     // Everything passed on the command line goes into the runsettings: a design-mode
     // vstest.console takes no arguments. --blame-hang without a timeout takes its dump when a
     // test has given no result for TestOutputTimeoutMillis.
-    private string? ProjectRunSettings(string? userRunSettings, string resultsFolder, TimeoutSettings timeouts)
+    private string? ProjectRunSettings(string? userRunSettings, TimeoutSettings timeouts)
     {
         var hangTimeout = NullIfEmpty(BlameHangTimeout) ?? $"{timeouts.TestOutputTimeoutMillis}ms";
-        var blame = new BlameOptions(BlameCrash, NullIfEmpty(BlameCrashDumpType), BlameCrashCollectAlways, BlameHang, NullIfEmpty(BlameHangDumpType), hangTimeout)
+        var blame = new BlameOptions(
+            BlameCrash, NullIfEmpty(BlameCrashDumpType), BlameCrashCollectAlways, BlameHang, NullIfEmpty(BlameHangDumpType), hangTimeout)
         {
             Enabled = Blame || BlameCrash || BlameHang,
         };
         var options = new VsTestOptions(
-            resultsFolder,
+            ResultsFolder,
             NullIfEmpty(TargetFrameworkMoniker),
             Collect,
             blame,
@@ -250,151 +240,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private async Task<DiscoveredSuite?> DiscoverAsync(WorkerSlots workers, VsTestSessions sessions, string runSettings, string? filter, CancellationToken cancellationToken)
-    {
-        Discovery discovery;
-        using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken).ConfigureAwait(false))
-        {
-            discovery = await sessions.UseAsync(session => session.Discover(TestAssembly, runSettings, filter, cancellationToken)).ConfigureAwait(false);
-        }
-
-        if (discovery.Aborted || (discovery.TestCases.Count == 0 && discovery.Log.Length > 0))
-        {
-            Log.Report(new Diagnostic(
-                DiagnosticCodes.DiscoveryFailed,
-                DiagnosticSeverity.Error,
-                null,
-                $"discovering the tests of {ProjectName} failed; vstest said:{Environment.NewLine}{discovery.Log.TrimEnd()}",
-                TestAssembly));
-            return null;
-        }
-
-        if (discovery.Log.Length > 0)
-        {
-            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: discovery: {discovery.Log.TrimEnd()}");
-        }
-
-        var testCases = discovery.TestCases;
-        if (filter is not null)
-        {
-            if (CaseFilter.Parse(filter, out var error) is not { } parsed)
-            {
-                Log.Report(new Diagnostic(DiagnosticCodes.DiscoveryFailed, DiagnosticSeverity.Error, null, $"the test case filter '{filter}' is not valid: {error}", TestAssembly));
-                return null;
-            }
-
-            testCases = [.. testCases.Where(parsed.Matches)];
-        }
-
-        return DiscoveredSuite.From(TestAssembly, testCases);
-    }
-
     // With --blame-hang, vstest's blame collector takes the hang dump at the time limit and kills
     // the test host itself; BatchBuild kills it this much later if it is still there.
     private long HangDumpGraceMillis => BlameHang ? 60_000 : 0;
 
     // The --blame-hang timeout in milliseconds, or null without --blame-hang.
     private long? BlameHangMillis { get; set; }
-
-    private bool CollectsArtifacts =>
-        !string.IsNullOrWhiteSpace(SessionId) && string.Equals(ArtifactsProcessingMode, "collect", StringComparison.OrdinalIgnoreCase);
-
-    // Under dotnet test, the batch closes once, after the last project, in the SDK's artifact
-    // post-processing step: each project hands over its close request (see PostProcessingHandoff).
-    private async Task PrepareCloseAsync(TestBatchRunner runner, BatchId batchId, BatchBuildSettings settings, string storePath, HttpClient? http, CancellationToken cancellationToken)
-    {
-        if (runner.LeavesBatchOpen())
-        {
-            return;
-        }
-
-        if (!CollectsArtifacts)
-        {
-            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: not run by dotnet test, so batch {batchId} stays open; close it with the BatchBuildCloseBatch target, or it closes when idle");
-            return;
-        }
-
-        var summary = settings.Lifecycle.SummaryPath is { } path ? Path.GetFullPath(path, ProjectDirectory) : null;
-        var token = await CloseTokenAsync(batchId, settings.Lifecycle, http, cancellationToken).ConfigureAwait(false);
-        var request = CloseRequest.From(batchId, ProjectName, storePath, settings.Lifecycle with { SummaryPath = summary }, token);
-        var folder = PostProcessingHandoff.CreateFolder(Path.GetTempPath(), SessionId!);
-        var file = Path.Combine(folder, PostProcessingHandoff.CloseRequestFileName);
-        WriteForOwner(file, request.ToJson());
-        WriteForOwner(
-            Path.Combine(folder, PostProcessingHandoff.FileName),
-            PostProcessingHandoff.ForClose(file, Path.Combine(ExtensionDirectory, PostProcessingHandoff.CollectorAssembly)));
-    }
-
-    // The close request goes to disk, so it carries a token the server issues instead of the key.
-    // Without one, the closing step needs BATCHBUILD_API_KEY in its environment: say so, unless
-    // it is there.
-    private async Task<string?> CloseTokenAsync(BatchId batchId, BatchLifecycleSettings lifecycle, HttpClient? http, CancellationToken cancellationToken)
-    {
-        if (lifecycle.ServerUrl is not { } server || http is null || string.IsNullOrEmpty(lifecycle.ApiKey))
-        {
-            return null;
-        }
-
-        var (token, detail) = await new ServerBatchCloser(http, server, lifecycle.ApiKey, TimeSpan.FromSeconds(5))
-            .RequestCloseTokenAsync(batchId, cancellationToken).ConfigureAwait(false);
-        if (token is null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("BATCHBUILD_API_KEY")))
-        {
-            Log.Report(Diagnostic.Warning(DiagnosticCodes.NoCloseToken,
-                $"{ProjectName}: the server {CompletionNotifier.Redacted(server)} issued no close token for batch {batchId} ({detail}); the close after the last project needs the API key, which is never written to disk: set BATCHBUILD_API_KEY in the environment of dotnet test, or the batch stays open until closed with the BatchBuildCloseBatch target or idle"));
-        }
-
-        return token;
-    }
-
-    // The attachments of the test batches (code coverage, dumps) go to the post-processing step,
-    // which merges them across projects and lists them, as after a plain run; outside dotnet test
-    // they are listed here.
-    private void HandOver(IReadOnlyCollection<TestBatchRun> runs)
-    {
-        var attachments = runs.SelectMany(run => run.Attachments)
-            .Where(set => set.Attachments.Count > 0)
-            .GroupBy(set => set.Uri.OriginalString, StringComparer.Ordinal)
-            .Select(sets => new HandoffAttachments(
-                sets.Key,
-                sets.First().DisplayName,
-                [.. sets.SelectMany(set => set.Attachments).Select(attachment => attachment.Uri.LocalPath)]))
-            .ToList();
-        if (attachments.Count == 0)
-        {
-            return;
-        }
-
-        if (!CollectsArtifacts)
-        {
-            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: attachments:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", attachments.SelectMany(set => set.Files))}");
-            return;
-        }
-
-        var collectors = runs.SelectMany(run => run.Collectors)
-            .DistinctBy(collector => collector.Uri, StringComparer.Ordinal)
-            .ToList();
-        var folder = PostProcessingHandoff.CreateFolder(Path.GetTempPath(), SessionId!);
-        WriteForOwner(Path.Combine(folder, PostProcessingHandoff.FileName), PostProcessingHandoff.ToJson(attachments, collectors));
-    }
-
-    // The close request holds no key, but its close token and webhook URLs are the user's: on
-    // Unix only the owner may read it.
-    private static void WriteForOwner(string path, string text)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        File.Delete(path);
-        using var writer = new StreamWriter(path, options);
-        writer.Write(text);
-    }
-
-    private string SlotDirectory()
-    {
-        var session = string.IsNullOrWhiteSpace(SessionId) ? $"{Environment.ProcessId}-{Guid.NewGuid():N}" : SessionId;
-        return Path.Combine(Path.GetTempPath(), "batchbuild-workers", string.Concat(session.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')));
-    }
 }

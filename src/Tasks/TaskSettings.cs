@@ -7,8 +7,8 @@ using Microsoft.Build.Utilities;
 namespace BatchBuild.Tasks;
 
 /// <summary>
-/// What every BatchBuild task reads the same way: the settings from the runsettings file, the
-/// BatchBuild MSBuild properties and the <c>BATCHBUILD_*</c> variables, and the batch ID.
+/// What the tasks read the same way as <see cref="ProjectRun"/>: the settings from the runsettings
+/// file, the BatchBuild MSBuild properties and the <c>BATCHBUILD_*</c> variables, and the batch ID.
 /// </summary>
 internal static class TaskSettings
 {
@@ -22,34 +22,26 @@ internal static class TaskSettings
         string? runSettingsFile,
         out string? userRunSettings,
         IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
-        ProjectSettings.Read(runSettingsFile, properties.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value"))), log.Report, out userRunSettings, overrides);
+        ProjectSettings.Read(runSettingsFile, Properties(properties), log.Report, out userRunSettings, overrides);
+
+    /// <summary>The BatchBuild MSBuild properties a task is given, each an item with its value in <c>Value</c>.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> Properties(ITaskItem[] items) =>
+        [.. items.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value")))];
 
     /// <summary>
-    /// Resolves the batch ID; a new ID is derived from <paramref name="sessionId"/> (the
-    /// <c>VSTestSessionCorrelationId</c> of the <c>dotnet test</c> invocation), so that every
-    /// project and task of one invocation gets the same one.
+    /// Resolves the batch ID, logging every problem; a new ID is derived from
+    /// <paramref name="sessionId"/> (the <c>VSTestSessionCorrelationId</c> of the <c>dotnet test</c>
+    /// invocation), so that every project and task of one invocation gets the same one.
     /// </summary>
-    public static BatchId? ResolveBatchId(TaskLoggingHelper log, BatchBuildSettings settings, string? sessionId) =>
-        Resolve(log, settings, sessionId).Id;
-
-    /// <summary>
-    /// Resolves the batch ID as <see cref="ResolveBatchId"/> does, with the attempt of the CI job
-    /// the run is part of.
-    /// </summary>
-    public static BatchIdResolution Resolve(TaskLoggingHelper log, BatchBuildSettings settings, string? sessionId)
+    public static BatchId? ResolveBatchId(TaskLoggingHelper log, BatchBuildSettings settings, string? sessionId)
     {
-        var sessionGuid = sessionId?.Split('_').LastOrDefault() is { } tail && Guid.TryParse(tail, out var guid) ? guid : Guid.NewGuid();
-        var resolution = BatchIdResolver.Resolve(settings.BatchId, Environment.GetEnvironmentVariable, () => sessionGuid);
+        var resolution = BatchIdResolver.Resolve(
+            settings.BatchId, Environment.GetEnvironmentVariable, () => VsTestModeInvocation.IdOf(sessionId));
         foreach (var diagnostic in resolution.Diagnostics)
         {
             log.Report(diagnostic);
         }
 
-        if (resolution.Id is { } id)
-        {
-            log.LogMessage(MessageImportance.Normal, $"BatchBuild: batch ID {id} from {resolution.Origin}{(resolution.Attempt.IsRerun ? $"; attempt {resolution.Attempt.Number} from {resolution.Attempt.Origin}" : string.Empty)}");
-        }
-
-        return resolution;
+        return resolution.Id;
     }
 }

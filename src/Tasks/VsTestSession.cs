@@ -12,40 +12,6 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
 namespace BatchBuild.Tasks;
 
-/// <summary>What one discovery found, and what vstest said while it ran.</summary>
-internal sealed record Discovery(IReadOnlyList<TestCase> TestCases, bool Aborted, string Log);
-
-/// <summary>What one test batch's run reported.</summary>
-/// <param name="Results">Every test result, in the order reported.</param>
-/// <param name="Failed">Whether the run itself failed: its test host crashed, or it was aborted or cancelled.</param>
-/// <param name="Attachments">The attachments of the run (data collectors' files), each file once, as an absolute URI.</param>
-/// <param name="Log">What vstest said: warnings, errors and the test host's error output.</param>
-/// <param name="Collectors">The data collectors that took part, for the post-processing of their attachments.</param>
-/// <param name="Running">The tests that had started but not reported when the run ended, by ID, with how long they had run: when the run failed, the suspects.</param>
-/// <param name="TimedOut">The time limit that killed the test host, or null.</param>
-/// <param name="SilentMillis">How long the run went without a test result before it ended.</param>
-internal sealed record TestBatchRun(
-    IReadOnlyList<TestResult> Results,
-    bool Failed,
-    IReadOnlyList<AttachmentSet> Attachments,
-    IReadOnlyList<HandoffCollector> Collectors,
-    string Log,
-    IReadOnlyDictionary<string, double> Running,
-    TimeLimitKind? TimedOut,
-    double SilentMillis)
-{
-    /// <summary>The results as BatchBuild reads them.</summary>
-    public IReadOnlyList<TestCaseResult> CaseResults { get; } =
-    [
-        .. Results.Select(result => new TestCaseResult(
-            result.TestCase.Id.ToString(),
-            result.DisplayName ?? result.TestCase.DisplayName,
-            Outcomes.From(result.Outcome),
-            result.Duration.TotalMilliseconds,
-            result.ErrorMessage)),
-    ];
-}
-
 /// <summary>
 /// One vstest.console in design mode, driven through the translation layer: started once, it
 /// discovers test assemblies and runs lists of test cases, each run in a fresh test host, without
@@ -92,7 +58,7 @@ internal sealed class VsTestSession : IDisposable
     /// itself so that it can kill it when one of <paramref name="limits"/> passes: the test batch
     /// has run too long, or gone too long without a test result.
     /// </summary>
-    public TestBatchRun Run(IEnumerable<TestCase> testCases, string runSettings, TestBatchLimits limits, CancellationToken cancellationToken)
+    public VsTestRun Run(IEnumerable<TestCase> testCases, string runSettings, TestBatchLimits limits, CancellationToken cancellationToken)
     {
         var handler = new RunHandler();
         using var host = new TestHostLauncher(handler);
@@ -117,7 +83,7 @@ internal sealed class VsTestSession : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new TestBatchRun([.. handler.Results], handler.Failed, [.. handler.Attachments], [.. handler.Collectors], handler.Log.ToString(), handler.Running, handler.TimedOut, Environment.TickCount64 - Interlocked.Read(ref handler.LastResultTick));
+        return new VsTestRun([.. handler.Results], handler.Failed, [.. handler.Attachments], [.. handler.Collectors], handler.Log.ToString(), handler.Running, handler.TimedOut, Environment.TickCount64 - Interlocked.Read(ref handler.LastResultTick));
     }
 
     private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
@@ -305,94 +271,6 @@ internal sealed class VsTestSession : IDisposable
                     Interlocked.Exchange(ref LastResultTick, now);
                     Interlocked.Exchange(ref LastTestTick, now);
                 }
-            }
-        }
-    }
-}
-
-/// <summary>
-/// Starts the test hosts of a run for vstest.console, as vstest would, so that BatchBuild knows
-/// the process and can kill it when a time limit passes; its error output goes to the run's log,
-/// as vstest's own launcher reports it when a test host crashes.
-/// </summary>
-internal sealed class TestHostLauncher(TestHostLauncher.ILog log) : ITestHostLauncher2, IDisposable
-{
-    private readonly List<Process> _hosts = [];
-
-    /// <summary>Where the test host's error output goes.</summary>
-    internal interface ILog
-    {
-        void HostError(string line);
-    }
-
-    public bool IsDebug => false;
-
-    public int LaunchTestHost(TestProcessStartInfo defaultTestHostStartInfo) => LaunchTestHost(defaultTestHostStartInfo, CancellationToken.None);
-
-    public int LaunchTestHost(TestProcessStartInfo defaultTestHostStartInfo, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(defaultTestHostStartInfo.FileName!, defaultTestHostStartInfo.Arguments ?? string.Empty)
-        {
-            WorkingDirectory = defaultTestHostStartInfo.WorkingDirectory ?? string.Empty,
-            UseShellExecute = false,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        foreach (var (name, value) in defaultTestHostStartInfo.EnvironmentVariables ?? new Dictionary<string, string?>())
-        {
-            start.Environment[name] = value;
-        }
-
-        var host = new Process { StartInfo = start };
-        host.ErrorDataReceived += (_, line) =>
-        {
-            if (!string.IsNullOrWhiteSpace(line.Data))
-            {
-                log.HostError(line.Data);
-            }
-        };
-        host.OutputDataReceived += (_, _) => { };
-        host.Start();
-        host.BeginErrorReadLine();
-        host.BeginOutputReadLine();
-        lock (_hosts)
-        {
-            _hosts.Add(host);
-        }
-
-        return host.Id;
-    }
-
-    public bool AttachDebuggerToProcess(int pid) => false;
-
-    public bool AttachDebuggerToProcess(int pid, CancellationToken cancellationToken) => false;
-
-    /// <summary>Kills the test hosts this launcher started, with their child processes.</summary>
-    public void Kill()
-    {
-        lock (_hosts)
-        {
-            foreach (var host in _hosts)
-            {
-                try
-                {
-                    host.Kill(entireProcessTree: true);
-                }
-                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-                {
-                    // It has already exited.
-                }
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (_hosts)
-        {
-            foreach (var host in _hosts)
-            {
-                host.Dispose();
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using BatchBuild.Core.Testing;
 using Microsoft.Testing.Platform.Extensions.Messages;
 using Microsoft.Testing.Platform.Extensions;
 using Microsoft.Testing.Platform.Extensions.TestHost;
@@ -8,16 +9,11 @@ namespace BatchBuild.Testing;
 
 /// <summary>
 /// Writes each test's start and result to the file BatchBuild named, one JSON object a line,
-/// flushed as it happens, so that a test host that crashes or is killed leaves what it reported:
-/// <c>{"uid":"…","state":"started"}</c>, then
-/// <c>{"uid":"…","state":"passed","name":"…","ms":12.5,"error":null}</c> with the state
-/// <c>passed</c>, <c>failed</c>, <c>skipped</c> or <c>other</c>.
+/// flushed as it happens, so that a test host that crashes or is killed leaves what it reported
+/// (the line's format is <see cref="ReporterLine"/>'s).
 /// </summary>
 internal sealed class ResultReporter : IDataConsumer, IDisposable
 {
-    /// <summary>The variable that names the file; BatchBuild sets it for each test host it starts.</summary>
-    public const string FileVariable = "BATCHBUILD_MTP_RESULT_FILE";
-
     private readonly object _gate = new();
     private readonly FileStream _file;
     private readonly ArrayBufferWriter<byte> _line = new();
@@ -60,14 +56,14 @@ internal sealed class ResultReporter : IDataConsumer, IDisposable
         var state = node.Properties.SingleOrDefault<TestNodeStateProperty>();
         var (name, error) = state switch
         {
-            InProgressTestNodeStateProperty => ("started", null),
-            PassedTestNodeStateProperty => ("passed", null),
-            SkippedTestNodeStateProperty skipped => ("skipped", skipped.Explanation),
-            FailedTestNodeStateProperty failed => ("failed", failed.Exception?.Message ?? failed.Explanation),
-            ErrorTestNodeStateProperty errored => ("failed", errored.Exception?.Message ?? errored.Explanation),
-            TimeoutTestNodeStateProperty timedOut => ("failed", timedOut.Exception?.Message ?? timedOut.Explanation ?? "timed out"),
+            InProgressTestNodeStateProperty => (ReporterLine.Started, null),
+            PassedTestNodeStateProperty => (ReporterLine.Passed, null),
+            SkippedTestNodeStateProperty skipped => (ReporterLine.Skipped, skipped.Explanation),
+            FailedTestNodeStateProperty failed => (ReporterLine.Failed, failed.Exception?.Message ?? failed.Explanation),
+            ErrorTestNodeStateProperty errored => (ReporterLine.Failed, errored.Exception?.Message ?? errored.Explanation),
+            TimeoutTestNodeStateProperty timedOut => (ReporterLine.Failed, timedOut.Exception?.Message ?? timedOut.Explanation ?? "timed out"),
 #pragma warning disable MTP0001, CS0618 // Cancelled is obsolete in newer platforms, and still reported by older ones.
-            CancelledTestNodeStateProperty cancelled => ("failed", cancelled.Exception?.Message ?? cancelled.Explanation ?? "cancelled"),
+            CancelledTestNodeStateProperty cancelled => (ReporterLine.Failed, cancelled.Exception?.Message ?? cancelled.Explanation ?? "cancelled"),
 #pragma warning restore MTP0001, CS0618
             _ => (null, null),
         };
@@ -79,13 +75,13 @@ internal sealed class ResultReporter : IDataConsumer, IDisposable
         lock (_gate)
         {
             _writer.WriteStartObject();
-            _writer.WriteString("uid", node.Uid.Value);
-            _writer.WriteString("state", name);
-            if (name != "started")
+            _writer.WriteString(ReporterLine.Uid, node.Uid.Value);
+            _writer.WriteString(ReporterLine.State, name);
+            if (name != ReporterLine.Started)
             {
-                _writer.WriteString("name", node.DisplayName);
-                _writer.WriteNumber("ms", node.Properties.SingleOrDefault<TimingProperty>()?.GlobalTiming.Duration.TotalMilliseconds ?? 0);
-                _writer.WriteString("error", error);
+                _writer.WriteString(ReporterLine.Name, node.DisplayName);
+                _writer.WriteNumber(ReporterLine.Millis, node.Properties.SingleOrDefault<TimingProperty>()?.GlobalTiming.Duration.TotalMilliseconds ?? 0);
+                _writer.WriteString(ReporterLine.Error, error);
             }
 
             _writer.WriteEndObject();

@@ -1,3 +1,4 @@
+using BatchBuild.Core.Testing;
 using Microsoft.Testing.Platform.Builder;
 
 namespace BatchBuild.Testing;
@@ -9,12 +10,12 @@ namespace BatchBuild.Testing;
 /// </summary>
 public static class TestingPlatformBuilderHook
 {
-    /// <summary>Adds BatchBuild's reporter when <see cref="ResultReporter.FileVariable"/> names a file.</summary>
+    /// <summary>Adds BatchBuild's reporter when <see cref="ReporterLine.FileVariable"/> names a file.</summary>
     /// <param name="testApplicationBuilder">The test app's builder.</param>
     /// <param name="_">The app's arguments.</param>
     public static void AddExtensions(ITestApplicationBuilder testApplicationBuilder, string[] _)
     {
-        if (Environment.GetEnvironmentVariable(ResultReporter.FileVariable) is { Length: > 0 } path)
+        if (Environment.GetEnvironmentVariable(ReporterLine.FileVariable) is { Length: > 0 } path)
         {
             testApplicationBuilder.TestHost.AddDataConsumer(_ => new ResultReporter(path));
         }

@@ -4,6 +4,7 @@ using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
 using BatchBuild.Core.Testing;
+using BatchBuild.Runner;
 using BatchBuild.Store;
 using Microsoft.Build.Evaluation;
 using Microsoft.Build.Execution;
@@ -112,9 +113,11 @@ public sealed class TargetsTests
         Assert.That(Path.GetFileNameWithoutExtension(instance.GetPropertyValue("RunCommand")), Is.EqualTo("dotnet"));
         var launchFile = arguments.Split('"')[3];
         var launch = TestAppLaunch.FromJson(File.ReadAllText(launchFile));
-        Assert.That(launchFile, Is.EqualTo(TestAppLaunch.FileIn(launch.Invocation, launch.Token)), "in the invocation's folder");
+        var invocation = InvocationFolder.Open(launch.Invocation!);
+        Assert.That(invocation, Is.Not.Null, "the invocation's folder is made");
+        Assert.That(launchFile, Is.EqualTo(InvocationFolder.LaunchFile(invocation, launch.Token)), "in the invocation's folder");
         Assert.That((launch.Project, launch.TestApp, launch.Properties["BatchBuildStrategy"]), Is.EqualTo(("Tests", app, "class-name")));
-        Assert.That(File.Exists(Path.Combine(launch.Invocation!, "expected", launch.Token)), Is.True, "the project is entered in the invocation's folder");
+        Assert.That(invocation!.Has(launch.Token, ProjectMark.Expected), Is.True, "the project is entered in the invocation's folder");
     }
 
     [Test]

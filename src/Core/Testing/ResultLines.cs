@@ -6,9 +6,7 @@ namespace BatchBuild.Core.Testing;
 
 /// <summary>
 /// Reads the lines BatchBuild's reporter writes in a test host of a Microsoft.Testing.Platform
-/// app (see <c>BatchBuild.Testing.ResultReporter</c>): a test's start,
-/// <c>{"uid":"…","state":"started"}</c>, and its result,
-/// <c>{"uid":"…","state":"passed","name":"…","ms":12.5,"error":null}</c>. Results come in as the
+/// app (see <see cref="ReporterLine"/>): a test's start and its result. Results come in as the
 /// host reports them; a line cut short by a crash is left out, as are lines that are not the
 /// reporter's.
 /// </summary>
@@ -39,14 +37,14 @@ public sealed class ResultLines
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("uid", out var uidValue) || uidValue.GetString() is not { } uid
-                || !root.TryGetProperty("state", out var stateValue) || stateValue.GetString() is not { } state)
+                || !root.TryGetProperty(ReporterLine.Uid, out var uidValue) || uidValue.GetString() is not { } uid
+                || !root.TryGetProperty(ReporterLine.State, out var stateValue) || stateValue.GetString() is not { } state)
             {
                 return false;
             }
 
             FirstTestMillis ??= nowMillis;
-            if (state == "started")
+            if (state == ReporterLine.Started)
             {
                 _started.TryAdd(uid, nowMillis);
                 return true;
@@ -54,9 +52,9 @@ public sealed class ResultLines
 
             var outcome = state switch
             {
-                "passed" => TestRunOutcome.Passed,
-                "failed" => TestRunOutcome.Failed,
-                "skipped" => TestRunOutcome.Skipped,
+                ReporterLine.Passed => TestRunOutcome.Passed,
+                ReporterLine.Failed => TestRunOutcome.Failed,
+                ReporterLine.Skipped => TestRunOutcome.Skipped,
                 _ => (TestRunOutcome?)null,
             };
             if (outcome is not { } known)
@@ -65,9 +63,9 @@ public sealed class ResultLines
             }
 
             _started.Remove(uid);
-            var name = root.TryGetProperty("name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? nameValue.GetString()! : uid;
-            var millis = root.TryGetProperty("ms", out var msValue) && msValue.ValueKind == JsonValueKind.Number ? msValue.GetDouble() : 0;
-            var error = root.TryGetProperty("error", out var errorValue) && errorValue.ValueKind == JsonValueKind.String ? errorValue.GetString() : null;
+            var name = root.TryGetProperty(ReporterLine.Name, out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? nameValue.GetString()! : uid;
+            var millis = root.TryGetProperty(ReporterLine.Millis, out var msValue) && msValue.ValueKind == JsonValueKind.Number ? msValue.GetDouble() : 0;
+            var error = root.TryGetProperty(ReporterLine.Error, out var errorValue) && errorValue.ValueKind == JsonValueKind.String ? errorValue.GetString() : null;
             _results.Add(new TestCaseResult(uid, name, known, millis, error));
             return true;
         }

@@ -1,11 +1,10 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace BatchBuild.Core.Testing;
 
 /// <summary>
 /// What the build hands BatchBuild's launcher for one Microsoft.Testing.Platform test app,
-/// written when <c>dotnet test</c> asks the project how to run it (see <see cref="FileIn"/>): the
+/// written when <c>dotnet test</c> asks the project how to run it, into the invocation's folder: the
 /// project, its BatchBuild MSBuild properties, and the <c>dotnet test</c> invocation it belongs to.
 /// </summary>
 /// <param name="Project">The project's name, as the log names it.</param>
@@ -30,15 +29,6 @@ public sealed record TestAppLaunch(
     string Token)
 {
     /// <summary>
-    /// Where the launch of the project entered as <paramref name="token"/> is written: in the
-    /// invocation's folder (<paramref name="invocation"/>), so that two invocations that run the
-    /// same build output at once, each with its own properties, never read each other's; in the
-    /// temporary folder when the invocation has none.
-    /// </summary>
-    public static string FileIn(string? invocation, string token) =>
-        Path.Combine(invocation ?? Path.Combine(Path.GetTempPath(), "batchbuild-launches"), $"{token}.launch.json");
-
-    /// <summary>
     /// The embedded store when <c>BatchBuildStore</c> is not set: next to the solution when the
     /// build knew it, else in the folder <c>dotnet test</c> runs in (<paramref name="testCommandDirectory"/>,
     /// the solution's folder when a solution is tested from there), else in the project's folder;
@@ -57,7 +47,3 @@ public sealed record TestAppLaunch(
     public static TestAppLaunch FromJson(string json) =>
         JsonSerializer.Deserialize(json, TestAppLaunchJson.Default.TestAppLaunch) ?? throw new JsonException("The launch file is empty.");
 }
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(TestAppLaunch))]
-internal sealed partial class TestAppLaunchJson : JsonSerializerContext;

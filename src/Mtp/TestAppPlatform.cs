@@ -1,7 +1,9 @@
-using BatchBuild.Core.Running;
 using System.Diagnostics;
 using System.Text;
+using BatchBuild.Core;
 using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Running;
 using BatchBuild.Core.Planning;
 using BatchBuild.Core.Testing;
 using BatchBuild.Runner;
@@ -9,13 +11,20 @@ using BatchBuild.Runner;
 namespace BatchBuild.Mtp;
 
 /// <summary>
-/// Runs each test batch as a run of the test app of its own, with the arguments <c>dotnet test</c>
+/// A Microsoft.Testing.Platform test app as the test platform of a project's run: the app lists its
+/// own tests, and runs each test batch as a run of its own, with the arguments <c>dotnet test</c>
 /// gave the app and <c>--filter-uid</c> naming the batch's tests: the run reports to
 /// <c>dotnet test</c> as any run of the app does (the same execution ID makes it a further try of
 /// the same app), and BatchBuild's reporter in the app writes each start and result to a file
 /// BatchBuild reads as they come. A run that passes a time limit is killed with its process tree.
 /// </summary>
-internal sealed class TestAppHost(string command, IReadOnlyList<string> arguments, string workFolder, TimeoutSettings timeouts) : ITestBatchHost
+internal sealed class TestAppPlatform(
+    TestAppLaunch launch,
+    string command,
+    IReadOnlyList<string> arguments,
+    string workFolder,
+    TimeoutSettings timeouts,
+    IRunLog log) : ITestPlatform
 {
     // Exit codes of a test app that ran its tests to the end: all passed, some failed, none ran.
     private static readonly int[] Completed = [0, 2, 8];
@@ -31,7 +40,59 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
     public string Name => "the test app";
 
     /// <inheritdoc />
-    public async Task<HostRun> RunAsync(TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        log.Say($"BatchBuild {launch.Project}: listing the tests of {launch.TestApp}", important: false);
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in TestAppArguments.ForDiscovery(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The list can be tens of megabytes: it is read as the bytes the app writes.
+        using var output = new MemoryStream();
+        using var process = Process.Start(start)!;
+        var reading = process.StandardOutput.BaseStream.CopyToAsync(output, cancellationToken);
+        var readingErrors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await reading.ConfigureAwait(false);
+        var (errors, exitCode) = (await readingErrors.ConfigureAwait(false), process.ExitCode);
+
+        var (tests, problem) = ListedTests.Read(launch.TestApp, output.GetBuffer().AsMemory(0, (int)output.Length));
+        if (tests is null || exitCode != 0)
+        {
+            var said = Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)Math.Min(output.Length, LogLimit));
+            log.Report(new Diagnostic(
+                DiagnosticCodes.DiscoveryFailed,
+                DiagnosticSeverity.Warning,
+                null,
+                $"listing the tests of {launch.Project} failed ({problem ?? $"exit code {exitCode}"}); the app needs Microsoft.Testing.Platform 2.3 or later. It said:{Environment.NewLine}{(said + errors).Trim()}",
+                launch.TestApp));
+            log.Say($"BatchBuild {launch.Project}: the tests run without BatchBuild");
+            return null;
+        }
+
+        log.Say($"BatchBuild {launch.Project}: the app listed {tests.Count} tests", important: false);
+        if (tests.Count == 0)
+        {
+            log.Say($"BatchBuild {launch.Project}: no tests to batch");
+            return null;
+        }
+
+        return tests;
+    }
+
+    /// <inheritdoc />
+    public void Finish(TimeSpan elapsed) => log.Say($"BatchBuild {launch.Project}: the test batches ended", important: false);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    /// <inheritdoc />
+    public async Task<TestBatchRun> RunAsync(
+        TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
     {
         var resultFile = Path.Combine(workFolder, $"test-batch-{batch.Index}-{Interlocked.Increment(ref _runs)}.jsonl");
         var start = new ProcessStartInfo(command)
@@ -116,8 +177,9 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
         // A run that wrote no results at all never reached its first test, whatever its exit code.
         var silent = !File.Exists(resultFile);
         var failed = timedOut is not null || silent || !Completed.Contains(process.ExitCode);
-        var log = $"exit code {process.ExitCode}{(silent ? "; the app wrote no results for BatchBuild: it stopped before its first test" : string.Empty)}{Environment.NewLine}{output}";
-        return new HostRun(lines.Results, failed, lines.RunningAt(end), timedOut, failed ? log : string.Empty, FirstTestMillis: lines.FirstTestMillis);
+        var said = $"exit code {process.ExitCode}{(silent ? "; the app wrote no results for BatchBuild: it stopped before its first test" : string.Empty)}{Environment.NewLine}{output}";
+        return new TestBatchRun(
+            lines.Results, failed, lines.RunningAt(end), timedOut, failed ? said : string.Empty, lines.FirstTestMillis);
     }
 
     private static void Kill(Process process)
@@ -131,54 +193,4 @@ internal sealed class TestAppHost(string command, IReadOnlyList<string> argument
             // It has ended.
         }
     }
-}
-
-/// <summary>Reads the lines a test host's reporter appends to its file, from where it left off.</summary>
-internal sealed class ResultFileReader(string path) : IDisposable
-{
-    private FileStream? _file;
-    private readonly StringBuilder _partial = new();
-    private readonly byte[] _buffer = new byte[64 * 1024];
-    private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
-    private readonly char[] _chars = new char[Encoding.UTF8.GetMaxCharCount(64 * 1024)];
-
-    /// <summary>Reads the complete lines written since the last call into <paramref name="lines"/>; true when a test started or ended.</summary>
-    public bool ReadNew(ResultLines lines, double nowMillis)
-    {
-        if (_file is null)
-        {
-            if (!File.Exists(path))
-            {
-                return false;
-            }
-
-            _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-
-        var any = false;
-        int read;
-        while ((read = _file.Read(_buffer, 0, _buffer.Length)) > 0)
-        {
-            var count = _decoder.GetChars(_buffer, 0, read, _chars, 0);
-            _partial.Append(_chars, 0, count);
-            var text = _partial.ToString();
-            var last = text.LastIndexOf('\n');
-            if (last < 0)
-            {
-                continue;
-            }
-
-            foreach (var line in text[..last].Split('\n'))
-            {
-                any |= lines.Read(line, nowMillis);
-            }
-
-            _partial.Clear().Append(text, last + 1, text.Length - last - 1);
-        }
-
-        return any;
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => _file?.Dispose();
 }

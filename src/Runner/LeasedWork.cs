@@ -7,51 +7,6 @@ using BatchBuild.Core.Planning;
 
 namespace BatchBuild.Runner;
 
-/// <summary>A test batch a worker took, with the worker slot it holds while it runs.</summary>
-/// <param name="Batch">The test batch.</param>
-/// <param name="Slot">The worker slot; the worker releases it when the test batch has run.</param>
-/// <param name="Fresh">Whether the test batch came from the queue rather than the plan the run started with or a retry.</param>
-/// <param name="Hold">The lease it runs under, in queue mode.</param>
-internal sealed record Taken(TestBatch Batch, IDisposable Slot, bool Fresh, object? Hold = null);
-
-/// <summary>Where a project's workers take their test batches from.</summary>
-internal interface ITestBatchSource
-{
-    /// <summary>The next test batch, with a worker slot held for it; null when the work is done.</summary>
-    Task<Taken?> NextAsync(CancellationToken cancellationToken);
-
-    /// <summary>Ends a taken test batch; <paramref name="again"/> runs again, in front.</summary>
-    Task DoneAsync(Taken taken, IReadOnlyList<TestBatch> again);
-}
-
-/// <summary>The test batches of a plan known up front: this agent's share, or all of them.</summary>
-internal sealed class PlannedWork(IEnumerable<TestBatch> plan, WorkerSlots workers) : ITestBatchSource
-{
-    private readonly TestBatchWork _work = new(plan);
-
-    public async Task<Taken?> NextAsync(CancellationToken cancellationToken)
-    {
-        while (await _work.PeekAsync(cancellationToken).ConfigureAwait(false) is { } next)
-        {
-            var slot = await workers.AcquireAsync(next.ExpectedMillis, cancellationToken).ConfigureAwait(false);
-            if (_work.TryTake() is { } taken)
-            {
-                return new Taken(taken, slot, Fresh: false);
-            }
-
-            slot.Dispose();
-        }
-
-        return null;
-    }
-
-    public Task DoneAsync(Taken taken, IReadOnlyList<TestBatch> again)
-    {
-        _work.Done(again);
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>
 /// Test batches leased from the batch server's queue for the project's assembly. Tests that run
 /// again go in front and stay under the lease of the test batch they came from, which is
@@ -187,7 +142,7 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
 
     public async Task DoneAsync(Taken taken, IReadOnlyList<TestBatch> again)
     {
-        if (taken.Hold is not LeaseHold hold)
+        if (taken.Hold is not { } hold)
         {
             _fallback!.Done(again);
             return;
@@ -385,17 +340,5 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
         }
 
         return batches;
-    }
-
-    // One lease, open while its test batch or a test that runs again from it has not ended.
-    private sealed class LeaseHold(string id, int index)
-    {
-        public string Id => id;
-
-        public int Index => index;
-
-        public int Open { get; set; } = 1;
-
-        public bool Lost { get; set; }
     }
 }

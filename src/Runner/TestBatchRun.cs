@@ -1,0 +1,20 @@
+using BatchBuild.Core.Running;
+
+namespace BatchBuild.Runner;
+
+/// <summary>What a test platform reported on one run of a test batch.</summary>
+/// <param name="Results">Every test result, in the order reported.</param>
+/// <param name="Failed">Whether the run itself failed: its test host crashed, was killed, or the run was aborted.</param>
+/// <param name="Running">
+/// The tests that had started but not reported when the run ended, by ID, with how long they had run.
+/// </param>
+/// <param name="TimedOut">The time limit that killed the test host, or null.</param>
+/// <param name="Log">What the platform said: warnings, errors and the test host's error output.</param>
+/// <param name="FirstTestMillis">How long the run took to its first test, when the platform knows.</param>
+internal sealed record TestBatchRun(
+    IReadOnlyList<TestCaseResult> Results,
+    bool Failed,
+    IReadOnlyDictionary<string, double> Running,
+    TimeLimitKind? TimedOut,
+    string Log,
+    double? FirstTestMillis = null);

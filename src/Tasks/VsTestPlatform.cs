@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using BatchBuild.Core;
+using BatchBuild.Core.Batches;
+using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Planning;
+using BatchBuild.Core.Running;
+using BatchBuild.Runner;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+
+namespace BatchBuild.Tasks;
+
+/// <summary>
+/// VSTest as the test platform of a project's run: discovers the tests once through a design-mode
+/// vstest.console and runs each test batch's test cases, selected by ID, in a fresh test host, the
+/// batch's variables in its runsettings. Every run's results reach the user's loggers, hosted for
+/// the whole project, and its attachments go to the post-processing step at the end. With
+/// <c>--blame-hang</c>, vstest's blame collector takes the hang dump and kills a hanging host
+/// itself: a run that failed after going that long without a result timed out all the same.
+/// </summary>
+/// <param name="project">The project's name, for the log.</param>
+/// <param name="testAssembly">The test assembly.</param>
+/// <param name="sessions">The project's vstest.console sessions, ended with the platform.</param>
+/// <param name="runSettings">The project's runsettings, the command line's options in them.</param>
+/// <param name="filter">The user's test case filter, or null.</param>
+/// <param name="limits">The time limits at which BatchBuild kills a test host.</param>
+/// <param name="timeouts">The configured time limits.</param>
+/// <param name="blameHangMillis">The <c>--blame-hang</c> timeout, or null without it.</param>
+/// <param name="loggers">The user's loggers.</param>
+/// <param name="invocation">The <c>dotnet test</c> invocation the attachments are handed to.</param>
+/// <param name="log">The project's log.</param>
+internal sealed class VsTestPlatform(
+    string project,
+    string testAssembly,
+    VsTestSessions sessions,
+    string runSettings,
+    string? filter,
+    TestBatchLimits limits,
+    TimeoutSettings timeouts,
+    long? blameHangMillis,
+    HostedLoggers loggers,
+    VsTestModeInvocation invocation,
+    IRunLog log) : ITestPlatform
+{
+    private readonly ConcurrentBag<VsTestRun> _runs = [];
+    private IReadOnlyDictionary<string, IReadOnlyList<TestCase>> _testCases = new Dictionary<string, IReadOnlyList<TestCase>>();
+
+    /// <inheritdoc />
+    public string Name => "vstest";
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        var discovery = await sessions.UseAsync(session => session.Discover(testAssembly, runSettings, filter, cancellationToken))
+            .ConfigureAwait(false);
+        if (discovery.Aborted || (discovery.TestCases.Count == 0 && discovery.Log.Length > 0))
+        {
+            log.Report(new Diagnostic(
+                DiagnosticCodes.DiscoveryFailed,
+                DiagnosticSeverity.Error,
+                null,
+                $"discovering the tests of {project} failed; vstest said:{Environment.NewLine}{discovery.Log.TrimEnd()}",
+                testAssembly));
+            return null;
+        }
+
+        if (discovery.Log.Length > 0)
+        {
+            log.Say($"BatchBuild {project}: discovery: {discovery.Log.TrimEnd()}");
+        }
+
+        var testCases = discovery.TestCases;
+        if (filter is not null)
+        {
+            if (CaseFilter.Parse(filter, out var error) is not { } parsed)
+            {
+                log.Report(new Diagnostic(
+                    DiagnosticCodes.DiscoveryFailed,
+                    DiagnosticSeverity.Error,
+                    null,
+                    $"the test case filter '{filter}' is not valid: {error}",
+                    testAssembly));
+                return null;
+            }
+
+            testCases = [.. testCases.Where(parsed.Matches)];
+        }
+
+        var suite = DiscoveredSuite.From(testAssembly, testCases);
+        _testCases = suite.ById;
+        return suite.Tests;
+    }
+
+    /// <inheritdoc />
+    public async Task<TestBatchRun> RunAsync(
+        TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+    {
+        var batchSettings = VsTestRunSettings.ForTestBatch(runSettings, variables);
+        var testCases = batch.Tests.SelectMany(test => _testCases[test.Id]);
+        var run = await sessions.UseAsync(session => session.Run(testCases, batchSettings, limits, cancellationToken))
+            .ConfigureAwait(false);
+        if (run.TimedOut is null && run.Failed && blameHangMillis is { } hang
+            && run.SilentMillis >= Math.Min(hang, timeouts.TestOutputTimeoutMillis))
+        {
+            run = run with { TimedOut = TimeLimitKind.TestOutput };
+        }
+
+        _runs.Add(run);
+        loggers.Add(run);
+        return new TestBatchRun(run.CaseResults, run.Failed, run.Running, run.TimedOut, run.Log);
+    }
+
+    /// <inheritdoc />
+    public void Finish(TimeSpan elapsed)
+    {
+        loggers.Complete(elapsed);
+        HandOverAttachments();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => sessions.Dispose();
+
+    // The attachments of the test batches (code coverage, dumps) go to the post-processing step,
+    // which merges them across projects and lists them, as after a plain run; outside dotnet test
+    // they are listed here.
+    private void HandOverAttachments()
+    {
+        var attachments = _runs.SelectMany(run => run.Attachments)
+            .Where(set => set.Attachments.Count > 0)
+            .GroupBy(set => set.Uri.OriginalString, StringComparer.Ordinal)
+            .Select(sets => new HandoffAttachments(
+                sets.Key,
+                sets.First().DisplayName,
+                [.. sets.SelectMany(set => set.Attachments).Select(attachment => attachment.Uri.LocalPath)]))
+            .ToList();
+        if (attachments.Count == 0)
+        {
+            return;
+        }
+
+        var collectors = _runs.SelectMany(run => run.Collectors)
+            .DistinctBy(collector => collector.Uri, StringComparer.Ordinal)
+            .ToList();
+        if (!invocation.HandOver(attachments, collectors))
+        {
+            var files = string.Join(Environment.NewLine + "  ", attachments.SelectMany(set => set.Files));
+            log.Say($"BatchBuild {project}: attachments:{Environment.NewLine}  {files}");
+        }
+    }
+}
