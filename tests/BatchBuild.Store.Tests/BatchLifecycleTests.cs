@@ -5,14 +5,6 @@ using BatchBuild.Core.Store;
 
 namespace BatchBuild.Store.Tests;
 
-/// <summary>A clock the tests move by hand.</summary>
-internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 /// <summary>
 /// The batch lifecycle in the store, on a real SQLite file and on a real PostgreSQL database, with
 /// an injected clock; each test opens the store as often as separate processes would.
