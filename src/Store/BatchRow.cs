@@ -14,9 +14,15 @@ public sealed class BatchRow
         _read = read;
     }
 
-    /// <summary>The columns of <c>batches</c>, unqualified and starting with its key <c>id</c>, for a select list or a <c>RETURNING</c> clause.</summary>
+    /// <summary>
+    /// The columns of <c>batches</c>, unqualified and starting with its key <c>id</c>, for a select
+    /// list or a <c>RETURNING</c> clause.
+    /// </summary>
     public string Columns { get; }
 
-    /// <summary>The key and the batch in the current row of <paramref name="reader"/>, which returned <see cref="Columns"/>.</summary>
+    /// <summary>
+    /// The key and the batch in the current row of <paramref name="reader"/>, which returned
+    /// <see cref="Columns"/>.
+    /// </summary>
     public (long Key, BatchInfo Batch) Read(DbDataReader reader) => (reader.GetInt64(0), _read(reader));
 }

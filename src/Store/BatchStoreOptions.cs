@@ -29,7 +29,9 @@ public sealed record BatchStoreOptions(BatchLimits Limits, bool NotifyOnCompleti
     public static TimeSpan Backoff(TimeSpan first, int failures) =>
         first <= TimeSpan.Zero
             ? TimeSpan.Zero
-            : TimeSpan.FromTicks(Math.Min(MaxNotificationRetryDelay.Ticks, Math.Min(MaxNotificationRetryDelay.Ticks, first.Ticks) * (1L << Math.Clamp(failures - 1, 0, 20))));
+            : TimeSpan.FromTicks(Math.Min(
+                MaxNotificationRetryDelay.Ticks,
+                Math.Min(MaxNotificationRetryDelay.Ticks, first.Ticks) * (1L << Math.Clamp(failures - 1, 0, 20))));
 
     /// <summary>Default limits, notifying, the system clock.</summary>
     public static BatchStoreOptions Default { get; } = new(BatchLimits.Default, true, TimeProvider.System);

@@ -24,5 +24,9 @@ public abstract class ResultInserter
     /// <paramref name="row"/>'s columns, so that no read follows it.
     /// </summary>
     public abstract Task<IReadOnlyList<BatchInfo>> InsertAsync(
-        DbTransaction transaction, IReadOnlyList<BatchResults> batches, DateTimeOffset now, BatchRow row, CancellationToken cancellationToken);
+        DbTransaction transaction,
+        IReadOnlyList<BatchResults> batches,
+        DateTimeOffset now,
+        BatchRow row,
+        CancellationToken cancellationToken);
 }

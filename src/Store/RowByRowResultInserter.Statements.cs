@@ -28,23 +28,40 @@ internal sealed partial class RowByRowResultInserter
             _insert = Command(
                 transaction,
                 """
-                INSERT INTO test_results (batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message,
+                INSERT INTO test_results (batch_key, batch_id, test_batch, assembly, full_name, display_name, outcome,
+                                          duration_ms, finished_at, agent, attempt, error_message,
                                           assembly_digest, name_digest, agent_digest, attempt_digest)
-                VALUES (@key, @batch, @testBatch, @assembly, @name, @display, @outcome, @duration, @finished, @agent, @attempt, @error,
+                VALUES (@key, @batch, @testBatch, @assembly, @name, @display, @outcome,
+                        @duration, @finished, @agent, @attempt, @error,
                         @assemblyDigest, @nameDigest, @agentDigest, @attemptDigest)
                 ON CONFLICT DO NOTHING
                 RETURNING id
                 """,
-                ("@key", key), ("@batch", string.Empty), ("@testBatch", 0), ("@assembly", string.Empty), ("@name", string.Empty), ("@display", string.Empty),
-                ("@outcome", string.Empty), ("@duration", 0.0), ("@finished", dialect.Time(DateTimeOffset.UnixEpoch)), ("@agent", string.Empty),
-                ("@attempt", string.Empty), ("@error", DBNull.Value),
-                ("@assemblyDigest", NoDigest), ("@nameDigest", NoDigest), ("@agentDigest", NoDigest), ("@attemptDigest", NoDigest));
+                ("@key", key),
+                ("@batch", string.Empty),
+                ("@testBatch", 0),
+                ("@assembly", string.Empty),
+                ("@name", string.Empty),
+                ("@display", string.Empty),
+                ("@outcome", string.Empty),
+                ("@duration", 0.0),
+                ("@finished", dialect.Time(DateTimeOffset.UnixEpoch)),
+                ("@agent", string.Empty),
+                ("@attempt", string.Empty),
+                ("@error", DBNull.Value),
+                ("@assemblyDigest", NoDigest),
+                ("@nameDigest", NoDigest),
+                ("@agentDigest", NoDigest),
+                ("@attemptDigest", NoDigest));
             _previous = Command(
                 transaction,
                 """
-                SELECT (SELECT outcome FROM test_results WHERE batch_key = @key AND assembly_digest = @assembly AND name_digest = @name AND id < @id ORDER BY id DESC LIMIT 1),
+                SELECT (SELECT outcome FROM test_results
+                        WHERE batch_key = @key AND assembly_digest = @assembly AND name_digest = @name AND id < @id
+                        ORDER BY id DESC LIMIT 1),
                        COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'Failed' THEN 1 ELSE 0 END), 0)
-                FROM test_results WHERE batch_key = @key AND assembly_digest = @assembly AND name_digest = @name AND id < @id
+                FROM test_results
+                WHERE batch_key = @key AND assembly_digest = @assembly AND name_digest = @name AND id < @id
                 """,
                 ("@key", key), ("@assembly", NoDigest), ("@name", NoDigest), ("@id", 0L));
             _run = Command(
@@ -52,13 +69,19 @@ internal sealed partial class RowByRowResultInserter
                 """
                 SELECT COUNT(*) FROM (
                     SELECT 1 FROM test_results
-                    WHERE batch_key = @key AND attempt_digest = @attempt AND agent_digest = @agent AND assembly_digest = @assembly AND test_batch = @testBatch
+                    WHERE batch_key = @key AND attempt_digest = @attempt AND agent_digest = @agent
+                      AND assembly_digest = @assembly AND test_batch = @testBatch
                     LIMIT 2) AS seen
                 """,
-                ("@key", key), ("@attempt", NoDigest), ("@agent", NoDigest), ("@assembly", NoDigest), ("@testBatch", 0));
+                ("@key", key),
+                ("@attempt", NoDigest),
+                ("@agent", NoDigest),
+                ("@assembly", NoDigest),
+                ("@testBatch", 0));
             _agent = Command(
                 transaction,
-                "SELECT COUNT(*) FROM (SELECT 1 FROM test_results WHERE batch_key = @key AND agent_digest = @agent LIMIT 2) AS seen",
+                "SELECT COUNT(*) FROM (SELECT 1 FROM test_results "
+                + "WHERE batch_key = @key AND agent_digest = @agent LIMIT 2) AS seen",
                 ("@key", key), ("@agent", NoDigest));
         }
 
@@ -80,12 +103,15 @@ internal sealed partial class RowByRowResultInserter
             _insert.Parameters["@nameDigest"].Value = TextDigest.Of(result.Test.FullyQualifiedName);
             _insert.Parameters["@agentDigest"].Value = TextDigest.Of(result.Agent);
             _insert.Parameters["@attemptDigest"].Value = TextDigest.Of(result.Attempt);
-            return await _insert.ExecuteScalarAsync(cancellationToken) is { } inserted and not DBNull ? Convert.ToInt64(inserted, CultureInfo.InvariantCulture) : null;
+            return await _insert.ExecuteScalarAsync(cancellationToken) is { } inserted and not DBNull
+                ? Convert.ToInt64(inserted, CultureInfo.InvariantCulture)
+                : null;
         }
 
         // The test's results in the batch before the row <paramref name="id"/>: the latest one's
         // outcome (null when none), how many and how many failed.
-        public async Task<(string? Latest, int Results, int Failures)> BeforeAsync(TestResultRecord result, long id, CancellationToken cancellationToken)
+        public async Task<(string? Latest, int Results, int Failures)> BeforeAsync(
+            TestResultRecord result, long id, CancellationToken cancellationToken)
         {
             _previous.Parameters["@assembly"].Value = TextDigest.Of(result.Test.Assembly);
             _previous.Parameters["@name"].Value = TextDigest.Of(result.Test.FullyQualifiedName);
@@ -107,7 +133,8 @@ internal sealed partial class RowByRowResultInserter
         public async Task<bool> IsFirstOfAgentAsync(TestResultRecord result, CancellationToken cancellationToken)
         {
             _agent.Parameters["@agent"].Value = TextDigest.Of(result.Agent);
-            return Convert.ToInt64(await _agent.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1;
+            var seen = await _agent.ExecuteScalarAsync(cancellationToken);
+            return Convert.ToInt64(seen, CultureInfo.InvariantCulture) == 1;
         }
 
         public async ValueTask DisposeAsync()

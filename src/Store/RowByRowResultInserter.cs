@@ -15,7 +15,11 @@ internal sealed partial class RowByRowResultInserter(SqlDialect dialect) : Resul
 {
     /// <inheritdoc />
     public override async Task<IReadOnlyList<BatchInfo>> InsertAsync(
-        DbTransaction transaction, IReadOnlyList<BatchResults> batches, DateTimeOffset now, BatchRow row, CancellationToken cancellationToken)
+        DbTransaction transaction,
+        IReadOnlyList<BatchResults> batches,
+        DateTimeOffset now,
+        BatchRow row,
+        CancellationToken cancellationToken)
     {
         var inserted = new List<BatchInfo>(batches.Count);
         foreach (var batch in batches)
@@ -27,7 +31,12 @@ internal sealed partial class RowByRowResultInserter(SqlDialect dialect) : Resul
     }
 
     private async Task<BatchInfo> InsertAsync(
-        DbTransaction transaction, long batchKey, IReadOnlyList<TestResultRecord> results, DateTimeOffset now, BatchRow row, CancellationToken cancellationToken)
+        DbTransaction transaction,
+        long batchKey,
+        IReadOnlyList<TestResultRecord> results,
+        DateTimeOffset now,
+        BatchRow row,
+        CancellationToken cancellationToken)
     {
         await using var statements = new Statements(transaction, batchKey, dialect);
         var delta = new CountDelta();
@@ -60,7 +69,8 @@ internal sealed partial class RowByRowResultInserter(SqlDialect dialect) : Resul
 
     // The test's latest result before the one just kept stops counting and the new one counts. A
     // test is retried from its second result, and flaky while its latest passed after a failure.
-    private static async Task CountTestAsync(Statements statements, TestResultRecord result, long id, CountDelta delta, CancellationToken cancellationToken)
+    private static async Task CountTestAsync(
+        Statements statements, TestResultRecord result, long id, CountDelta delta, CancellationToken cancellationToken)
     {
         var (replaced, earlier, failures) = await statements.BeforeAsync(result, id, cancellationToken);
         if (replaced is not null)
@@ -70,21 +80,32 @@ internal sealed partial class RowByRowResultInserter(SqlDialect dialect) : Resul
 
         delta.Count(result.Outcome.ToString(), +1);
         delta.Retried += earlier == 1 ? 1 : 0;
-        delta.Flaky += (result.Outcome == TestRunOutcome.Passed && failures > 0 ? 1 : 0) - (replaced == "Passed" && failures > 0 ? 1 : 0);
+        delta.Flaky += (result.Outcome == TestRunOutcome.Passed && failures > 0 ? 1 : 0)
+            - (replaced == "Passed" && failures > 0 ? 1 : 0);
     }
 
-    private async Task<BatchInfo> AddAsync(DbTransaction transaction, long batchKey, CountDelta delta, DateTimeOffset now, BatchRow row, CancellationToken cancellationToken)
+    private async Task<BatchInfo> AddAsync(
+        DbTransaction transaction,
+        long batchKey,
+        CountDelta delta,
+        DateTimeOffset now,
+        BatchRow row,
+        CancellationToken cancellationToken)
     {
         await using var update = Command(
             transaction,
             $"""
-            UPDATE batches SET last_activity_at = @now, passed = passed + @passed, failed = failed + @failed, skipped = skipped + @skipped,
+            UPDATE batches SET last_activity_at = @now,
+                passed = passed + @passed, failed = failed + @failed, skipped = skipped + @skipped,
                 test_batches = test_batches + @testBatches, agents = agents + @agents, test_ms = test_ms + @testMillis,
                 flaky = flaky + @flaky, retried = retried + @retried
             WHERE id = @key
             RETURNING {row.Columns}
             """,
-            ("@now", dialect.Time(now)), ("@passed", delta.Passed), ("@failed", delta.Failed), ("@skipped", delta.Skipped),
+            ("@now", dialect.Time(now)),
+            ("@passed", delta.Passed),
+            ("@failed", delta.Failed),
+            ("@skipped", delta.Skipped),
             ("@testBatches", delta.TestBatches), ("@agents", delta.Agents), ("@testMillis", delta.TestMillis),
             ("@flaky", delta.Flaky), ("@retried", delta.Retried), ("@key", batchKey));
         await using var reader = await update.ExecuteReaderAsync(cancellationToken);

@@ -9,13 +9,20 @@ namespace BatchBuild.Store;
 public sealed partial class SqlBatchStore
 {
     /// <inheritdoc />
-    public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(
+        DurationQuery query, CancellationToken cancellationToken = default)
     {
         var wanted = query.Tests.ToHashSet();
-        var history = await GetHistoryAsync([.. wanted.Select(test => test.Assembly).Distinct(StringComparer.Ordinal)], query.Since, query.RunsPerTest, cancellationToken, query.ExcludeBatchId);
+        var history = await GetHistoryAsync(
+            [.. wanted.Select(test => test.Assembly).Distinct(StringComparer.Ordinal)],
+            query.Since,
+            query.RunsPerTest,
+            cancellationToken,
+            query.ExcludeBatchId);
 
         // The query kept only runs in the window already.
-        return DurationEstimator.Percentiles(history.Where(record => wanted.Contains(record.Test)), query.Percentile, since: null);
+        return DurationEstimator.Percentiles(
+            history.Where(record => wanted.Contains(record.Test)), query.Percentile, since: null);
     }
 
     /// <summary>
@@ -46,10 +53,12 @@ public sealed partial class SqlBatchStore
                     $"""
                     SELECT assembly, full_name, duration_ms, outcome, finished_at FROM (
                         SELECT assembly, full_name, duration_ms, outcome, finished_at,
-                               ROW_NUMBER() OVER (PARTITION BY assembly_digest, name_digest ORDER BY finished_at DESC, id DESC) AS recency
+                               ROW_NUMBER() OVER (PARTITION BY assembly_digest, name_digest
+                                                  ORDER BY finished_at DESC, id DESC) AS recency
                         FROM test_results
                         WHERE {_dialect.IsOneOf("assembly_digest", "@assemblies")}
-                          AND finished_at >= @since AND outcome IN ('Passed', 'Failed') AND batch_id <> @exclude) AS runs
+                          AND finished_at >= @since AND outcome IN ('Passed', 'Failed')
+                          AND batch_id <> @exclude) AS runs
                     WHERE recency <= @runs
                     """,
                     ("@assemblies", _dialect.DigestList(digests)),

@@ -19,7 +19,8 @@ public sealed partial class SqlBatchStore
     // exactly: a batch expires when now minus its time is strictly more than the limit, and age
     // wins over idle. Its parameters are ExpiryParameters.
     private const string CloseExpired = """
-        UPDATE batches SET state = 'Closed', closed_at = @now, close_reason = CASE WHEN started_at < @ageCutoff THEN 'Age' ELSE 'Idle' END
+        UPDATE batches SET state = 'Closed', closed_at = @now,
+            close_reason = CASE WHEN started_at < @ageCutoff THEN 'Age' ELSE 'Idle' END
         WHERE id IN (
             SELECT id FROM batches WHERE state = 'Active' AND started_at < @ageCutoff
             UNION ALL
@@ -34,7 +35,8 @@ public sealed partial class SqlBatchStore
         ("@idleCutoff", _dialect.Time(Cutoff(now, _options.Limits.IdleTimeout))),
     ];
 
-    private async Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(
+        DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var keys = new List<long>();
         await using (var close = Command(transaction, CloseExpired, ExpiryParameters(now)))
@@ -62,8 +64,14 @@ public sealed partial class SqlBatchStore
         DbTransaction transaction, DateTimeOffset now, IReadOnlyList<BatchId> ids, CancellationToken cancellationToken)
     {
         var names = ids.Select((_, i) => $"@id{i}").ToList();
-        var find = ids.Count == 0 ? string.Empty : $";\nSELECT batch_id, id FROM batches WHERE state = 'Active' AND batch_id IN ({string.Join(", ", names)})";
-        await using var command = Command(transaction, CloseExpired + find, [.. ExpiryParameters(now), .. ids.Select((id, i) => (names[i], (object)id.Value))]);
+        var find = ids.Count == 0
+            ? string.Empty
+            : ";\nSELECT batch_id, id FROM batches "
+                + $"WHERE state = 'Active' AND batch_id IN ({string.Join(", ", names)})";
+        await using var command = Command(
+            transaction,
+            CloseExpired + find,
+            [.. ExpiryParameters(now), .. ids.Select((id, i) => (names[i], (object)id.Value))]);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var active = new Dictionary<string, long>(StringComparer.Ordinal);
         if (ids.Count > 0 && await reader.NextResultAsync(cancellationToken))
@@ -81,7 +89,8 @@ public sealed partial class SqlBatchStore
     // range of times: a limit longer than all of time expires nothing.
     private static DateTimeOffset Cutoff(DateTimeOffset now, TimeSpan limit)
     {
-        var ticks = Int128.Clamp((Int128)now.UtcTicks - limit.Ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks);
+        var ticks = Int128.Clamp(
+            (Int128)now.UtcTicks - limit.Ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks);
         return new DateTimeOffset((long)ticks, TimeSpan.Zero);
     }
 }

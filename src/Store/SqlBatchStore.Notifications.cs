@@ -21,14 +21,16 @@ public sealed partial class SqlBatchStore
         """;
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BatchCompletion>> ClaimNotificationsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<BatchCompletion>> ClaimNotificationsAsync(
+        CancellationToken cancellationToken = default)
     {
         var now = Now;
 
         // The server's outbox asks after every write and mostly finds nothing: a look without the
         // write lock says so without making writers wait. It sees one consistent state, in which
         // the write below would have found nothing to close or claim either.
-        if (!await ReadAsync(transaction => AnythingToCloseOrClaimAsync(transaction, now, cancellationToken), cancellationToken))
+        if (!await ReadAsync(
+            transaction => AnythingToCloseOrClaimAsync(transaction, now, cancellationToken), cancellationToken))
         {
             return [];
         }
@@ -53,7 +55,9 @@ public sealed partial class SqlBatchStore
             var completions = new List<BatchCompletion>();
             foreach (var key in keys.Order())
             {
-                completions.Add(BatchCompletion.From(await ReadBatchAsync(transaction, key, cancellationToken), await FailedTestsAsync(transaction, key, cancellationToken)));
+                completions.Add(BatchCompletion.From(
+                    await ReadBatchAsync(transaction, key, cancellationToken),
+                    await FailedTestsAsync(transaction, key, cancellationToken)));
             }
 
             return (IReadOnlyList<BatchCompletion>)completions;
@@ -62,7 +66,8 @@ public sealed partial class SqlBatchStore
 
     // Whether an active batch has expired at now or a closed batch's notification may be claimed:
     // each part is answered by one of the partial indexes of schema version 4.
-    private async Task<bool> AnythingToCloseOrClaimAsync(DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> AnythingToCloseOrClaimAsync(
+        DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var query = Command(
             transaction,
@@ -72,25 +77,41 @@ public sealed partial class SqlBatchStore
                           OR EXISTS (SELECT 1 FROM batches WHERE {Claimable}) THEN 1 ELSE 0 END
             """,
             [.. ExpiryParameters(now), ("@stale", _dialect.Time(now - StaleClaim))]);
-        return Convert.ToInt32(await query.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1;
+        var anything = await query.ExecuteScalarAsync(cancellationToken);
+        return Convert.ToInt32(anything, CultureInfo.InvariantCulture) == 1;
     }
 
     /// <inheritdoc />
-    public Task CompleteNotificationAsync(BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default) =>
+    public Task CompleteNotificationAsync(
+        BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default) =>
         WriteAsync(
             async transaction =>
             {
                 var now = Now;
-                (string, object)[] batch = [("@id", completion.BatchId), ("@sequence", completion.Sequence), ("@now", _dialect.Time(now))];
+                (string, object)[] batch =
+                [
+                    ("@id", completion.BatchId),
+                    ("@sequence", completion.Sequence),
+                    ("@now", _dialect.Time(now)),
+                ];
                 if (delivered)
                 {
                     // Marked delivered once: a second delivery of the same claim changes nothing.
-                    await NonQueryAsync(transaction, "UPDATE batches SET notified_at = @now WHERE batch_id = @id AND sequence = @sequence AND state = 'Closed' AND notified_at IS NULL", cancellationToken, batch);
+                    await NonQueryAsync(
+                        transaction,
+                        "UPDATE batches SET notified_at = @now "
+                        + "WHERE batch_id = @id AND sequence = @sequence AND state = 'Closed' AND notified_at IS NULL",
+                        cancellationToken,
+                        batch);
                     return true;
                 }
 
-                await using var failures = Command(transaction, "SELECT notify_attempts FROM batches WHERE batch_id = @id AND sequence = @sequence", batch);
-                var failed = Convert.ToInt32(await failures.ExecuteScalarAsync(cancellationToken) ?? 0, CultureInfo.InvariantCulture) + 1;
+                await using var failures = Command(
+                    transaction,
+                    "SELECT notify_attempts FROM batches WHERE batch_id = @id AND sequence = @sequence",
+                    batch);
+                var failed = Convert.ToInt32(
+                    await failures.ExecuteScalarAsync(cancellationToken) ?? 0, CultureInfo.InvariantCulture) + 1;
                 await NonQueryAsync(
                     transaction,
                     """
@@ -106,7 +127,8 @@ public sealed partial class SqlBatchStore
     // At most the notification's number of failed tests, each message cut in the database one
     // character past the notification's length, so that it can tell a cut message: the server
     // never loads a batch's every message.
-    private static async Task<ImmutableArray<FailedTest>> FailedTestsAsync(DbTransaction transaction, long key, CancellationToken cancellationToken)
+    private static async Task<ImmutableArray<FailedTest>> FailedTestsAsync(
+        DbTransaction transaction, long key, CancellationToken cancellationToken)
     {
         var failed = ImmutableArray.CreateBuilder<FailedTest>();
         await using var query = Command(transaction, """
@@ -115,11 +137,17 @@ public sealed partial class SqlBatchStore
                        ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
                 FROM test_results WHERE batch_key = @key) AS latest
             WHERE recency = 1 AND outcome = 'Failed' ORDER BY assembly, full_name LIMIT @limit
-            """, ("@key", key), ("@length", BatchCompletion.MaxMessageLength + 1), ("@limit", BatchCompletion.MaxFailedTests));
+            """,
+            ("@key", key),
+            ("@length", BatchCompletion.MaxMessageLength + 1),
+            ("@limit", BatchCompletion.MaxFailedTests));
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            failed.Add(new FailedTest(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : BatchCompletion.Cut(reader.GetString(2))));
+            failed.Add(new FailedTest(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : BatchCompletion.Cut(reader.GetString(2))));
         }
 
         return failed.ToImmutable();

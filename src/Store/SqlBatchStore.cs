@@ -17,10 +17,12 @@ namespace BatchBuild.Store;
 public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
 {
     private const string BatchColumns =
-        "id, batch_id, sequence, state, started_at, last_activity_at, closed_at, close_reason, notify, passed, failed, skipped, test_batches, agents, test_ms, flaky, retried, ci_attempt, rerun";
+        "id, batch_id, sequence, state, started_at, last_activity_at, closed_at, close_reason, notify, "
+        + "passed, failed, skipped, test_batches, agents, test_ms, flaky, retried, ci_attempt, rerun";
 
     private const string ResultColumns =
-        "batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message";
+        "batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, "
+        + "error_message";
 
     private readonly DbDataSource _source;
     private readonly SqlDialect _dialect;
@@ -46,7 +48,11 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
     /// Opens the store on <paramref name="source"/>, creating or migrating its schema. The store
     /// owns the source and disposes it.
     /// </summary>
-    public static async Task<SqlBatchStore> OpenAsync(DbDataSource source, SqlDialect dialect, BatchStoreOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<SqlBatchStore> OpenAsync(
+        DbDataSource source,
+        SqlDialect dialect,
+        BatchStoreOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         var store = new SqlBatchStore(source, dialect, options ?? BatchStoreOptions.Default);
         await using var connection = await store.OpenConnectionAsync(cancellationToken);
@@ -62,14 +68,22 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
     public Task<byte[]> SecretAsync(string name, int bytes, CancellationToken cancellationToken = default) =>
         WriteAsync(async transaction =>
         {
-            await using var read = Command(transaction, "SELECT value FROM server_secrets WHERE name = @name", ("@name", name));
+            await using var read = Command(
+                transaction,
+                "SELECT value FROM server_secrets WHERE name = @name",
+                ("@name", name));
             if (await read.ExecuteScalarAsync(cancellationToken) is string stored)
             {
                 return Convert.FromBase64String(stored);
             }
 
             var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes);
-            await NonQueryAsync(transaction, "INSERT INTO server_secrets (name, value) VALUES (@name, @value)", cancellationToken, ("@name", name), ("@value", Convert.ToBase64String(secret)));
+            await NonQueryAsync(
+                transaction,
+                "INSERT INTO server_secrets (name, value) VALUES (@name, @value)",
+                cancellationToken,
+                ("@name", name),
+                ("@value", Convert.ToBase64String(secret)));
             return secret;
         }, cancellationToken);
 
@@ -153,23 +167,33 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
         ("passed", Latest("outcome = 'Passed'")),
         ("failed", Latest("outcome = 'Failed'")),
         ("skipped", Latest("outcome NOT IN ('Passed', 'Failed')")),
-        ("test_batches", "(SELECT COUNT(*) FROM (SELECT DISTINCT attempt, agent, assembly, test_batch FROM test_results WHERE batch_key = batches.id) AS runs)"),
+        ("test_batches", "(SELECT COUNT(*) FROM (SELECT DISTINCT attempt, agent, assembly, test_batch "
+            + "FROM test_results WHERE batch_key = batches.id) AS runs)"),
         ("agents", "(SELECT COUNT(DISTINCT agent) FROM test_results WHERE batch_key = batches.id)"),
         ("test_ms", "(SELECT COALESCE(SUM(duration_ms), 0) FROM test_results WHERE batch_key = batches.id)"),
         ("flaky", Latest("outcome = 'Passed' AND failures > 0")),
         ("retried", Latest("runs > 1")),
     ];
 
-    /// <summary>SET assignments that recompute a batch's counts in <paramref name="columns"/> (all when none) from its results.</summary>
+    /// <summary>
+    /// SET assignments that recompute a batch's counts in <paramref name="columns"/> (all when none)
+    /// from its results.
+    /// </summary>
     internal static string RecountAssignments(params string[] columns) =>
-        string.Join(", ", Recount.Where(count => columns.Length == 0 || columns.Contains(count.Column)).Select(count => $"{count.Column} = {count.Expression}"));
+        string.Join(
+            ", ",
+            Recount
+                .Where(count => columns.Length == 0 || columns.Contains(count.Column))
+                .Select(count => $"{count.Column} = {count.Expression}"));
 
     /// <summary>The counts schema version 3 kept.</summary>
-    internal static readonly string[] Version3Counts = ["passed", "failed", "skipped", "test_batches", "agents", "test_ms"];
+    internal static readonly string[] Version3Counts =
+        ["passed", "failed", "skipped", "test_batches", "agents", "test_ms"];
 
     private static string Latest(string outcome) =>
         $"""
-        (SELECT COUNT(*) FROM (SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency,
+        (SELECT COUNT(*) FROM (SELECT outcome,
+                ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency,
                 COUNT(*) OVER (PARTITION BY assembly, full_name) AS runs,
                 SUM(CASE WHEN outcome = 'Failed' THEN 1 ELSE 0 END) OVER (PARTITION BY assembly, full_name) AS failures
          FROM test_results WHERE batch_key = batches.id) AS latest WHERE recency = 1 AND {outcome})
@@ -182,7 +206,8 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
             {
                 await using var query = Command(
                     transaction,
-                    $"SELECT {string.Join(", ", Recount.Select(count => count.Expression))} FROM batches WHERE batch_id = @id AND sequence = @sequence",
+                    $"SELECT {string.Join(", ", Recount.Select(count => count.Expression))} "
+                    + "FROM batches WHERE batch_id = @id AND sequence = @sequence",
                     ("@id", id.Value),
                     ("@sequence", sequence));
                 await using var reader = await query.ExecuteReaderAsync(cancellationToken);
@@ -190,16 +215,26 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
             },
             cancellationToken);
 
-    private async Task<BatchInfo> ReadBatchAsync(DbTransaction transaction, long key, CancellationToken cancellationToken) =>
+    private async Task<BatchInfo> ReadBatchAsync(
+        DbTransaction transaction, long key, CancellationToken cancellationToken) =>
         (await ReadRowsAsync(transaction, "id = @key", cancellationToken, ("@key", key))).Single().Batch;
 
-    private async Task<BatchInfo?> LatestAsync(DbTransaction transaction, BatchId id, CancellationToken cancellationToken) =>
-        (await ReadRowsAsync(transaction, "batch_id = @id ORDER BY sequence DESC LIMIT 1", cancellationToken, ("@id", id.Value)))
-            .Select(row => row.Batch).SingleOrDefault();
+    private async Task<BatchInfo?> LatestAsync(
+        DbTransaction transaction, BatchId id, CancellationToken cancellationToken) =>
+        (await ReadRowsAsync(
+            transaction,
+            "batch_id = @id ORDER BY sequence DESC LIMIT 1",
+            cancellationToken,
+            ("@id", id.Value)))
+            .Select(row => row.Batch)
+            .SingleOrDefault();
 
     // The batches' rows with their keys.
     private async Task<IReadOnlyList<(long Key, BatchInfo Batch)>> ReadRowsAsync(
-        DbTransaction transaction, string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+        DbTransaction transaction,
+        string where,
+        CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
     {
         var rows = new List<(long Key, BatchInfo Batch)>();
         await using var query = Command(transaction, $"SELECT {BatchColumns} FROM batches WHERE {where}", parameters);
@@ -240,5 +275,6 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
 
     // A batch's summed test time as read: finite and not negative. It may pass the longest
     // duration of one test, so only what JSON and arithmetic cannot take is clamped.
-    private static double FiniteTotal(double millis) => double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, double.MaxValue);
+    private static double FiniteTotal(double millis) =>
+        double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, double.MaxValue);
 }

@@ -22,7 +22,11 @@ public static class SqliteBatchStore
     /// without its history; <paramref name="report"/> then gets a BB2002 warning. Throws
     /// <see cref="StoreException"/> with a BB code when the file cannot be used.
     /// </summary>
-    public static SqlBatchStore Open(string path, BatchStoreOptions? options = null, bool pooling = false, Action<Diagnostic>? report = null)
+    public static SqlBatchStore Open(
+        string path,
+        BatchStoreOptions? options = null,
+        bool pooling = false,
+        Action<Diagnostic>? report = null)
     {
         // Microsoft.Data.Sqlite finds its native provider by type name, which fails where the
         // store is loaded into an isolated load context (an MSBuild task in a host that loaded
@@ -48,7 +52,8 @@ public static class SqliteBatchStore
         {
             throw new StoreException(
                 DiagnosticCodes.StoreUnavailable,
-                $"the store '{path}' cannot be opened ({e.Message}); check that the folder is writable, or move the store with BatchBuildStore",
+                $"the store '{path}' cannot be opened ({e.Message}); "
+                + "check that the folder is writable, or move the store with BatchBuildStore",
                 e);
         }
     }
@@ -100,7 +105,8 @@ public static class SqliteBatchStore
     // Processes of one run open the store at once: one of them repairs it under a lock file beside
     // it, and each looks again under the lock, so that none moves aside the new store another one
     // has just created.
-    private static SqlBatchStore Repair(string full, BatchStoreOptions? options, bool pooling, Action<Diagnostic>? report)
+    private static SqlBatchStore Repair(
+        string full, BatchStoreOptions? options, bool pooling, Action<Diagnostic>? report)
     {
         using var repairing = TakeRepairLock(full);
         SqliteConnection.ClearAllPools();
@@ -115,7 +121,9 @@ public static class SqliteBatchStore
             var store = OpenFile(full, options, pooling);
             report?.Invoke(Diagnostic.Warning(
                 DiagnosticCodes.DamagedStore,
-                $"the store '{full}' is damaged ({e.Message}); it was moved to '{aside}' and a new, empty store was created in its place, so this run goes on without the recorded history (durations, batches)"));
+                $"the store '{full}' is damaged ({e.Message}); it was moved to '{aside}' "
+                + "and a new, empty store was created in its place, "
+                + "so this run goes on without the recorded history (durations, batches)"));
             return store;
         }
     }
