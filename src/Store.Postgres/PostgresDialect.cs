@@ -30,7 +30,8 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
     }
 
     /// <summary>Opens the store on the PostgreSQL database <paramref name="connectionString"/> names.</summary>
-    public static async Task<SqlBatchStore> OpenAsync(string connectionString, BatchStoreOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<SqlBatchStore> OpenAsync(
+        string connectionString, BatchStoreOptions? options = null, CancellationToken cancellationToken = default)
     {
         NpgsqlDataSource source;
         try
@@ -39,7 +40,10 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
         }
         catch (ArgumentException e)
         {
-            throw new StoreException(DiagnosticCodes.StoreUnavailable, $"the PostgreSQL connection string is not valid ({e.Message}); see Npgsql's connection string parameters");
+            throw new StoreException(
+                DiagnosticCodes.StoreUnavailable,
+                $"the PostgreSQL connection string is not valid ({e.Message}); "
+                + "see Npgsql's connection string parameters");
         }
 
         var dialect = new PostgresDialect(source);
@@ -53,7 +57,8 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
             await source.DisposeAsync();
             throw new StoreException(
                 DiagnosticCodes.StoreUnavailable,
-                $"{description} cannot be used ({e.Message}); check the connection string, that the server runs and that the user may create tables",
+                $"{description} cannot be used ({e.Message}); "
+                + "check the connection string, that the server runs and that the user may create tables",
                 e);
         }
     }
@@ -69,7 +74,8 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
     public override int WritersAtTheLock => 2;
 
     /// <inheritdoc />
-    public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override async Task<DbTransaction> BeginWriteAsync(
+        DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         await using var command = connection.CreateCommand();
@@ -80,14 +86,16 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
     }
 
     /// <inheritdoc />
-    public override async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
+    public override async Task<DbTransaction> BeginReadAsync(
+        DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
 
     /// <inheritdoc />
     public override object Time(DateTimeOffset time) => time.ToUniversalTime();
 
     /// <inheritdoc />
-    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
+        reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     /// <inheritdoc />
     public override string IsOneOf(string column, string parameter) => $"{column} = ANY({parameter})";
@@ -99,7 +107,8 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
     public override async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await BeginWriteAsync(connection, cancellationToken);
-        await ExecuteAsync(transaction, "CREATE TABLE IF NOT EXISTS batchbuild_schema (version INTEGER NOT NULL)", cancellationToken);
+        await ExecuteAsync(
+            transaction, "CREATE TABLE IF NOT EXISTS batchbuild_schema (version INTEGER NOT NULL)", cancellationToken);
         await using var version = connection.CreateCommand();
         version.Transaction = transaction;
         version.CommandText = "SELECT MAX(version) FROM batchbuild_schema";
@@ -109,7 +118,8 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
         {
             throw new StoreException(
                 DiagnosticCodes.StoreUnavailable,
-                $"{Description} was written by a newer BatchBuild (schema {current}, this one knows {SchemaVersion}); update the BatchBuild server");
+                $"{Description} was written by a newer BatchBuild (schema {current}, this one knows {SchemaVersion}); "
+                + "update the BatchBuild server");
         }
 
         if (current < 3)
@@ -159,34 +169,47 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
 
         if (current < 4)
         {
-            await ExecuteAsync(transaction, $"{Version4Indexes} INSERT INTO batchbuild_schema (version) VALUES (4);", cancellationToken);
+            await ExecuteAsync(
+                transaction,
+                $"{Version4Indexes} INSERT INTO batchbuild_schema (version) VALUES (4);",
+                cancellationToken);
         }
 
         if (current < 5)
         {
-            await ExecuteAsync(transaction, $"{Version5Counts} INSERT INTO batchbuild_schema (version) VALUES (5);", cancellationToken);
+            await ExecuteAsync(
+                transaction,
+                $"{Version5Counts} INSERT INTO batchbuild_schema (version) VALUES (5);",
+                cancellationToken);
         }
 
         if (current < 6)
         {
-            await ExecuteAsync(transaction, $"{Version6Deliveries("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ")} INSERT INTO batchbuild_schema (version) VALUES (6);", cancellationToken);
+            var deliveries = Version6Deliveries("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ");
+            await ExecuteAsync(
+                transaction, $"{deliveries} INSERT INTO batchbuild_schema (version) VALUES (6);", cancellationToken);
         }
 
         if (current < 7)
         {
             const string filled = """
-                ALTER TABLE test_results ALTER COLUMN assembly_digest SET NOT NULL, ALTER COLUMN name_digest SET NOT NULL,
+                ALTER TABLE test_results
+                    ALTER COLUMN assembly_digest SET NOT NULL, ALTER COLUMN name_digest SET NOT NULL,
                     ALTER COLUMN agent_digest SET NOT NULL, ALTER COLUMN attempt_digest SET NOT NULL;
                 """;
             await ExecuteAsync(
                 transaction,
-                $"{Version7Digests("BYTEA", column => $"sha256(convert_to({column}, 'UTF8'))", filled)} INSERT INTO batchbuild_schema (version) VALUES (7);",
+                $"{Version7Digests("BYTEA", column => $"sha256(convert_to({column}, 'UTF8'))", filled)} "
+                + "INSERT INTO batchbuild_schema (version) VALUES (7);",
                 cancellationToken);
         }
 
         if (current < 8)
         {
-            await ExecuteAsync(transaction, $"{Version8Reruns} INSERT INTO batchbuild_schema (version) VALUES (8);", cancellationToken);
+            await ExecuteAsync(
+                transaction,
+                $"{Version8Reruns} INSERT INTO batchbuild_schema (version) VALUES (8);",
+                cancellationToken);
         }
 
         await ExecuteAsync(transaction, Secrets, cancellationToken);

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using BatchBuild.Core.Batches;
-using BatchBuild.Core.Store;
 
 namespace BatchBuild.Store;
 
@@ -25,28 +24,9 @@ public abstract class ResultInserter
     /// <paramref name="row"/>'s columns, so that no read follows it.
     /// </summary>
     public abstract Task<IReadOnlyList<BatchInfo>> InsertAsync(
-        DbTransaction transaction, IReadOnlyList<BatchResults> batches, DateTimeOffset now, BatchRow row, CancellationToken cancellationToken);
-}
-
-/// <summary>The results of one batch ID, for the active batch whose key (<c>batches.id</c>) is <paramref name="Key"/>.</summary>
-/// <param name="Key">The batch's key.</param>
-/// <param name="Results">Its results, in the order they were reported.</param>
-public sealed record BatchResults(long Key, IReadOnlyList<TestResultRecord> Results);
-
-/// <summary>A batch's row as the store reads it: the columns it needs, and how it reads them.</summary>
-public sealed class BatchRow
-{
-    private readonly Func<DbDataReader, BatchInfo> _read;
-
-    internal BatchRow(string columns, Func<DbDataReader, BatchInfo> read)
-    {
-        Columns = columns;
-        _read = read;
-    }
-
-    /// <summary>The columns of <c>batches</c>, unqualified and starting with its key <c>id</c>, for a select list or a <c>RETURNING</c> clause.</summary>
-    public string Columns { get; }
-
-    /// <summary>The key and the batch in the current row of <paramref name="reader"/>, which returned <see cref="Columns"/>.</summary>
-    public (long Key, BatchInfo Batch) Read(DbDataReader reader) => (reader.GetInt64(0), _read(reader));
+        DbTransaction transaction,
+        IReadOnlyList<BatchResults> batches,
+        DateTimeOffset now,
+        BatchRow row,
+        CancellationToken cancellationToken);
 }

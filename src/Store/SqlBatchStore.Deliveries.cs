@@ -27,24 +27,30 @@ public sealed partial class SqlBatchStore : INotificationOutbox
     // The longest error text kept with a delivery.
     private const int MaxErrorLength = 500;
 
-    private const string Untaken = "state = 'Closed' AND notify = 1 AND notified_at IS NULL AND deliveries_at IS NULL";
+    private const string Untaken =
+        "state = 'Closed' AND notify = 1 AND notified_at IS NULL AND deliveries_at IS NULL";
 
     // A delivery that is neither delivered nor given up: ix_deliveries_open.
     private const string Open = "delivered_at IS NULL AND given_up_at IS NULL";
 
     private const string DeliveryColumns =
-        "b.batch_id, b.sequence, d.target_name, d.attempts, d.next_at, d.delivered_at, d.given_up_at, d.last_error";
+        "b.batch_id, b.sequence, d.target_name, d.attempts, d.next_at, d.delivered_at, d.given_up_at, "
+        + "d.last_error";
 
     /// <inheritdoc />
     public async Task<DeliveryClaim> ClaimDeliveriesAsync(
-        IReadOnlyCollection<NotificationTarget> targets, IReadOnlyDictionary<string, int> free, CancellationToken cancellationToken = default)
+        IReadOnlyCollection<NotificationTarget> targets,
+        IReadOnlyDictionary<string, int> free,
+        CancellationToken cancellationToken = default)
     {
         var now = Now;
         var claimable = targets.Where(target => free.GetValueOrDefault(target.Key) > 0).ToList();
 
         // The outbox looks after every write and mostly finds nothing: a look without the write
         // lock says so without making writers wait.
-        if (!await ReadAsync(transaction => AnythingToTakeUpOrTryAsync(transaction, claimable, now, cancellationToken), cancellationToken))
+        if (!await ReadAsync(
+            transaction => AnythingToTakeUpOrTryAsync(transaction, claimable, now, cancellationToken),
+            cancellationToken))
         {
             return DeliveryClaim.None;
         }
@@ -69,7 +75,8 @@ public sealed partial class SqlBatchStore : INotificationOutbox
                         UPDATE notification_deliveries SET claimed_at = @now
                         WHERE id IN (
                             SELECT id FROM notification_deliveries
-                            WHERE target = @target AND {Open} AND next_at <= @now AND (claimed_at IS NULL OR claimed_at < @stale)
+                            WHERE target = @target AND {Open} AND next_at <= @now
+                              AND (claimed_at IS NULL OR claimed_at < @stale)
                             ORDER BY id LIMIT @limit)
                         RETURNING id, batch_key, attempts
                         """,
@@ -87,7 +94,8 @@ public sealed partial class SqlBatchStore : INotificationOutbox
 
                     foreach (var (id, batchKey, attempts) in claimed.OrderBy(row => row.Id))
                     {
-                        deliveries.Add(new NotificationDelivery(id, await CompletionAsync(transaction, batchKey, completions, cancellationToken), target.Key, attempts + 1));
+                        var completion = await CompletionAsync(transaction, batchKey, completions, cancellationToken);
+                        deliveries.Add(new NotificationDelivery(id, completion, target.Key, attempts + 1));
                     }
                 }
 
@@ -97,7 +105,8 @@ public sealed partial class SqlBatchStore : INotificationOutbox
     }
 
     /// <inheritdoc />
-    public Task CompleteDeliveryAsync(NotificationDelivery delivery, DeliveryOutcome outcome, CancellationToken cancellationToken = default) =>
+    public Task CompleteDeliveryAsync(
+        NotificationDelivery delivery, DeliveryOutcome outcome, CancellationToken cancellationToken = default) =>
         WriteAsync(
             async transaction =>
             {
@@ -124,7 +133,8 @@ public sealed partial class SqlBatchStore : INotificationOutbox
                     transaction,
                     $"""
                     UPDATE batches SET notified_at = @now
-                    WHERE id = (SELECT batch_key FROM notification_deliveries WHERE id = @id) AND state = 'Closed' AND notified_at IS NULL
+                    WHERE id = (SELECT batch_key FROM notification_deliveries WHERE id = @id)
+                      AND state = 'Closed' AND notified_at IS NULL
                       AND NOT EXISTS (SELECT 1 FROM notification_deliveries WHERE batch_key = batches.id AND {Open})
                     """,
                     cancellationToken,
@@ -135,21 +145,29 @@ public sealed partial class SqlBatchStore : INotificationOutbox
             cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyDictionary<string, int>> GiveUpOtherTargetsAsync(IReadOnlyCollection<NotificationTarget> targets, string reason, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyDictionary<string, int>> GiveUpOtherTargetsAsync(
+        IReadOnlyCollection<NotificationTarget> targets,
+        string reason,
+        CancellationToken cancellationToken = default) =>
         WriteAsync(
             async transaction =>
             {
                 var now = Now;
                 var names = targets.Select((_, i) => $"@target{i}").ToList();
                 var given = new Dictionary<string, int>(StringComparer.Ordinal);
+                var others = targets.Count == 0 ? string.Empty : $" AND target NOT IN ({string.Join(", ", names)})";
                 await using (var giveUp = Command(
                     transaction,
                     $"""
                     UPDATE notification_deliveries SET given_up_at = @now, claimed_at = NULL, last_error = @reason
-                    WHERE {Open}{(targets.Count == 0 ? string.Empty : $" AND target NOT IN ({string.Join(", ", names)})")}
+                    WHERE {Open}{others}
                     RETURNING target_name
                     """,
-                    [("@now", _dialect.Time(now)), ("@reason", Cut(reason)!), .. targets.Select((target, i) => (names[i], (object)target.Key))]))
+                    [
+                        ("@now", _dialect.Time(now)),
+                        ("@reason", Cut(reason)!),
+                        .. targets.Select((target, i) => (names[i], (object)target.Key)),
+                    ]))
                 await using (var reader = await giveUp.ExecuteReaderAsync(cancellationToken))
                 {
                     while (await reader.ReadAsync(cancellationToken))
@@ -176,7 +194,8 @@ public sealed partial class SqlBatchStore : INotificationOutbox
             cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<DeliveryStatus>> GetDeliveriesAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<DeliveryStatus>> GetDeliveriesAsync(
+        BatchId id, int sequence, CancellationToken cancellationToken = default) =>
         ReadAsync(
             transaction => ReadDeliveriesAsync(
                 transaction,
@@ -187,7 +206,8 @@ public sealed partial class SqlBatchStore : INotificationOutbox
             cancellationToken);
 
     /// <inheritdoc />
-    public Task<DeliveryPage> ListDeliveriesAsync(DeliveryState? state, int page, int pageSize, CancellationToken cancellationToken = default)
+    public Task<DeliveryPage> ListDeliveriesAsync(
+        DeliveryState? state, int page, int pageSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
@@ -202,8 +222,10 @@ public sealed partial class SqlBatchStore : INotificationOutbox
         return ReadAsync(
             async transaction =>
             {
-                await using var count = Command(transaction, $"SELECT COUNT(*) FROM notification_deliveries d WHERE {filter}");
-                var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                await using var count = Command(
+                    transaction, $"SELECT COUNT(*) FROM notification_deliveries d WHERE {filter}");
+                var total = Convert.ToInt32(
+                    await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
                 var deliveries = await ReadDeliveriesAsync(
                     transaction,
                     $"{filter} ORDER BY d.id DESC LIMIT @limit OFFSET @offset",
@@ -217,22 +239,36 @@ public sealed partial class SqlBatchStore : INotificationOutbox
 
     // Whether a batch waits to be taken up, or a delivery to one of targets is due: each part is
     // answered by a partial index of schema version 6.
-    private async Task<bool> AnythingToTakeUpOrTryAsync(DbTransaction transaction, IReadOnlyList<NotificationTarget> targets, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> AnythingToTakeUpOrTryAsync(
+        DbTransaction transaction,
+        IReadOnlyList<NotificationTarget> targets,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var names = targets.Select((_, i) => $"@target{i}").ToList();
         var due = targets.Count == 0
             ? string.Empty
-            : $"OR EXISTS (SELECT 1 FROM notification_deliveries WHERE target IN ({string.Join(", ", names)}) AND {Open} AND next_at <= @now AND (claimed_at IS NULL OR claimed_at < @stale))";
+            : $"OR EXISTS (SELECT 1 FROM notification_deliveries WHERE target IN ({string.Join(", ", names)}) "
+                + $"AND {Open} AND next_at <= @now AND (claimed_at IS NULL OR claimed_at < @stale))";
         await using var query = Command(
             transaction,
             $"SELECT CASE WHEN EXISTS (SELECT 1 FROM batches WHERE {Untaken}) {due} THEN 1 ELSE 0 END",
-            [("@now", _dialect.Time(now)), ("@stale", _dialect.Time(now - StaleClaim)), .. targets.Select((target, i) => (names[i], (object)target.Key))]);
-        return Convert.ToInt32(await query.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1;
+            [
+                ("@now", _dialect.Time(now)),
+                ("@stale", _dialect.Time(now - StaleClaim)),
+                .. targets.Select((target, i) => (names[i], (object)target.Key)),
+            ]);
+        var anything = await query.ExecuteScalarAsync(cancellationToken);
+        return Convert.ToInt32(anything, CultureInfo.InvariantCulture) == 1;
     }
 
     // Takes up the oldest batches not taken up yet: one delivery each per target, due now. With no
     // target the notification is done as it is taken up. Returns their keys.
-    private async Task<IReadOnlyList<long>> TakeUpAsync(DbTransaction transaction, IReadOnlyCollection<NotificationTarget> targets, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<long>> TakeUpAsync(
+        DbTransaction transaction,
+        IReadOnlyCollection<NotificationTarget> targets,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var keys = new List<long>();
         await using (var take = Command(
@@ -262,7 +298,8 @@ public sealed partial class SqlBatchStore : INotificationOutbox
                 foreach (var target in targets)
                 {
                     rows.Add($"(@key{i}, @target{i}, @name{i}, 0, @now)");
-                    parameters.AddRange([($"@key{i}", key), ($"@target{i}", target.Key), ($"@name{i}", target.Name)]);
+                    parameters.AddRange(
+                        [($"@key{i}", key), ($"@target{i}", target.Key), ($"@name{i}", target.Name)]);
                     i++;
                 }
             }
@@ -283,11 +320,17 @@ public sealed partial class SqlBatchStore : INotificationOutbox
     }
 
     // The completion document of the batch key, read once per look however many targets it goes to.
-    private async Task<BatchCompletion> CompletionAsync(DbTransaction transaction, long key, Dictionary<long, BatchCompletion> read, CancellationToken cancellationToken)
+    private async Task<BatchCompletion> CompletionAsync(
+        DbTransaction transaction,
+        long key,
+        Dictionary<long, BatchCompletion> read,
+        CancellationToken cancellationToken)
     {
         if (!read.TryGetValue(key, out var completion))
         {
-            completion = BatchCompletion.From(await ReadBatchAsync(transaction, key, cancellationToken), await FailedTestsAsync(transaction, key, cancellationToken));
+            completion = BatchCompletion.From(
+                await ReadBatchAsync(transaction, key, cancellationToken),
+                await FailedTestsAsync(transaction, key, cancellationToken));
             read[key] = completion;
         }
 
@@ -295,19 +338,25 @@ public sealed partial class SqlBatchStore : INotificationOutbox
     }
 
     private async Task<IReadOnlyList<DeliveryStatus>> ReadDeliveriesAsync(
-        DbTransaction transaction, string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+        DbTransaction transaction,
+        string where,
+        CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
     {
         var deliveries = new List<DeliveryStatus>();
         await using var query = Command(
             transaction,
-            $"SELECT {DeliveryColumns} FROM notification_deliveries d JOIN batches b ON b.id = d.batch_key WHERE {where}",
+            $"SELECT {DeliveryColumns} FROM notification_deliveries d JOIN batches b ON b.id = d.batch_key "
+            + $"WHERE {where}",
             parameters);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             DateTimeOffset? delivered = reader.IsDBNull(5) ? null : _dialect.ReadTime(reader, 5);
             DateTimeOffset? givenUp = reader.IsDBNull(6) ? null : _dialect.ReadTime(reader, 6);
-            var state = delivered is not null ? DeliveryState.Delivered : givenUp is not null ? DeliveryState.GivenUp : DeliveryState.Pending;
+            var state = delivered is not null ? DeliveryState.Delivered
+                : givenUp is not null ? DeliveryState.GivenUp
+                : DeliveryState.Pending;
             deliveries.Add(new DeliveryStatus(
                 reader.GetString(0),
                 Int(reader, 1),
@@ -324,5 +373,7 @@ public sealed partial class SqlBatchStore : INotificationOutbox
     }
 
     private static string? Cut(string? error) =>
-        StoredText.CleanOrNull(error is null || error.Length <= MaxErrorLength ? error : string.Concat(error.AsSpan(0, MaxErrorLength - 1), "…"));
+        StoredText.CleanOrNull(error is null || error.Length <= MaxErrorLength
+            ? error
+            : string.Concat(error.AsSpan(0, MaxErrorLength - 1), "…"));
 }

@@ -1,10 +1,6 @@
-using System.Collections.Immutable;
 using System.Data.Common;
 using System.Globalization;
-using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
-using BatchBuild.Core.Discovery;
-using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
 using static BatchBuild.Store.SqlCommands;
 
@@ -20,22 +16,13 @@ namespace BatchBuild.Store;
 /// </summary>
 public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
 {
-    // A claim on a notification that was neither delivered nor released within this time is
-    // taken to belong to a process that died, and may be claimed again.
-    private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(10);
-
-    // The closed batches whose notification is due at @now and not claimed since @stale; a batch
-    // the server's outbox took up is delivered per webhook there (SqlBatchStore.Deliveries.cs).
-    private const string Claimable = """
-        state = 'Closed' AND notify = 1 AND notified_at IS NULL AND (claimed_at IS NULL OR claimed_at < @stale)
-          AND (notify_after IS NULL OR notify_after <= @now) AND deliveries_at IS NULL
-        """;
-
     private const string BatchColumns =
-        "id, batch_id, sequence, state, started_at, last_activity_at, closed_at, close_reason, notify, passed, failed, skipped, test_batches, agents, test_ms, flaky, retried, ci_attempt, rerun";
+        "id, batch_id, sequence, state, started_at, last_activity_at, closed_at, close_reason, notify, "
+        + "passed, failed, skipped, test_batches, agents, test_ms, flaky, retried, ci_attempt, rerun";
 
     private const string ResultColumns =
-        "batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, error_message";
+        "batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, attempt, "
+        + "error_message";
 
     private readonly DbDataSource _source;
     private readonly SqlDialect _dialect;
@@ -61,171 +48,17 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
     /// Opens the store on <paramref name="source"/>, creating or migrating its schema. The store
     /// owns the source and disposes it.
     /// </summary>
-    public static async Task<SqlBatchStore> OpenAsync(DbDataSource source, SqlDialect dialect, BatchStoreOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<SqlBatchStore> OpenAsync(
+        DbDataSource source,
+        SqlDialect dialect,
+        BatchStoreOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         var store = new SqlBatchStore(source, dialect, options ?? BatchStoreOptions.Default);
         await using var connection = await store.OpenConnectionAsync(cancellationToken);
         await dialect.MigrateAsync(connection, cancellationToken);
         return store;
     }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default)
-    {
-        // The server's requests are validated against the same limit before they get here.
-        if (results.Select(result => result.BatchId).Distinct().Count() > ResultsRequest.MaxBatchesPerReport)
-        {
-            throw new ArgumentException($"Results of more than {ResultsRequest.MaxBatchesPerReport} batch IDs in one call; record them in several.", nameof(results));
-        }
-
-        // Grouped before the write lock is taken: other writers wait for as little as possible.
-        var groups = results.GroupBy(result => result.BatchId).Select(group => (Id: group.Key, Results: (IReadOnlyList<TestResultRecord>)[.. group])).ToList();
-        var ids = groups.Select(group => group.Id).ToList();
-        var now = Now;
-        return await WriteAsync(async transaction =>
-        {
-            // A handful of statements per report, however many results and batch IDs it has.
-            var keys = await CloseExpiredAndFindActiveAsync(transaction, now, ids, cancellationToken);
-            if (ids.Where(id => !keys.ContainsKey(id.Value)).ToList() is { Count: > 0 } missing)
-            {
-                foreach (var (id, key) in await StartAsync(transaction, missing, now, cancellationToken))
-                {
-                    keys[id] = key;
-                }
-            }
-
-            return groups.Count == 0
-                ? []
-                : await _dialect.Results.InsertAsync(transaction, [.. groups.Select(group => new BatchResults(keys[group.Id.Value], group.Results))], now, _batchRow, cancellationToken);
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task<CloseResult> CloseBatchAsync(BatchId id, CancellationToken cancellationToken = default)
-    {
-        var now = Now;
-        return await WriteAsync(async transaction =>
-        {
-            await CloseExpiredAsync(transaction, now, cancellationToken);
-            if (await ActiveKeyAsync(transaction, id, cancellationToken) is { } key)
-            {
-                await CloseAsync(transaction, key, CloseReason.Explicit, now, cancellationToken);
-                return new CloseResult(CloseStatus.Closed, await ReadBatchAsync(transaction, key, cancellationToken), await FailedTestsAsync(transaction, key, cancellationToken));
-            }
-
-            var latest = await LatestAsync(transaction, id, cancellationToken);
-            return new CloseResult(latest is null ? CloseStatus.Unknown : CloseStatus.AlreadyClosed, latest, []);
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// One write decides for the whole attempt, under the write lock: the first agent of a re-run
-    /// re-opens the run's batch or starts a new one, and every later agent, project and process of
-    /// the attempt finds that batch open and joins it, so the attempt never splits over two batches.
-    /// A closed batch is re-opened with its results and counts; its notification is due again at its
-    /// next close. A batch older than the maximum age is not re-opened, as it would expire at once.
-    /// </remarks>
-    public async Task<RerunResult?> JoinRerunAsync(BatchId id, Rerun rerun, CancellationToken cancellationToken = default)
-    {
-        var now = Now;
-        return await WriteAsync(async transaction =>
-        {
-            await CloseExpiredAsync(transaction, now, cancellationToken);
-            (string, object)[] attempt = [("@attempt", rerun.Attempt), ("@now", _dialect.Time(now))];
-            if (await ActiveKeyAsync(transaction, id, cancellationToken) is { } active)
-            {
-                var open = await ReadBatchAsync(transaction, active, cancellationToken);
-                if (open.CiAttempt >= rerun.Attempt)
-                {
-                    return new RerunResult(RerunStatus.Joined, open);
-                }
-
-                // An earlier attempt's batch that nobody closed: the re-run joins it as it is.
-                await NonQueryAsync(transaction, "UPDATE batches SET ci_attempt = @attempt, rerun = 1 WHERE id = @key", cancellationToken, [.. attempt, ("@key", active)]);
-                return new RerunResult(RerunStatus.Reopened, await ReadBatchAsync(transaction, active, cancellationToken));
-            }
-
-            var latest = (await ReadRowsAsync(transaction, "batch_id = @id ORDER BY sequence DESC LIMIT 1", cancellationToken, ("@id", id.Value))).SingleOrDefault();
-            var tooOld = latest.Batch is { } old && old.StartedAt < Cutoff(now, _options.Limits.MaxAge);
-            if (latest.Batch is null || tooOld || await SharePassedAsync(transaction, latest.Key, latest.Batch, rerun, cancellationToken))
-            {
-                var started = (await StartAsync(transaction, [id], now, cancellationToken))[id.Value];
-                await NonQueryAsync(transaction, "UPDATE batches SET ci_attempt = @attempt WHERE id = @key", cancellationToken, [.. attempt, ("@key", started)]);
-                return new RerunResult(RerunStatus.Started, await ReadBatchAsync(transaction, started, cancellationToken), tooOld);
-            }
-
-            // Its next close is notified afresh, to every webhook: the deliveries of the first close
-            // (delivered, given up, or still on their way) make way for those of the next.
-            await NonQueryAsync(
-                transaction,
-                """
-                UPDATE batches SET state = 'Active', closed_at = NULL, close_reason = NULL, last_activity_at = @now,
-                    claimed_at = NULL, notified_at = NULL, notify_attempts = 0, notify_after = NULL, deliveries_at = NULL,
-                    ci_attempt = @attempt, rerun = 1
-                WHERE id = @key AND state = 'Closed';
-                DELETE FROM notification_deliveries WHERE batch_key = @key;
-                """,
-                cancellationToken,
-                [.. attempt, ("@key", latest.Key)]);
-            return new RerunResult(RerunStatus.Reopened, await ReadBatchAsync(transaction, latest.Key, cancellationToken));
-        }, cancellationToken);
-    }
-
-    // Whether the re-running agent's share of a closed batch passed, in a batch without a failed
-    // test: then its job passed, and only a re-run of every job runs it again. Its share is what
-    // its results name (its index before '@'); an agent with no result in the batch did not pass.
-    private static async Task<bool> SharePassedAsync(DbTransaction transaction, long key, BatchInfo batch, Rerun rerun, CancellationToken cancellationToken)
-    {
-        if (batch.Counts.Failed > 0)
-        {
-            return false;
-        }
-
-        await using var query = Command(
-            transaction,
-            """
-            SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome IN ('Passed', 'Skipped') THEN 0 ELSE 1 END), 0) FROM (
-                SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
-                FROM test_results WHERE batch_key = @key AND agent LIKE @agents) AS latest
-            WHERE recency = 1
-            """,
-            ("@key", key),
-            ("@agents", rerun.AgentNamePattern));
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) && Int(reader, 0) > 0 && Int(reader, 1) == 0;
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<TestKey>> GetFinishedTestsAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
-        ReadAsync(
-            async transaction =>
-            {
-                var finished = new List<TestKey>();
-                await using var query = Command(
-                    transaction,
-                    """
-                    SELECT assembly, full_name FROM (
-                        SELECT assembly, full_name, outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY test_results.id DESC) AS recency
-                        FROM test_results JOIN batches ON batches.id = test_results.batch_key
-                        WHERE batches.batch_id = @id AND batches.sequence = @sequence) AS latest
-                    WHERE recency = 1 AND outcome IN ('Passed', 'Skipped')
-                    """,
-                    ("@id", id.Value),
-                    ("@sequence", sequence));
-                await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    finished.Add(new TestKey(reader.GetString(0), reader.GetString(1)));
-                }
-
-                return (IReadOnlyList<TestKey>)finished;
-            },
-            cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(CancellationToken cancellationToken = default) =>
-        WriteAsync(transaction => CloseExpiredAsync(transaction, Now, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The secret named <paramref name="name"/>: <paramref name="bytes"/> random bytes made the
@@ -235,14 +68,22 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
     public Task<byte[]> SecretAsync(string name, int bytes, CancellationToken cancellationToken = default) =>
         WriteAsync(async transaction =>
         {
-            await using var read = Command(transaction, "SELECT value FROM server_secrets WHERE name = @name", ("@name", name));
+            await using var read = Command(
+                transaction,
+                "SELECT value FROM server_secrets WHERE name = @name",
+                ("@name", name));
             if (await read.ExecuteScalarAsync(cancellationToken) is string stored)
             {
                 return Convert.FromBase64String(stored);
             }
 
             var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes);
-            await NonQueryAsync(transaction, "INSERT INTO server_secrets (name, value) VALUES (@name, @value)", cancellationToken, ("@name", name), ("@value", Convert.ToBase64String(secret)));
+            await NonQueryAsync(
+                transaction,
+                "INSERT INTO server_secrets (name, value) VALUES (@name, @value)",
+                cancellationToken,
+                ("@name", name),
+                ("@value", Convert.ToBase64String(secret)));
             return secret;
         }, cancellationToken);
 
@@ -266,273 +107,6 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
             _writeTurn.Release();
         }
     }
-
-    /// <inheritdoc />
-    public Task<BatchInfo?> GetBatchAsync(BatchId id, CancellationToken cancellationToken = default) =>
-        ReadAsync(transaction => LatestAsync(transaction, id, cancellationToken), cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<BatchCompletion>> ClaimNotificationsAsync(CancellationToken cancellationToken = default)
-    {
-        var now = Now;
-
-        // The server's outbox asks after every write and mostly finds nothing: a look without the
-        // write lock says so without making writers wait. It sees one consistent state, in which
-        // the write below would have found nothing to close or claim either.
-        if (!await ReadAsync(transaction => AnythingToCloseOrClaimAsync(transaction, now, cancellationToken), cancellationToken))
-        {
-            return [];
-        }
-
-        return await WriteAsync(async transaction =>
-        {
-            await CloseExpiredAsync(transaction, now, cancellationToken);
-            var keys = new List<long>();
-            await using (var claim = Command(transaction, $"""
-                UPDATE batches SET claimed_at = @now
-                WHERE {Claimable}
-                RETURNING id
-                """, ("@now", _dialect.Time(now)), ("@stale", _dialect.Time(now - StaleClaim))))
-            await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    keys.Add(reader.GetInt64(0));
-                }
-            }
-
-            var completions = new List<BatchCompletion>();
-            foreach (var key in keys.Order())
-            {
-                completions.Add(BatchCompletion.From(await ReadBatchAsync(transaction, key, cancellationToken), await FailedTestsAsync(transaction, key, cancellationToken)));
-            }
-
-            return (IReadOnlyList<BatchCompletion>)completions;
-        }, cancellationToken);
-    }
-
-    // Whether an active batch has expired at now or a closed batch's notification may be claimed:
-    // each part is answered by one of the partial indexes of schema version 4.
-    private async Task<bool> AnythingToCloseOrClaimAsync(DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var query = Command(
-            transaction,
-            $"""
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM batches WHERE state = 'Active' AND started_at < @ageCutoff)
-                          OR EXISTS (SELECT 1 FROM batches WHERE state = 'Active' AND last_activity_at < @idleCutoff)
-                          OR EXISTS (SELECT 1 FROM batches WHERE {Claimable}) THEN 1 ELSE 0 END
-            """,
-            [.. ExpiryParameters(now), ("@stale", _dialect.Time(now - StaleClaim))]);
-        return Convert.ToInt32(await query.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1;
-    }
-
-    /// <inheritdoc />
-    public Task CompleteNotificationAsync(BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default) =>
-        WriteAsync(
-            async transaction =>
-            {
-                var now = Now;
-                (string, object)[] batch = [("@id", completion.BatchId), ("@sequence", completion.Sequence), ("@now", _dialect.Time(now))];
-                if (delivered)
-                {
-                    // Marked delivered once: a second delivery of the same claim changes nothing.
-                    await NonQueryAsync(transaction, "UPDATE batches SET notified_at = @now WHERE batch_id = @id AND sequence = @sequence AND state = 'Closed' AND notified_at IS NULL", cancellationToken, batch);
-                    return true;
-                }
-
-                await using var failures = Command(transaction, "SELECT notify_attempts FROM batches WHERE batch_id = @id AND sequence = @sequence", batch);
-                var failed = Convert.ToInt32(await failures.ExecuteScalarAsync(cancellationToken) ?? 0, CultureInfo.InvariantCulture) + 1;
-                await NonQueryAsync(
-                    transaction,
-                    """
-                    UPDATE batches SET claimed_at = NULL, notify_attempts = @failed, notify_after = @after
-                    WHERE batch_id = @id AND sequence = @sequence AND notified_at IS NULL
-                    """,
-                    cancellationToken,
-                    [.. batch, ("@failed", failed), ("@after", _dialect.Time(now + _options.RetryDelayAfter(failed)))]);
-                return true;
-            },
-            cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
-    {
-        var wanted = query.Tests.ToHashSet();
-        var history = await GetHistoryAsync([.. wanted.Select(test => test.Assembly).Distinct(StringComparer.Ordinal)], query.Since, query.RunsPerTest, cancellationToken, query.ExcludeBatchId);
-
-        // The query kept only runs in the window already.
-        return DurationEstimator.Percentiles(history.Where(record => wanted.Contains(record.Test)), query.Percentile, since: null);
-    }
-
-    /// <summary>
-    /// The recorded passed and failed runs of the tests of <paramref name="assemblies"/> (assembly
-    /// names) that ended at or after <paramref name="since"/> (all when null), the newest
-    /// <paramref name="runsPerTest"/> per test, leaving out those of <paramref name="excludeBatchId"/>.
-    /// One query for all the assemblies, which the index on the assembly's and the test's digests
-    /// answers: the time it takes follows the runs it finds, not the number of assemblies.
-    /// </summary>
-    public Task<IReadOnlyList<DurationRecord>> GetHistoryAsync(
-        IReadOnlyCollection<string> assemblies,
-        DateTimeOffset? since,
-        int runsPerTest,
-        CancellationToken cancellationToken = default,
-        string? excludeBatchId = null) =>
-        ReadAsync(
-            async transaction =>
-            {
-                var history = new List<DurationRecord>();
-                var digests = assemblies.Distinct(StringComparer.Ordinal).Select(TextDigest.Of).ToList();
-                if (digests.Count == 0)
-                {
-                    return (IReadOnlyList<DurationRecord>)history;
-                }
-
-                await using var query = Command(
-                    transaction,
-                    $"""
-                    SELECT assembly, full_name, duration_ms, outcome, finished_at FROM (
-                        SELECT assembly, full_name, duration_ms, outcome, finished_at,
-                               ROW_NUMBER() OVER (PARTITION BY assembly_digest, name_digest ORDER BY finished_at DESC, id DESC) AS recency
-                        FROM test_results
-                        WHERE {_dialect.IsOneOf("assembly_digest", "@assemblies")}
-                          AND finished_at >= @since AND outcome IN ('Passed', 'Failed') AND batch_id <> @exclude) AS runs
-                    WHERE recency <= @runs
-                    """,
-                    ("@assemblies", _dialect.DigestList(digests)),
-                    ("@since", _dialect.Time(since ?? DateTimeOffset.UnixEpoch)),
-                    ("@runs", runsPerTest),
-                    ("@exclude", excludeBatchId ?? string.Empty));
-                await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    history.Add(new DurationRecord(
-                        new TestKey(reader.GetString(0), reader.GetString(1)),
-                        TestResultRecord.ClampDuration(reader.GetDouble(2)),
-                        Enum.Parse<TestRunOutcome>(reader.GetString(3)),
-                        _dialect.ReadTime(reader, 4)));
-                }
-
-                return (IReadOnlyList<DurationRecord>)history;
-            },
-            cancellationToken);
-
-    /// <inheritdoc />
-    public Task<BatchPage> ListBatchesAsync(BatchListQuery query, CancellationToken cancellationToken = default) =>
-        ReadAsync(
-            async transaction =>
-            {
-                var filter = """
-                    (@state = '' OR state = @state)
-                    AND (@name = '' OR LOWER(batch_id) LIKE @name ESCAPE '\')
-                    AND started_at >= @from AND started_at < @before
-                    """;
-                (string, object)[] parameters =
-                [
-                    ("@state", query.State?.ToString() ?? string.Empty),
-                    ("@name", query.Name is { Length: > 0 } name ? $"%{EscapeLike(name.ToLowerInvariant())}%" : string.Empty),
-                    ("@from", _dialect.Time(query.StartedFrom ?? DateTimeOffset.UnixEpoch)),
-                    ("@before", _dialect.Time(query.StartedBefore ?? DateTimeOffset.MaxValue.AddYears(-1))),
-                ];
-                await using var count = Command(transaction, $"SELECT COUNT(*) FROM batches WHERE {filter}", parameters);
-                var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-                var rows = await ReadRowsAsync(
-                    transaction,
-                    $"{filter} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset",
-                    cancellationToken,
-                    [.. parameters, ("@limit", query.PageSize), ("@offset", (long)(query.Page - 1) * query.PageSize)]);
-                return new BatchPage([.. rows.Select(row => row.Batch)], total, query.Page, query.PageSize);
-            },
-            cancellationToken);
-
-    /// <inheritdoc />
-    public Task<BatchInfo?> GetBatchAsync(BatchId id, int sequence, CancellationToken cancellationToken = default) =>
-        ReadAsync(
-            async transaction => (await ReadRowsAsync(transaction, "batch_id = @id AND sequence = @sequence", cancellationToken, ("@id", id.Value), ("@sequence", sequence)))
-                .Select(row => row.Batch).SingleOrDefault(),
-            cancellationToken);
-
-    // A page asked of a paged read: from 1, of 1 to the read's largest size.
-    private static void CheckPage(int page, int pageSize, int maxPageSize)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, maxPageSize);
-    }
-
-    // The row key of one batch of an ID, or null when there is no such batch.
-    private static async Task<long?> BatchKeyAsync(DbTransaction transaction, BatchId id, int sequence, CancellationToken cancellationToken)
-    {
-        await using var find = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND sequence = @sequence", ("@id", id.Value), ("@sequence", sequence));
-        return await find.ExecuteScalarAsync(cancellationToken) is { } found and not DBNull ? Convert.ToInt64(found, CultureInfo.InvariantCulture) : null;
-    }
-
-    /// <inheritdoc />
-    public Task<BatchResultsPage> GetResultsAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default)
-    {
-        CheckPage(page, pageSize, BatchResultsPage.MaxPageSize);
-        return ReadAsync(
-            async transaction =>
-            {
-                if (await BatchKeyAsync(transaction, id, sequence, cancellationToken) is not { } key)
-                {
-                    return new BatchResultsPage([], 0, page, pageSize);
-                }
-
-                await using var count = Command(transaction, "SELECT COUNT(*) FROM test_results WHERE batch_key = @key", ("@key", key));
-                var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-
-                // The page's rows are chosen on the sort columns alone, so that the database sorts
-                // neither the other results' messages nor reads them.
-                const string order = "CASE WHEN outcome = 'Failed' THEN 0 ELSE 1 END, assembly, full_name, id";
-                var results = await ReadResultsAsync(
-                    transaction,
-                    $"""
-                    SELECT {ResultColumns} FROM test_results WHERE id IN (
-                        SELECT id FROM test_results WHERE batch_key = @key ORDER BY {order} LIMIT @limit OFFSET @offset)
-                    ORDER BY {order}
-                    """,
-                    cancellationToken,
-                    ("@key", key),
-                    ("@limit", pageSize),
-                    ("@offset", (long)(page - 1) * pageSize));
-                return new BatchResultsPage(results, total, page, pageSize);
-            },
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<TestBatchTimeline> GetTimelineAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default)
-    {
-        CheckPage(page, pageSize, TestBatchTimeline.MaxPageSize);
-        return ReadAsync(
-            async transaction =>
-            {
-                if (await BatchKeyAsync(transaction, id, sequence, cancellationToken) is not { } key)
-                {
-                    return new TestBatchTimeline([], 0, page, pageSize);
-                }
-
-                await using var count = Command(
-                    transaction,
-                    "SELECT COUNT(*) FROM (SELECT 1 AS run FROM test_results WHERE batch_key = @key GROUP BY agent, assembly, test_batch, attempt) AS runs",
-                    ("@key", key));
-                var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-                return new TestBatchTimeline(await SpansAsync(transaction, key, page, pageSize, cancellationToken), total, page, pageSize);
-            },
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<TestResultRecord>> GetTestRunsAsync(TestKey test, int limit, CancellationToken cancellationToken = default) =>
-        ReadAsync(
-            async transaction => (IReadOnlyList<TestResultRecord>)[.. (await ReadResultsAsync(
-                transaction,
-                $"SELECT {ResultColumns} FROM test_results WHERE assembly_digest = @assembly AND name_digest = @name ORDER BY finished_at DESC, id DESC LIMIT @limit",
-                cancellationToken,
-                ("@assembly", TextDigest.Of(test.Assembly)),
-                ("@name", TextDigest.Of(test.FullyQualifiedName)),
-                ("@limit", limit))).Reverse()],
-            cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
@@ -586,118 +160,6 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
         return result;
     }
 
-    private static async Task<long?> ActiveKeyAsync(DbTransaction transaction, BatchId id, CancellationToken cancellationToken)
-    {
-        await using var query = Command(transaction, "SELECT id FROM batches WHERE batch_id = @id AND state = 'Active'", ("@id", id.Value));
-        return await query.ExecuteScalarAsync(cancellationToken) is { } key and not DBNull ? Convert.ToInt64(key, CultureInfo.InvariantCulture) : null;
-    }
-
-    // Starts a batch for each of ids, which have none active, in one statement and in their order,
-    // so that keys follow the order the IDs were first reported in; returns their keys by ID value.
-    private async Task<Dictionary<string, long>> StartAsync(DbTransaction transaction, IReadOnlyList<BatchId> ids, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var rows = ids.Select((_, i) =>
-            $"(@id{i}, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM batches WHERE batch_id = @id{i}), 'Active', @now, @now, @notify, 0, 0, 0, 0, 0, 0)");
-        await using var insert = Command(
-            transaction,
-            $"""
-            INSERT INTO batches (batch_id, sequence, state, started_at, last_activity_at, notify, passed, failed, skipped, test_batches, agents, test_ms)
-            VALUES {string.Join(",\n", rows)}
-            RETURNING id, batch_id
-            """,
-            [("@now", _dialect.Time(now)), ("@notify", _options.NotifyOnCompletion ? 1 : 0), .. ids.Select((id, i) => ($"@id{i}", (object)id.Value))]);
-        var started = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            started[reader.GetString(1)] = reader.GetInt64(0);
-        }
-
-        return started;
-    }
-
-    // Runs before every write, so it must not cost more with more active batches: one statement
-    // that the partial indexes on active batches' start and last activity answer, instead of
-    // reading every active batch. Each half of the UNION ALL searches one index (SQLite scans the
-    // whole table for an OR, and for a UNION, which it merges in key order); a key in both halves
-    // is in the IN list twice, which changes nothing. The cut-offs keep the rule of BatchLimits
-    // exactly: a batch expires when now minus its time is strictly more than the limit, and age
-    // wins over idle. Its parameters are ExpiryParameters.
-    private const string CloseExpired = """
-        UPDATE batches SET state = 'Closed', closed_at = @now, close_reason = CASE WHEN started_at < @ageCutoff THEN 'Age' ELSE 'Idle' END
-        WHERE id IN (
-            SELECT id FROM batches WHERE state = 'Active' AND started_at < @ageCutoff
-            UNION ALL
-            SELECT id FROM batches WHERE state = 'Active' AND last_activity_at < @idleCutoff)
-        RETURNING id
-        """;
-
-    private (string Name, object Value)[] ExpiryParameters(DateTimeOffset now) =>
-    [
-        ("@now", _dialect.Time(now)),
-        ("@ageCutoff", _dialect.Time(Cutoff(now, _options.Limits.MaxAge))),
-        ("@idleCutoff", _dialect.Time(Cutoff(now, _options.Limits.IdleTimeout))),
-    ];
-
-    private async Task<IReadOnlyList<BatchInfo>> CloseExpiredAsync(DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var keys = new List<long>();
-        await using (var close = Command(transaction, CloseExpired, ExpiryParameters(now)))
-        await using (var reader = await close.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                keys.Add(reader.GetInt64(0));
-            }
-        }
-
-        var closed = new List<BatchInfo>(keys.Count);
-        foreach (var key in keys.Order())
-        {
-            closed.Add(await ReadBatchAsync(transaction, key, cancellationToken));
-        }
-
-        return closed;
-    }
-
-    // What a report does before its inserts, in one round trip instead of one per statement:
-    // closes the expired batches (which the report does not return) and then finds the active
-    // batches of ids, by ID value. A batch that has just expired is not among them.
-    private async Task<Dictionary<string, long>> CloseExpiredAndFindActiveAsync(
-        DbTransaction transaction, DateTimeOffset now, IReadOnlyList<BatchId> ids, CancellationToken cancellationToken)
-    {
-        var names = ids.Select((_, i) => $"@id{i}").ToList();
-        var find = ids.Count == 0 ? string.Empty : $";\nSELECT batch_id, id FROM batches WHERE state = 'Active' AND batch_id IN ({string.Join(", ", names)})";
-        await using var command = Command(transaction, CloseExpired + find, [.. ExpiryParameters(now), .. ids.Select((id, i) => (names[i], (object)id.Value))]);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var active = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (ids.Count > 0 && await reader.NextResultAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                active[reader.GetString(0)] = reader.GetInt64(1);
-            }
-        }
-
-        return active;
-    }
-
-    // The time before which a batch has been open or idle longer than limit at now, within the
-    // range of times: a limit longer than all of time expires nothing.
-    private static DateTimeOffset Cutoff(DateTimeOffset now, TimeSpan limit)
-    {
-        var ticks = Int128.Clamp((Int128)now.UtcTicks - limit.Ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks);
-        return new DateTimeOffset((long)ticks, TimeSpan.Zero);
-    }
-
-    // Closes, which freezes the counts: no result joins a closed batch. The state condition makes
-    // a second close a no-op.
-    private Task CloseAsync(DbTransaction transaction, long key, CloseReason reason, DateTimeOffset now, CancellationToken cancellationToken) =>
-        NonQueryAsync(transaction, """
-            UPDATE batches SET state = 'Closed', closed_at = @now, close_reason = @reason
-            WHERE id = @key AND state = 'Active'
-            """, cancellationToken, ("@now", _dialect.Time(now)), ("@reason", reason.ToString()), ("@key", key));
-
     // The counts of the batch whose key is batches.id, computed from its results: what the counts
     // kept on every insert add up to. Migrations fill older batches' counts with them.
     private static readonly (string Column, string Expression)[] Recount =
@@ -705,24 +167,33 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
         ("passed", Latest("outcome = 'Passed'")),
         ("failed", Latest("outcome = 'Failed'")),
         ("skipped", Latest("outcome NOT IN ('Passed', 'Failed')")),
-        ("test_batches", "(SELECT COUNT(*) FROM (SELECT DISTINCT attempt, agent, assembly, test_batch FROM test_results WHERE batch_key = batches.id) AS runs)"),
+        ("test_batches", "(SELECT COUNT(*) FROM (SELECT DISTINCT attempt, agent, assembly, test_batch "
+            + "FROM test_results WHERE batch_key = batches.id) AS runs)"),
         ("agents", "(SELECT COUNT(DISTINCT agent) FROM test_results WHERE batch_key = batches.id)"),
         ("test_ms", "(SELECT COALESCE(SUM(duration_ms), 0) FROM test_results WHERE batch_key = batches.id)"),
         ("flaky", Latest("outcome = 'Passed' AND failures > 0")),
         ("retried", Latest("runs > 1")),
     ];
 
-    /// <summary>SET assignments that recompute a batch's counts in <paramref name="columns"/> (all when none) from its results.</summary>
+    /// <summary>
+    /// SET assignments that recompute a batch's counts in <paramref name="columns"/> (all when none)
+    /// from its results.
+    /// </summary>
     internal static string RecountAssignments(params string[] columns) =>
-        string.Join(", ", Recount.Where(count => columns.Length == 0 || columns.Contains(count.Column)).Select(count => $"{count.Column} = {count.Expression}"));
+        string.Join(
+            ", ",
+            Recount
+                .Where(count => columns.Length == 0 || columns.Contains(count.Column))
+                .Select(count => $"{count.Column} = {count.Expression}"));
 
     /// <summary>The counts schema version 3 kept.</summary>
-    internal static readonly string[] Version3Counts = ["passed", "failed", "skipped", "test_batches", "agents", "test_ms"];
-
+    internal static readonly string[] Version3Counts =
+        ["passed", "failed", "skipped", "test_batches", "agents", "test_ms"];
 
     private static string Latest(string outcome) =>
         $"""
-        (SELECT COUNT(*) FROM (SELECT outcome, ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency,
+        (SELECT COUNT(*) FROM (SELECT outcome,
+                ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency,
                 COUNT(*) OVER (PARTITION BY assembly, full_name) AS runs,
                 SUM(CASE WHEN outcome = 'Failed' THEN 1 ELSE 0 END) OVER (PARTITION BY assembly, full_name) AS failures
          FROM test_results WHERE batch_key = batches.id) AS latest WHERE recency = 1 AND {outcome})
@@ -735,7 +206,8 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
             {
                 await using var query = Command(
                     transaction,
-                    $"SELECT {string.Join(", ", Recount.Select(count => count.Expression))} FROM batches WHERE batch_id = @id AND sequence = @sequence",
+                    $"SELECT {string.Join(", ", Recount.Select(count => count.Expression))} "
+                    + "FROM batches WHERE batch_id = @id AND sequence = @sequence",
                     ("@id", id.Value),
                     ("@sequence", sequence));
                 await using var reader = await query.ExecuteReaderAsync(cancellationToken);
@@ -743,16 +215,26 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
             },
             cancellationToken);
 
-    private async Task<BatchInfo> ReadBatchAsync(DbTransaction transaction, long key, CancellationToken cancellationToken) =>
+    private async Task<BatchInfo> ReadBatchAsync(
+        DbTransaction transaction, long key, CancellationToken cancellationToken) =>
         (await ReadRowsAsync(transaction, "id = @key", cancellationToken, ("@key", key))).Single().Batch;
 
-    private async Task<BatchInfo?> LatestAsync(DbTransaction transaction, BatchId id, CancellationToken cancellationToken) =>
-        (await ReadRowsAsync(transaction, "batch_id = @id ORDER BY sequence DESC LIMIT 1", cancellationToken, ("@id", id.Value)))
-            .Select(row => row.Batch).SingleOrDefault();
+    private async Task<BatchInfo?> LatestAsync(
+        DbTransaction transaction, BatchId id, CancellationToken cancellationToken) =>
+        (await ReadRowsAsync(
+            transaction,
+            "batch_id = @id ORDER BY sequence DESC LIMIT 1",
+            cancellationToken,
+            ("@id", id.Value)))
+            .Select(row => row.Batch)
+            .SingleOrDefault();
 
     // The batches' rows with their keys.
     private async Task<IReadOnlyList<(long Key, BatchInfo Batch)>> ReadRowsAsync(
-        DbTransaction transaction, string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+        DbTransaction transaction,
+        string where,
+        CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
     {
         var rows = new List<(long Key, BatchInfo Batch)>();
         await using var query = Command(transaction, $"SELECT {BatchColumns} FROM batches WHERE {where}", parameters);
@@ -791,96 +273,8 @@ public sealed partial class SqlBatchStore : IBatchStore, IBatchBrowser
             Int(reader, first + 6),
             Int(reader, first + 7));
 
-    // A stored duration as every read sees it: within [0, TestResultRecord.MaxDurationMillis],
-    // in SQL, for sums (an older version may have stored infinite, huge or negative durations).
-    private static readonly string ClampedDuration = string.Create(
-        CultureInfo.InvariantCulture,
-        $"CASE WHEN duration_ms > {TestResultRecord.MaxDurationMillis} THEN {TestResultRecord.MaxDurationMillis} WHEN duration_ms >= 0 THEN duration_ms ELSE 0 END");
-
     // A batch's summed test time as read: finite and not negative. It may pass the longest
     // duration of one test, so only what JSON and arithmetic cannot take is clamped.
-    private static double FiniteTotal(double millis) => double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, double.MaxValue);
-
-    // One page of the runs of the batch's test batches, summed by the database: a timeline needs
-    // no result. Pages are cut in the order of columns the database has, so that every run is on
-    // exactly one page.
-    private async Task<IReadOnlyList<TestBatchSpan>> SpansAsync(DbTransaction transaction, long key, int page, int pageSize, CancellationToken cancellationToken)
-    {
-        var spans = new List<TestBatchSpan>();
-        await using var query = Command(
-            transaction,
-            $"""
-            SELECT agent, assembly, test_batch, MAX(finished_at), SUM({ClampedDuration}), COUNT(*), SUM(CASE WHEN outcome = 'Failed' THEN 1 ELSE 0 END)
-            FROM test_results WHERE batch_key = @key
-            GROUP BY agent, assembly, test_batch, attempt
-            ORDER BY MAX(finished_at), agent, assembly, test_batch, attempt
-            LIMIT @limit OFFSET @offset
-            """,
-            ("@key", key),
-            ("@limit", pageSize),
-            ("@offset", (long)(page - 1) * pageSize));
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            spans.Add(TestBatchSpan.Ending(
-                reader.GetString(0),
-                reader.GetString(1),
-                Int(reader, 2),
-                _dialect.ReadTime(reader, 3),
-                Convert.ToDouble(reader.GetValue(4), CultureInfo.InvariantCulture),
-                Int(reader, 5),
-                Int(reader, 6)));
-        }
-
-        return spans;
-    }
-
-    // At most the notification's number of failed tests, each message cut in the database one
-    // character past the notification's length, so that it can tell a cut message: the server
-    // never loads a batch's every message.
-    private static async Task<ImmutableArray<FailedTest>> FailedTestsAsync(DbTransaction transaction, long key, CancellationToken cancellationToken)
-    {
-        var failed = ImmutableArray.CreateBuilder<FailedTest>();
-        await using var query = Command(transaction, """
-            SELECT assembly, full_name, message FROM (
-                SELECT assembly, full_name, outcome, SUBSTR(error_message, 1, @length) AS message,
-                       ROW_NUMBER() OVER (PARTITION BY assembly, full_name ORDER BY id DESC) AS recency
-                FROM test_results WHERE batch_key = @key) AS latest
-            WHERE recency = 1 AND outcome = 'Failed' ORDER BY assembly, full_name LIMIT @limit
-            """, ("@key", key), ("@length", BatchCompletion.MaxMessageLength + 1), ("@limit", BatchCompletion.MaxFailedTests));
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            failed.Add(new FailedTest(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : BatchCompletion.Cut(reader.GetString(2))));
-        }
-
-        return failed.ToImmutable();
-    }
-
-    private async Task<IReadOnlyList<TestResultRecord>> ReadResultsAsync(
-        DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        var results = new List<TestResultRecord>();
-        await using var query = Command(transaction, sql, parameters);
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            results.Add(new TestResultRecord(
-                BatchId.Parse(reader.GetString(0)),
-                Int(reader, 1),
-                new TestKey(reader.GetString(2), reader.GetString(3)),
-                reader.GetString(4),
-                Enum.Parse<TestRunOutcome>(reader.GetString(5)),
-                TestResultRecord.ClampDuration(reader.GetDouble(6)),
-                _dialect.ReadTime(reader, 7),
-                reader.GetString(8),
-                reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10)));
-        }
-
-        return results;
-    }
-
-    private static string EscapeLike(string text) =>
-        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+    private static double FiniteTotal(double millis) =>
+        double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, double.MaxValue);
 }

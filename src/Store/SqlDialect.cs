@@ -50,7 +50,10 @@ public abstract class SqlDialect
     /// <summary>Creates the schema or brings it up to date; refuses a schema newer than this code.</summary>
     public abstract Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>The counts schema version 5 added: they are filled from the results of every batch, closed ones too.</summary>
+    /// <summary>
+    /// The counts schema version 5 added: they are filled from the results of every batch, closed
+    /// ones too.
+    /// </summary>
     protected static readonly string Version5Counts = $"""
         ALTER TABLE batches ADD COLUMN flaky INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE batches ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;
@@ -75,7 +78,8 @@ public abstract class SqlDialect
     protected const string Version4Indexes = """
         CREATE INDEX ix_batches_active_idle ON batches (last_activity_at) WHERE state = 'Active';
         CREATE INDEX ix_batches_active_age ON batches (started_at) WHERE state = 'Active';
-        CREATE INDEX ix_batches_unnotified ON batches (id) WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL;
+        CREATE INDEX ix_batches_unnotified ON batches (id)
+            WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL;
         """;
 
     /// <summary>
@@ -99,10 +103,12 @@ public abstract class SqlDialect
             given_up_at {time},
             last_error TEXT,
             UNIQUE (batch_key, target));
-        CREATE INDEX ix_deliveries_open ON notification_deliveries (target, next_at) WHERE delivered_at IS NULL AND given_up_at IS NULL;
+        CREATE INDEX ix_deliveries_open ON notification_deliveries (target, next_at)
+            WHERE delivered_at IS NULL AND given_up_at IS NULL;
         CREATE INDEX ix_deliveries_given_up ON notification_deliveries (id) WHERE given_up_at IS NOT NULL;
         ALTER TABLE batches ADD COLUMN deliveries_at {time};
-        CREATE INDEX ix_batches_untaken ON batches (id) WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL AND deliveries_at IS NULL;
+        CREATE INDEX ix_batches_untaken ON batches (id)
+            WHERE state = 'Closed' AND notify = 1 AND notified_at IS NULL AND deliveries_at IS NULL;
         """;
 
     /// <summary>
@@ -110,7 +116,8 @@ public abstract class SqlDialect
     /// table only ever gets added, so it is made where it is missing, at any schema version,
     /// rather than by a numbered step.
     /// </summary>
-    protected const string Secrets = "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);";
+    protected const string Secrets =
+        "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
     /// <summary>
     /// A condition that holds where <paramref name="column"/>, a column of digests (see
@@ -144,9 +151,11 @@ public abstract class SqlDialect
         UPDATE test_results SET assembly_digest = {digest("assembly")}, name_digest = {digest("full_name")},
             agent_digest = {digest("agent")}, attempt_digest = {digest("attempt")};
         {filled}
-        CREATE UNIQUE INDEX ux_test_results_attempt ON test_results (batch_key, assembly_digest, name_digest, attempt_digest);
+        CREATE UNIQUE INDEX ux_test_results_attempt
+            ON test_results (batch_key, assembly_digest, name_digest, attempt_digest);
         CREATE INDEX ix_test_results_test ON test_results (assembly_digest, name_digest, finished_at);
-        CREATE INDEX ix_test_results_run ON test_results (batch_key, attempt_digest, agent_digest, assembly_digest, test_batch);
+        CREATE INDEX ix_test_results_run
+            ON test_results (batch_key, attempt_digest, agent_digest, assembly_digest, test_batch);
         CREATE INDEX ix_test_results_agent ON test_results (batch_key, agent_digest);
         """;
 

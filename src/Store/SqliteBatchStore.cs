@@ -1,6 +1,4 @@
 using BatchBuild.Core;
-using BatchBuild.Core.Batches;
-using BatchBuild.Core.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace BatchBuild.Store;
@@ -24,7 +22,11 @@ public static class SqliteBatchStore
     /// without its history; <paramref name="report"/> then gets a BB2002 warning. Throws
     /// <see cref="StoreException"/> with a BB code when the file cannot be used.
     /// </summary>
-    public static SqlBatchStore Open(string path, BatchStoreOptions? options = null, bool pooling = false, Action<Diagnostic>? report = null)
+    public static SqlBatchStore Open(
+        string path,
+        BatchStoreOptions? options = null,
+        bool pooling = false,
+        Action<Diagnostic>? report = null)
     {
         // Microsoft.Data.Sqlite finds its native provider by type name, which fails where the
         // store is loaded into an isolated load context (an MSBuild task in a host that loaded
@@ -50,7 +52,8 @@ public static class SqliteBatchStore
         {
             throw new StoreException(
                 DiagnosticCodes.StoreUnavailable,
-                $"the store '{path}' cannot be opened ({e.Message}); check that the folder is writable, or move the store with BatchBuildStore",
+                $"the store '{path}' cannot be opened ({e.Message}); "
+                + "check that the folder is writable, or move the store with BatchBuildStore",
                 e);
         }
     }
@@ -102,7 +105,8 @@ public static class SqliteBatchStore
     // Processes of one run open the store at once: one of them repairs it under a lock file beside
     // it, and each looks again under the lock, so that none moves aside the new store another one
     // has just created.
-    private static SqlBatchStore Repair(string full, BatchStoreOptions? options, bool pooling, Action<Diagnostic>? report)
+    private static SqlBatchStore Repair(
+        string full, BatchStoreOptions? options, bool pooling, Action<Diagnostic>? report)
     {
         using var repairing = TakeRepairLock(full);
         SqliteConnection.ClearAllPools();
@@ -117,7 +121,9 @@ public static class SqliteBatchStore
             var store = OpenFile(full, options, pooling);
             report?.Invoke(Diagnostic.Warning(
                 DiagnosticCodes.DamagedStore,
-                $"the store '{full}' is damaged ({e.Message}); it was moved to '{aside}' and a new, empty store was created in its place, so this run goes on without the recorded history (durations, batches)"));
+                $"the store '{full}' is damaged ({e.Message}); it was moved to '{aside}' "
+                + "and a new, empty store was created in its place, "
+                + "so this run goes on without the recorded history (durations, batches)"));
             return store;
         }
     }
@@ -160,50 +166,4 @@ public static class SqliteBatchStore
 
         return aside;
     }
-}
-
-/// <summary>How a store closes and notifies batches, and its clock.</summary>
-/// <param name="Limits">When an active batch closes by itself.</param>
-/// <param name="NotifyOnCompletion">Whether batches this store starts notify when they close.</param>
-/// <param name="Clock">The time source; tests move it by hand.</param>
-public sealed record BatchStoreOptions(BatchLimits Limits, bool NotifyOnCompletion, TimeProvider Clock)
-{
-    /// <summary>The longest a failed notification waits before it is claimed again.</summary>
-    public static readonly TimeSpan MaxNotificationRetryDelay = TimeSpan.FromHours(1);
-
-    /// <summary>
-    /// How long a notification whose delivery failed waits before it is claimed again; the wait
-    /// doubles with every failure, up to <see cref="MaxNotificationRetryDelay"/>. Zero (the
-    /// embedded store's default): the next close or run may retry it at once.
-    /// </summary>
-    public TimeSpan NotificationRetryDelay { get; init; } = TimeSpan.Zero;
-
-    /// <summary>The wait after the <paramref name="failures"/>th failed delivery (1 for the first).</summary>
-    public TimeSpan RetryDelayAfter(int failures) => Backoff(NotificationRetryDelay, failures);
-
-    /// <summary>
-    /// The wait after the <paramref name="failures"/>th failure (1 for the first) when the first
-    /// waits <paramref name="first"/>: doubling per failure, up to <see cref="MaxNotificationRetryDelay"/>.
-    /// </summary>
-    public static TimeSpan Backoff(TimeSpan first, int failures) =>
-        first <= TimeSpan.Zero
-            ? TimeSpan.Zero
-            : TimeSpan.FromTicks(Math.Min(MaxNotificationRetryDelay.Ticks, Math.Min(MaxNotificationRetryDelay.Ticks, first.Ticks) * (1L << Math.Clamp(failures - 1, 0, 20))));
-
-    /// <summary>Default limits, notifying, the system clock.</summary>
-    public static BatchStoreOptions Default { get; } = new(BatchLimits.Default, true, TimeProvider.System);
-
-    /// <summary>The options <paramref name="lifecycle"/> configures, on the system clock.</summary>
-    public static BatchStoreOptions For(BatchLifecycleSettings lifecycle) =>
-        new(lifecycle.Limits, lifecycle.NotifyOnCompletion, TimeProvider.System);
-}
-
-/// <summary>A store that cannot be used, with the BB code and a message that says how to fix it.</summary>
-public sealed class StoreException(string code, string message, Exception? inner = null) : Exception(message, inner)
-{
-    /// <summary>The <c>BBnnnn</c> code.</summary>
-    public string Code { get; } = code;
-
-    /// <summary>What to report: an error with the code and the message.</summary>
-    public Diagnostic Diagnostic => Diagnostic.Error(Code, Message);
 }

@@ -20,14 +20,16 @@ public sealed class SqliteDialect(string path) : SqlDialect
     public override string Description => $"the store '{path}'";
 
     /// <inheritdoc />
-    public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override async Task<DbTransaction> BeginWriteAsync(
+        DbConnection connection, CancellationToken cancellationToken)
     {
         await Task.CompletedTask;
         return ((SqliteConnection)connection).BeginTransaction(deferred: false);
     }
 
     /// <inheritdoc />
-    public override async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override async Task<DbTransaction> BeginReadAsync(
+        DbConnection connection, CancellationToken cancellationToken)
     {
         await Task.CompletedTask;
         return ((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: true);
@@ -53,7 +55,8 @@ public sealed class SqliteDialect(string path) : SqlDialect
     // The digests travel as a JSON array of hexadecimal strings, which json_each lists and unhex
     // turns back into the bytes; the IN list is searched through the column's index.
     /// <inheritdoc />
-    public override string IsOneOf(string column, string parameter) => $"{column} IN (SELECT unhex(value) FROM json_each({parameter}))";
+    public override string IsOneOf(string column, string parameter) =>
+        $"{column} IN (SELECT unhex(value) FROM json_each({parameter}))";
 
     /// <inheritdoc />
     public override object DigestList(IReadOnlyCollection<byte[]> digests) =>
@@ -72,12 +75,14 @@ public sealed class SqliteDialect(string path) : SqlDialect
         await using var version = connection.CreateCommand();
         version.Transaction = transaction;
         version.CommandText = "PRAGMA user_version;";
-        var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        var current = Convert.ToInt32(
+            await version.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         if (current > SchemaVersion)
         {
             throw new StoreException(
                 DiagnosticCodes.StoreUnavailable,
-                $"{Description} was written by a newer BatchBuild (schema {current}, this one knows {SchemaVersion}); update the BatchBuild package or use another store");
+                $"{Description} was written by a newer BatchBuild (schema {current}, this one knows {SchemaVersion}); "
+                + "update the BatchBuild package or use another store");
         }
 
         if (current < 1)
@@ -144,7 +149,11 @@ public sealed class SqliteDialect(string path) : SqlDialect
                 """, cancellationToken);
 
             // Active batches' counts were computed when read; from now on they are kept on insert.
-            await ExecuteAsync(transaction, $"UPDATE batches SET {SqlBatchStore.RecountAssignments(SqlBatchStore.Version3Counts)} WHERE state = 'Active'", cancellationToken);
+            await ExecuteAsync(
+                transaction,
+                $"UPDATE batches SET {SqlBatchStore.RecountAssignments(SqlBatchStore.Version3Counts)} "
+                + "WHERE state = 'Active'",
+                cancellationToken);
         }
 
         if (current < 4)
@@ -160,14 +169,21 @@ public sealed class SqliteDialect(string path) : SqlDialect
 
         if (current < 6)
         {
-            await ExecuteAsync(transaction, $"{Version6Deliveries("INTEGER PRIMARY KEY", "TEXT")} PRAGMA user_version = 6;", cancellationToken);
+            await ExecuteAsync(
+                transaction,
+                $"{Version6Deliveries("INTEGER PRIMARY KEY", "TEXT")} PRAGMA user_version = 6;",
+                cancellationToken);
         }
 
         if (current < 7)
         {
             // SQLite has no SHA-256 of its own: the migration lends it the store's.
-            ((SqliteConnection)connection).CreateFunction(DigestFunction, (string text) => TextDigest.Of(text), isDeterministic: true);
-            await ExecuteAsync(transaction, $"{Version7Digests("BLOB", column => $"{DigestFunction}({column})")} PRAGMA user_version = 7;", cancellationToken);
+            ((SqliteConnection)connection).CreateFunction(
+                DigestFunction, (string text) => TextDigest.Of(text), isDeterministic: true);
+            await ExecuteAsync(
+                transaction,
+                $"{Version7Digests("BLOB", column => $"{DigestFunction}({column})")} PRAGMA user_version = 7;",
+                cancellationToken);
         }
 
         if (current < 8)

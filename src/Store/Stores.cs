@@ -10,5 +10,7 @@ public static class Stores
     /// Opens the embedded SQLite store at <paramref name="path"/>; <paramref name="report"/> gets
     /// the warning when a damaged store had to be replaced.
     /// </summary>
-    public static IBatchStore Open(string path, BatchStoreOptions? options = null, Action<Diagnostic>? report = null) => SqliteBatchStore.Open(path, options, report: report);
+    public static IBatchStore Open(
+        string path, BatchStoreOptions? options = null, Action<Diagnostic>? report = null) =>
+        SqliteBatchStore.Open(path, options, report: report);
 }

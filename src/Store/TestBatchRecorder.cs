@@ -11,7 +11,11 @@ namespace BatchBuild.Store;
 /// be reached costs a warning, never the results: the file carries them. The store is the
 /// embedded file at the settings' store path unless <paramref name="openStore"/> opens another.
 /// </summary>
-public sealed class TestBatchRecorder(RecorderSettings settings, string agent, Func<DateTimeOffset> clock, Func<IResultStore>? openStore = null)
+public sealed class TestBatchRecorder(
+    RecorderSettings settings,
+    string agent,
+    Func<DateTimeOffset> clock,
+    Func<IResultStore>? openStore = null)
 {
     private readonly ConcurrentQueue<TestBatchResult> _results = new();
     private string? _source;
@@ -30,7 +34,14 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
     /// </summary>
     public (string ResultFile, Diagnostic? Warning) Finish()
     {
-        var results = new TestBatchResults(settings.BatchId.Value, settings.TestBatch, _source ?? string.Empty, Recorded: true, null, [.. _results], TestBatchResults.NewAttempt());
+        var results = new TestBatchResults(
+            settings.BatchId.Value,
+            settings.TestBatch,
+            _source ?? string.Empty,
+            Recorded: true,
+            null,
+            [.. _results],
+            TestBatchResults.NewAttempt());
         Diagnostic? warning = null;
         if (settings.StorePath is null)
         {
@@ -40,21 +51,29 @@ public sealed class TestBatchRecorder(RecorderSettings settings, string agent, F
         {
             try
             {
-                using var store = openStore?.Invoke() ?? Stores.Open(settings.StorePath, report: diagnostic => warning ??= diagnostic);
+                using var store = openStore?.Invoke()
+                    ?? Stores.Open(settings.StorePath, report: diagnostic => warning ??= diagnostic);
                 store.RecordResultsAsync(results.PerTest(settings.BatchId, clock(), agent)).GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
+            catch (Exception e) when (e is StoreException
+                or IOException
+                or Microsoft.Data.Sqlite.SqliteException
+                or UnauthorizedAccessException)
             {
                 // Not recording matters more than a store replaced before it: this warning wins.
                 warning = Diagnostic.Warning(
                     DiagnosticCodes.StoreUnavailable,
-                    $"the results of test batch {settings.TestBatch} were not recorded in '{settings.StorePath}' ({e.Message}); they are kept in the results file");
+                    $"the results of test batch {settings.TestBatch} were not recorded in '{settings.StorePath}' "
+                    + $"({e.Message}); they are kept in the results file");
                 results = results with { Recorded = false, RecordError = warning.ToString() };
             }
         }
 
         var file = settings.ResultFile
-            ?? Path.Combine(Path.GetTempPath(), $"batchbuild-{settings.BatchId.FileName}-{settings.TestBatch}-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+            ?? Path.Combine(
+                Path.GetTempPath(),
+                $"batchbuild-{settings.BatchId.FileName}-{settings.TestBatch}-"
+                + $"{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         File.WriteAllText(file, results.ToJson());
         return (file, warning);

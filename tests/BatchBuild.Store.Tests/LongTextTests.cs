@@ -38,7 +38,8 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
     private static string Text(string script, int length, int seed) => LongText.Of(script, length, seed);
 
     // The longest text the API accepts in every field, each field different.
-    private static TestResultRecord Longest(string script, BatchId id, TestRunOutcome outcome = TestRunOutcome.Failed) =>
+    private static TestResultRecord Longest(
+        string script, BatchId id, TestRunOutcome outcome = TestRunOutcome.Failed) =>
         new(
             id,
             ResultDto.MaxTestBatch,
@@ -60,7 +61,8 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
     }
 
     [TestCaseSource(typeof(LongText), nameof(LongText.Scripts))]
-    public async Task A_result_with_the_longest_text_the_api_accepts_in_every_field_is_stored_and_read_back_exactly(string script)
+    public async Task A_result_with_the_longest_text_the_api_accepts_in_every_field_is_stored_and_read_back_exactly(
+        string script)
     {
         var id = BatchId.Parse(Text(script, BatchId.MaxLength, 9));
         var result = Longest(script, id);
@@ -82,12 +84,22 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
     }
 
     [TestCaseSource(typeof(LongText), nameof(LongText.Scripts))]
-    public async Task A_long_result_sent_again_is_recorded_once_and_texts_that_differ_only_in_their_last_character_are_told_apart(string script)
+    public async Task A_long_result_sent_twice_is_kept_once_and_texts_differing_only_in_the_last_character_are_distinct(
+        string script)
     {
         var id = BatchId.Parse(Text(script, BatchId.MaxLength, 9));
         var first = Longest(script, id);
-        var twin = first with { Test = first.Test with { FullyQualifiedName = LastChanged(first.Test.FullyQualifiedName, script) }, Outcome = TestRunOutcome.Passed };
-        var retried = first with { Attempt = LastChanged(first.Attempt, script), Agent = LastChanged(first.Agent, script), Outcome = TestRunOutcome.Passed };
+        var twin = first with
+        {
+            Test = first.Test with { FullyQualifiedName = LastChanged(first.Test.FullyQualifiedName, script) },
+            Outcome = TestRunOutcome.Passed,
+        };
+        var retried = first with
+        {
+            Attempt = LastChanged(first.Attempt, script),
+            Agent = LastChanged(first.Agent, script),
+            Outcome = TestRunOutcome.Passed,
+        };
         using var store = Database.Open();
 
         var recorded = (await store.RecordResultsAsync([first, twin])).Single();
@@ -96,7 +108,10 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
 
         Assert.That(recorded.Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)), "two tests");
         Assert.That(again.Counts, Is.EqualTo(recorded.Counts), "sent again, recorded once");
-        Assert.That(afterRetry.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 2, 2, 300, Flaky: 1, Retried: 1)), "another attempt on another agent is a new run");
+        Assert.That(
+            afterRetry.Counts,
+            Is.EqualTo(new BatchCounts(2, 0, 0, 2, 2, 300, Flaky: 1, Retried: 1)),
+            "another attempt on another agent is a new run");
         Assert.That(afterRetry.Counts, Is.EqualTo(await store.RecountAsync(id, 1)));
         Assert.That((await store.GetResultsAsync(id, 1, 1, 10)).Total, Is.EqualTo(3));
         Assert.That(await store.GetTestRunsAsync(twin.Test, 10), Is.EqualTo(new[] { twin }));
@@ -105,38 +120,90 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
     [Test]
     public async Task Durations_of_tests_in_many_assemblies_are_read_at_once_and_each_test_gets_its_own_runs()
     {
-        string[] assemblies = [.. Enumerable.Range(0, 300).Select(i => $"Tests{i}"), Text("cjk", ResultDto.MaxTextLength, 10), Text("beyond-bmp", ResultDto.MaxTextLength, 11)];
+        string[] assemblies =
+        [
+            .. Enumerable.Range(0, 300).Select(i => $"Tests{i}"),
+            Text("cjk", ResultDto.MaxTextLength, 10),
+            Text("beyond-bmp", ResultDto.MaxTextLength, 11),
+        ];
         var id = BatchId.Parse("durations");
         using var store = Database.Open();
         var results = assemblies.SelectMany((assembly, i) => new[]
         {
-            new TestResultRecord(id, 1, new TestKey(assembly, "A.One"), "A.One", TestRunOutcome.Passed, 100 + i, Morning, "agent-1", "run-1", null),
-            new TestResultRecord(id, 2, new TestKey(assembly, "A.One"), "A.One", TestRunOutcome.Failed, 200 + i, Morning.AddMinutes(1), "agent-1", "run-2", null),
-            new TestResultRecord(id, 1, new TestKey(assembly, "A.Skipped"), "A.Skipped", TestRunOutcome.Skipped, 5, Morning, "agent-1", "run-1", null),
+            new TestResultRecord(
+                id,
+                1,
+                new TestKey(assembly, "A.One"),
+                "A.One",
+                TestRunOutcome.Passed,
+                100 + i,
+                Morning,
+                "agent-1",
+                "run-1",
+                null),
+            new TestResultRecord(
+                id,
+                2,
+                new TestKey(assembly, "A.One"),
+                "A.One",
+                TestRunOutcome.Failed,
+                200 + i,
+                Morning.AddMinutes(1),
+                "agent-1",
+                "run-2",
+                null),
+            new TestResultRecord(
+                id,
+                1,
+                new TestKey(assembly, "A.Skipped"),
+                "A.Skipped",
+                TestRunOutcome.Skipped,
+                5,
+                Morning,
+                "agent-1",
+                "run-1",
+                null),
         }).ToList();
         for (var i = 0; i < results.Count; i += 500)
         {
             await store.RecordResultsAsync(results.Skip(i).Take(500).ToList());
         }
 
-        var asked = assemblies.Select(assembly => new TestKey(assembly, "A.One")).Append(new TestKey("Tests0", "A.Skipped")).Append(new TestKey("Unknown", "A.One")).ToList();
+        var asked = assemblies
+            .Select(assembly => new TestKey(assembly, "A.One"))
+            .Append(new TestKey("Tests0", "A.Skipped"))
+            .Append(new TestKey("Unknown", "A.One"))
+            .ToList();
         var durations = await store.GetDurationsAsync(new DurationQuery(asked, 100, null, 10));
         var latest = await store.GetDurationsAsync(new DurationQuery(asked, 100, null, 1));
 
-        Assert.That(durations.ToDictionary(d => d.Test, d => (d.Millis, d.Runs)), Is.EquivalentTo(
-            assemblies.Select((assembly, i) => KeyValuePair.Create(new TestKey(assembly, "A.One"), ((double)200 + i, 2)))), "skipped runs and unknown tests have no durations");
+        Assert.That(
+            durations.ToDictionary(d => d.Test, d => (d.Millis, d.Runs)),
+            Is.EquivalentTo(assemblies.Select((assembly, i) =>
+                KeyValuePair.Create(new TestKey(assembly, "A.One"), ((double)200 + i, 2)))),
+            "skipped runs and unknown tests have no durations");
         Assert.That(latest.Select(d => d.Runs), Is.All.EqualTo(1), "only the newest run of each test");
     }
 
     [Test]
-    public async Task A_version_6_database_is_migrated_to_digest_keys_and_keeps_its_results_and_their_duplicate_detection()
+    public async Task A_version_6_database_is_migrated_to_digest_keys_keeping_its_results_and_duplicate_detection()
     {
         var id = BatchId.Parse("nightly-6");
         var cjk = Text("cjk", 200, 12);
         var beyond = Text("beyond-bmp", 200, 13);
         TestResultRecord[] sent =
         [
-            new(id, 1, new TestKey("Tests", "A.One"), "A.One", TestRunOutcome.Passed, 100, Morning, "agent-1", "run-1", null),
+            new(
+                id,
+                1,
+                new TestKey("Tests", "A.One"),
+                "A.One",
+                TestRunOutcome.Passed,
+                100,
+                Morning,
+                "agent-1",
+                "run-1",
+                null),
             new(id, 1, new TestKey(cjk, beyond), beyond, TestRunOutcome.Failed, 100, Morning, cjk, beyond, "boom"),
         ];
         using (var store = Database.Open())
@@ -155,17 +222,29 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         var withLong = (await migrated.RecordResultsAsync([longer])).Single();
 
         Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(8));
-        Assert.That(Database.Execute($"SELECT name_digest FROM test_results WHERE attempt = '{beyond}'"), Is.EqualTo(TextDigest.Of(beyond)), "the database's digest is the store's");
-        Assert.That(Database.Execute($"SELECT agent_digest FROM test_results WHERE attempt = '{beyond}'"), Is.EqualTo(TextDigest.Of(cjk)));
-        Assert.That(again.Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 2, 2, 200)), "the results sent before the migration are recognised");
+        Assert.That(
+            Database.Execute($"SELECT name_digest FROM test_results WHERE attempt = '{beyond}'"),
+            Is.EqualTo(TextDigest.Of(beyond)),
+            "the database's digest is the store's");
+        Assert.That(
+            Database.Execute($"SELECT agent_digest FROM test_results WHERE attempt = '{beyond}'"),
+            Is.EqualTo(TextDigest.Of(cjk)));
+        Assert.That(
+            again.Counts,
+            Is.EqualTo(new BatchCounts(1, 1, 0, 2, 2, 200)),
+            "the results sent before the migration are recognised");
         Assert.That(withLong.Counts, Is.EqualTo(new BatchCounts(1, 2, 0, 3, 3, 300)));
         Assert.That(withLong.Counts, Is.EqualTo(await migrated.RecountAsync(id, 1)));
         Assert.That((await migrated.GetTestRunsAsync(new TestKey(cjk, beyond), 10)).Single(), Is.EqualTo(sent[1]));
-        Assert.That((await migrated.GetDurationsAsync(new DurationQuery([sent[0].Test, sent[1].Test], 90, null, 10))).Count, Is.EqualTo(2));
+        var durations = await migrated.GetDurationsAsync(new DurationQuery([sent[0].Test, sent[1].Test], 90, null, 10));
+        Assert.That(durations.Count, Is.EqualTo(2));
         Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
-            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'test_results' AND sql LIKE '%_digest%'"
-            : "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'test_results' AND indexdef LIKE '%_digest%'")), Is.EqualTo(4));
+            ? "SELECT COUNT(*) FROM sqlite_master "
+                + "WHERE type = 'index' AND tbl_name = 'test_results' AND sql LIKE '%_digest%'"
+            : "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'test_results' AND indexdef LIKE '%_digest%'")),
+            Is.EqualTo(4));
     }
 
-    private string Version => Database.Provider == "sqlite" ? "PRAGMA user_version" : "SELECT MAX(version) FROM batchbuild_schema";
+    private string Version =>
+        Database.Provider == "sqlite" ? "PRAGMA user_version" : "SELECT MAX(version) FROM batchbuild_schema";
 }

@@ -13,7 +13,8 @@ namespace BatchBuild.Store.Tests;
 public sealed class RerunTests(string provider) : DatabaseTest(provider)
 {
     /// <summary>Turns a version 8 database back into version 7: no re-run marks.</summary>
-    internal const string UndoVersion8 = "ALTER TABLE batches DROP COLUMN ci_attempt; ALTER TABLE batches DROP COLUMN rerun;";
+    internal const string UndoVersion8 =
+        "ALTER TABLE batches DROP COLUMN ci_attempt; ALTER TABLE batches DROP COLUMN rerun;";
 
     private static readonly BatchId Run = BatchId.Parse("azure-501");
     private static readonly DateTimeOffset Morning = new(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
@@ -24,15 +25,28 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
 
     private SqlBatchStore Open() => Database.Open(new BatchStoreOptions(BatchLimits.Default, true, _clock));
 
-    private TestResultRecord Result(string name, string agent, TestRunOutcome outcome = TestRunOutcome.Passed, int testBatch = 1) =>
-        new(Run, testBatch, new TestKey("Shop.Tests", name), name, outcome, 100, _clock.Now, agent, $"{agent}-{testBatch}-{_clock.Now.Ticks}", outcome == TestRunOutcome.Failed ? "boom" : null);
+    private TestResultRecord Result(
+        string name, string agent, TestRunOutcome outcome = TestRunOutcome.Passed, int testBatch = 1) =>
+        new(
+            Run,
+            testBatch,
+            new TestKey("Shop.Tests", name),
+            name,
+            outcome,
+            100,
+            _clock.Now,
+            agent,
+            $"{agent}-{testBatch}-{_clock.Now.Ticks}",
+            outcome == TestRunOutcome.Failed ? "boom" : null);
 
     // The first attempt: agent 1 passes A and B, agent 2 passes C and fails D; the close job
     // closes the batch and its completion is delivered.
-    private async Task<BatchCompletion> FirstAttemptAsync(SqlBatchStore store, TestRunOutcome agent2 = TestRunOutcome.Failed)
+    private async Task<BatchCompletion> FirstAttemptAsync(
+        SqlBatchStore store, TestRunOutcome agent2 = TestRunOutcome.Failed)
     {
         await store.RecordResultsAsync([Result("A", "1@vm-a"), Result("B", "1@vm-a")]);
-        await store.RecordResultsAsync([Result("C", "2@vm-b", testBatch: 2), Result("D", "2@vm-b", agent2, testBatch: 2)]);
+        await store.RecordResultsAsync(
+            [Result("C", "2@vm-b", testBatch: 2), Result("D", "2@vm-b", agent2, testBatch: 2)]);
         await store.CloseBatchAsync(Run);
         var sent = (await store.ClaimNotificationsAsync()).Single();
         await store.CompleteNotificationAsync(sent, delivered: true);
@@ -41,7 +55,7 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
     }
 
     [Test]
-    public async Task A_re_run_of_the_failed_agent_re_opens_the_run_s_batch_and_its_close_sends_the_completion_again_marked_as_a_re_run()
+    public async Task A_re_run_of_the_failed_agent_re_opens_the_run_s_batch_whose_next_close_is_sent_as_a_re_run()
     {
         using var store = Open();
         var first = await FirstAttemptAsync(store);
@@ -53,12 +67,20 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
         var again = (await store.ClaimNotificationsAsync()).Single();
 
         Assert.That((first.Rerun, first.Attempt, first.Counts.Failed), Is.EqualTo((false, 1, 1)));
-        Assert.That((joined!.Status, joined.Batch.Sequence, joined.Batch.State, joined.Batch.Rerun, joined.Batch.CiAttempt), Is.EqualTo((RerunStatus.Reopened, 1, BatchState.Active, true, 2)));
+        Assert.That(
+            (joined!.Status, joined.Batch.Sequence, joined.Batch.State, joined.Batch.Rerun, joined.Batch.CiAttempt),
+            Is.EqualTo((RerunStatus.Reopened, 1, BatchState.Active, true, 2)));
         Assert.That(joined.Batch.Counts.Total, Is.EqualTo(4), "the run's results stay in it");
-        Assert.That((sameAttempt!.Status, sameAttempt.Batch.Sequence), Is.EqualTo((RerunStatus.Joined, 1)), "another project or process of the attempt");
+        Assert.That(
+            (sameAttempt!.Status, sameAttempt.Batch.Sequence),
+            Is.EqualTo((RerunStatus.Joined, 1)),
+            "another project or process of the attempt");
         Assert.That((closed.Status, closed.Batch!.Sequence), Is.EqualTo((CloseStatus.Closed, 1)));
         Assert.That((again.Name, again.Sequence, again.Rerun, again.Attempt), Is.EqualTo(("azure-501", 1, true, 2)));
-        Assert.That(again.Counts, Is.EqualTo(new CompletionCounts(4, 0, 0, 4, 3, 3, 600, Flaky: 1, Retried: 2)), "every test of the run, as the re-run left it");
+        Assert.That(
+            again.Counts,
+            Is.EqualTo(new CompletionCounts(4, 0, 0, 4, 3, 3, 600, Flaky: 1, Retried: 2)),
+            "every test of the run, as the re-run left it");
         Assert.That(again.FailedTests, Is.Empty);
         Assert.That(again.ToLogLine(), Does.Contain("closed (explicit, again after the re-run of attempt 2)"));
         Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "sent again once");
@@ -76,7 +98,7 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
     }
 
     [Test]
-    public async Task A_re_run_of_an_agent_whose_share_passed_in_a_batch_without_failures_is_a_re_run_of_every_job_and_starts_a_new_batch()
+    public async Task An_agent_s_re_run_whose_share_passed_in_a_batch_without_failures_reruns_every_job_in_a_new_batch()
     {
         using var store = Open();
         await FirstAttemptAsync(store, agent2: TestRunOutcome.Passed);
@@ -85,10 +107,16 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
         var other = await store.JoinRerunAsync(Run, new Rerun(2, 2, 2));
         var recorded = (await store.RecordResultsAsync([Result("A", "1@vm-c")])).Single();
 
-        Assert.That((started!.Status, started.Batch.Sequence, started.Batch.Name, started.Batch.Rerun, started.Batch.CiAttempt), Is.EqualTo((RerunStatus.Started, 2, "azure-501#2", false, 2)));
-        Assert.That((other!.Status, other.Batch.Sequence), Is.EqualTo((RerunStatus.Joined, 2)), "the attempt's other agents join the new batch");
+        Assert.That(
+            (started!.Status, started.Batch.Sequence, started.Batch.Name, started.Batch.Rerun, started.Batch.CiAttempt),
+            Is.EqualTo((RerunStatus.Started, 2, "azure-501#2", false, 2)));
+        Assert.That(
+            (other!.Status, other.Batch.Sequence),
+            Is.EqualTo((RerunStatus.Joined, 2)),
+            "the attempt's other agents join the new batch");
         Assert.That((recorded.Sequence, recorded.Counts.Total), Is.EqualTo((2, 1)));
-        Assert.That((await store.GetBatchAsync(Run, 1))!.Counts.Total, Is.EqualTo(4), "the run's batch keeps its results");
+        Assert.That(
+            (await store.GetBatchAsync(Run, 1))!.Counts.Total, Is.EqualTo(4), "the run's batch keeps its results");
     }
 
     [Test]
@@ -100,7 +128,10 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
         var passedAgent = await store.JoinRerunAsync(Run, new Rerun(2, 1, 2));
         var failedAgent = await store.JoinRerunAsync(Run, new Rerun(2, 2, 2));
 
-        Assert.That((passedAgent!.Status, passedAgent.Batch.Sequence), Is.EqualTo((RerunStatus.Reopened, 1)), "a batch with a failed test is re-opened");
+        Assert.That(
+            (passedAgent!.Status, passedAgent.Batch.Sequence),
+            Is.EqualTo((RerunStatus.Reopened, 1)),
+            "a batch with a failed test is re-opened");
         Assert.That((failedAgent!.Status, failedAgent.Batch.Sequence), Is.EqualTo((RerunStatus.Joined, 1)));
     }
 
@@ -113,7 +144,8 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
         var joined = await store.JoinRerunAsync(Run, new Rerun(2, 2, 2));
         var closed = await store.CloseBatchAsync(Run);
 
-        Assert.That((joined!.Status, joined.Batch.Sequence, joined.Batch.Rerun), Is.EqualTo((RerunStatus.Reopened, 1, true)));
+        Assert.That(
+            (joined!.Status, joined.Batch.Sequence, joined.Batch.Rerun), Is.EqualTo((RerunStatus.Reopened, 1, true)));
         Assert.That((closed.Batch!.Rerun, closed.Batch.CiAttempt), Is.EqualTo((true, 2)));
     }
 
@@ -128,7 +160,8 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
 
         var third = await store.JoinRerunAsync(Run, new Rerun(3, 2, 2));
 
-        Assert.That((third!.Status, third.Batch.Sequence, third.Batch.CiAttempt), Is.EqualTo((RerunStatus.Reopened, 1, 3)));
+        Assert.That(
+            (third!.Status, third.Batch.Sequence, third.Batch.CiAttempt), Is.EqualTo((RerunStatus.Reopened, 1, 3)));
     }
 
     [Test]
@@ -151,19 +184,32 @@ public sealed class RerunTests(string provider) : DatabaseTest(provider)
 
         var joined = await store.JoinRerunAsync(Run, new Rerun(2, 1, 1));
 
-        Assert.That((joined!.Status, joined.Batch.Sequence, joined.Batch.State, joined.Batch.CiAttempt), Is.EqualTo((RerunStatus.Started, 1, BatchState.Active, 2)));
+        Assert.That(
+            (joined!.Status, joined.Batch.Sequence, joined.Batch.State, joined.Batch.CiAttempt),
+            Is.EqualTo((RerunStatus.Started, 1, BatchState.Active, 2)));
     }
 
     [Test]
     public async Task The_finished_tests_of_a_batch_are_those_whose_latest_result_passed_or_was_skipped()
     {
         using var store = Open();
-        await store.RecordResultsAsync([Result("A", "1@vm-a"), Result("B", "1@vm-a", TestRunOutcome.Failed), Result("C", "1@vm-a", TestRunOutcome.Skipped)]);
-        await store.RecordResultsAsync([Result("D", "2@vm-b", TestRunOutcome.None), Result("E", "2@vm-b", TestRunOutcome.Failed), Result("E", "2@vm-b", testBatch: 3)]);
+        await store.RecordResultsAsync(
+        [
+            Result("A", "1@vm-a"),
+            Result("B", "1@vm-a", TestRunOutcome.Failed),
+            Result("C", "1@vm-a", TestRunOutcome.Skipped),
+        ]);
+        await store.RecordResultsAsync(
+        [
+            Result("D", "2@vm-b", TestRunOutcome.None),
+            Result("E", "2@vm-b", TestRunOutcome.Failed),
+            Result("E", "2@vm-b", testBatch: 3),
+        ]);
 
         var finished = await store.GetFinishedTestsAsync(Run, 1);
 
-        Assert.That(finished.Select(test => test.FullyQualifiedName).Order(), Is.EqualTo(new[] { "A", "C", "E" }));
+        Assert.That(
+            finished.Select(test => test.FullyQualifiedName).Order(), Is.EqualTo(new[] { "A", "C", "E" }));
         Assert.That(await store.GetFinishedTestsAsync(Run, 2), Is.Empty);
     }
 }

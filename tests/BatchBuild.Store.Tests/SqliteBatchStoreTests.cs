@@ -21,8 +21,23 @@ public sealed class SqliteBatchStoreTests
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
 
-    private static TestResultRecord Result(string assembly, string name, double millis, DateTimeOffset at, TestRunOutcome outcome = TestRunOutcome.Passed, string batch = "b-1") =>
-        new(BatchId.Parse(batch), 1, new TestKey(assembly, name), name, outcome, millis, at, "agent", Guid.NewGuid().ToString("N"));
+    private static TestResultRecord Result(
+        string assembly,
+        string name,
+        double millis,
+        DateTimeOffset at,
+        TestRunOutcome outcome = TestRunOutcome.Passed,
+        string batch = "b-1") =>
+        new(
+            BatchId.Parse(batch),
+            1,
+            new TestKey(assembly, name),
+            name,
+            outcome,
+            millis,
+            at,
+            "agent",
+            Guid.NewGuid().ToString("N"));
 
     [Test]
     public async Task Recorded_results_come_back_as_history_of_their_assembly()
@@ -131,7 +146,11 @@ public sealed class SqliteBatchStoreTests
 
             Assert.That(DamagedFiles(), Has.Length.EqualTo(1), "moved aside once");
             Assert.That(warnings.Select(w => w.Code), Is.EqualTo(new[] { "BB2002" }));
-            Assert.That((await stores[0].GetHistoryAsync(["Tests"], null, 10)).Select(r => r.Test.FullyQualifiedName), Is.EquivalentTo(new[] { "A.First", "A.Second" }), "one new store");
+            var history = await stores[0].GetHistoryAsync(["Tests"], null, 10);
+            Assert.That(
+                history.Select(r => r.Test.FullyQualifiedName),
+                Is.EquivalentTo(new[] { "A.First", "A.Second" }),
+                "one new store");
         }
         finally
         {
@@ -146,8 +165,13 @@ public sealed class SqliteBatchStoreTests
     public void The_recorder_records_in_a_new_store_when_the_old_one_is_damaged_and_warns_with_BB2002()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StorePath)!);
-        File.WriteAllText(StorePath, "this is a text file, not a SQLite database, and it is long enough to have a header");
-        var recorder = new TestBatchRecorder(new RecorderSettings(BatchId.Parse("b-5"), 1, 1, StorePath, Path.Combine(_folder, "test-batch-1.json"), false), "agent", () => Now);
+        File.WriteAllText(
+            StorePath, "this is a text file, not a SQLite database, and it is long enough to have a header");
+        var recorder = new TestBatchRecorder(
+            new RecorderSettings(
+                BatchId.Parse("b-5"), 1, 1, StorePath, Path.Combine(_folder, "test-batch-1.json"), false),
+            "agent",
+            () => Now);
         recorder.Add("/bin/Tests.dll", new TestBatchResult("A.One", "One", TestRunOutcome.Passed, 10));
 
         var (file, warning) = recorder.Finish();
@@ -162,12 +186,22 @@ public sealed class SqliteBatchStoreTests
         using var store = SqliteBatchStore.Open(StorePath);
         for (var report = 0; report < 5; report++)
         {
-            await store.RecordResultsAsync([.. Enumerable.Range(0, 100).Select(i => Result("Tests", $"Some.Namespace.SomeClass.Test{report}x{i}", i, Now))]);
+            await store.RecordResultsAsync(
+            [
+                .. Enumerable
+                    .Range(0, 100)
+                    .Select(i => Result("Tests", $"Some.Namespace.SomeClass.Test{report}x{i}", i, Now)),
+            ]);
         }
     }
 
     private string[] DamagedFiles() =>
-        [.. Directory.GetFiles(Path.GetDirectoryName(StorePath)!, "batchbuild.db.damaged-*").Where(f => !f.EndsWith("-wal", StringComparison.Ordinal) && !f.EndsWith("-shm", StringComparison.Ordinal))];
+        [
+            .. Directory
+                .GetFiles(Path.GetDirectoryName(StorePath)!, "batchbuild.db.damaged-*")
+                .Where(f => !f.EndsWith("-wal", StringComparison.Ordinal)
+                    && !f.EndsWith("-shm", StringComparison.Ordinal)),
+        ];
 
     private async Task AssertReplacedAsync(long expectedLength)
     {
@@ -181,8 +215,11 @@ public sealed class SqliteBatchStoreTests
         Assert.That(new FileInfo(aside).Length, Is.EqualTo(expectedLength), "the damaged file is kept as it was");
         var warning = warnings.Single();
         Assert.That((warning.Code, warning.Severity), Is.EqualTo(("BB2002", Core.DiagnosticSeverity.Warning)));
-        Assert.That(warning.Message, Does.Contain(StorePath).And.Contain(aside).And.Contain("without the recorded history"));
-        Assert.That((await store.GetHistoryAsync(["Tests"], null, 10)).Select(r => r.Test.FullyQualifiedName), Is.EqualTo(new[] { "A.After" }), "a new, working store");
+        Assert.That(
+            warning.Message, Does.Contain(StorePath).And.Contain(aside).And.Contain("without the recorded history"));
+        var history = await store.GetHistoryAsync(["Tests"], null, 10);
+        Assert.That(
+            history.Select(r => r.Test.FullyQualifiedName), Is.EqualTo(new[] { "A.After" }), "a new, working store");
     }
 
     [Test]
@@ -191,7 +228,8 @@ public sealed class SqliteBatchStoreTests
         var blocker = Path.Combine(_folder, "blocker");
         File.WriteAllText(blocker, "");
 
-        var error = Assert.Throws<StoreException>(() => SqliteBatchStore.Open(Path.Combine(blocker, "batchbuild.db")).Dispose());
+        var error = Assert.Throws<StoreException>(
+            () => SqliteBatchStore.Open(Path.Combine(blocker, "batchbuild.db")).Dispose());
 
         Assert.That(error!.Code, Is.EqualTo("BB2001"));
     }
@@ -200,7 +238,8 @@ public sealed class SqliteBatchStoreTests
     public void The_recorder_records_and_writes_the_results_file()
     {
         var resultFile = Path.Combine(_folder, "results", "test-batch-1.json");
-        var recorder = new TestBatchRecorder(new RecorderSettings(BatchId.Parse("b-2"), 1, 1, StorePath, resultFile, false), "agent", () => Now);
+        var recorder = new TestBatchRecorder(
+            new RecorderSettings(BatchId.Parse("b-2"), 1, 1, StorePath, resultFile, false), "agent", () => Now);
         recorder.Add("/bin/Tests.dll", new TestBatchResult("A.Rows", "Rows(1)", TestRunOutcome.Passed, 10));
         recorder.Add("/bin/Tests.dll", new TestBatchResult("A.Rows", "Rows(2)", TestRunOutcome.Passed, 15));
 
@@ -219,14 +258,16 @@ public sealed class SqliteBatchStoreTests
     public void Without_a_store_the_recorder_leaves_recording_to_the_reader_of_the_file()
     {
         var resultFile = Path.Combine(_folder, "test-batch-4.json");
-        var recorder = new TestBatchRecorder(new RecorderSettings(BatchId.Parse("b-4"), 4, 4, StorePath: null, resultFile, false), "agent", () => Now);
+        var recorder = new TestBatchRecorder(
+            new RecorderSettings(BatchId.Parse("b-4"), 4, 4, StorePath: null, resultFile, false), "agent", () => Now);
         recorder.Add("/bin/Tests.dll", new TestBatchResult("A.One", "One", TestRunOutcome.Passed, 10));
 
         var (file, warning) = recorder.Finish();
 
         Assert.That(warning, Is.Null);
         var written = TestBatchResults.FromJson(File.ReadAllText(file));
-        Assert.That((written.Recorded, written.RecordError, written.Tests.Count), Is.EqualTo((false, (string?)null, 1)));
+        Assert.That(
+            (written.Recorded, written.RecordError, written.Tests.Count), Is.EqualTo((false, (string?)null, 1)));
         Assert.That(File.Exists(StorePath), Is.False);
     }
 
@@ -236,7 +277,10 @@ public sealed class SqliteBatchStoreTests
         var blocker = Path.Combine(_folder, "blocker");
         File.WriteAllText(blocker, "");
         var resultFile = Path.Combine(_folder, "test-batch-1.json");
-        var recorder = new TestBatchRecorder(new RecorderSettings(BatchId.Parse("b-3"), 1, 1, Path.Combine(blocker, "x.db"), resultFile, false), "agent", () => Now);
+        var recorder = new TestBatchRecorder(
+            new RecorderSettings(BatchId.Parse("b-3"), 1, 1, Path.Combine(blocker, "x.db"), resultFile, false),
+            "agent",
+            () => Now);
         recorder.Add("/bin/Tests.dll", new TestBatchResult("A.One", "One", TestRunOutcome.Failed, 10, "boom"));
 
         var (file, warning) = recorder.Finish();
@@ -245,16 +289,19 @@ public sealed class SqliteBatchStoreTests
         Assert.That(warning!.Message, Does.Contain("kept in the results file"));
         var written = TestBatchResults.FromJson(File.ReadAllText(file));
         Assert.That(written.Recorded, Is.False);
-        Assert.That(written.Tests.Single(), Is.EqualTo(new TestBatchResult("A.One", "One", TestRunOutcome.Failed, 10, "boom")));
+        Assert.That(
+            written.Tests.Single(), Is.EqualTo(new TestBatchResult("A.One", "One", TestRunOutcome.Failed, 10, "boom")));
     }
 
     [Test]
     public async Task A_version_1_store_is_migrated_and_keeps_its_history()
     {
         WriteOldStore("""
-                CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL, assembly TEXT NOT NULL,
-                    full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL, duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL);
-                INSERT INTO test_results (batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent)
+                CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL,
+                    assembly TEXT NOT NULL, full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL,
+                    duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL);
+                INSERT INTO test_results (batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms,
+                                          finished_at, agent)
                 VALUES ('old', 1, 'Tests', 'A.Old', 'Old', 'Passed', 42, '2026-11-22T08:00:00.0000000Z', 'agent');
                 PRAGMA user_version = 1;
                 """);
@@ -263,8 +310,10 @@ public sealed class SqliteBatchStoreTests
         await store.RecordResultsAsync([Result("Tests", "A.New", 5, Now), Result("Tests", "A.Old", 6, Now)]);
         var history = await store.GetHistoryAsync(["Tests"], null, 10);
 
-        Assert.That(history.Select(r => r.Test.FullyQualifiedName), Is.EquivalentTo(new[] { "A.Old", "A.New", "A.Old" }));
-        Assert.That(await store.GetBatchAsync(BatchId.Parse("old")), Is.Null, "results from before batches belong to none");
+        Assert.That(
+            history.Select(r => r.Test.FullyQualifiedName), Is.EquivalentTo(new[] { "A.Old", "A.New", "A.Old" }));
+        Assert.That(
+            await store.GetBatchAsync(BatchId.Parse("old")), Is.Null, "results from before batches belong to none");
     }
 
     [Test]
@@ -272,31 +321,48 @@ public sealed class SqliteBatchStoreTests
     {
         // Version 2 as it was written: counts only for closed batches, no attempts.
         WriteOldStore("""
-                CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL, assembly TEXT NOT NULL,
-                    full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL, duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL,
+                CREATE TABLE test_results (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, test_batch INTEGER NOT NULL,
+                    assembly TEXT NOT NULL, full_name TEXT NOT NULL, display_name TEXT NOT NULL, outcome TEXT NOT NULL,
+                    duration_ms REAL NOT NULL, finished_at TEXT NOT NULL, agent TEXT NOT NULL,
                     batch_key INTEGER REFERENCES batches (id), error_message TEXT);
-                CREATE TABLE batches (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, sequence INTEGER NOT NULL, state TEXT NOT NULL,
-                    started_at TEXT NOT NULL, last_activity_at TEXT NOT NULL, closed_at TEXT, close_reason TEXT, notify INTEGER NOT NULL,
+                CREATE TABLE batches (id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, sequence INTEGER NOT NULL,
+                    state TEXT NOT NULL, started_at TEXT NOT NULL, last_activity_at TEXT NOT NULL, closed_at TEXT,
+                    close_reason TEXT, notify INTEGER NOT NULL,
                     passed INTEGER, failed INTEGER, skipped INTEGER, test_batches INTEGER, agents INTEGER, test_ms REAL,
                     claimed_at TEXT, notified_at TEXT, UNIQUE (batch_id, sequence));
                 CREATE UNIQUE INDEX ux_batches_active ON batches (batch_id) WHERE state = 'Active';
-                INSERT INTO batches VALUES (1, 'done', 1, 'Closed', '2026-11-23T10:00:00.0000000Z', '2026-11-23T10:05:00.0000000Z', '2026-11-23T10:06:00.0000000Z', 'Explicit', 1, 7, 1, 0, 2, 1, 700, NULL, '2026-11-23T10:06:01.0000000Z');
-                INSERT INTO batches VALUES (2, 'b-1', 1, 'Active', '2026-11-23T11:00:00.0000000Z', '2026-11-23T11:30:00.0000000Z', NULL, NULL, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-                INSERT INTO test_results (batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms, finished_at, agent, batch_key, error_message) VALUES
-                    ('b-1', 1, 'Tests', 'A.One', 'One', 'Failed', 10, '2026-11-23T11:10:00.0000000Z', 'agent-1', 2, 'boom'),
-                    ('b-1', 2, 'Tests', 'A.One', 'One', 'Passed', 20, '2026-11-23T11:20:00.0000000Z', 'agent-1', 2, NULL),
-                    ('b-1', 2, 'Tests', 'A.Two', 'Two', 'Skipped', 0, '2026-11-23T11:20:00.0000000Z', 'agent-2', 2, NULL);
+                INSERT INTO batches VALUES (1, 'done', 1, 'Closed',
+                    '2026-11-23T10:00:00.0000000Z', '2026-11-23T10:05:00.0000000Z', '2026-11-23T10:06:00.0000000Z',
+                    'Explicit', 1, 7, 1, 0, 2, 1, 700, NULL, '2026-11-23T10:06:01.0000000Z');
+                INSERT INTO batches VALUES (2, 'b-1', 1, 'Active',
+                    '2026-11-23T11:00:00.0000000Z', '2026-11-23T11:30:00.0000000Z',
+                    NULL, NULL, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+                INSERT INTO test_results (batch_id, test_batch, assembly, full_name, display_name, outcome, duration_ms,
+                                          finished_at, agent, batch_key, error_message) VALUES
+                    ('b-1', 1, 'Tests', 'A.One', 'One', 'Failed', 10,
+                     '2026-11-23T11:10:00.0000000Z', 'agent-1', 2, 'boom'),
+                    ('b-1', 2, 'Tests', 'A.One', 'One', 'Passed', 20,
+                     '2026-11-23T11:20:00.0000000Z', 'agent-1', 2, NULL),
+                    ('b-1', 2, 'Tests', 'A.Two', 'Two', 'Skipped', 0,
+                     '2026-11-23T11:20:00.0000000Z', 'agent-2', 2, NULL);
                 PRAGMA user_version = 2;
                 """);
 
-        using var store = SqliteBatchStore.Open(StorePath, new BatchStoreOptions(BatchLimits.Default, true, new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero))));
+        var noon = new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        using var store = SqliteBatchStore.Open(StorePath, new BatchStoreOptions(BatchLimits.Default, true, noon));
         var active = await store.GetBatchAsync(BatchId.Parse("b-1"));
         var closed = await store.GetBatchAsync(BatchId.Parse("done"));
         var joined = (await store.RecordResultsAsync([Result("Tests", "A.Two", 30, Now, batch: "b-1")])).Single();
 
-        Assert.That(active!.Counts, Is.EqualTo(new BatchCounts(1, 0, 1, 3, 2, 30, Flaky: 1, Retried: 1)), "counted from its results: each test by its latest, every run");
+        Assert.That(
+            active!.Counts,
+            Is.EqualTo(new BatchCounts(1, 0, 1, 3, 2, 30, Flaky: 1, Retried: 1)),
+            "counted from its results: each test by its latest, every run");
         Assert.That(closed!.Counts, Is.EqualTo(new BatchCounts(7, 1, 0, 2, 1, 700)), "frozen counts kept");
-        Assert.That(joined.Counts, Is.EqualTo(new BatchCounts(2, 0, 0, 4, 3, 60, Flaky: 1, Retried: 2)), "and kept up to date from there: a third agent, a fourth run");
+        Assert.That(
+            joined.Counts,
+            Is.EqualTo(new BatchCounts(2, 0, 0, 4, 3, 60, Flaky: 1, Retried: 2)),
+            "and kept up to date from there: a third agent, a fourth run");
         Assert.That(await store.RecountAsync(BatchId.Parse("b-1"), 1), Is.EqualTo(joined.Counts));
         Assert.That(await store.ClaimNotificationsAsync(), Is.Empty, "the closed batch was notified before");
     }
