@@ -3,19 +3,6 @@ using BatchBuild.Core.Batches;
 
 namespace BatchBuild.Core.Configuration;
 
-/// <summary>What is wrong with a value: the code and what would be allowed instead.</summary>
-internal sealed record ValueProblem(string Code, string Allowed);
-
-/// <summary>
-/// One setting under its three names — the runsettings element path below <c>&lt;BatchBuild&gt;</c>,
-/// the MSBuild property and the environment variable — and how a value of it is applied.
-/// </summary>
-internal sealed record SettingDefinition(
-    string RunSettingsPath,
-    string Property,
-    string? Variable,
-    Func<string, BatchBuildSettings, (BatchBuildSettings? Settings, ValueProblem? Problem)> Apply);
-
 /// <summary>The table of every setting BatchBuild reads.</summary>
 internal static class SettingDefinitions
 {

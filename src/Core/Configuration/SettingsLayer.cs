@@ -3,9 +3,6 @@ using System.Xml.Linq;
 
 namespace BatchBuild.Core.Configuration;
 
-/// <summary>One value as a layer found it.</summary>
-internal sealed record SettingValue(SettingDefinition Definition, string Text, string Setting, string? File, int Line);
-
 /// <summary>
 /// The values one configuration source gives — a runsettings file, MSBuild properties or
 /// environment variables — and the problems met while reading them. The caller reads files and

@@ -3,32 +3,6 @@ using BatchBuild.Core.Discovery;
 
 namespace BatchBuild.Core.Durations;
 
-/// <summary>Where an expected duration came from.</summary>
-public enum EstimateOrigin
-{
-    /// <summary>The test's own recorded durations.</summary>
-    Recorded,
-
-    /// <summary>The median of the recorded tests of the test's class.</summary>
-    ClassMedian,
-
-    /// <summary>The median of all recorded tests.</summary>
-    SuiteMedian,
-
-    /// <summary>Nothing was recorded at all: the configured default.</summary>
-    Default,
-}
-
-/// <summary>How long a test is expected to take.</summary>
-public readonly record struct DurationEstimate(double Millis, EstimateOrigin Origin)
-{
-    /// <summary>
-    /// Whether the estimate rests on recorded history. Only such estimates count against a
-    /// duration cap, so that a suite with no history is not cut into one-test batches by a guess.
-    /// </summary>
-    public bool IsFromHistory => Origin != EstimateOrigin.Default;
-}
-
 /// <summary>Turns recorded durations into an expected duration for every test of a suite.</summary>
 public static class DurationEstimator
 {

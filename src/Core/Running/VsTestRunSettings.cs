@@ -5,60 +5,6 @@ using System.Xml.Linq;
 namespace BatchBuild.Core.Running;
 
 /// <summary>
-/// The crash and hang dumps <c>dotnet test</c>'s <c>--blame*</c> options ask for.
-/// </summary>
-/// <param name="Crash">Collect a dump when a test host crashes (<c>--blame-crash</c>).</param>
-/// <param name="CrashDumpType"><c>--blame-crash-dump-type</c>, or null for vstest's default.</param>
-/// <param name="CrashCollectAlways"><c>--blame-crash-collect-always</c>.</param>
-/// <param name="Hang">Collect a dump and kill the test host when a test hangs (<c>--blame-hang</c>).</param>
-/// <param name="HangDumpType"><c>--blame-hang-dump-type</c>, or null for vstest's default.</param>
-/// <param name="HangTimeout"><c>--blame-hang-timeout</c>, such as <c>5min</c> or <c>90s</c>, or null for vstest's default.</param>
-public sealed record BlameOptions(bool Crash, string? CrashDumpType, bool CrashCollectAlways, bool Hang, string? HangDumpType, string? HangTimeout)
-{
-    /// <summary>Whether any blame option was given (plain <c>--blame</c> is one).</summary>
-    public bool Enabled { get; init; } = Crash || Hang;
-}
-
-/// <summary>A test logger as the user named it: <c>trx;LogFileName=r.trx</c> is <c>trx</c> with one parameter.</summary>
-/// <param name="Name">Its friendly name or URI.</param>
-/// <param name="Parameters">Its parameters.</param>
-public sealed record LoggerRequest(string Name, IReadOnlyDictionary<string, string?> Parameters)
-{
-    /// <summary>Reads a <c>--logger</c> value: a friendly name or URI, then <c>;key=value</c> pairs.</summary>
-    public static LoggerRequest Parse(string value)
-    {
-        var parts = value.Split(';', StringSplitOptions.TrimEntries);
-        var parameters = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in parts.Skip(1).Where(part => part.Length > 0))
-        {
-            var equals = pair.IndexOf('=');
-            parameters[equals < 0 ? pair : pair[..equals].Trim()] = equals < 0 ? null : pair[(equals + 1)..].Trim();
-        }
-
-        return new LoggerRequest(parts[0], parameters);
-    }
-}
-
-/// <summary>
-/// What a user passed to <c>dotnet test</c> besides a runsettings file, as the SDK hands it to the
-/// VSTest target. A design-mode vstest.console takes no command line: all of it goes into the
-/// runsettings of each run.
-/// </summary>
-/// <param name="ResultsDirectory"><c>--results-directory</c>.</param>
-/// <param name="TargetFramework">The target framework moniker of the test assembly.</param>
-/// <param name="Collect">The data collectors of <c>--collect</c>, by friendly name.</param>
-/// <param name="Blame">The <c>--blame*</c> options, or null.</param>
-/// <param name="CommandLineRunSettings">Runsettings given after <c>--</c>, such as <c>RunConfiguration.MaxCpuCount=1</c>.</param>
-/// <param name="AdapterPaths">Folders to add to <c>TestAdaptersPaths</c>.</param>
-public sealed record VsTestOptions(
-    string? ResultsDirectory = null,
-    string? TargetFramework = null,
-    IReadOnlyList<string>? Collect = null,
-    BlameOptions? Blame = null,
-    IReadOnlyList<string>? CommandLineRunSettings = null,
-    IReadOnlyList<string>? AdapterPaths = null);
-
-/// <summary>
 /// Writes the runsettings BatchBuild hands to vstest: once per project (<see cref="ForProject"/>),
 /// with each test's start and result reported at once (<c>RunConfiguration/BatchSize</c> 1),
 /// the user's runsettings with everything passed on the command line; then per test batch

@@ -1,22 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using BatchBuild.Core.Durations;
 
 namespace BatchBuild.Core.Store;
-
-/// <summary>One result reported in a test batch; a test with data rows reports several.</summary>
-public sealed record TestBatchResult(string FullyQualifiedName, string DisplayName, TestRunOutcome Outcome, double DurationMillis, string? ErrorMessage = null)
-{
-    /// <summary>The outcome that stands for several: failed over passed over skipped over none.</summary>
-    public static TestRunOutcome Worst(IEnumerable<TestRunOutcome> outcomes)
-    {
-        var all = outcomes.ToHashSet();
-        return all.Contains(TestRunOutcome.Failed) ? TestRunOutcome.Failed
-            : all.Contains(TestRunOutcome.Passed) ? TestRunOutcome.Passed
-            : all.Contains(TestRunOutcome.Skipped) ? TestRunOutcome.Skipped
-            : TestRunOutcome.None;
-    }
-}
 
 /// <summary>
 /// What the collector saw of one run BatchBuild did not plan: the file it attaches to the run.
@@ -60,11 +44,3 @@ public sealed record TestBatchResults(
                 agent,
                 Attempt))];
 }
-
-/// <summary>
-/// The results file's JSON, generated at compile time: the collector writes it inside the
-/// data collector process, where reflection-based serialization would cost start-up time.
-/// </summary>
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(TestBatchResults))]
-internal sealed partial class TestBatchResultsJson : JsonSerializerContext;
