@@ -13,7 +13,7 @@ public sealed record BatchDto(
     DateTimeOffset? ClosedAt,
     string? Reason,
     double DurationSeconds,
-    CountsDto Counts,
+    BatchCounts Counts,
     bool NotifyOnCompletion,
     bool Rerun = false,
     int CiAttempt = 1)
@@ -29,7 +29,7 @@ public sealed record BatchDto(
         batch.ClosedAt,
         batch.Reason?.ToString().ToLowerInvariant(),
         Math.Round(((batch.ClosedAt ?? now) - batch.StartedAt).TotalSeconds, 3),
-        new CountsDto(batch.Counts.Passed, batch.Counts.Failed, batch.Counts.Skipped, batch.Counts.Total, batch.Counts.TestBatches, batch.Counts.Agents, batch.Counts.TestMillis, batch.Counts.Flaky, batch.Counts.Retried),
+        batch.Counts,
         batch.NotifyOnCompletion,
         batch.Rerun,
         batch.CiAttempt);
