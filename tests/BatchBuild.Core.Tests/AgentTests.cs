@@ -96,7 +96,7 @@ public sealed class AgentTests
     public void Without_history_the_split_is_by_count_and_every_agent_computes_the_same_one()
     {
         var tests = SelectableTest.From(Suite.Discovered([.. Enumerable.Range(1, 10).Select(i => $"A.T{i:00}")]));
-        var plan = BatchPlanner.CreateQueue(tests, [], Suite.Settings(BatchingStrategyType.Isolate)).DequeueAll();
+        var plan = BatchPlanner.Cut(tests, [], Suite.Settings(BatchingStrategyType.Isolate));
 
         var shares = Enumerable.Range(1, 3).Select(agent => AgentSplit.ShareOf(plan, new AgentSlot(agent, 3, "test"))).ToList();
         var again = Enumerable.Range(1, 3).Select(agent => AgentSplit.ShareOf(plan, new AgentSlot(agent, 3, "test"))).ToList();

@@ -40,7 +40,7 @@ internal static class Suite
         };
 
     public static IReadOnlyList<TestBatch> Plan(BatchBuildSettings settings, DiscoveredTest[] tests, params DurationRecord[] history) =>
-        BatchPlanner.CreateQueue(tests, history, settings, Now).DequeueAll();
+        BatchPlanner.Cut(tests, history, settings, Now);
 
     /// <summary>Each test batch as its test names, for comparing with hand-worked cases.</summary>
     public static string[][] Names(IEnumerable<TestBatch> batches) =>

@@ -5,7 +5,8 @@ namespace BatchBuild.Core.Planning;
 
 /// <summary>
 /// The tests not yet given to a test batch, longest expected duration first (ties by source, then
-/// name), so that long tests start early. Strategies read it; only <see cref="TestBatchQueue"/> takes from it.
+/// name), so that long tests start early. Strategies read it; only <see cref="TestBatchCutter"/>
+/// takes from it.
 /// </summary>
 public sealed class TestQueue
 {
