@@ -8,17 +8,25 @@ namespace BatchBuild.Core;
 /// </summary>
 /// <param name="Code">The <c>BBnnnn</c> code, listed in the README; null only for information.</param>
 /// <param name="Severity">Error, warning or information.</param>
-/// <param name="Setting">Where the value came from (a runsettings element, an MSBuild property or an environment variable), or null when no setting is at fault.</param>
+/// <param name="Setting">Where the value came from (a runsettings element, an MSBuild property or an environment
+/// variable), or null when no setting is at fault.</param>
 /// <param name="Message">What happened, and for a problem what is wrong and how to fix it.</param>
 /// <param name="File">The file the value came from, when it came from one.</param>
 /// <param name="Line">The line in <paramref name="File"/>, or 0.</param>
-public sealed record Diagnostic(string? Code, DiagnosticSeverity Severity, string? Setting, string Message, string? File = null, int Line = 0)
+public sealed record Diagnostic(
+    string? Code,
+    DiagnosticSeverity Severity,
+    string? Setting,
+    string Message,
+    string? File = null,
+    int Line = 0)
 {
     /// <summary>Progress for the log.</summary>
     public static Diagnostic Info(string message) => new(null, DiagnosticSeverity.Information, null, message);
 
     /// <summary>A problem that does not stop the run.</summary>
-    public static Diagnostic Warning(string code, string message) => new(code, DiagnosticSeverity.Warning, null, message);
+    public static Diagnostic Warning(string code, string message) =>
+        new(code, DiagnosticSeverity.Warning, null, message);
 
     /// <summary>A problem that stops the run.</summary>
     public static Diagnostic Error(string code, string message) => new(code, DiagnosticSeverity.Error, null, message);
@@ -26,7 +34,9 @@ public sealed record Diagnostic(string? Code, DiagnosticSeverity Severity, strin
     /// <summary>The message, after the setting it is about when there is one.</summary>
     public string Text => Setting is null ? Message : $"{Setting}: {Message}";
 
-    /// <summary>Formats the diagnostic the way compilers and MSBuild print theirs; information is its text alone.</summary>
+    /// <summary>
+    /// Formats the diagnostic the way compilers and MSBuild print theirs; information is its text alone.
+    /// </summary>
     public override string ToString()
     {
         if (Severity == DiagnosticSeverity.Information)

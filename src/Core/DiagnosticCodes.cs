@@ -42,16 +42,25 @@ public static class DiagnosticCodes
     /// <summary>A planned test reported no result: its test host crashed or its run was aborted.</summary>
     public const string TestNotRun = "BB3003";
 
-    /// <summary>The agent index and count do not name an agent: one without the other, not numbers, or an index outside 1..count.</summary>
+    /// <summary>
+    /// The agent index and count do not name an agent: one without the other, not numbers, or an index outside
+    /// 1..count.
+    /// </summary>
     public const string InvalidAgent = "BB1013";
 
     /// <summary>The CI's job attempt variable is not a whole number from 1: the job runs as a first attempt.</summary>
     public const string InvalidRunAttempt = "BB1014";
 
-    /// <summary>A re-run could not re-open its run's batch, which is older than the maximum batch age: its results start a new batch.</summary>
+    /// <summary>
+    /// A re-run could not re-open its run's batch, which is older than the maximum batch age: its results start a new
+    /// batch.
+    /// </summary>
     public const string RerunBatchTooOld = "BB1015";
 
-    /// <summary>A batch closed with failed tests, and the close step was asked to fail then (<c>BatchBuildCloseFailOnFailedTests</c>).</summary>
+    /// <summary>
+    /// A batch closed with failed tests, and the close step was asked to fail then
+    /// (<c>BatchBuildCloseFailOnFailedTests</c>).
+    /// </summary>
     public const string BatchHasFailures = "BB4003";
 
     /// <summary>A test was running when its test host crashed: it is the suspect, and failed.</summary>
@@ -78,10 +87,15 @@ public static class DiagnosticCodes
     /// <summary>A completion notification could not be delivered.</summary>
     public const string NotificationFailed = "BB4002";
 
-    /// <summary>The batch server gave up delivering a completion notification to one webhook: every allowed try failed, or it grew too old.</summary>
+    /// <summary>
+    /// The batch server gave up delivering a completion notification to one webhook: every allowed try failed, or it
+    /// grew too old.
+    /// </summary>
     public const string NotificationGivenUp = "BB4004";
 
-    /// <summary>The batch server could not record what became of a delivery to a webhook; it may be sent to that webhook again.</summary>
+    /// <summary>
+    /// The batch server could not record what became of a delivery to a webhook; it may be sent to that webhook again.
+    /// </summary>
     public const string DeliveryNotRecorded = "BB4005";
 
     /// <summary>A runsetting given on the command line after <c>--</c> that is not <c>path=value</c>.</summary>
@@ -93,10 +107,16 @@ public static class DiagnosticCodes
     /// <summary>vstest.console could not be started in design mode, or stopped answering.</summary>
     public const string TestPlatformFailed = "BB3008";
 
-    /// <summary>BatchBuild's launcher for a Microsoft.Testing.Platform test app was started wrongly, or its launch file cannot be read.</summary>
+    /// <summary>
+    /// BatchBuild's launcher for a Microsoft.Testing.Platform test app was started wrongly, or its launch file cannot
+    /// be read.
+    /// </summary>
     public const string InvalidLaunch = "BB3012";
 
-    /// <summary>A Microsoft.Testing.Platform test app on a platform older than 2.3, which BatchBuild does not batch (a build warning).</summary>
+    /// <summary>
+    /// A Microsoft.Testing.Platform test app on a platform older than 2.3, which BatchBuild does not batch (a build
+    /// warning).
+    /// </summary>
     public const string TestingPlatformTooOld = "BB3013";
 
     /// <summary>A request to the batch server that is not valid: bad JSON, a missing or wrong field.</summary>
@@ -126,7 +146,9 @@ public static class DiagnosticCodes
     /// <summary>A lease asked for by an agent that has not registered its tests with the batch's queue.</summary>
     public const string AgentNotRegistered = "BB5009";
 
-    /// <summary>A lease renewed or completed that has expired (another agent took its test batch over) or never was.</summary>
+    /// <summary>
+    /// A lease renewed or completed that has expired (another agent took its test batch over) or never was.
+    /// </summary>
     public const string LeaseLost = "BB5010";
 
     /// <summary>
@@ -135,30 +157,49 @@ public static class DiagnosticCodes
     /// </summary>
     public const string ValueTooLargeForDatabase = "BB5011";
 
-    /// <summary>A request to the batch server by a host name that is not one of its <c>AllowedHosts</c> (DNS rebinding): refused.</summary>
+    /// <summary>
+    /// A request to the batch server by a host name that is not one of its <c>AllowedHosts</c> (DNS rebinding):
+    /// refused.
+    /// </summary>
     public const string HostNotAllowed = "BB5013";
 
-    /// <summary>The batch server issued no close token when a test project finished: the close then needs the API key in its environment.</summary>
+    /// <summary>
+    /// The batch server issued no close token when a test project finished: the close then needs the API key in its
+    /// environment.
+    /// </summary>
     public const string NoCloseToken = "BB5014";
-    /// <summary>A queue registration that would take a batch's agent queues past their limit of tests or test batches (413).</summary>
+    /// <summary>
+    /// A queue registration that would take a batch's agent queues past their limit of tests or test batches (413).
+    /// </summary>
     public const string QueueTooLarge = "BB5016";
 
-    /// <summary>A queue registration that would take the server's agent queues past their limit of tests (413).</summary>
+    /// <summary>
+    /// A queue registration that would take the server's agent queues past their limit of tests (413).
+    /// </summary>
     public const string QueuesFull = "BB5017";
 
-    /// <summary>The queue's plan an agent read page by page does not match the plan its registration was answered with.</summary>
+    /// <summary>
+    /// The queue's plan an agent read page by page does not match the plan its registration was answered with.
+    /// </summary>
     public const string QueuePlanChanged = "BB5018";
 
     /// <summary>The batch server could not be reached; results were spooled to send later.</summary>
     public const string ServerUnreachable = "BB5101";
 
-    /// <summary>The batch server's queue could not be reached: the agent runs its static share of what it had not leased.</summary>
+    /// <summary>
+    /// The batch server's queue could not be reached: the agent runs its static share of what it had not leased.
+    /// </summary>
     public const string QueueFallback = "BB5102";
 
-    /// <summary>Tests ran on two agents: one's lease had expired and another took its test batch over, or an agent fell back to its static share.</summary>
+    /// <summary>
+    /// Tests ran on two agents: one's lease had expired and another took its test batch over, or an agent fell back to
+    /// its static share.
+    /// </summary>
     public const string DuplicateRun = "BB5103";
 
-    /// <summary>A re-run could not ask the batch server to re-open its run's batch: its results may start a new batch.</summary>
+    /// <summary>
+    /// A re-run could not ask the batch server to re-open its run's batch: its results may start a new batch.
+    /// </summary>
     public const string RerunNotJoined = "BB5104";
 
     /// <summary>The embedded store file was damaged: it was moved aside and a new store created.</summary>

@@ -26,7 +26,8 @@ public class SettingsReaderTests
 
     private static SettingsLayer RunSettings(string xml) => SettingsLayer.FromRunSettings(xml, File);
 
-    private static SettingsLayer BatchBuildSection(string inner) => RunSettings($"<RunSettings><BatchBuild>{inner}</BatchBuild></RunSettings>");
+    private static SettingsLayer BatchBuildSection(string inner) =>
+        RunSettings($"<RunSettings><BatchBuild>{inner}</BatchBuild></RunSettings>");
 
     private static SettingsLayer Properties(params (string Name, string? Value)[] pairs) =>
         SettingsLayer.FromProperties(pairs.Select(p => KeyValuePair.Create(p.Name, p.Value)));
@@ -74,7 +75,10 @@ public class SettingsReaderTests
 
         var settings = result.Settings!;
         Assert.That(result.Diagnostics, Is.Empty);
-        Assert.That(settings.BatchingStrategy.Type, Is.EqualTo(BatchingStrategyType.FixedSize), "an empty property does not override");
+        Assert.That(
+            settings.BatchingStrategy.Type,
+            Is.EqualTo(BatchingStrategyType.FixedSize),
+            "an empty property does not override");
         Assert.That(settings.BatchingStrategy.Size, Is.EqualTo(7));
         Assert.That(settings.BatchingStrategy.Percentile, Is.EqualTo(99.5));
         Assert.That(settings.Workers, Is.EqualTo(3));
@@ -84,15 +88,23 @@ public class SettingsReaderTests
     public void Every_setting_has_a_property_and_all_but_the_batch_id_a_variable()
     {
         var result = SettingsReader.Read(
-            Properties(("BatchBuildStrategy", "class-name"), ("BatchBuildBatchId", "release-7"), ("BatchBuildDefaultDurationMillis", "250")),
-            Environment(("BATCHBUILD_DURATION_MILLIS", "60000"), ("BATCHBUILD_TIME_LIMIT", "2026-11-01T00:00:00Z"), ("BATCHBUILD_LAST_MILE_LENGTH", "0")));
+            Properties(
+                ("BatchBuildStrategy", "class-name"),
+                ("BatchBuildBatchId", "release-7"),
+                ("BatchBuildDefaultDurationMillis", "250")),
+            Environment(
+                ("BATCHBUILD_DURATION_MILLIS", "60000"),
+                ("BATCHBUILD_TIME_LIMIT", "2026-11-01T00:00:00Z"),
+                ("BATCHBUILD_LAST_MILE_LENGTH", "0")));
 
         var settings = result.Settings!;
         Assert.That(settings.BatchingStrategy.Type, Is.EqualTo(BatchingStrategyType.ClassName));
         Assert.That(settings.BatchId, Is.EqualTo(BatchId.Parse("release-7")));
         Assert.That(settings.DefaultDurationMillis, Is.EqualTo(250));
         Assert.That(settings.BatchingStrategy.DurationMillis, Is.EqualTo(60000));
-        Assert.That(settings.BatchingStrategy.TimeLimit, Is.EqualTo(new TimeLimit.Since(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))));
+        Assert.That(
+            settings.BatchingStrategy.TimeLimit,
+            Is.EqualTo(new TimeLimit.Since(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))));
     }
 
     [Test]
@@ -126,7 +138,13 @@ public class SettingsReaderTests
         Assert.That(result.Diagnostics, Is.Empty);
         var settings = result.Settings!;
         Assert.That(settings.Timeouts, Is.EqualTo(new TimeoutSettings(60_000, 5_000)));
-        Assert.That(settings.Flakiness, Is.EqualTo(new FlakinessSettings(FlakinessStrategyType.Probability, 0.95, 4, new TimeLimit.LookBack(TimeSpan.FromDays(7)))));
+        Assert.That(
+            settings.Flakiness,
+            Is.EqualTo(new FlakinessSettings(
+                FlakinessStrategyType.Probability,
+                0.95,
+                4,
+                new TimeLimit.LookBack(TimeSpan.FromDays(7)))));
         Assert.That(settings.Sorting, Is.EqualTo(SortingStrategyType.SuccessRate));
         Assert.That(settings.Retry.Fast, Is.True);
     }
@@ -137,7 +155,11 @@ public class SettingsReaderTests
     [TestCase(0.8, 0.8, 3, 1)]
     [TestCase(0.0, 0.8, 3, 3)]
     [TestCase(0.9, 0.99, 5, 2)]
-    public void The_probability_strategy_schedules_a_test_until_a_pass_is_likely_enough(double passRate, double minSuccessRate, int maxCount, int runs)
+    public void The_probability_strategy_schedules_a_test_until_a_pass_is_likely_enough(
+        double passRate,
+        double minSuccessRate,
+        int maxCount,
+        int runs)
     {
         var flakiness = new FlakinessSettings(FlakinessStrategyType.Probability, minSuccessRate, maxCount, null);
 
@@ -207,7 +229,13 @@ public class SettingsReaderTests
     {
         var result = SettingsReader.Read(Properties(("BatchBuildBatchId", "nightly\u0007build/7")));
 
-        AssertSingleError(result, "BB1007", "MSBuild property BatchBuildBatchId", "nightly\u0007build/7", "it contains the character U+0007", null);
+        AssertSingleError(
+            result,
+            "BB1007",
+            "MSBuild property BatchBuildBatchId",
+            "nightly\u0007build/7",
+            "it contains the character U+0007",
+            null);
         Assert.That(result.Errors.Single().Message, Does.Contain(BatchId.Rule));
     }
 
@@ -227,7 +255,9 @@ public class SettingsReaderTests
     [Test]
     public void A_size_from_another_source_satisfies_fixed_size()
     {
-        var result = SettingsReader.Read(BatchBuildSection("<BatchingStrategy><Type>fixed-size</Type></BatchingStrategy>"), Environment(("BATCHBUILD_SIZE", "4")));
+        var result = SettingsReader.Read(
+            BatchBuildSection("<BatchingStrategy><Type>fixed-size</Type></BatchingStrategy>"),
+            Environment(("BATCHBUILD_SIZE", "4")));
 
         Assert.That(result.Settings!.BatchingStrategy.Size, Is.EqualTo(4));
     }
@@ -260,18 +290,28 @@ public class SettingsReaderTests
 
         var warning = result.Diagnostics.Single();
         Assert.That(result.Settings, Is.Not.Null);
-        Assert.That((warning.Code, warning.Severity, warning.Setting), Is.EqualTo(("BB1001", DiagnosticSeverity.Warning, "BatchBuild/BatchingStrategy/Sise")));
+        Assert.That(
+            (warning.Code, warning.Severity, warning.Setting),
+            Is.EqualTo(("BB1001", DiagnosticSeverity.Warning, "BatchBuild/BatchingStrategy/Sise")));
         Assert.That(warning.Message, Does.Contain("BatchingStrategy/Size").And.Contain("Workers"));
-        Assert.That(warning.ToString(), Is.EqualTo($"{File}(1): warning BB1001: BatchBuild/BatchingStrategy/Sise: {warning.Message}"));
+        Assert.That(
+            warning.ToString(),
+            Is.EqualTo($"{File}(1): warning BB1001: BatchBuild/BatchingStrategy/Sise: {warning.Message}"));
     }
 
     [Test]
     public void Variables_that_carry_run_state_are_not_unknown_settings()
     {
-        var result = SettingsReader.Read(Environment(("BATCHBUILD_BATCH_ID", "x"), ("BATCHBUILD_TEST_BATCH", "3"), ("BATCHBUILD_TEST_BATCH_COUNT", "9")));
+        var result = SettingsReader.Read(Environment(
+            ("BATCHBUILD_BATCH_ID", "x"),
+            ("BATCHBUILD_TEST_BATCH", "3"),
+            ("BATCHBUILD_TEST_BATCH_COUNT", "9")));
 
         Assert.That(result.Diagnostics, Is.Empty);
-        Assert.That(result.Settings!.BatchId, Is.Null, "BATCHBUILD_BATCH_ID is resolved by BatchIdResolver, after explicit settings");
+        Assert.That(
+            result.Settings!.BatchId,
+            Is.Null,
+            "BATCHBUILD_BATCH_ID is resolved by BatchIdResolver, after explicit settings");
     }
 
     [Test]
@@ -294,7 +334,13 @@ public class SettingsReaderTests
         Assert.That(result.Settings!.Workers, Is.EqualTo(2));
     }
 
-    private static void AssertSingleError(SettingsResult result, string code, string setting, string value, string allowed, string? file)
+    private static void AssertSingleError(
+        SettingsResult result,
+        string code,
+        string setting,
+        string value,
+        string allowed,
+        string? file)
     {
         Assert.That(result.Settings, Is.Null);
         var error = result.Diagnostics.Single();
@@ -328,6 +374,8 @@ public class TimeLimitTests
     public void A_date_time_is_a_fixed_start(string text, string expected)
     {
         Assert.That(TimeLimit.TryParse(text, out var limit), Is.True);
-        Assert.That(limit!.WindowStart(DateTimeOffset.UtcNow), Is.EqualTo(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(
+            limit!.WindowStart(DateTimeOffset.UtcNow),
+            Is.EqualTo(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

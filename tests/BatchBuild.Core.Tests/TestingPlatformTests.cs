@@ -6,7 +6,8 @@ namespace BatchBuild.Core.Tests;
 
 public sealed class TestingPlatformTests
 {
-    // What an MSTest 4.5 app prints for --list-tests json (trimmed to three tests), after the blank line it starts with.
+    // What an MSTest 4.5 app prints for --list-tests json (trimmed to three tests), after the blank line it starts
+    // with.
     private const string Listed = """
 
         {
@@ -46,7 +47,11 @@ public sealed class TestingPlatformTests
         var (tests, _) = ListedTests.Read("/bin/Probe.dll", Listed);
         var keys = SelectableTest.From(tests!).Select(test => test.Key.FullyQualifiedName).ToList();
 
-        Assert.That(keys, Does.Contain("Probe.Alpha.Rows [Rows (1)]").And.Contain("Probe.Alpha.Rows [Rows (\"a\\\"b\")]").And.Contain("Probe.Alpha.One"));
+        Assert.That(
+            keys,
+            Does.Contain("Probe.Alpha.Rows [Rows (1)]").And
+                .Contain("Probe.Alpha.Rows [Rows (\"a\\\"b\")]").And
+                .Contain("Probe.Alpha.One"));
     }
 
     [TestCase("", "the test app printed no test list")]
@@ -76,14 +81,20 @@ public sealed class TestingPlatformTests
         ];
         var read = reported.Select((line, i) => lines.Read(line, 100 * i)).ToList();
 
-        Assert.That(read, Is.EqualTo(new[] { true, true, true, true, false, true, false }), "the line a crash cut short is left out");
+        Assert.That(
+            read,
+            Is.EqualTo(new[] { true, true, true, true, false, true, false }),
+            "the line a crash cut short is left out");
         Assert.That(lines.Results.Select(result => (result.TestId, result.DisplayName, result.Outcome, result.DurationMillis, result.ErrorMessage)), Is.EqualTo(new[]
         {
             ("a", "A", TestRunOutcome.Passed, 12.5, (string?)null),
             ("c", "C", TestRunOutcome.Skipped, 0.0, "not today"),
             ("d", "D \"quoted\"", TestRunOutcome.Failed, 3.0, "boom"),
         }));
-        Assert.That(lines.RunningAt(1000), Is.EqualTo(new Dictionary<string, double> { ["b"] = 900 }), "b started at 100 ms and has not ended");
+        Assert.That(
+            lines.RunningAt(1000),
+            Is.EqualTo(new Dictionary<string, double> { ["b"] = 900 }),
+            "b started at 100 ms and has not ended");
     }
 
     [Test]
@@ -104,7 +115,9 @@ public sealed class TestingPlatformTests
     [Test]
     public void Discovery_lists_the_tests_the_user_filtered_without_the_connection_to_dotnet_test()
     {
-        Assert.That(TestAppArguments.ForDiscovery(FromDotnetTest), Is.EqualTo(new[] { "--filter-class", "Probe.Alpha", "--report-trx", "--list-tests", "json" }));
+        Assert.That(
+            TestAppArguments.ForDiscovery(FromDotnetTest),
+            Is.EqualTo(new[] { "--filter-class", "Probe.Alpha", "--report-trx", "--list-tests", "json" }));
     }
 
     [Test]
@@ -126,7 +139,10 @@ public sealed class TestingPlatformTests
         var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp", commandLineLimit: 100);
 
         Assert.That(run.Arguments, Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", "@/tmp/batch.rsp", uids[0], uids[4]]));
-        Assert.That(run.ResponseFileText!.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(uids.Where((_, i) => i is not 0 and not 4).Select(uid => $"\"{uid}\"")), "one uid a line, quoted whole");
+        Assert.That(
+            run.ResponseFileText!.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            Is.EqualTo(uids.Where((_, i) => i is not 0 and not 4).Select(uid => $"\"{uid}\"")),
+            "one uid a line, quoted whole");
     }
 
     [TestCase(new[] { "--server", "dotnettestcli", "--results-directory", "/r" }, "/r")]
@@ -152,19 +168,40 @@ public sealed class TestingPlatformTests
     public void The_default_store_is_the_same_for_every_project_of_one_invocation()
     {
         TestAppLaunch Launch(string project, string? solutionStore) =>
-            new(project, $"/repo/{project}", $"/repo/{project}/bin/{project}.dll", solutionStore, null, new Dictionary<string, string>(), null, project);
+            new(
+                project,
+                $"/repo/{project}",
+                $"/repo/{project}/bin/{project}.dll",
+                solutionStore,
+                null,
+                new Dictionary<string, string>(),
+                null,
+                project);
 
-        Assert.That(Launch("A", "/repo/.batchbuild/batchbuild.db").DefaultStorePath("/elsewhere"), Is.EqualTo("/repo/.batchbuild/batchbuild.db"));
         Assert.That(
-            new[] { Launch("A", null), Launch("B", null) }.Select(launch => launch.DefaultStorePath("/repo")).Distinct(),
+            Launch("A", "/repo/.batchbuild/batchbuild.db").DefaultStorePath("/elsewhere"),
+            Is.EqualTo("/repo/.batchbuild/batchbuild.db"));
+        Assert.That(
+            new[] { Launch("A", null), Launch("B", null) }.Select(launch => launch.DefaultStorePath("/repo"))
+                .Distinct(),
             Is.EqualTo(new[] { Path.Combine("/repo", ".batchbuild", "batchbuild.db") }));
-        Assert.That(Launch("A", null).DefaultStorePath(null), Is.EqualTo(Path.Combine("/repo/A", ".batchbuild", "batchbuild.db")));
+        Assert.That(
+            Launch("A", null).DefaultStorePath(null),
+            Is.EqualTo(Path.Combine("/repo/A", ".batchbuild", "batchbuild.db")));
     }
 
     [Test]
     public void A_launch_file_reads_back_as_written()
     {
-        var launch = new TestAppLaunch("A", "/repo/A", "/repo/A/bin/A.dll", null, "/repo/a.runsettings", new Dictionary<string, string> { ["BatchBuildStrategy"] = "isolate" }, "/tmp/inv", "A-1");
+        var launch = new TestAppLaunch(
+            "A",
+            "/repo/A",
+            "/repo/A/bin/A.dll",
+            null,
+            "/repo/a.runsettings",
+            new Dictionary<string, string> { ["BatchBuildStrategy"] = "isolate" },
+            "/tmp/inv",
+            "A-1");
 
         var read = TestAppLaunch.FromJson(launch.ToJson());
 

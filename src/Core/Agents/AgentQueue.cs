@@ -47,7 +47,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
     /// the queue lacks are added, in test batches cut as that plan cut them. Registering again
     /// changes nothing. Returns the queue's plan.
     /// </summary>
-    public IReadOnlyList<QueuedTestBatch> Register(string agent, IReadOnlyList<QueuedTestBatch> plan, DateTimeOffset now)
+    public IReadOnlyList<QueuedTestBatch> Register(
+        string agent,
+        IReadOnlyList<QueuedTestBatch> plan,
+        DateTimeOffset now)
     {
         LastActivity = now;
         if (!_agents.TryGetValue(agent, out var knows))
@@ -64,7 +67,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
                 continue;
             }
 
-            var queued = new QueuedTestBatch(_plan.Count + 1, added, batch.Tests.Count == 0 ? 0 : batch.ExpectedMillis * added.Count / batch.Tests.Count);
+            var queued = new QueuedTestBatch(
+                _plan.Count + 1,
+                added,
+                batch.Tests.Count == 0 ? 0 : batch.ExpectedMillis * added.Count / batch.Tests.Count);
             _plan.Add(queued);
             if (Unfinished(queued) is { } waiting)
             {
@@ -114,7 +120,18 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
         {
             var (batch, from) = _waiting[index];
             _waiting.RemoveAt(index);
-            var lease = new Lease(Guid.NewGuid().ToString("N"), agent, assembly, batch.Index, batch.Tests.Count, batch.ExpectedMillis, now, now + leaseTimeout, null, LeaseState.Running, from);
+            var lease = new Lease(
+                Guid.NewGuid().ToString("N"),
+                agent,
+                assembly,
+                batch.Index,
+                batch.Tests.Count,
+                batch.ExpectedMillis,
+                now,
+                now + leaseTimeout,
+                null,
+                LeaseState.Running,
+                from);
             _positions[lease.Id] = _order.Count;
             _order.Add(lease);
             _running[lease.Id] = batch;
@@ -137,7 +154,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
         return new LeaseReply.Wait(wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : wait > LongestWait ? LongestWait : wait);
     }
 
-    /// <summary>Renews the deadline of <paramref name="agent"/>'s running lease; null when it has none by that ID (it expired or never was).</summary>
+    /// <summary>
+    /// Renews the deadline of <paramref name="agent"/>'s running lease; null when it has none by that ID (it expired or
+    /// never was).
+    /// </summary>
     public Lease? Heartbeat(string leaseId, string agent, DateTimeOffset now)
     {
         LastActivity = now;
@@ -219,7 +239,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
     // Running leases past their deadline expire; their test batches go back in front of the queue.
     private void Expire(DateTimeOffset now)
     {
-        var expired = _running.Keys.Select(id => LeaseOf(id)!).Where(lease => lease.Deadline < now).OrderBy(lease => lease.LeasedAt).ToList();
+        var expired = _running.Keys.Select(id => LeaseOf(id)!)
+            .Where(lease => lease.Deadline < now)
+            .OrderBy(lease => lease.LeasedAt)
+            .ToList();
         foreach (var lease in expired)
         {
             _waiting.Add(new Waiting(_running[lease.Id], lease.Agent));

@@ -3,7 +3,9 @@ using System.Globalization;
 
 namespace BatchBuild.Core.Agents;
 
-/// <summary>Which of a run's parallel CI agents this is: the <see cref="Index"/>-th (from 1) of <see cref="Count"/>.</summary>
+/// <summary>
+/// Which of a run's parallel CI agents this is: the <see cref="Index"/>-th (from 1) of <see cref="Count"/>.
+/// </summary>
 /// <param name="Index">This agent's position, from 1.</param>
 /// <param name="Count">How many agents run the batch.</param>
 /// <param name="Origin">Where the two numbers came from, for the build log.</param>
@@ -40,7 +42,10 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
     /// are set, else the parallel-job variables of Azure Pipelines, GitLab, CircleCI or Buildkite,
     /// else a single agent. An index outside 1..count is an error naming where it came from.
     /// </summary>
-    public static (AgentSlot? Slot, ImmutableArray<Diagnostic> Diagnostics) Resolve(int? index, int? count, Func<string, string?> environment)
+    public static (AgentSlot? Slot, ImmutableArray<Diagnostic> Diagnostics) Resolve(
+        int? index,
+        int? count,
+        Func<string, string?> environment)
     {
         if (index is not null || count is not null)
         {
@@ -60,7 +65,9 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
             return int.TryParse(indexText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ciIndex)
                 && int.TryParse(countText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ciCount)
                 ? Checked(ciIndex + offset, ciCount, origin)
-                : (null, [Diagnostic.Error(DiagnosticCodes.InvalidAgent, $"{origin} are not whole numbers; set BatchBuildAgentIndex and BatchBuildAgentCount explicitly")]);
+                : (null, [Diagnostic.Error(
+                    DiagnosticCodes.InvalidAgent,
+                    $"{origin} are not whole numbers; set BatchBuildAgentIndex and BatchBuildAgentCount explicitly")]);
         }
 
         return (Single, []);
@@ -69,5 +76,7 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
     private static (AgentSlot?, ImmutableArray<Diagnostic>) Checked(int index, int count, string origin) =>
         count >= 1 && index >= 1 && index <= count
             ? (new AgentSlot(index, count, origin), [])
-            : (null, [Diagnostic.Error(DiagnosticCodes.InvalidAgent, $"agent {index} of {count} from {origin} is not an agent: the index counts from 1 to the count")]);
+            : (null, [Diagnostic.Error(
+                DiagnosticCodes.InvalidAgent,
+                $"agent {index} of {count} from {origin} is not an agent: the index counts from 1 to the count")]);
 }

@@ -6,7 +6,10 @@ public abstract record LeaseReply
     /// <summary>A test batch to run, held by <paramref name="Lease"/>.</summary>
     public sealed record Granted(Lease Lease, QueuedTestBatch Batch) : LeaseReply;
 
-    /// <summary>Nothing to lease now, but other agents hold leases that may expire: ask again after <paramref name="RetryAfter"/>.</summary>
+    /// <summary>
+    /// Nothing to lease now, but other agents hold leases that may expire: ask again after
+    /// <paramref name="RetryAfter"/>.
+    /// </summary>
     public sealed record Wait(TimeSpan RetryAfter) : LeaseReply;
 
     /// <summary>Nothing left for this agent: every test batch it could run has run.</summary>

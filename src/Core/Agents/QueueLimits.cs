@@ -15,7 +15,10 @@ public sealed record QueueLimits(long MaxTestsPerBatch, long MaxTestBatchesPerBa
     /// <summary>The default <see cref="MaxTestsPerBatch"/>.</summary>
     public const long DefaultMaxTestsPerBatch = 250_000;
 
-    /// <summary>The default <see cref="MaxTestBatchesPerBatch"/>: as many as tests, since the <c>isolate</c> strategy runs each test alone.</summary>
+    /// <summary>
+    /// The default <see cref="MaxTestBatchesPerBatch"/>: as many as tests, since the <c>isolate</c> strategy runs each
+    /// test alone.
+    /// </summary>
     public const long DefaultMaxTestBatchesPerBatch = 250_000;
 
     /// <summary>The default <see cref="MaxTestsPerServer"/>.</summary>

@@ -5,4 +5,9 @@ namespace BatchBuild.Core.Api;
 /// <see cref="ResultDto.MaxListedErrorLength"/>; the runs of its test batches are on their own
 /// route (<see cref="TimelineDto"/>).
 /// </summary>
-public sealed record BatchResultsDto(BatchDto Batch, IReadOnlyList<ResultDto> Results, int Total, int Page, int PageSize);
+public sealed record BatchResultsDto(
+    BatchDto Batch,
+    IReadOnlyList<ResultDto> Results,
+    int Total,
+    int Page,
+    int PageSize);

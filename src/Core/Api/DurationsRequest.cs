@@ -6,7 +6,12 @@ using BatchBuild.Core.Store;
 namespace BatchBuild.Core.Api;
 
 /// <summary>What the planner asks: <c>POST /api/v1/durations</c>.</summary>
-public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Percentile, DateTimeOffset? Since, int? RunsPerTest, string? ExcludeBatchId = null)
+public sealed record DurationsRequest(
+    IReadOnlyList<TestDto>? Tests,
+    double Percentile,
+    DateTimeOffset? Since,
+    int? RunsPerTest,
+    string? ExcludeBatchId = null)
 {
     /// <summary>The most tests one request may name.</summary>
     public const int MaxTests = 50_000;
@@ -20,7 +25,12 @@ public sealed record DurationsRequest(IReadOnlyList<TestDto>? Tests, double Perc
 
     /// <summary>The request for <paramref name="query"/>.</summary>
     public static DurationsRequest From(DurationQuery query) =>
-        new([.. query.Tests.Select(test => new TestDto(test.Assembly, test.FullyQualifiedName))], query.Percentile, query.Since, query.RunsPerTest, query.ExcludeBatchId);
+        new(
+            [.. query.Tests.Select(test => new TestDto(test.Assembly, test.FullyQualifiedName))],
+            query.Percentile,
+            query.Since,
+            query.RunsPerTest,
+            query.ExcludeBatchId);
 
     /// <summary>The query, or every problem found.</summary>
     public (DurationQuery? Query, IReadOnlyList<string> Problems) Validate()

@@ -1,6 +1,8 @@
 namespace BatchBuild.Core.Api;
 
-/// <summary>An agent that asks for the next test batch of an assembly: <c>POST /api/v1/batches/{id}/leases</c>.</summary>
+/// <summary>
+/// An agent that asks for the next test batch of an assembly: <c>POST /api/v1/batches/{id}/leases</c>.
+/// </summary>
 public sealed record LeaseRequest(string? Assembly, string? Agent)
 {
     /// <summary>Every problem found, each naming its field.</summary>

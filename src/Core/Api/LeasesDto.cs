@@ -2,7 +2,10 @@ using BatchBuild.Core.Agents;
 
 namespace BatchBuild.Core.Api;
 
-/// <summary>One page of a batch's leases, per assembly in the order granted: <c>GET /api/v1/batches/{id}/leases?page=&amp;pageSize=</c>.</summary>
+/// <summary>
+/// One page of a batch's leases, per assembly in the order granted:
+/// <c>GET /api/v1/batches/{id}/leases?page=&amp;pageSize=</c>.
+/// </summary>
 /// <param name="BatchId">The batch.</param>
 /// <param name="Leases">The leases on this page.</param>
 /// <param name="Total">How many leases the batch's queues hold, on all pages.</param>

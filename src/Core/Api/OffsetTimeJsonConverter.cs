@@ -25,7 +25,8 @@ public sealed class OffsetTimeJsonConverter : JsonConverter<DateTimeOffset>
     }
 
     /// <inheritdoc />
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
 
     // A date, a 'T', a time, and then 'Z' or a signed offset: the offset is the only place after
     // the 'T' where a sign may stand.

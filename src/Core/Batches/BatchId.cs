@@ -60,7 +60,9 @@ public readonly record struct BatchId
         }
     }
 
-    /// <summary>Checks <paramref name="text"/> against <see cref="Rule"/>; <paramref name="problem"/> says what is wrong.</summary>
+    /// <summary>
+    /// Checks <paramref name="text"/> against <see cref="Rule"/>; <paramref name="problem"/> says what is wrong.
+    /// </summary>
     public static bool TryCreate(string? text, out BatchId id, [NotNullWhen(false)] out string? problem)
     {
         id = default;
@@ -81,7 +83,9 @@ public readonly record struct BatchId
         return true;
     }
 
-    /// <summary>The ID for <paramref name="text"/>; throws <see cref="FormatException"/> when it breaks <see cref="Rule"/>.</summary>
+    /// <summary>
+    /// The ID for <paramref name="text"/>; throws <see cref="FormatException"/> when it breaks <see cref="Rule"/>.
+    /// </summary>
     public static BatchId Parse(string text) =>
         TryCreate(text, out var id, out var problem)
             ? id

@@ -10,8 +10,10 @@ namespace BatchBuild.Core.Batches;
 /// <param name="Reason">Why it closed, if it did.</param>
 /// <param name="Counts">Its counts: live while active, frozen at close.</param>
 /// <param name="NotifyOnCompletion">Whether closing it sends the completion notification.</param>
-/// <param name="CiAttempt">The attempt of the CI job that started it or, for a re-run, last joined it; 1 when no re-run did.</param>
-/// <param name="Rerun">Whether a re-run of a CI job joined it after it had closed (or while it was still open): its completion is sent again, marked as a re-run.</param>
+/// <param name="CiAttempt">The attempt of the CI job that started it or, for a re-run, last joined it; 1 when no re-run
+/// did.</param>
+/// <param name="Rerun">Whether a re-run of a CI job joined it after it had closed (or while it was still open): its
+/// completion is sent again, marked as a re-run.</param>
 public sealed record BatchInfo(
     BatchId Id,
     int Sequence,

@@ -1,6 +1,8 @@
 namespace BatchBuild.Core.Configuration;
 
-/// <summary>The agent settings: all null unless set, so that the CI's parallel-job variables and the defaults apply.</summary>
+/// <summary>
+/// The agent settings: all null unless set, so that the CI's parallel-job variables and the defaults apply.
+/// </summary>
 /// <param name="Index">This agent's position, from 1.</param>
 /// <param name="Count">How many agents run the batch.</param>
 /// <param name="Distribution">

@@ -17,7 +17,9 @@ public sealed record BatchBuildSettings(
     string? StorePath,
     bool ExportApplitoolsBatchId)
 {
-    /// <summary>The settings when nothing is configured: <c>isolate</c>, 90th percentile, 1 s default, one worker per processor.</summary>
+    /// <summary>
+    /// The settings when nothing is configured: <c>isolate</c>, 90th percentile, 1 s default, one worker per processor.
+    /// </summary>
     public static BatchBuildSettings Defaults { get; } = new(
         new BatchingStrategySettings(BatchingStrategyType.Isolate, null, null, 90, null, 0),
         DefaultDurationMillis: 1000,
@@ -35,7 +37,8 @@ public sealed record BatchBuildSettings(
     };
 
     /// <summary>How expected durations are estimated.</summary>
-    public DurationSettings Durations => new(BatchingStrategy.Percentile, BatchingStrategy.TimeLimit, DefaultDurationMillis);
+    public DurationSettings Durations =>
+        new(BatchingStrategy.Percentile, BatchingStrategy.TimeLimit, DefaultDurationMillis);
 
     /// <summary>How batches close and notify.</summary>
     public BatchLifecycleSettings Lifecycle { get; init; } = BatchLifecycleSettings.Defaults;
@@ -43,7 +46,9 @@ public sealed record BatchBuildSettings(
     /// <summary>How failed and uncompleted tests run again, and when a test that ran more than once passed.</summary>
     public RetrySettings Retry { get; init; } = RetrySettings.Defaults;
 
-    /// <summary>How long a test batch may run, and may go without a test result, before its test host is killed.</summary>
+    /// <summary>
+    /// How long a test batch may run, and may go without a test result, before its test host is killed.
+    /// </summary>
     public TimeoutSettings Timeouts { get; init; } = TimeoutSettings.Defaults;
 
     /// <summary>Whether tests known to be flaky are scheduled more than once up front.</summary>

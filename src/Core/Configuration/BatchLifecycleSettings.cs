@@ -22,6 +22,16 @@ public sealed record BatchLifecycleSettings(
     string? ApiKey,
     Uri? Proxy)
 {
-    /// <summary>3 hours idle, 3 days old, notify, no summary file or webhook, close after the tests, embedded store.</summary>
-    public static BatchLifecycleSettings Defaults { get; } = new(BatchLimits.Default, true, null, [], false, null, null, null);
+    /// <summary>
+    /// 3 hours idle, 3 days old, notify, no summary file or webhook, close after the tests, embedded store.
+    /// </summary>
+    public static BatchLifecycleSettings Defaults { get; } = new(
+        BatchLimits.Default,
+        true,
+        null,
+        [],
+        false,
+        null,
+        null,
+        null);
 }

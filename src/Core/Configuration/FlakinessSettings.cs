@@ -10,7 +10,11 @@ namespace BatchBuild.Core.Configuration;
 /// <param name="MinSuccessRate">The chance of at least one pass to reach, in (0, 1].</param>
 /// <param name="MaxCount">The most runs of one test scheduled up front.</param>
 /// <param name="TimeLimit">How far back recorded results count, or null for all of them.</param>
-public sealed record FlakinessSettings(FlakinessStrategyType Type, double MinSuccessRate, int MaxCount, TimeLimit? TimeLimit)
+public sealed record FlakinessSettings(
+    FlakinessStrategyType Type,
+    double MinSuccessRate,
+    int MaxCount,
+    TimeLimit? TimeLimit)
 {
     /// <summary><c>ignore</c>; with <c>probability</c>, 0.8 and at most 3 runs over all recorded results.</summary>
     public static FlakinessSettings Defaults { get; } = new(FlakinessStrategyType.Ignore, 0.8, 3, null);

@@ -9,11 +9,23 @@ namespace BatchBuild.Core.Configuration;
 /// <param name="RetryPerTestQuota">With <c>fixed-quota</c>, the retries of one test.</param>
 /// <param name="UncompletedTestRetryQuota">How often a test whose test host died before it reported runs again.</param>
 /// <param name="Mode">When a test that ran more than once counts as passed.</param>
-/// <param name="Fast">Whether a test's pending runs are dropped once it has passed (<c>ExecutionStrategy/Fast</c>).</param>
-public sealed record RetrySettings(RetryStrategyType Type, int TotalAllowedRetryQuota, int RetryPerTestQuota, int UncompletedTestRetryQuota, Running.ExecutionMode Mode, bool Fast = false)
+/// <param name="Fast">Whether a test's pending runs are dropped once it has passed
+/// (<c>ExecutionStrategy/Fast</c>).</param>
+public sealed record RetrySettings(
+    RetryStrategyType Type,
+    int TotalAllowedRetryQuota,
+    int RetryPerTestQuota,
+    int UncompletedTestRetryQuota,
+    Running.ExecutionMode Mode,
+    bool Fast = false)
 {
     /// <summary><c>no-retry</c>, one more run for an uncompleted test, <c>any-success</c>, not fast.</summary>
-    public static RetrySettings Defaults { get; } = new(RetryStrategyType.NoRetry, 200, 3, 1, Running.ExecutionMode.AnySuccess);
+    public static RetrySettings Defaults { get; } = new(
+        RetryStrategyType.NoRetry,
+        200,
+        3,
+        1,
+        Running.ExecutionMode.AnySuccess);
 
     /// <summary>The configuration names of the retry strategy types.</summary>
     public static IReadOnlyDictionary<RetryStrategyType, string> TypeNames { get; } = new Dictionary<RetryStrategyType, string>

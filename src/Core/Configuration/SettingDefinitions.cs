@@ -11,7 +11,9 @@ internal static class SettingDefinitions
         new("BatchingStrategy/Type", "BatchBuildStrategy", "BATCHBUILD_STRATEGY", (text, s) =>
             ParseStrategy(text) is { } type
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { Type = type } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", BatchBuildSettings.StrategyNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", BatchBuildSettings.StrategyNames.Values)))),
         new("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", (text, s) =>
             ParseWhole(text, 1) is { } size
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { Size = (int)size } }, null)
@@ -23,7 +25,9 @@ internal static class SettingDefinitions
         new("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", (text, s) =>
             double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p > 0 && p <= 100
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { Percentile = p } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.InvalidNumber, "a number greater than 0 and at most 100, such as 90 or 99.5"))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.InvalidNumber,
+                    "a number greater than 0 and at most 100, such as 90 or 99.5"))),
         new("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", (text, s) =>
             TimeLimit.TryParse(text, out var limit)
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { TimeLimit = limit } }, null)
@@ -49,7 +53,9 @@ internal static class SettingDefinitions
         new("RetryStrategy/Type", "BatchBuildRetryStrategy", "BATCHBUILD_RETRY_STRATEGY", (text, s) =>
             Named(RetrySettings.TypeNames, text) is { } type
                 ? (s with { Retry = s.Retry with { Type = type } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", RetrySettings.TypeNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", RetrySettings.TypeNames.Values)))),
         new("RetryStrategy/TotalAllowedRetryQuota", "BatchBuildTotalAllowedRetryQuota", "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA", (text, s) =>
             ParseWhole(text, 0) is { } quota
                 ? (s with { Retry = s.Retry with { TotalAllowedRetryQuota = (int)quota } }, null)
@@ -65,7 +71,9 @@ internal static class SettingDefinitions
         new("ExecutionStrategy/Mode", "BatchBuildExecutionMode", "BATCHBUILD_EXECUTION_MODE", (text, s) =>
             Named(RetrySettings.ModeNames, text) is { } mode
                 ? (s with { Retry = s.Retry with { Mode = mode } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", RetrySettings.ModeNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", RetrySettings.ModeNames.Values)))),
         new("ExecutionStrategy/Fast", "BatchBuildExecutionFast", "BATCHBUILD_EXECUTION_FAST", (text, s) =>
             ParseBoolean(text) is { } fast
                 ? (s with { Retry = s.Retry with { Fast = fast } }, null)
@@ -81,11 +89,15 @@ internal static class SettingDefinitions
         new("FlakinessStrategy/Type", "BatchBuildFlakinessStrategy", "BATCHBUILD_FLAKINESS_STRATEGY", (text, s) =>
             Named(FlakinessSettings.TypeNames, text) is { } type
                 ? (s with { Flakiness = s.Flakiness with { Type = type } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", FlakinessSettings.TypeNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", FlakinessSettings.TypeNames.Values)))),
         new("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", (text, s) =>
             double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate <= 1
                 ? (s with { Flakiness = s.Flakiness with { MinSuccessRate = rate } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.InvalidNumber, "a rate greater than 0 and at most 1, such as 0.8"))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.InvalidNumber,
+                    "a rate greater than 0 and at most 1, such as 0.8"))),
         new("FlakinessStrategy/MaxCount", "BatchBuildFlakinessMaxCount", "BATCHBUILD_FLAKINESS_MAX_COUNT", (text, s) =>
             ParseWhole(text, 1) is { } count
                 ? (s with { Flakiness = s.Flakiness with { MaxCount = (int)count } }, null)
@@ -97,7 +109,9 @@ internal static class SettingDefinitions
         new("SortingStrategy/Type", "BatchBuildSortingStrategy", "BATCHBUILD_SORTING_STRATEGY", (text, s) =>
             Named(SortingStrategyNames.All, text) is { } sorting
                 ? (s with { Sorting = sorting }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", SortingStrategyNames.All.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", SortingStrategyNames.All.Values)))),
         new("AgentIndex", "BatchBuildAgentIndex", "BATCHBUILD_AGENT_INDEX", (text, s) =>
             ParseWhole(text, 1) is { } index
                 ? (s with { Agents = s.Agents with { Index = (int)index } }, null)
@@ -109,7 +123,9 @@ internal static class SettingDefinitions
         new("Distribution", "BatchBuildDistribution", "BATCHBUILD_DISTRIBUTION", (text, s) =>
             Named(Agents.AgentSlot.DistributionNames, text) is { } distribution
                 ? (s with { Agents = s.Agents with { Distribution = distribution } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", Agents.AgentSlot.DistributionNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", Agents.AgentSlot.DistributionNames.Values)))),
 
         new("IdleTimeout", "BatchBuildIdleTimeout", "BATCHBUILD_IDLE_TIMEOUT", (text, s) =>
             ParseSpan(text) is { } idle
@@ -166,11 +182,15 @@ internal static class SettingDefinitions
 
     private static readonly ValueProblem Boolean = new(DiagnosticCodes.InvalidBoolean, "true or false");
 
-    private static readonly ValueProblem Span = new(DiagnosticCodes.InvalidTimeSpan, "a positive ISO-8601 duration such as PT3H or P3D, or hours:minutes:seconds such as 03:00:00");
+    private static readonly ValueProblem Span = new(
+        DiagnosticCodes.InvalidTimeSpan,
+        "a positive ISO-8601 duration such as PT3H or P3D, or hours:minutes:seconds such as 03:00:00");
 
     private static ValueProblem Url(string allowed) => new(DiagnosticCodes.InvalidUrl, allowed);
 
-    private static BatchBuildSettings Lifecycle(BatchBuildSettings settings, Func<BatchLifecycleSettings, BatchLifecycleSettings> change) =>
+    private static BatchBuildSettings Lifecycle(
+        BatchBuildSettings settings,
+        Func<BatchLifecycleSettings, BatchLifecycleSettings> change) =>
         settings with { Lifecycle = change(settings.Lifecycle) };
 
     private static TimeSpan? ParseSpan(string text)
@@ -193,7 +213,9 @@ internal static class SettingDefinitions
 
     private static System.Collections.Immutable.ImmutableArray<Uri>? ParseUrls(string text)
     {
-        var urls = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseUrl).ToList();
+        var urls = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(ParseUrl)
+            .ToList();
         return urls.Count > 0 && urls.All(url => url is not null) ? [.. urls.OfType<Uri>()] : null;
     }
 
@@ -216,5 +238,7 @@ internal static class SettingDefinitions
             : null;
 
     private static ValueProblem WholeNumber(long min, string? unit = null) =>
-        new(DiagnosticCodes.InvalidNumber, $"a whole number{(unit is null ? "" : " of " + unit)} {(min == 0 ? "of 0 or more" : "greater than 0")}");
+        new(
+            DiagnosticCodes.InvalidNumber,
+            $"a whole number{(unit is null ? "" : " of " + unit)} {(min == 0 ? "of 0 or more" : "greater than 0")}");
 }

@@ -27,7 +27,9 @@ public sealed class SettingsLayer
 
     internal IReadOnlyList<Diagnostic> Problems { get; }
 
-    /// <summary>The <c>&lt;BatchBuild&gt;</c> section of a runsettings document read from <paramref name="file"/>.</summary>
+    /// <summary>
+    /// The <c>&lt;BatchBuild&gt;</c> section of a runsettings document read from <paramref name="file"/>.
+    /// </summary>
     public static SettingsLayer FromRunSettings(string xml, string file)
     {
         XDocument document;
@@ -63,10 +65,18 @@ public sealed class SettingsLayer
                 var path = leaf == element ? leaf.Name.LocalName : $"{element.Name.LocalName}/{leaf.Name.LocalName}";
                 var setting = $"{section.Name.LocalName}/{path}";
                 var line = ((IXmlLineInfo)leaf).LineNumber;
-                var definition = SettingDefinitions.All.FirstOrDefault(d => string.Equals(d.RunSettingsPath, path, StringComparison.OrdinalIgnoreCase));
+                var definition = SettingDefinitions.All.FirstOrDefault(d => string.Equals(
+                    d.RunSettingsPath,
+                    path,
+                    StringComparison.OrdinalIgnoreCase));
                 if (definition is null)
                 {
-                    problems.Add(Unknown(setting, "elements", SettingDefinitions.All.Select(d => d.RunSettingsPath), file, line));
+                    problems.Add(Unknown(
+                        setting,
+                        "elements",
+                        SettingDefinitions.All.Select(d => d.RunSettingsPath),
+                        file,
+                        line));
                 }
                 else if (leaf.Value.Trim() is { Length: > 0 } text)
                 {
@@ -105,12 +115,20 @@ public sealed class SettingsLayer
         var problems = new List<Diagnostic>();
         foreach (var (name, value) in pairs.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            var definition = SettingDefinitions.All.FirstOrDefault(d => string.Equals(nameOf(d), name, StringComparison.OrdinalIgnoreCase));
+            var definition = SettingDefinitions.All.FirstOrDefault(d => string.Equals(
+                nameOf(d),
+                name,
+                StringComparison.OrdinalIgnoreCase));
             if (definition is null)
             {
                 if (!isKnownElsewhere(name))
                 {
-                    problems.Add(Unknown(describe(name), kind, SettingDefinitions.All.Select(nameOf).OfType<string>(), null, 0));
+                    problems.Add(Unknown(
+                        describe(name),
+                        kind,
+                        SettingDefinitions.All.Select(nameOf).OfType<string>(),
+                        null,
+                        0));
                 }
             }
             else if (value?.Trim() is { Length: > 0 } text)

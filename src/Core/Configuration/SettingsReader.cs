@@ -9,7 +9,9 @@ namespace BatchBuild.Core.Configuration;
 /// </summary>
 public static class SettingsReader
 {
-    /// <summary>Reads <paramref name="layers"/>, lowest precedence first, over <see cref="BatchBuildSettings.Defaults"/>.</summary>
+    /// <summary>
+    /// Reads <paramref name="layers"/>, lowest precedence first, over <see cref="BatchBuildSettings.Defaults"/>.
+    /// </summary>
     public static SettingsResult Read(params IEnumerable<SettingsLayer> layers)
     {
         var settings = BatchBuildSettings.Defaults;

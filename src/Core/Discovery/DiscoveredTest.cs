@@ -4,8 +4,10 @@ namespace BatchBuild.Core.Discovery;
 
 /// <summary>One test case as the test platform discovered it.</summary>
 /// <param name="Source">Path of the test assembly that holds the test.</param>
-/// <param name="FullyQualifiedName">The test's fully qualified name; NUnit puts parameters in it, xUnit and MSTest do not.</param>
-/// <param name="ClassName">The test's class; <see cref="TestName.ClassOf"/> derives it when the platform does not say.</param>
+/// <param name="FullyQualifiedName">The test's fully qualified name; NUnit puts parameters in it, xUnit and MSTest do
+/// not.</param>
+/// <param name="ClassName">The test's class; <see cref="TestName.ClassOf"/> derives it when the platform does not
+/// say.</param>
 /// <param name="DisplayName">The name shown to people (a theory row or data row has its own).</param>
 /// <param name="Traits">Categories and traits.</param>
 /// <param name="Id">

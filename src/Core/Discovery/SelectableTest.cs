@@ -10,7 +10,13 @@ namespace BatchBuild.Core.Discovery;
 /// </summary>
 public sealed class SelectableTest : IComparable<SelectableTest>
 {
-    private SelectableTest(string source, string id, DiscoveredTest first, ImmutableArray<DiscoveredTest> cases, TestKey key, TestKey? nameKey)
+    private SelectableTest(
+        string source,
+        string id,
+        DiscoveredTest first,
+        ImmutableArray<DiscoveredTest> cases,
+        TestKey key,
+        TestKey? nameKey)
     {
         Source = source;
         Id = id;
@@ -65,7 +71,8 @@ public sealed class SelectableTest : IComparable<SelectableTest>
         var tests = new List<SelectableTest>();
         foreach (var source in discovered.GroupBy(test => test.Source))
         {
-            var units = source.GroupBy(test => test.Id).Select(cases => (Id: cases.Key, Cases: cases.DistinctBy(test => test.DisplayName).ToImmutableArray()));
+            var units = source.GroupBy(test => test.Id)
+                .Select(cases => (Id: cases.Key, Cases: cases.DistinctBy(test => test.DisplayName).ToImmutableArray()));
             foreach (var sameName in units.GroupBy(unit => unit.Cases[0].FullyQualifiedName))
             {
                 var nameKey = TestKey.For(source.Key, sameName.Key);
@@ -83,7 +90,13 @@ public sealed class SelectableTest : IComparable<SelectableTest>
                     foreach (var unit in sameDisplay.OrderBy(unit => unit.Id, StringComparer.Ordinal))
                     {
                         var name = $"{sameName.Key} [{sameDisplay.Key}]" + (shared ? $" #{++ordinal}" : string.Empty);
-                        tests.Add(new SelectableTest(source.Key, unit.Id, unit.Cases[0], unit.Cases, TestKey.For(source.Key, name), nameKey));
+                        tests.Add(new SelectableTest(
+                            source.Key,
+                            unit.Id,
+                            unit.Cases[0],
+                            unit.Cases,
+                            TestKey.For(source.Key, name),
+                            nameKey));
                     }
                 }
             }

@@ -16,13 +16,19 @@ public static class DurationEstimator
         IEnumerable<DurationRecord> history,
         DurationSettings settings,
         DateTimeOffset now) =>
-        Estimate(tests, Percentiles(history, settings.Percentile, settings.TimeLimit?.WindowStart(now)), settings.DefaultDurationMillis);
+        Estimate(
+            tests,
+            Percentiles(history, settings.Percentile, settings.TimeLimit?.WindowStart(now)),
+            settings.DefaultDurationMillis);
 
     /// <summary>
     /// Every test's <paramref name="percentile"/> of its representative durations recorded at or
     /// after <paramref name="since"/>, with how many of those runs passed; tests with none are left out.
     /// </summary>
-    public static IReadOnlyList<TestDuration> Percentiles(IEnumerable<DurationRecord> history, double percentile, DateTimeOffset? since) =>
+    public static IReadOnlyList<TestDuration> Percentiles(
+        IEnumerable<DurationRecord> history,
+        double percentile,
+        DateTimeOffset? since) =>
         [.. history
             .Where(record => record.IsRepresentative && (since is null || record.RecordedAt >= since))
             .GroupBy(record => record.Test)

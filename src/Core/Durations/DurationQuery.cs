@@ -12,12 +12,28 @@ namespace BatchBuild.Core.Durations;
 /// Runs of this batch do not count: the batch being planned, so that agents that plan it at
 /// different times, while others of them already report into it, plan from the same history.
 /// </param>
-public sealed record DurationQuery(IReadOnlyList<TestKey> Tests, double Percentile, DateTimeOffset? Since, int RunsPerTest, string? ExcludeBatchId = null)
+public sealed record DurationQuery(
+    IReadOnlyList<TestKey> Tests,
+    double Percentile,
+    DateTimeOffset? Since,
+    int RunsPerTest,
+    string? ExcludeBatchId = null)
 {
     /// <summary>The most recent runs a test's duration rests on.</summary>
     public const int DefaultRunsPerTest = 100;
 
-    /// <summary>The query for <paramref name="tests"/> under <paramref name="settings"/> at <paramref name="now"/>.</summary>
-    public static DurationQuery For(IEnumerable<TestKey> tests, DurationSettings settings, DateTimeOffset now, string? excludeBatchId = null) =>
-        new([.. tests.Distinct()], settings.Percentile, settings.TimeLimit?.WindowStart(now), DefaultRunsPerTest, excludeBatchId);
+    /// <summary>
+    /// The query for <paramref name="tests"/> under <paramref name="settings"/> at <paramref name="now"/>.
+    /// </summary>
+    public static DurationQuery For(
+        IEnumerable<TestKey> tests,
+        DurationSettings settings,
+        DateTimeOffset now,
+        string? excludeBatchId = null) =>
+        new(
+            [.. tests.Distinct()],
+            settings.Percentile,
+            settings.TimeLimit?.WindowStart(now),
+            DefaultRunsPerTest,
+            excludeBatchId);
 }

@@ -7,7 +7,11 @@ namespace BatchBuild.Core.Durations;
 /// <param name="DurationMillis">How long the test took, in milliseconds.</param>
 /// <param name="Outcome">How the run ended.</param>
 /// <param name="RecordedAt">When the run ended.</param>
-public sealed record DurationRecord(TestKey Test, double DurationMillis, TestRunOutcome Outcome, DateTimeOffset RecordedAt)
+public sealed record DurationRecord(
+    TestKey Test,
+    double DurationMillis,
+    TestRunOutcome Outcome,
+    DateTimeOffset RecordedAt)
 {
     /// <summary>Whether this run's duration tells how long the test takes: passed and failed runs do.</summary>
     public bool IsRepresentative => Outcome is TestRunOutcome.Passed or TestRunOutcome.Failed;

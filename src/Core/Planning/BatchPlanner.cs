@@ -56,7 +56,10 @@ public static class BatchPlanner
         BatchBuildSettings settings)
     {
         var rates = PassRates(tests, passRates);
-        var runs = tests.ToDictionary(test => test.Id, test => settings.Flakiness.RunsFor(rates.GetValueOrDefault(test.Id)), StringComparer.Ordinal);
+        var runs = tests.ToDictionary(
+            test => test.Id,
+            test => settings.Flakiness.RunsFor(rates.GetValueOrDefault(test.Id)),
+            StringComparer.Ordinal);
         var batches = new List<TestBatch>();
         for (var round = 0; round == 0 || tests.Any(test => runs[test.Id] > round); round++)
         {
@@ -76,12 +79,17 @@ public static class BatchPlanner
     }
 
     // Each test's recorded pass rate: its own, else that of the name it shares with others.
-    private static Dictionary<string, double?> PassRates(IReadOnlyList<SelectableTest> tests, IReadOnlyCollection<TestDuration> recorded)
+    private static Dictionary<string, double?> PassRates(
+        IReadOnlyList<SelectableTest> tests,
+        IReadOnlyCollection<TestDuration> recorded)
     {
-        var byKey = recorded.Where(duration => duration.PassRate is not null).ToDictionary(duration => duration.Test, duration => duration.PassRate);
+        var byKey = recorded.Where(duration => duration.PassRate is not null).ToDictionary(
+            duration => duration.Test,
+            duration => duration.PassRate);
         return tests.ToDictionary(
             test => test.Id,
-            test => test.HistoryKeys.Select(key => byKey.GetValueOrDefault(key)).FirstOrDefault(rate => rate is not null),
+            test => test.HistoryKeys.Select(key => byKey.GetValueOrDefault(key))
+                .FirstOrDefault(rate => rate is not null),
             StringComparer.Ordinal);
     }
 }

@@ -38,7 +38,11 @@ internal static class TestBatchCutter
     }
 
     // A strategy that broke the partition rules would lose or repeat tests; fail loudly instead.
-    private static void Check(TestQueue queue, IBatchingStrategy strategy, IReadOnlyList<QueuedTest> taken, QueuedTest head)
+    private static void Check(
+        TestQueue queue,
+        IBatchingStrategy strategy,
+        IReadOnlyList<QueuedTest> taken,
+        QueuedTest head)
     {
         if (taken.Count == 0 || !ReferenceEquals(taken[0], head))
         {

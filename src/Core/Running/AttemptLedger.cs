@@ -25,7 +25,9 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
     /// <summary>How many planned runs were dropped because their test's verdict was settled.</summary>
     public int Dropped { get; private set; }
 
-    /// <summary>Registers the planned test batches: each test's runs in them are pending until recorded or dropped.</summary>
+    /// <summary>
+    /// Registers the planned test batches: each test's runs in them are pending until recorded or dropped.
+    /// </summary>
     public void Plan(IEnumerable<TestBatch> plan)
     {
         foreach (var test in plan.SelectMany(batch => batch.Tests))
@@ -69,7 +71,11 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
     /// the retry quotas (under <see cref="ExecutionMode.AllSuccess"/> none: one failure settles
     /// the verdict).
     /// </summary>
-    public IReadOnlyList<RunAgain> Record(TestBatch batch, IReadOnlyDictionary<string, TestRunOutcome> outcomes, IReadOnlyCollection<string>? suspects = null, bool timedOut = false)
+    public IReadOnlyList<RunAgain> Record(
+        TestBatch batch,
+        IReadOnlyDictionary<string, TestRunOutcome> outcomes,
+        IReadOnlyCollection<string>? suspects = null,
+        bool timedOut = false)
     {
         var again = new List<RunAgain>();
         var uncompleted = new List<SelectableTest>();
@@ -86,7 +92,11 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
                     _uncompletedRetries[test.Id] = _uncompletedRetries.GetValueOrDefault(test.Id) + 1;
                     if (suspect)
                     {
-                        again.Add(new RunAgain([test], timedOut ? RunAgainReason.TimedOut : RunAgainReason.Crashed, RunsAgainOf(test.Id), batch));
+                        again.Add(new RunAgain(
+                            [test],
+                            timedOut ? RunAgainReason.TimedOut : RunAgainReason.Crashed,
+                            RunsAgainOf(test.Id),
+                            batch));
                     }
                     else
                     {
@@ -112,11 +122,19 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
         // again is known by then.
         if (uncompleted.Count > 0 && timedOut)
         {
-            again.Add(new RunAgain([.. uncompleted], RunAgainReason.Uncompleted, uncompleted.Max(test => RunsAgainOf(test.Id)), batch));
+            again.Add(new RunAgain(
+                [.. uncompleted],
+                RunAgainReason.Uncompleted,
+                uncompleted.Max(test => RunsAgainOf(test.Id)),
+                batch));
         }
         else
         {
-            again.AddRange(uncompleted.Select(test => new RunAgain([test], RunAgainReason.Uncompleted, RunsAgainOf(test.Id), batch)));
+            again.AddRange(uncompleted.Select(test => new RunAgain(
+                [test],
+                RunAgainReason.Uncompleted,
+                RunsAgainOf(test.Id),
+                batch)));
         }
 
         foreach (var test in again.SelectMany(run => run.Tests))
@@ -188,7 +206,8 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
         _attempts.TryGetValue(testId, out var attempts)
         && attempts.Any(outcome => outcome == (mode == ExecutionMode.AnySuccess ? TestRunOutcome.Passed : TestRunOutcome.Failed));
 
-    private int RunsAgainOf(string testId) => _retries.GetValueOrDefault(testId) + _uncompletedRetries.GetValueOrDefault(testId);
+    private int RunsAgainOf(string testId) =>
+        _retries.GetValueOrDefault(testId) + _uncompletedRetries.GetValueOrDefault(testId);
 
     private List<TestRunOutcome?> Attempts(string testId)
     {

@@ -1,6 +1,8 @@
 namespace BatchBuild.Core.Running;
 
-/// <summary>A test logger as the user named it: <c>trx;LogFileName=r.trx</c> is <c>trx</c> with one parameter.</summary>
+/// <summary>
+/// A test logger as the user named it: <c>trx;LogFileName=r.trx</c> is <c>trx</c> with one parameter.
+/// </summary>
 /// <param name="Name">Its friendly name or URI.</param>
 /// <param name="Parameters">Its parameters.</param>
 public sealed record LoggerRequest(string Name, IReadOnlyDictionary<string, string?> Parameters)

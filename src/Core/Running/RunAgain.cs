@@ -9,6 +9,11 @@ namespace BatchBuild.Core.Running;
 /// </summary>
 /// <param name="Tests">The tests, in their test batch's order.</param>
 /// <param name="Reason">Why they run again.</param>
-/// <param name="Run">Which run again of its test this is, from 1 (for uncompleted tests, the most of any of them).</param>
+/// <param name="Run">Which run again of its test this is, from 1 (for uncompleted tests, the most of any of
+/// them).</param>
 /// <param name="From">The test batch they failed or did not complete in.</param>
-public sealed record RunAgain(System.Collections.Immutable.ImmutableArray<SelectableTest> Tests, RunAgainReason Reason, int Run, TestBatch From);
+public sealed record RunAgain(
+    System.Collections.Immutable.ImmutableArray<SelectableTest> Tests,
+    RunAgainReason Reason,
+    int Run,
+    TestBatch From);

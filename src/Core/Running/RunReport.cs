@@ -46,7 +46,13 @@ public static class RunReport
     /// <c>BatchBuild Tests: 40 passed, 1 failed, 0 skipped, 0 not run; 12 test batches on 2 workers in 31.2 s; batch b-1</c>;
     /// when tests ran again, how many were flaky and how many runs again there were follow the counts.
     /// </summary>
-    public static string Summary(string project, BatchId batchId, RunCounts counts, int testBatches, int workers, TimeSpan wallTime)
+    public static string Summary(
+        string project,
+        BatchId batchId,
+        RunCounts counts,
+        int testBatches,
+        int workers,
+        TimeSpan wallTime)
     {
         var again = counts.RunAgain > 0 ? $", {counts.Flaky} flaky, {counts.RunAgain} run again" : string.Empty;
         return string.Create(
@@ -65,7 +71,11 @@ public static class RunReport
     /// <param name="firstTestMillis">For each run, how long it took to its first test.</param>
     /// <param name="workers">The workers the runs shared.</param>
     /// <param name="wallTime">How long the runs took together.</param>
-    public static string? StartCost(string project, IReadOnlyList<double> firstTestMillis, int workers, TimeSpan wallTime)
+    public static string? StartCost(
+        string project,
+        IReadOnlyList<double> firstTestMillis,
+        int workers,
+        TimeSpan wallTime)
     {
         var spent = firstTestMillis.Sum();
         if (firstTestMillis.Count <= workers || spent < wallTime.TotalMilliseconds * workers / 10)

@@ -18,7 +18,11 @@ namespace BatchBuild.Core.Running;
 /// When a test host running several tests crashed: the names of the tests it had reported as
 /// started and not ended. They may not be the test that crashed it, so they are not failed.
 /// </param>
-public sealed record Suspects(IReadOnlyList<TestCaseResult> Results, IReadOnlyCollection<string> Ids, IReadOnlyCollection<string> Names, IReadOnlyCollection<string> Probable)
+public sealed record Suspects(
+    IReadOnlyList<TestCaseResult> Results,
+    IReadOnlyCollection<string> Ids,
+    IReadOnlyCollection<string> Names,
+    IReadOnlyCollection<string> Probable)
 {
     /// <summary>
     /// The suspects of one run of <paramref name="batch"/> that failed (<paramref name="runFailed"/>):

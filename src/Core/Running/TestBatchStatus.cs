@@ -9,6 +9,9 @@ public enum TestBatchStatus
     /// <summary>Every test ran and at least one failed.</summary>
     Failed,
 
-    /// <summary>Some test did not report a result, or the run failed without a failed test: the test host crashed or the run was aborted.</summary>
+    /// <summary>
+    /// Some test did not report a result, or the run failed without a failed test: the test host crashed or the run was
+    /// aborted.
+    /// </summary>
     Crashed,
 }

@@ -9,7 +9,8 @@ namespace BatchBuild.Core.Running;
 /// <param name="TargetFramework">The target framework moniker of the test assembly.</param>
 /// <param name="Collect">The data collectors of <c>--collect</c>, by friendly name.</param>
 /// <param name="Blame">The <c>--blame*</c> options, or null.</param>
-/// <param name="CommandLineRunSettings">Runsettings given after <c>--</c>, such as <c>RunConfiguration.MaxCpuCount=1</c>.</param>
+/// <param name="CommandLineRunSettings">Runsettings given after <c>--</c>, such as
+/// <c>RunConfiguration.MaxCpuCount=1</c>.</param>
 /// <param name="AdapterPaths">Folders to add to <c>TestAdaptersPaths</c>.</param>
 public sealed record VsTestOptions(
     string? ResultsDirectory = null,

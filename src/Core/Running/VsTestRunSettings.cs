@@ -48,7 +48,9 @@ public static partial class VsTestRunSettings
         }
 
         var adapterPaths = runConfiguration.Element("TestAdaptersPaths");
-        var paths = (adapterPaths?.Value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var paths = (adapterPaths?.Value ?? string.Empty).Split(
+            ';',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Concat(options.AdapterPaths ?? [])
             .Distinct(StringComparer.Ordinal)
             .ToList();
@@ -83,7 +85,9 @@ public static partial class VsTestRunSettings
                 configuration.Element("CollectDumpOnTestSessionHang")?.Remove();
                 configuration.Add(new XElement(
                     "CollectDumpOnTestSessionHang",
-                    new XAttribute("TestTimeout", Millis(blame.HangTimeout ?? "1h").ToString(CultureInfo.InvariantCulture)),
+                    new XAttribute(
+                        "TestTimeout",
+                        Millis(blame.HangTimeout ?? "1h").ToString(CultureInfo.InvariantCulture)),
                     new XAttribute("HangDumpType", blame.HangDumpType ?? "full")));
             }
         }
@@ -99,11 +103,20 @@ public static partial class VsTestRunSettings
     {
         var configured = userRunSettings is null
             ? []
-            : XDocument.Parse(userRunSettings).Root?.Element("LoggerRunSettings")?.Element("Loggers")?.Elements("Logger")
-                .Where(logger => !string.Equals((string?)logger.Attribute("enabled"), "false", StringComparison.OrdinalIgnoreCase))
+            : XDocument.Parse(userRunSettings).Root?
+                .Element("LoggerRunSettings")?
+                .Element("Loggers")?
+                .Elements("Logger")
+                .Where(logger => !string.Equals(
+                    (string?)logger.Attribute("enabled"),
+                    "false",
+                    StringComparison.OrdinalIgnoreCase))
                 .Select(logger => new LoggerRequest(
                     (string?)logger.Attribute("friendlyName") ?? (string?)logger.Attribute("uri") ?? string.Empty,
-                    (logger.Element("Configuration")?.Elements() ?? []).ToDictionary(e => e.Name.LocalName, e => (string?)e.Value, StringComparer.OrdinalIgnoreCase)))
+                    (logger.Element("Configuration")?.Elements() ?? []).ToDictionary(
+                        e => e.Name.LocalName,
+                        e => (string?)e.Value,
+                        StringComparer.OrdinalIgnoreCase)))
                 .Where(logger => logger.Name.Length > 0) ?? [];
         return [.. configured, .. commandLine.Where(value => !string.IsNullOrWhiteSpace(value)).Select(LoggerRequest.Parse)];
     }
@@ -149,7 +162,10 @@ public static partial class VsTestRunSettings
             var parameters = Child(root, "TestRunParameters");
             var name = parameter.Groups["name"].Value;
             parameters.Elements("Parameter").Where(e => (string?)e.Attribute("name") == name).Remove();
-            parameters.Add(new XElement("Parameter", new XAttribute("name", name), new XAttribute("value", parameter.Groups["value"].Value)));
+            parameters.Add(new XElement(
+                "Parameter",
+                new XAttribute("name", name),
+                new XAttribute("value", parameter.Groups["value"].Value)));
             return;
         }
 
@@ -186,7 +202,10 @@ public static partial class VsTestRunSettings
     private static partial Regex TestRunParameter();
 
     // vstest's time spans: a number with an optional unit, milliseconds when none.
-    /// <summary>A vstest time span such as <c>90s</c>, <c>5min</c> or <c>5000ms</c> (a bare number is milliseconds), in milliseconds.</summary>
+    /// <summary>
+    /// A vstest time span such as <c>90s</c>, <c>5min</c> or <c>5000ms</c> (a bare number is milliseconds), in
+    /// milliseconds.
+    /// </summary>
     /// <exception cref="FormatException">It is not one.</exception>
     public static long Millis(string span)
     {

@@ -17,15 +17,28 @@ public interface IBatchBrowser
     /// <paramref name="sequence"/>, failed first, then by assembly and name. A batch that does not
     /// exist has no results.
     /// </summary>
-    Task<BatchResultsPage> GetResultsAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default);
+    Task<BatchResultsPage> GetResultsAsync(
+        BatchId id,
+        int sequence,
+        int page,
+        int pageSize,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// One page of the runs of the test batches of the batch <paramref name="id"/> with
     /// <paramref name="sequence"/> (its timeline), by when they finished. A batch that does not
     /// exist has none.
     /// </summary>
-    Task<TestBatchTimeline> GetTimelineAsync(BatchId id, int sequence, int page, int pageSize, CancellationToken cancellationToken = default);
+    Task<TestBatchTimeline> GetTimelineAsync(
+        BatchId id,
+        int sequence,
+        int page,
+        int pageSize,
+        CancellationToken cancellationToken = default);
 
     /// <summary>The newest <paramref name="limit"/> recorded runs of one test, oldest first.</summary>
-    Task<IReadOnlyList<TestResultRecord>> GetTestRunsAsync(TestKey test, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TestResultRecord>> GetTestRunsAsync(
+        TestKey test,
+        int limit,
+        CancellationToken cancellationToken = default);
 }

@@ -29,11 +29,17 @@ public interface IBatchStore : IResultStore
     Task<IReadOnlyList<BatchCompletion>> ClaimNotificationsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Marks a claimed notification delivered, or releases it for a later try.</summary>
-    Task CompleteNotificationAsync(BatchCompletion completion, bool delivered, CancellationToken cancellationToken = default);
+    Task CompleteNotificationAsync(
+        BatchCompletion completion,
+        bool delivered,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The tests of the batch <paramref name="id"/>#<paramref name="sequence"/> that are done: their
     /// latest result passed or was skipped. A re-run's queue leaves them out.
     /// </summary>
-    Task<IReadOnlyList<TestKey>> GetFinishedTestsAsync(BatchId id, int sequence, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TestKey>> GetFinishedTestsAsync(
+        BatchId id,
+        int sequence,
+        CancellationToken cancellationToken = default);
 }

@@ -13,7 +13,9 @@ public interface IResultStore : IDisposable
     /// Records results, all of them or none, in the active batch of their batch ID, starting one
     /// when there is none; returns the batches they went to.
     /// </summary>
-    Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(
+        IReadOnlyCollection<TestResultRecord> results,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Joins a re-run of a CI job to the batch of <paramref name="id"/> before it records a result:
@@ -27,5 +29,7 @@ public interface IResultStore : IDisposable
     /// The durations of the tests <paramref name="query"/> names that have representative runs
     /// in its window: what the planner estimates test batches from.
     /// </summary>
-    Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TestDuration>> GetDurationsAsync(
+        DurationQuery query,
+        CancellationToken cancellationToken = default);
 }

@@ -23,7 +23,9 @@ public sealed record TestBatchResults(
     /// <summary>The results as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, TestBatchResultsJson.Default.TestBatchResults);
 
-    /// <summary>Reads results written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when they are not.</summary>
+    /// <summary>
+    /// Reads results written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when they are not.
+    /// </summary>
     public static TestBatchResults FromJson(string json) =>
         JsonSerializer.Deserialize(json, TestBatchResultsJson.Default.TestBatchResults) ?? throw new JsonException("The test batch results file is empty.");
 
@@ -31,7 +33,10 @@ public sealed record TestBatchResults(
     /// One record per selectable test, as history keeps them: the rows of a test (data rows
     /// share a name) add up to its duration, and its worst outcome is its outcome.
     /// </summary>
-    public IReadOnlyList<TestResultRecord> PerTest(BatchBuild.Core.Batches.BatchId batchId, DateTimeOffset finishedAt, string agent) =>
+    public IReadOnlyList<TestResultRecord> PerTest(
+        BatchBuild.Core.Batches.BatchId batchId,
+        DateTimeOffset finishedAt,
+        string agent) =>
         [.. Tests
             .GroupBy(result => result.FullyQualifiedName, StringComparer.Ordinal)
             .Select(rows => TestResultRecord.Combine(
