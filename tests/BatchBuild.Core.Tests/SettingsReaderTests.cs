@@ -177,38 +177,69 @@ public class SettingsReaderTests
     }
 
     // Every value error, in each of the three sources: code, where, value and what is allowed.
-    [TestCase("BatchingStrategy/Type", "BatchBuildStrategy", "BATCHBUILD_STRATEGY", "fixed", "BB1003", "one of isolate, fixed-size, class-name")]
-    [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "0", "BB1002", "a whole number greater than 0")]
-    [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "five", "BB1002", "a whole number greater than 0")]
-    [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "99999999999", "BB1002", "a whole number greater than 0")]
-    [TestCase("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", "-5", "BB1002", "a whole number of milliseconds greater than 0")]
-    [TestCase("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", "1.5", "BB1002", "a whole number of milliseconds greater than 0")]
-    [TestCase("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", "0", "BB1002", "a number greater than 0 and at most 100")]
-    [TestCase("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", "100.1", "BB1002", "a number greater than 0 and at most 100")]
-    [TestCase("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", "90,5", "BB1002", "a number greater than 0 and at most 100")]
-    [TestCase("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", "1 hour", "BB1004", "an ISO-8601 duration looking back, such as -PT1H")]
-    [TestCase("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", "-PT1X", "BB1004", "an ISO-8601 duration looking back, such as -PT1H")]
-    [TestCase("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", "12:00", "BB1004", "an ISO-8601 duration looking back, such as -PT1H")]
-    [TestCase("BatchingStrategy/LastMileLength", "BatchBuildLastMileLength", "BATCHBUILD_LAST_MILE_LENGTH", "-1", "BB1002", "a whole number of 0 or more")]
+    [TestCase("BatchingStrategy/Type", "BatchBuildStrategy", "BATCHBUILD_STRATEGY", "fixed", "BB1003",
+        "one of isolate, fixed-size, class-name")]
+    [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "0", "BB1002",
+        "a whole number greater than 0")]
+    [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "five", "BB1002",
+        "a whole number greater than 0")]
+    [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "99999999999", "BB1002",
+        "a whole number greater than 0")]
+    [TestCase("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", "-5",
+        "BB1002", "a whole number of milliseconds greater than 0")]
+    [TestCase("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", "1.5",
+        "BB1002", "a whole number of milliseconds greater than 0")]
+    [TestCase("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", "0", "BB1002",
+        "a number greater than 0 and at most 100")]
+    [TestCase("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", "100.1", "BB1002",
+        "a number greater than 0 and at most 100")]
+    [TestCase("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", "90,5", "BB1002",
+        "a number greater than 0 and at most 100")]
+    [TestCase("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", "1 hour", "BB1004",
+        "an ISO-8601 duration looking back, such as -PT1H")]
+    [TestCase("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", "-PT1X", "BB1004",
+        "an ISO-8601 duration looking back, such as -PT1H")]
+    [TestCase("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", "12:00", "BB1004",
+        "an ISO-8601 duration looking back, such as -PT1H")]
+    [TestCase("BatchingStrategy/LastMileLength", "BatchBuildLastMileLength", "BATCHBUILD_LAST_MILE_LENGTH", "-1",
+        "BB1002", "a whole number of 0 or more")]
     [TestCase("Workers", "BatchBuildWorkers", "BATCHBUILD_WORKERS", "0", "BB1002", "a whole number greater than 0")]
-    [TestCase("DefaultDurationMillis", "BatchBuildDefaultDurationMillis", "BATCHBUILD_DEFAULT_DURATION_MILLIS", "soon", "BB1002", "a whole number of milliseconds greater than 0")]
-    [TestCase("RetryStrategy/Type", "BatchBuildRetryStrategy", "BATCHBUILD_RETRY_STRATEGY", "forever", "BB1003", "one of no-retry, fixed-quota")]
-    [TestCase("RetryStrategy/TotalAllowedRetryQuota", "BatchBuildTotalAllowedRetryQuota", "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA", "-1", "BB1002", "a whole number of 0 or more")]
-    [TestCase("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA", "many", "BB1002", "a whole number of 0 or more")]
-    [TestCase("UncompletedTestRetryQuota", "BatchBuildUncompletedTestRetryQuota", "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", "-2", "BB1002", "a whole number of 0 or more")]
-    [TestCase("ExecutionStrategy/Mode", "BatchBuildExecutionMode", "BATCHBUILD_EXECUTION_MODE", "some-success", "BB1003", "one of any-success, all-success")]
-    [TestCase("ExecutionStrategy/Fast", "BatchBuildExecutionFast", "BATCHBUILD_EXECUTION_FAST", "yes", "BB1008", "true or false")]
-    [TestCase("TestBatchTimeoutMillis", "BatchBuildTestBatchTimeoutMillis", "BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS", "0", "BB1002", "a whole number of milliseconds greater than 0")]
-    [TestCase("TestOutputTimeoutMillis", "BatchBuildTestOutputTimeoutMillis", "BATCHBUILD_TEST_OUTPUT_TIMEOUT_MILLIS", "5s", "BB1002", "a whole number of milliseconds greater than 0")]
-    [TestCase("FlakinessStrategy/Type", "BatchBuildFlakinessStrategy", "BATCHBUILD_FLAKINESS_STRATEGY", "guess", "BB1003", "one of ignore, probability")]
-    [TestCase("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", "0", "BB1002", "a rate greater than 0 and at most 1")]
-    [TestCase("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", "1.01", "BB1002", "a rate greater than 0 and at most 1")]
-    [TestCase("FlakinessStrategy/MaxCount", "BatchBuildFlakinessMaxCount", "BATCHBUILD_FLAKINESS_MAX_COUNT", "0", "BB1002", "a whole number greater than 0")]
-    [TestCase("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT", "a week", "BB1004", "an ISO-8601 duration looking back")]
-    [TestCase("AgentIndex", "BatchBuildAgentIndex", "BATCHBUILD_AGENT_INDEX", "0", "BB1002", "a whole number greater than 0")]
-    [TestCase("AgentCount", "BatchBuildAgentCount", "BATCHBUILD_AGENT_COUNT", "many", "BB1002", "a whole number greater than 0")]
-    [TestCase("Distribution", "BatchBuildDistribution", "BATCHBUILD_DISTRIBUTION", "random", "BB1003", "one of none, static, queue")]
-    [TestCase("SortingStrategy/Type", "BatchBuildSortingStrategy", "BATCHBUILD_SORTING_STRATEGY", "random", "BB1003", "one of execution-time, success-rate")]
+    [TestCase("DefaultDurationMillis", "BatchBuildDefaultDurationMillis", "BATCHBUILD_DEFAULT_DURATION_MILLIS", "soon",
+        "BB1002", "a whole number of milliseconds greater than 0")]
+    [TestCase("RetryStrategy/Type", "BatchBuildRetryStrategy", "BATCHBUILD_RETRY_STRATEGY", "forever", "BB1003",
+        "one of no-retry, fixed-quota")]
+    [TestCase("RetryStrategy/TotalAllowedRetryQuota", "BatchBuildTotalAllowedRetryQuota",
+        "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA", "-1", "BB1002", "a whole number of 0 or more")]
+    [TestCase("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA",
+        "many", "BB1002", "a whole number of 0 or more")]
+    [TestCase("UncompletedTestRetryQuota", "BatchBuildUncompletedTestRetryQuota",
+        "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", "-2", "BB1002", "a whole number of 0 or more")]
+    [TestCase("ExecutionStrategy/Mode", "BatchBuildExecutionMode", "BATCHBUILD_EXECUTION_MODE", "some-success",
+        "BB1003", "one of any-success, all-success")]
+    [TestCase("ExecutionStrategy/Fast", "BatchBuildExecutionFast", "BATCHBUILD_EXECUTION_FAST", "yes", "BB1008",
+        "true or false")]
+    [TestCase("TestBatchTimeoutMillis", "BatchBuildTestBatchTimeoutMillis", "BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS", "0",
+        "BB1002", "a whole number of milliseconds greater than 0")]
+    [TestCase("TestOutputTimeoutMillis", "BatchBuildTestOutputTimeoutMillis", "BATCHBUILD_TEST_OUTPUT_TIMEOUT_MILLIS",
+        "5s", "BB1002", "a whole number of milliseconds greater than 0")]
+    [TestCase("FlakinessStrategy/Type", "BatchBuildFlakinessStrategy", "BATCHBUILD_FLAKINESS_STRATEGY", "guess",
+        "BB1003", "one of ignore, probability")]
+    [TestCase("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", "0",
+        "BB1002", "a rate greater than 0 and at most 1")]
+    [TestCase("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", "1.01",
+        "BB1002", "a rate greater than 0 and at most 1")]
+    [TestCase("FlakinessStrategy/MaxCount", "BatchBuildFlakinessMaxCount", "BATCHBUILD_FLAKINESS_MAX_COUNT", "0",
+        "BB1002", "a whole number greater than 0")]
+    [TestCase("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT",
+        "a week", "BB1004", "an ISO-8601 duration looking back")]
+    [TestCase("AgentIndex", "BatchBuildAgentIndex", "BATCHBUILD_AGENT_INDEX", "0", "BB1002",
+        "a whole number greater than 0")]
+    [TestCase("AgentCount", "BatchBuildAgentCount", "BATCHBUILD_AGENT_COUNT", "many", "BB1002",
+        "a whole number greater than 0")]
+    [TestCase("Distribution", "BatchBuildDistribution", "BATCHBUILD_DISTRIBUTION", "random", "BB1003",
+        "one of none, static, queue")]
+    [TestCase("SortingStrategy/Type", "BatchBuildSortingStrategy", "BATCHBUILD_SORTING_STRATEGY", "random", "BB1003",
+        "one of execution-time, success-rate")]
     public void An_invalid_value_is_an_error_naming_source_key_value_and_what_is_allowed(
         string element, string property, string variable, string value, string code, string allowed)
     {

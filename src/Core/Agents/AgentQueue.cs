@@ -151,7 +151,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
         }
 
         var wait = due - now;
-        return new LeaseReply.Wait(wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : wait > LongestWait ? LongestWait : wait);
+        return new LeaseReply.Wait(
+            wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50)
+            : wait > LongestWait ? LongestWait
+            : wait);
     }
 
     /// <summary>
@@ -189,7 +192,8 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
                 _running.Remove(leaseId);
                 Replace(lease with { State = LeaseState.Completed, EndedAt = now });
                 return CompletionStatus.Completed;
-            case LeaseState.Expired when _waiting.FindIndex(waiting => waiting.Batch.Index == lease.TestBatch) is >= 0 and var index:
+            case LeaseState.Expired
+                when _waiting.FindIndex(waiting => waiting.Batch.Index == lease.TestBatch) is >= 0 and var index:
                 _waiting.RemoveAt(index);
                 Replace(lease with { State = LeaseState.Completed, EndedAt = now });
                 return CompletionStatus.Completed;

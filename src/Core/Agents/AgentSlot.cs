@@ -21,12 +21,13 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
     public string NameOn(string machine) => Count > 1 ? $"{Index}@{machine}" : machine;
 
     /// <summary>The configuration names of the distribution types.</summary>
-    public static IReadOnlyDictionary<DistributionType, string> DistributionNames { get; } = new Dictionary<DistributionType, string>
-    {
-        [DistributionType.None] = "none",
-        [DistributionType.Static] = "static",
-        [DistributionType.Queue] = "queue",
-    };
+    public static IReadOnlyDictionary<DistributionType, string> DistributionNames { get; } =
+        new Dictionary<DistributionType, string>
+        {
+            [DistributionType.None] = "none",
+            [DistributionType.Static] = "static",
+            [DistributionType.Queue] = "queue",
+        };
 
     // The parallel-job variables of each CI, with how far from 1 their index counts.
     private static readonly (string Ci, string Index, string Count, int Offset)[] CiVariables =
@@ -51,12 +52,19 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
         {
             return index is { } i && count is { } n
                 ? Checked(i, n, "the AgentIndex and AgentCount settings")
-                : (null, [Diagnostic.Error(DiagnosticCodes.InvalidAgent, "AgentIndex and AgentCount go together: set both (BatchBuildAgentIndex, BatchBuildAgentCount), or neither")]);
+                : (null,
+                [
+                    Diagnostic.Error(
+                        DiagnosticCodes.InvalidAgent,
+                        "AgentIndex and AgentCount go together: set both (BatchBuildAgentIndex, BatchBuildAgentCount), "
+                        + "or neither"),
+                ]);
         }
 
         foreach (var (ci, indexVariable, countVariable, offset) in CiVariables)
         {
-            if (EnvironmentValues.Of(environment, indexVariable) is not { } indexText || EnvironmentValues.Of(environment, countVariable) is not { } countText)
+            if (EnvironmentValues.Of(environment, indexVariable) is not { } indexText
+                || EnvironmentValues.Of(environment, countVariable) is not { } countText)
             {
                 continue;
             }

@@ -48,6 +48,9 @@ public sealed class QueueNames
             .Distinct()
             .Order()
             .ToImmutableArray();
-        return (known.IsEmpty ? null : new TestBatch(queued.Index, known[0].Source, known, queued.ExpectedMillis, strategy), unknown);
+        var batch = known.IsEmpty
+            ? null
+            : new TestBatch(queued.Index, known[0].Source, known, queued.ExpectedMillis, strategy);
+        return (batch, unknown);
     }
 }

@@ -32,7 +32,8 @@ public static class AnswerBounds
     /// The most bytes of one result in a list: five texts of the longest, the batch ID, and the error message as cut.
     /// </summary>
     public static readonly long ListedResult =
-        400 + (BytesPerChar * (BatchId.MaxLength + (5L * ResultDto.MaxTextLength) + ResultDto.MaxListedErrorLength + ResultDto.MaxCutMarkerLength));
+        400 + (BytesPerChar * (BatchId.MaxLength + (5L * ResultDto.MaxTextLength) + ResultDto.MaxListedErrorLength
+            + ResultDto.MaxCutMarkerLength));
 
     /// <summary>The most bytes of one result with its whole error message.</summary>
     public static readonly long WholeResult =
@@ -55,13 +56,15 @@ public static class AnswerBounds
     public static readonly long ResultsPage = Envelope + Batch + (Store.BatchResultsPage.MaxPageSize * ListedResult);
 
     /// <summary><c>GET /api/v1/batches/{id}/{sequence}/timeline</c>: a page of the runs of its test batches.</summary>
-    public const long TimelinePage = Envelope + (BytesPerChar * BatchId.MaxLength) + (Store.TestBatchTimeline.MaxPageSize * Span);
+    public const long TimelinePage =
+        Envelope + (BytesPerChar * BatchId.MaxLength) + (Store.TestBatchTimeline.MaxPageSize * Span);
 
     /// <summary><c>GET /api/v1/batches/{id}/leases</c>: a page of its leases.</summary>
     public const long LeasesPage = Envelope + (BytesPerChar * BatchId.MaxLength) + (LeasesDto.MaxPageSize * Lease);
 
     /// <summary><c>GET /api/v1/tests/runs</c>: a test's runs, with their whole messages.</summary>
-    public static readonly long TestRuns = Envelope + (BytesPerChar * 2L * ResultDto.MaxTextLength) + (TestRunsDto.MaxLimit * WholeResult);
+    public static readonly long TestRuns =
+        Envelope + (BytesPerChar * 2L * ResultDto.MaxTextLength) + (TestRunsDto.MaxLimit * WholeResult);
 
     /// <summary><c>POST /api/v1/batches/{id}/queue</c>: the summary of the queue's plan.</summary>
     public const long QueueSummary = Envelope + (BytesPerChar * ResultDto.MaxTextLength) + 80;

@@ -53,7 +53,9 @@ public sealed record DurationsRequest(
             var assemblies = Tests.Select(test => test?.Assembly).Distinct(StringComparer.Ordinal).Count();
             if (assemblies > MaxAssemblies)
             {
-                problems.Add($"tests: tests of {assemblies} assemblies; ask for those of at most {MaxAssemblies} assemblies per request");
+                problems.Add(
+                    $"tests: tests of {assemblies} assemblies; ask for those of at most {MaxAssemblies} assemblies "
+                    + "per request");
             }
         }
 
@@ -69,7 +71,9 @@ public sealed record DurationsRequest(
 
         if (Since is { } since && (since < TestResultRecord.EarliestFinish || since >= TestResultRecord.LatestFinish))
         {
-            problems.Add($"since: a time from {TestResultRecord.EarliestFinish:yyyy-MM-dd} to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
+            problems.Add(
+                $"since: a time from {TestResultRecord.EarliestFinish:yyyy-MM-dd} "
+                + $"to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
         }
 
         if (ExcludeBatchId is { } exclude && !BatchId.TryCreate(exclude, out _, out var problem))
@@ -79,6 +83,11 @@ public sealed record DurationsRequest(
 
         return problems.Count > 0
             ? (null, problems)
-            : (new DurationQuery([.. Tests!.Select(test => new TestKey(StoredText.Clean(test.Assembly!), StoredText.Clean(test.Name!)))], Percentile, Since, RunsPerTest ?? DurationQuery.DefaultRunsPerTest, ExcludeBatchId), problems);
+            : (new DurationQuery(
+                [.. Tests!.Select(test => new TestKey(StoredText.Clean(test.Assembly!), StoredText.Clean(test.Name!)))],
+                Percentile,
+                Since,
+                RunsPerTest ?? DurationQuery.DefaultRunsPerTest,
+                ExcludeBatchId), problems);
     }
 }

@@ -23,7 +23,10 @@ internal static class Names
     /// </summary>
     public static void CheckAgent(string? value, string field, List<string> problems)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > ResultDto.MaxTextLength || value.Any(char.IsControl) || StoredText.Clean(value) != value)
+        if (string.IsNullOrWhiteSpace(value)
+            || value.Length > ResultDto.MaxTextLength
+            || value.Any(char.IsControl)
+            || StoredText.Clean(value) != value)
         {
             problems.Add($"{field}: {AgentRule}");
         }

@@ -35,7 +35,8 @@ public sealed record QueueRegistration(string? Assembly, string? Agent, IReadOnl
 
             if (tests.Any(test => string.IsNullOrWhiteSpace(test) || test.Length > ResultDto.MaxTextLength))
             {
-                problems.Add($"testBatches[{i}].tests: every name non-empty, at most {ResultDto.MaxTextLength} characters");
+                problems.Add(
+                    $"testBatches[{i}].tests: every name non-empty, at most {ResultDto.MaxTextLength} characters");
             }
 
             if (TestBatches[i]!.ExpectedMillis is < 0 or > 1e12 || double.IsNaN(TestBatches[i]!.ExpectedMillis))
@@ -46,6 +47,11 @@ public sealed record QueueRegistration(string? Assembly, string? Agent, IReadOnl
 
         return problems.Count > 0
             ? (null, problems)
-            : ([.. TestBatches.Select((batch, i) => new QueuedTestBatch(i + 1, [.. batch!.Tests!.Select(test => StoredText.Clean(test!))], batch.ExpectedMillis))], problems);
+            : ([
+                .. TestBatches.Select((batch, i) => new QueuedTestBatch(
+                    i + 1,
+                    [.. batch!.Tests!.Select(test => StoredText.Clean(test!))],
+                    batch.ExpectedMillis)),
+            ], problems);
     }
 }

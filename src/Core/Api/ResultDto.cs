@@ -47,7 +47,9 @@ public sealed record ResultDto(
         }
 
         // A character beyond U+FFFF is not cut in half.
-        var cut = char.IsHighSurrogate(message[MaxListedErrorLength - 1]) ? MaxListedErrorLength - 1 : MaxListedErrorLength;
+        var cut = char.IsHighSurrogate(message[MaxListedErrorLength - 1])
+            ? MaxListedErrorLength - 1
+            : MaxListedErrorLength;
         return From(record) with { ErrorMessage = message[..cut] + CutMarker(message.Length) };
     }
 
@@ -56,8 +58,17 @@ public sealed record ResultDto(
 
     /// <summary>A result as sent.</summary>
     public static ResultDto From(TestResultRecord record) => new(
-        record.BatchId.Value, record.TestBatch, record.Test.Assembly, record.Test.FullyQualifiedName, record.DisplayName,
-        record.Outcome, record.DurationMillis, record.FinishedAt, record.Agent, record.Attempt, record.ErrorMessage);
+        record.BatchId.Value,
+        record.TestBatch,
+        record.Test.Assembly,
+        record.Test.FullyQualifiedName,
+        record.DisplayName,
+        record.Outcome,
+        record.DurationMillis,
+        record.FinishedAt,
+        record.Agent,
+        record.Attempt,
+        record.ErrorMessage);
 
     /// <summary>The record, or the problems that keep this result from being one.</summary>
     public TestResultRecord? ToRecord(int index, List<string> problems)
@@ -85,7 +96,9 @@ public sealed record ResultDto(
 
         if (!double.IsFinite(DurationMillis) || DurationMillis is < 0 or > TestResultRecord.MaxDurationMillis)
         {
-            problems.Add($"results[{index}].durationMillis: milliseconds from 0 to {TestResultRecord.MaxDurationMillis:0} (7 days)");
+            problems.Add(
+                $"results[{index}].durationMillis: milliseconds from 0 to "
+                + $"{TestResultRecord.MaxDurationMillis:0} (7 days)");
         }
 
         if (TestBatch is < 0 or > MaxTestBatch)
@@ -93,17 +106,31 @@ public sealed record ResultDto(
             problems.Add($"results[{index}].testBatch: 0 to {MaxTestBatch}");
         }
 
-        if (FinishedAt is null || FinishedAt < TestResultRecord.EarliestFinish || FinishedAt >= TestResultRecord.LatestFinish)
+        if (FinishedAt is null
+            || FinishedAt < TestResultRecord.EarliestFinish
+            || FinishedAt >= TestResultRecord.LatestFinish)
         {
-            problems.Add($"results[{index}].finishedAt: required, {OffsetTimeJsonConverter.Rule}, from {TestResultRecord.EarliestFinish:yyyy-MM-dd} to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
+            problems.Add(
+                $"results[{index}].finishedAt: required, {OffsetTimeJsonConverter.Rule}, "
+                + $"from {TestResultRecord.EarliestFinish:yyyy-MM-dd} "
+                + $"to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
         }
 
         // Text the database cannot keep is replaced, not refused: see StoredText.
         return problems.Count > before
             ? null
             : new TestResultRecord(
-                id, TestBatch, new TestKey(Assembly!, Name!), DisplayName ?? Name!, Outcome!.Value, DurationMillis, FinishedAt!.Value, Agent!, Attempt!,
-                ErrorMessage is { Length: > MaxErrorLength } message ? message[..MaxErrorLength] : ErrorMessage).Cleaned();
+                id,
+                TestBatch,
+                new TestKey(Assembly!, Name!),
+                DisplayName ?? Name!,
+                Outcome!.Value,
+                DurationMillis,
+                FinishedAt!.Value,
+                Agent!,
+                Attempt!,
+                ErrorMessage is { Length: > MaxErrorLength } message ? message[..MaxErrorLength] : ErrorMessage)
+                .Cleaned();
 
         void Require(string? value, string field)
         {

@@ -111,21 +111,34 @@ public sealed record BatchCompletion(
 
     /// <summary>Reads a document written by <see cref="ToJson"/>.</summary>
     public static BatchCompletion FromJson(string json) =>
-        JsonSerializer.Deserialize(json, BatchCompletionJson.Default.BatchCompletion) ?? throw new JsonException("The completion document is empty.");
+        JsonSerializer.Deserialize(json, BatchCompletionJson.Default.BatchCompletion)
+        ?? throw new JsonException("The completion document is empty.");
 
     /// <summary>The one line the build log shows.</summary>
     public string ToLogLine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"BatchBuild batch {Name} closed ({Reason}{(Rerun ? $", again after the re-run of attempt {Attempt}" : string.Empty)}): {Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped{(Counts.Retried > 0 ? $" ({Counts.Flaky} flaky, {Counts.Retried} retried)" : string.Empty)} in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
+        $"BatchBuild batch {Name} closed "
+        + $"({Reason}{(Rerun ? $", again after the re-run of attempt {Attempt}" : string.Empty)}): "
+        + $"{Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped"
+        + $"{(Counts.Retried > 0 ? $" ({Counts.Flaky} flaky, {Counts.Retried} retried)" : string.Empty)} "
+        + $"in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
 
     /// <summary>A Markdown summary, as attached to an Azure Pipelines run.</summary>
     public string ToMarkdown()
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"## BatchBuild batch `{Name}`\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"Closed ({Reason}) at {ClosedAt:u}, open {DurationSeconds:0.0} s.{(Rerun ? $" Closed again after the re-run of attempt {Attempt}: these counts replace the ones sent before." : string.Empty)}\n\n");
-        text.Append("| passed | failed | skipped | flaky | retried | test batches | agents |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| {Counts.Passed} | {Counts.Failed} | {Counts.Skipped} | {Counts.Flaky} | {Counts.Retried} | {Counts.TestBatches} | {Counts.Agents} |\n");
+        var again = Rerun
+            ? $" Closed again after the re-run of attempt {Attempt}: these counts replace the ones sent before."
+            : string.Empty;
+        text.Append(CultureInfo.InvariantCulture, $"Closed ({Reason}) at {ClosedAt:u}, open {DurationSeconds:0.0} s.");
+        text.Append(again).Append("\n\n");
+        text.Append("| passed | failed | skipped | flaky | retried | test batches | agents |\n");
+        text.Append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        text.Append(
+            CultureInfo.InvariantCulture,
+            $"| {Counts.Passed} | {Counts.Failed} | {Counts.Skipped} | {Counts.Flaky} | {Counts.Retried} "
+            + $"| {Counts.TestBatches} | {Counts.Agents} |\n");
         if (FailedTests.Count > 0)
         {
             text.Append("\n### Failed tests\n\n");

@@ -19,7 +19,8 @@ public readonly record struct BatchId
     public const int MaxLength = 256;
 
     /// <summary>What an ID may look like, for error messages.</summary>
-    public const string Rule = "1 to 256 characters of printable text: no control characters or line breaks, not only spaces, not '.' or '..'";
+    public const string Rule =
+        "1 to 256 characters of printable text: no control characters or line breaks, not only spaces, not '.' or '..'";
 
     // The longest part of an ID kept readable in a file name; the rest is a hash.
     private const int FileNamePrefix = 40;
@@ -107,7 +108,9 @@ public readonly record struct BatchId
                 continue;
             }
 
-            var unprintable = char.IsSurrogate(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+            var unprintable = char.IsSurrogate(c)
+                || char.GetUnicodeCategory(c)
+                    is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
             if (unprintable)
             {
                 return $"it contains the character U+{(int)c:X4} at position {i + 1}";

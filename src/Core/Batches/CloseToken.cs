@@ -30,7 +30,8 @@ public static class CloseToken
     public static string Create(byte[] secret, BatchId id, DateTimeOffset expires)
     {
         var expiry = expires.ToUnixTimeSeconds();
-        return $"{Prefix}{expiry.ToString(CultureInfo.InvariantCulture)}.{Convert.ToHexStringLower(Mac(secret, id, expiry))}";
+        var mac = Convert.ToHexStringLower(Mac(secret, id, expiry));
+        return $"{Prefix}{expiry.ToString(CultureInfo.InvariantCulture)}.{mac}";
     }
 
     /// <summary>

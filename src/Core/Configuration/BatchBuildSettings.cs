@@ -29,12 +29,13 @@ public sealed record BatchBuildSettings(
         ExportApplitoolsBatchId: false);
 
     /// <summary>The configuration names of the strategy types.</summary>
-    public static IReadOnlyDictionary<BatchingStrategyType, string> StrategyNames { get; } = new Dictionary<BatchingStrategyType, string>
-    {
-        [BatchingStrategyType.Isolate] = "isolate",
-        [BatchingStrategyType.FixedSize] = "fixed-size",
-        [BatchingStrategyType.ClassName] = "class-name",
-    };
+    public static IReadOnlyDictionary<BatchingStrategyType, string> StrategyNames { get; } =
+        new Dictionary<BatchingStrategyType, string>
+        {
+            [BatchingStrategyType.Isolate] = "isolate",
+            [BatchingStrategyType.FixedSize] = "fixed-size",
+            [BatchingStrategyType.ClassName] = "class-name",
+        };
 
     /// <summary>How expected durations are estimated.</summary>
     public DurationSettings Durations =>

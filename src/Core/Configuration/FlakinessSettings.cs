@@ -20,11 +20,12 @@ public sealed record FlakinessSettings(
     public static FlakinessSettings Defaults { get; } = new(FlakinessStrategyType.Ignore, 0.8, 3, null);
 
     /// <summary>The configuration names of the flakiness strategy types.</summary>
-    public static IReadOnlyDictionary<FlakinessStrategyType, string> TypeNames { get; } = new Dictionary<FlakinessStrategyType, string>
-    {
-        [FlakinessStrategyType.Ignore] = "ignore",
-        [FlakinessStrategyType.Probability] = "probability",
-    };
+    public static IReadOnlyDictionary<FlakinessStrategyType, string> TypeNames { get; } =
+        new Dictionary<FlakinessStrategyType, string>
+        {
+            [FlakinessStrategyType.Ignore] = "ignore",
+            [FlakinessStrategyType.Probability] = "probability",
+        };
 
     /// <summary>
     /// How many times a test with recorded pass rate <paramref name="passRate"/> is scheduled: once

@@ -28,18 +28,20 @@ public sealed record RetrySettings(
         Running.ExecutionMode.AnySuccess);
 
     /// <summary>The configuration names of the retry strategy types.</summary>
-    public static IReadOnlyDictionary<RetryStrategyType, string> TypeNames { get; } = new Dictionary<RetryStrategyType, string>
-    {
-        [RetryStrategyType.NoRetry] = "no-retry",
-        [RetryStrategyType.FixedQuota] = "fixed-quota",
-    };
+    public static IReadOnlyDictionary<RetryStrategyType, string> TypeNames { get; } =
+        new Dictionary<RetryStrategyType, string>
+        {
+            [RetryStrategyType.NoRetry] = "no-retry",
+            [RetryStrategyType.FixedQuota] = "fixed-quota",
+        };
 
     /// <summary>The configuration names of the execution modes.</summary>
-    public static IReadOnlyDictionary<Running.ExecutionMode, string> ModeNames { get; } = new Dictionary<Running.ExecutionMode, string>
-    {
-        [Running.ExecutionMode.AnySuccess] = "any-success",
-        [Running.ExecutionMode.AllSuccess] = "all-success",
-    };
+    public static IReadOnlyDictionary<Running.ExecutionMode, string> ModeNames { get; } =
+        new Dictionary<Running.ExecutionMode, string>
+        {
+            [Running.ExecutionMode.AnySuccess] = "any-success",
+            [Running.ExecutionMode.AllSuccess] = "all-success",
+        };
 
     /// <summary>The quotas the run keeps to.</summary>
     public Running.RetryPolicy Policy => Type == RetryStrategyType.NoRetry

@@ -40,15 +40,17 @@ internal static class SettingDefinitions
             ParseWhole(text, 1) is { } workers
                 ? (s with { Workers = (int)workers }, null)
                 : (null, WholeNumber(1))),
-        new("DefaultDurationMillis", "BatchBuildDefaultDurationMillis", "BATCHBUILD_DEFAULT_DURATION_MILLIS", (text, s) =>
-            ParseWhole(text, 1, long.MaxValue) is { } millis
-                ? (s with { DefaultDurationMillis = millis }, null)
-                : (null, WholeNumber(1, "milliseconds"))),
+        new("DefaultDurationMillis", "BatchBuildDefaultDurationMillis", "BATCHBUILD_DEFAULT_DURATION_MILLIS",
+            (text, s) =>
+                ParseWhole(text, 1, long.MaxValue) is { } millis
+                    ? (s with { DefaultDurationMillis = millis }, null)
+                    : (null, WholeNumber(1, "milliseconds"))),
         new("Store", "BatchBuildStore", "BATCHBUILD_STORE", (text, s) => (s with { StorePath = text }, null)),
-        new("ExportApplitoolsBatchId", "BatchBuildExportApplitoolsBatchId", "BATCHBUILD_EXPORT_APPLITOOLS_BATCH_ID", (text, s) =>
-            ParseBoolean(text) is { } export
-                ? (s with { ExportApplitoolsBatchId = export }, null)
-                : (null, Boolean)),
+        new("ExportApplitoolsBatchId", "BatchBuildExportApplitoolsBatchId", "BATCHBUILD_EXPORT_APPLITOOLS_BATCH_ID",
+            (text, s) =>
+                ParseBoolean(text) is { } export
+                    ? (s with { ExportApplitoolsBatchId = export }, null)
+                    : (null, Boolean)),
 
         new("RetryStrategy/Type", "BatchBuildRetryStrategy", "BATCHBUILD_RETRY_STRATEGY", (text, s) =>
             Named(RetrySettings.TypeNames, text) is { } type
@@ -56,18 +58,27 @@ internal static class SettingDefinitions
                 : (null, new ValueProblem(
                     DiagnosticCodes.UnknownStrategy,
                     "one of " + string.Join(", ", RetrySettings.TypeNames.Values)))),
-        new("RetryStrategy/TotalAllowedRetryQuota", "BatchBuildTotalAllowedRetryQuota", "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA", (text, s) =>
-            ParseWhole(text, 0) is { } quota
-                ? (s with { Retry = s.Retry with { TotalAllowedRetryQuota = (int)quota } }, null)
-                : (null, WholeNumber(0))),
-        new("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA", (text, s) =>
-            ParseWhole(text, 0) is { } quota
-                ? (s with { Retry = s.Retry with { RetryPerTestQuota = (int)quota } }, null)
-                : (null, WholeNumber(0))),
-        new("UncompletedTestRetryQuota", "BatchBuildUncompletedTestRetryQuota", "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", (text, s) =>
-            ParseWhole(text, 0) is { } quota
-                ? (s with { Retry = s.Retry with { UncompletedTestRetryQuota = (int)quota } }, null)
-                : (null, WholeNumber(0))),
+        new(
+            "RetryStrategy/TotalAllowedRetryQuota",
+            "BatchBuildTotalAllowedRetryQuota",
+            "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA",
+            (text, s) =>
+                ParseWhole(text, 0) is { } quota
+                    ? (s with { Retry = s.Retry with { TotalAllowedRetryQuota = (int)quota } }, null)
+                    : (null, WholeNumber(0))),
+        new("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA",
+            (text, s) =>
+                ParseWhole(text, 0) is { } quota
+                    ? (s with { Retry = s.Retry with { RetryPerTestQuota = (int)quota } }, null)
+                    : (null, WholeNumber(0))),
+        new(
+            "UncompletedTestRetryQuota",
+            "BatchBuildUncompletedTestRetryQuota",
+            "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA",
+            (text, s) =>
+                ParseWhole(text, 0) is { } quota
+                    ? (s with { Retry = s.Retry with { UncompletedTestRetryQuota = (int)quota } }, null)
+                    : (null, WholeNumber(0))),
         new("ExecutionStrategy/Mode", "BatchBuildExecutionMode", "BATCHBUILD_EXECUTION_MODE", (text, s) =>
             Named(RetrySettings.ModeNames, text) is { } mode
                 ? (s with { Retry = s.Retry with { Mode = mode } }, null)
@@ -78,14 +89,16 @@ internal static class SettingDefinitions
             ParseBoolean(text) is { } fast
                 ? (s with { Retry = s.Retry with { Fast = fast } }, null)
                 : (null, Boolean)),
-        new("TestBatchTimeoutMillis", "BatchBuildTestBatchTimeoutMillis", "BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS", (text, s) =>
-            ParseWhole(text, 1, long.MaxValue) is { } millis
-                ? (s with { Timeouts = s.Timeouts with { TestBatchTimeoutMillis = millis } }, null)
-                : (null, WholeNumber(1, "milliseconds"))),
-        new("TestOutputTimeoutMillis", "BatchBuildTestOutputTimeoutMillis", "BATCHBUILD_TEST_OUTPUT_TIMEOUT_MILLIS", (text, s) =>
-            ParseWhole(text, 1, long.MaxValue) is { } millis
-                ? (s with { Timeouts = s.Timeouts with { TestOutputTimeoutMillis = millis } }, null)
-                : (null, WholeNumber(1, "milliseconds"))),
+        new("TestBatchTimeoutMillis", "BatchBuildTestBatchTimeoutMillis", "BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS",
+            (text, s) =>
+                ParseWhole(text, 1, long.MaxValue) is { } millis
+                    ? (s with { Timeouts = s.Timeouts with { TestBatchTimeoutMillis = millis } }, null)
+                    : (null, WholeNumber(1, "milliseconds"))),
+        new("TestOutputTimeoutMillis", "BatchBuildTestOutputTimeoutMillis", "BATCHBUILD_TEST_OUTPUT_TIMEOUT_MILLIS",
+            (text, s) =>
+                ParseWhole(text, 1, long.MaxValue) is { } millis
+                    ? (s with { Timeouts = s.Timeouts with { TestOutputTimeoutMillis = millis } }, null)
+                    : (null, WholeNumber(1, "milliseconds"))),
         new("FlakinessStrategy/Type", "BatchBuildFlakinessStrategy", "BATCHBUILD_FLAKINESS_STRATEGY", (text, s) =>
             Named(FlakinessSettings.TypeNames, text) is { } type
                 ? (s with { Flakiness = s.Flakiness with { Type = type } }, null)
@@ -93,7 +106,9 @@ internal static class SettingDefinitions
                     DiagnosticCodes.UnknownStrategy,
                     "one of " + string.Join(", ", FlakinessSettings.TypeNames.Values)))),
         new("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", (text, s) =>
-            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate <= 1
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate)
+            && rate > 0
+            && rate <= 1
                 ? (s with { Flakiness = s.Flakiness with { MinSuccessRate = rate } }, null)
                 : (null, new ValueProblem(
                     DiagnosticCodes.InvalidNumber,
@@ -102,10 +117,11 @@ internal static class SettingDefinitions
             ParseWhole(text, 1) is { } count
                 ? (s with { Flakiness = s.Flakiness with { MaxCount = (int)count } }, null)
                 : (null, WholeNumber(1))),
-        new("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT", (text, s) =>
-            TimeLimit.TryParse(text, out var limit)
-                ? (s with { Flakiness = s.Flakiness with { TimeLimit = limit } }, null)
-                : (null, TimeLimitProblem)),
+        new("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT",
+            (text, s) =>
+                TimeLimit.TryParse(text, out var limit)
+                    ? (s with { Flakiness = s.Flakiness with { TimeLimit = limit } }, null)
+                    : (null, TimeLimitProblem)),
         new("SortingStrategy/Type", "BatchBuildSortingStrategy", "BATCHBUILD_SORTING_STRATEGY", (text, s) =>
             Named(SortingStrategyNames.All, text) is { } sorting
                 ? (s with { Sorting = sorting }, null)
@@ -178,7 +194,10 @@ internal static class SettingDefinitions
         TestEnvironment.TestBatchCountVariable,
     };
 
-    private static readonly ValueProblem TimeLimitProblem = new(DiagnosticCodes.InvalidTimeLimit, "an ISO-8601 duration looking back, such as -PT1H or -P7D, or an ISO-8601 date-time, such as 2026-11-01T00:00:00Z");
+    private static readonly ValueProblem TimeLimitProblem = new(
+        DiagnosticCodes.InvalidTimeLimit,
+        "an ISO-8601 duration looking back, such as -PT1H or -P7D, "
+        + "or an ISO-8601 date-time, such as 2026-11-01T00:00:00Z");
 
     private static readonly ValueProblem Boolean = new(DiagnosticCodes.InvalidBoolean, "true or false");
 
@@ -209,7 +228,10 @@ internal static class SettingDefinitions
     }
 
     private static Uri? ParseUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) ? url : null;
+        Uri.TryCreate(text, UriKind.Absolute, out var url)
+        && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            ? url
+            : null;
 
     private static System.Collections.Immutable.ImmutableArray<Uri>? ParseUrls(string text)
     {
@@ -223,7 +245,8 @@ internal static class SettingDefinitions
 
     private static T? Named<T>(IReadOnlyDictionary<T, string> names, string text)
         where T : struct, Enum =>
-        names.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase)) is { Value: not null } match
+        names.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase))
+            is { Value: not null } match
             ? match.Key
             : null;
 
@@ -233,7 +256,9 @@ internal static class SettingDefinitions
         : null;
 
     private static long? ParseWhole(string text, long min, long max = int.MaxValue) =>
-        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+        && value >= min
+        && value <= max
             ? value
             : null;
 

@@ -40,9 +40,13 @@ public sealed class SettingsLayer
         catch (XmlException e)
         {
             return new SettingsLayer([], [new Diagnostic(
-                DiagnosticCodes.UnreadableRunSettings, DiagnosticSeverity.Error, "runsettings",
-                $"the file is not well-formed XML ({e.Message}); fix the XML or point BatchBuild at another runsettings file",
-                file, e.LineNumber)]);
+                DiagnosticCodes.UnreadableRunSettings,
+                DiagnosticSeverity.Error,
+                "runsettings",
+                $"the file is not well-formed XML ({e.Message}); "
+                + "fix the XML or point BatchBuild at another runsettings file",
+                file,
+                e.LineNumber)]);
         }
 
         var section = document.Root?.Elements().FirstOrDefault(e => Is(e, RunSettingsElement));
@@ -141,8 +145,13 @@ public sealed class SettingsLayer
     }
 
     private static Diagnostic Unknown(string setting, string kind, IEnumerable<string> known, string? file, int line) =>
-        new(DiagnosticCodes.UnknownSetting, DiagnosticSeverity.Warning, setting,
-            $"BatchBuild has no such setting and ignores it; the known {kind} are {string.Join(", ", known)}", file, line);
+        new(
+            DiagnosticCodes.UnknownSetting,
+            DiagnosticSeverity.Warning,
+            setting,
+            $"BatchBuild has no such setting and ignores it; the known {kind} are {string.Join(", ", known)}",
+            file,
+            line);
 
     private static bool Is(XElement element, string name) =>
         string.Equals(element.Name.LocalName, name, StringComparison.OrdinalIgnoreCase);

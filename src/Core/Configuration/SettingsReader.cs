@@ -42,9 +42,13 @@ public static class SettingsReader
         if (settings.BatchingStrategy is { Type: BatchingStrategyType.FixedSize, Size: null })
         {
             diagnostics.Add(new Diagnostic(
-                DiagnosticCodes.MissingSetting, DiagnosticSeverity.Error, strategyChoice?.Setting ?? "BatchingStrategy/Type",
-                "the fixed-size strategy needs a size; set BatchingStrategy/Size in the runsettings, the BatchBuildSize property or BATCHBUILD_SIZE to a whole number greater than 0",
-                strategyChoice?.File, strategyChoice?.Line ?? 0));
+                DiagnosticCodes.MissingSetting,
+                DiagnosticSeverity.Error,
+                strategyChoice?.Setting ?? "BatchingStrategy/Type",
+                "the fixed-size strategy needs a size; set BatchingStrategy/Size in the runsettings, "
+                + "the BatchBuildSize property or BATCHBUILD_SIZE to a whole number greater than 0",
+                strategyChoice?.File,
+                strategyChoice?.Line ?? 0));
         }
 
         var all = diagnostics.ToImmutable();

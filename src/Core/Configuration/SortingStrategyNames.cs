@@ -4,9 +4,10 @@ namespace BatchBuild.Core.Configuration;
 public static class SortingStrategyNames
 {
     /// <summary>Each type's name.</summary>
-    public static IReadOnlyDictionary<SortingStrategyType, string> All { get; } = new Dictionary<SortingStrategyType, string>
-    {
-        [SortingStrategyType.ExecutionTime] = "execution-time",
-        [SortingStrategyType.SuccessRate] = "success-rate",
-    };
+    public static IReadOnlyDictionary<SortingStrategyType, string> All { get; } =
+        new Dictionary<SortingStrategyType, string>
+        {
+            [SortingStrategyType.ExecutionTime] = "execution-time",
+            [SortingStrategyType.SuccessRate] = "success-rate",
+        };
 }

@@ -21,7 +21,9 @@ public abstract partial record TimeLimit
     {
         text = text.Trim();
         limit = null;
-        if (text.StartsWith('P') || text.StartsWith("-P", StringComparison.Ordinal) || text.StartsWith("+P", StringComparison.Ordinal))
+        if (text.StartsWith('P')
+            || text.StartsWith("-P", StringComparison.Ordinal)
+            || text.StartsWith("+P", StringComparison.Ordinal))
         {
             try
             {

@@ -16,7 +16,8 @@ public readonly record struct TestKey(string Assembly, string FullyQualifiedName
     public static string AssemblyNameOf(string source)
     {
         var name = source[(source.LastIndexOfAny(['/', '\\']) + 1)..];
-        return name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".exe", StringComparison.OrdinalIgnoreCase)
+        return name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".exe", StringComparison.OrdinalIgnoreCase)
             ? name[..^4]
             : name;
     }

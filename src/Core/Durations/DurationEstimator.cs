@@ -68,7 +68,8 @@ public static class DurationEstimator
                 recorded.TryGetValue(test.Key, out var own) ? new DurationEstimate(own, EstimateOrigin.Recorded)
                 : test.NameKey is { } nameKey && recorded.TryGetValue(nameKey, out var together)
                     ? new DurationEstimate(together / sharingName[nameKey], EstimateOrigin.Recorded)
-                : classMedians.TryGetValue(ClassKey(test.Key), out var ofClass) ? new DurationEstimate(ofClass, EstimateOrigin.ClassMedian)
+                : classMedians.TryGetValue(ClassKey(test.Key), out var ofClass)
+                    ? new DurationEstimate(ofClass, EstimateOrigin.ClassMedian)
                 : suiteMedian ?? new DurationEstimate(defaultMillis, EstimateOrigin.Default);
         }
 

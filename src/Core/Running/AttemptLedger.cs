@@ -87,7 +87,8 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
             var suspect = suspects?.Contains(test.Id) == true;
             if (outcome is null || suspect)
             {
-                if (_uncompletedRetries.GetValueOrDefault(test.Id) < policy.UncompletedTestRetryQuota && !Settled(test.Id))
+                if (_uncompletedRetries.GetValueOrDefault(test.Id) < policy.UncompletedTestRetryQuota
+                    && !Settled(test.Id))
                 {
                     _uncompletedRetries[test.Id] = _uncompletedRetries.GetValueOrDefault(test.Id) + 1;
                     if (suspect)
@@ -204,7 +205,8 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
     // Under any-success a pass settles a test, under all-success a failure.
     private bool Settled(string testId) =>
         _attempts.TryGetValue(testId, out var attempts)
-        && attempts.Any(outcome => outcome == (mode == ExecutionMode.AnySuccess ? TestRunOutcome.Passed : TestRunOutcome.Failed));
+        && attempts.Any(outcome =>
+            outcome == (mode == ExecutionMode.AnySuccess ? TestRunOutcome.Passed : TestRunOutcome.Failed));
 
     private int RunsAgainOf(string testId) =>
         _retries.GetValueOrDefault(testId) + _uncompletedRetries.GetValueOrDefault(testId);

@@ -45,15 +45,26 @@ public sealed record Suspects(
             : [];
         if (suspects.Count == 0)
         {
-            var probable = runFailed ? batch.Tests.Where(test => running.ContainsKey(test.Id)).Select(test => test.ToString()).ToList() : [];
+            var probable = runFailed
+                ? batch.Tests.Where(test => running.ContainsKey(test.Id)).Select(test => test.ToString()).ToList()
+                : [];
             return new Suspects(results, [], [], probable);
         }
 
         var message = timeLimit is null
             ? $"{DiagnosticCodes.TestCrashedHost}: the test host crashed while this test ran"
-            : $"{DiagnosticCodes.TestTimedOut}: timed out ({timeLimit}); BatchBuild killed the test host while this test ran";
+            : $"{DiagnosticCodes.TestTimedOut}: timed out ({timeLimit}); "
+                + "BatchBuild killed the test host while this test ran";
         return new Suspects(
-            [.. results, .. suspects.Select(test => new TestCaseResult(test.Id, test.DisplayName, TestRunOutcome.Failed, running.GetValueOrDefault(test.Id), message))],
+            [
+                .. results,
+                .. suspects.Select(test => new TestCaseResult(
+                    test.Id,
+                    test.DisplayName,
+                    TestRunOutcome.Failed,
+                    running.GetValueOrDefault(test.Id),
+                    message)),
+            ],
             suspects.Select(test => test.Id).ToHashSet(StringComparer.Ordinal),
             suspects.Select(test => test.ToString()).ToHashSet(StringComparer.Ordinal),
             []);

@@ -39,8 +39,10 @@ public sealed record TestBatchOutcome(
         var failed = batch.Tests.Where(test => byTest.GetValueOrDefault(test.Id) == TestRunOutcome.Failed)
             .Select(test => test.ToString())
             .ToImmutableArray();
-        var passed = batch.Tests.Count(test => byTest.TryGetValue(test.Id, out var outcome) && outcome == TestRunOutcome.Passed);
-        var skipped = batch.Tests.Count(test => byTest.TryGetValue(test.Id, out var outcome) && outcome is TestRunOutcome.Skipped or TestRunOutcome.None);
+        var passed = batch.Tests.Count(test =>
+            byTest.TryGetValue(test.Id, out var outcome) && outcome == TestRunOutcome.Passed);
+        var skipped = batch.Tests.Count(test =>
+            byTest.TryGetValue(test.Id, out var outcome) && outcome is TestRunOutcome.Skipped or TestRunOutcome.None);
 
         var status = notRun.Length > 0 || (runFailed && failed.Length == 0) ? TestBatchStatus.Crashed
             : failed.Length > 0 ? TestBatchStatus.Failed

@@ -33,7 +33,12 @@ public sealed record TestCaseResult(
     /// outcome is its outcome. Results of tests the test batch did not plan are left out.
     /// </summary>
     public static IReadOnlyList<TestResultRecord> Records(
-        TestBatch batch, IEnumerable<TestCaseResult> results, BatchId batchId, DateTimeOffset finishedAt, string agent, string attempt)
+        TestBatch batch,
+        IEnumerable<TestCaseResult> results,
+        BatchId batchId,
+        DateTimeOffset finishedAt,
+        string agent,
+        string attempt)
     {
         var planned = batch.Tests.ToDictionary(test => test.Id, StringComparer.Ordinal);
         return [.. results

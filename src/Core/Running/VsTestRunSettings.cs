@@ -22,7 +22,9 @@ public static partial class VsTestRunSettings
     /// <exception cref="FormatException">A command-line runsetting is not <c>path=value</c>.</exception>
     public static string ForProject(string? userRunSettings, VsTestOptions options)
     {
-        var document = userRunSettings is null ? new XDocument(new XElement("RunSettings")) : XDocument.Parse(userRunSettings);
+        var document = userRunSettings is null
+            ? new XDocument(new XElement("RunSettings"))
+            : XDocument.Parse(userRunSettings);
         var root = document.Root ?? throw new InvalidOperationException("A runsettings document needs a root element.");
 
         foreach (var setting in options.CommandLineRunSettings ?? [])
@@ -63,7 +65,10 @@ public static partial class VsTestRunSettings
         root.Element("DataCollectionRunSettings")?.Element("DataCollectors")?.Elements("DataCollector")
             .Where(collector => Named(collector, "BatchBuild"))
             .Remove();
-        foreach (var name in (options.Collect ?? []).Select(name => name.Trim()).Where(name => name.Length > 0 && !name.Equals("BatchBuild", StringComparison.OrdinalIgnoreCase)))
+        var collect = (options.Collect ?? [])
+            .Select(name => name.Trim())
+            .Where(name => name.Length > 0 && !name.Equals("BatchBuild", StringComparison.OrdinalIgnoreCase));
+        foreach (var name in collect)
         {
             Enable(root, name);
         }
@@ -118,7 +123,11 @@ public static partial class VsTestRunSettings
                         e => (string?)e.Value,
                         StringComparer.OrdinalIgnoreCase)))
                 .Where(logger => logger.Name.Length > 0) ?? [];
-        return [.. configured, .. commandLine.Where(value => !string.IsNullOrWhiteSpace(value)).Select(LoggerRequest.Parse)];
+        return
+        [
+            .. configured,
+            .. commandLine.Where(value => !string.IsNullOrWhiteSpace(value)).Select(LoggerRequest.Parse),
+        ];
     }
 
     /// <summary>
@@ -132,7 +141,9 @@ public static partial class VsTestRunSettings
             return commandLineFilter;
         }
 
-        var filter = userRunSettings is null ? null : XDocument.Parse(userRunSettings).Root?.Element("RunConfiguration")?.Element("TestCaseFilter")?.Value;
+        var filter = userRunSettings is null
+            ? null
+            : XDocument.Parse(userRunSettings).Root?.Element("RunConfiguration")?.Element("TestCaseFilter")?.Value;
         return string.IsNullOrWhiteSpace(filter) ? null : filter.Trim();
     }
 
@@ -173,7 +184,8 @@ public static partial class VsTestRunSettings
         var path = equals > 0 ? setting[..equals].Trim().Split('.') : [];
         if (path.Length == 0 || path.Any(part => part.Length == 0 || !IsXmlName(part)))
         {
-            throw new FormatException($"'{setting}' is not a runsetting: write it as RunConfiguration.Name=value after --");
+            throw new FormatException(
+                $"'{setting}' is not a runsetting: write it as RunConfiguration.Name=value after --");
         }
 
         var element = root;
@@ -198,7 +210,9 @@ public static partial class VsTestRunSettings
         }
     }
 
-    [GeneratedRegex("""^\s*TestRunParameters\.Parameter\(\s*name\s*=\s*"(?<name>[^"]*)"\s*,\s*value\s*=\s*"(?<value>[^"]*)"\s*\)\s*$""")]
+    [GeneratedRegex(
+        """^\s*TestRunParameters\.Parameter\(\s*name\s*=\s*"(?<name>[^"]*)"\s*,"""
+        + """\s*value\s*=\s*"(?<value>[^"]*)"\s*\)\s*$""")]
     private static partial Regex TestRunParameter();
 
     // vstest's time spans: a number with an optional unit, milliseconds when none.

@@ -27,7 +27,8 @@ public sealed record TestBatchResults(
     /// Reads results written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when they are not.
     /// </summary>
     public static TestBatchResults FromJson(string json) =>
-        JsonSerializer.Deserialize(json, TestBatchResultsJson.Default.TestBatchResults) ?? throw new JsonException("The test batch results file is empty.");
+        JsonSerializer.Deserialize(json, TestBatchResultsJson.Default.TestBatchResults)
+        ?? throw new JsonException("The test batch results file is empty.");
 
     /// <summary>
     /// One record per selectable test, as history keeps them: the rows of a test (data rows

@@ -75,7 +75,9 @@ public sealed record TestResultRecord(
             finishedAt,
             agent,
             attempt,
-            results.FirstOrDefault(result => result.Outcome == TestRunOutcome.Failed && result.ErrorMessage is not null).ErrorMessage).Cleaned();
+            results.FirstOrDefault(result => result.Outcome == TestRunOutcome.Failed && result.ErrorMessage is not null)
+                .ErrorMessage)
+            .Cleaned();
 
     /// <summary>This result with its text as stores keep it (see <see cref="StoredText"/>).</summary>
     public TestResultRecord Cleaned() => this with
