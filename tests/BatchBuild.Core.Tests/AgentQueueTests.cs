@@ -154,7 +154,10 @@ public sealed class AgentQueueTests
         while (finished.Count + dead.Count < agents.Length)
         {
             now = now.AddSeconds(random.Next(1, 15));
-            var agent = agents.Where(a => !dead.Contains(a) && !finished.Contains(a)).OrderBy(_ => random.Next()).First();
+            var agent = agents
+                .Where(a => !dead.Contains(a) && !finished.Contains(a))
+                .OrderBy(_ => random.Next())
+                .First();
             switch (queue.Lease(agent, now))
             {
                 case LeaseReply.Granted when dead.Count < 2 && random.Next(10) == 0:
@@ -194,9 +197,16 @@ public sealed class AgentQueueTests
         // B failed in test batch 1, E's agent died with it; A, C and D are finished.
         queue.Reopen(["A", "C", "D"], Start.AddMinutes(10));
         queue.Register("3@rerun", queue.Plan, Start.AddMinutes(10));
-        var again = new[] { Granted(queue.Lease("3@rerun", Start.AddMinutes(10))), Granted(queue.Lease("3@rerun", Start.AddMinutes(10))) };
+        var again = new[]
+        {
+            Granted(queue.Lease("3@rerun", Start.AddMinutes(10))),
+            Granted(queue.Lease("3@rerun", Start.AddMinutes(10))),
+        };
 
-        Assert.That(again.Select(granted => (granted.Batch.Index, string.Join(",", granted.Batch.Tests), granted.Batch.ExpectedMillis)), Is.EqualTo(new[] { (1, "B", 100.0), (3, "E", 100.0) }));
+        Assert.That(
+            again.Select(granted =>
+                (granted.Batch.Index, string.Join(",", granted.Batch.Tests), granted.Batch.ExpectedMillis)),
+            Is.EqualTo(new[] { (1, "B", 100.0), (3, "E", 100.0) }));
         Assert.That(queue.Lease("3@rerun", Start.AddMinutes(10)), Is.TypeOf<LeaseReply.Wait>(), "its own leases run");
         Assert.That(
             queue.Leases.Single(lease => lease.Id == dying.Lease.Id).State,
@@ -239,7 +249,9 @@ public sealed class QueueNamesTests
         // Two theory rows whose arguments are lone surrogates: the store keeps both names as
         // "…(U+FFFD)", so the queue knows one name for two tests.
         var tests = SelectableTest.From(Suite.Discovered("A.Text(\"\uD800\")", "A.Text(\"\uDC00\")", "A.Other"));
-        var plan = tests.Select((test, i) => new TestBatch(i + 1, test.Source, [test], 100 * (i + 1), "isolate")).ToList();
+        var plan = tests
+            .Select((test, i) => new TestBatch(i + 1, test.Source, [test], 100 * (i + 1), "isolate"))
+            .ToList();
         var names = new QueueNames(plan);
         Assert.That(
             names.Registration.SelectMany(batch => batch.Tests!).Distinct().Count(),
@@ -247,7 +259,13 @@ public sealed class QueueNamesTests
             "two names for three tests");
 
         var queue = new AgentQueue("Shop.Tests", TimeSpan.FromSeconds(30));
-        var queued = queue.Register("1", [.. names.Registration.Select((batch, i) => new QueuedTestBatch(i + 1, [.. batch.Tests!.OfType<string>()], batch.ExpectedMillis))], Start);
+        var queued = queue.Register(
+            "1",
+            [
+                .. names.Registration.Select((batch, i) =>
+                    new QueuedTestBatch(i + 1, [.. batch.Tests!.OfType<string>()], batch.ExpectedMillis)),
+            ],
+            Start);
         var ran = new List<SelectableTest>();
         while (queue.Lease("1", Start) is LeaseReply.Granted granted)
         {

@@ -96,7 +96,9 @@ public sealed class AgentTests
 
         var shares = AgentSplit.Assign(plan, 2);
 
-        Assert.That(shares.Select(share => string.Join(",", share.Select(batch => batch.Index))), Is.EquivalentTo(new[] { "1,4", "2,3,5" }),
+        Assert.That(
+            shares.Select(share => string.Join(",", share.Select(batch => batch.Index))),
+            Is.EquivalentTo(new[] { "1,4", "2,3,5" }),
             "900 to one agent; 500 and 400 to the other; 300 back to the first on the tie at 900; 100 to the second");
         var second = shares.ToList().FindIndex(share => share.Count == 3) + 1;
         Assert.That(
@@ -115,8 +117,12 @@ public sealed class AgentTests
         }).ToList();
 
         Assert.That(firsts.Distinct().Count(), Is.GreaterThan(1), $"agents {string.Join(", ", firsts)}");
-        var elsewhere = SelectableTest.From([DiscoveredTest.FromName("/agent-2/checkout/bin/Shop.Tests.dll", "A.One")])[0];
-        Assert.That(AgentSplit.Assign([new TestBatch(1, elsewhere.Source, [elsewhere], 1000, "isolate")], 4).ToList().FindIndex(share => share.Count == 1) + 1, Is.EqualTo(firsts[0]),
+        var elsewhere =
+            SelectableTest.From([DiscoveredTest.FromName("/agent-2/checkout/bin/Shop.Tests.dll", "A.One")])[0];
+        var shares = AgentSplit.Assign([new TestBatch(1, elsewhere.Source, [elsewhere], 1000, "isolate")], 4);
+        Assert.That(
+            shares.ToList().FindIndex(share => share.Count == 1) + 1,
+            Is.EqualTo(firsts[0]),
             "by the assembly's name, not its path, which differs between agents");
     }
 

@@ -78,7 +78,12 @@ public sealed class AttemptLedgerTests
             "once again at most");
         Assert.That(ledger.Record(Batch("A.After"), Outcomes(("A.After", TestRunOutcome.Passed))), Is.Empty);
         Assert.That(ledger.Record(Batch("A.Later"), Outcomes()), Is.Empty, "A.Later never ran, and ran again once");
-        Assert.That((ledger.VerdictOf("A.Crasher"), ledger.VerdictOf("A.After"), ledger.AttemptsOf("A.Crasher"), ledger.RetriesUsed), Is.EqualTo((TestVerdict.Failed, TestVerdict.Passed, 2, 0)));
+        Assert.That(
+            (ledger.VerdictOf("A.Crasher"),
+                ledger.VerdictOf("A.After"),
+                ledger.AttemptsOf("A.Crasher"),
+                ledger.RetriesUsed),
+            Is.EqualTo((TestVerdict.Failed, TestVerdict.Passed, 2, 0)));
         Assert.That(
             ledger.Count(Batch("A.Crasher", "A.After", "A.Later", "A.Before").Tests),
             Is.EqualTo(new RunCounts(2, 1, 0, 1, 0, 3)),

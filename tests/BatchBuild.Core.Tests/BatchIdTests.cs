@@ -170,7 +170,10 @@ public class BatchIdResolverTests
             Resolve(BatchId.Parse("explicit"), Everything).Attempt.Number,
             Is.EqualTo(2),
             "Azure Pipelines' job attempt, when both CIs' variables are set");
-        Assert.That(Resolve(null, ("BATCHBUILD_BATCH_ID", "mine"), ("GITHUB_RUN_ID", "9001"), ("GITHUB_RUN_ATTEMPT", "2")).Attempt.Number, Is.EqualTo(2));
+        Assert.That(
+            Resolve(null, ("BATCHBUILD_BATCH_ID", "mine"), ("GITHUB_RUN_ID", "9001"), ("GITHUB_RUN_ATTEMPT", "2"))
+                .Attempt.Number,
+            Is.EqualTo(2));
     }
 
     [Test]
@@ -186,7 +189,8 @@ public class BatchIdResolverTests
     [TestCase("-1")]
     [TestCase("2.0")]
     [TestCase("99999999999")]
-    public void An_attempt_that_is_not_a_whole_number_from_1_is_a_BB1014_warning_and_counts_as_a_first_run(string attempt)
+    public void An_attempt_that_is_not_a_whole_number_from_1_is_a_BB1014_warning_and_counts_as_a_first_run(
+        string attempt)
     {
         var resolution = Resolve(null, ("BUILD_BUILDID", "501"), ("SYSTEM_JOBATTEMPT", attempt));
 

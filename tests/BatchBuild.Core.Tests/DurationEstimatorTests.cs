@@ -100,7 +100,10 @@ public class DurationEstimatorTests
     [Test]
     public void History_is_shared_by_assembly_name_across_paths()
     {
-        var history = new[] { new DurationRecord(TestKey.For("/agent1/bin/T.dll", "A.a"), 250, TestRunOutcome.Passed, Now) };
+        var history = new[]
+        {
+            new DurationRecord(TestKey.For("/agent1/bin/T.dll", "A.a"), 250, TestRunOutcome.Passed, Now),
+        };
 
         var estimates = DurationEstimator.Estimate(
             SelectableTest.From(Discovered("/agent2/out/T.dll|A.a")),

@@ -95,7 +95,12 @@ public sealed class FlakinessPlanTests
 
         Assert.That(timedOut.Ids, Is.EqualTo(new[] { "A.Coin" }));
         Assert.That(timedOut.Results.Single(result => result.TestId == "A.Coin"), Is.EqualTo(new TestCaseResult(
-            "A.Coin", "A.Coin", TestRunOutcome.Failed, 5000, "BB3011: timed out (no test result for longer than TestOutputTimeoutMillis=5000); BatchBuild killed the test host while this test ran")));
+            "A.Coin",
+            "A.Coin",
+            TestRunOutcome.Failed,
+            5000,
+            "BB3011: timed out (no test result for longer than TestOutputTimeoutMillis=5000); "
+            + "BatchBuild killed the test host while this test ran")));
         Assert.That(
             crashed.Ids,
             Is.Empty,

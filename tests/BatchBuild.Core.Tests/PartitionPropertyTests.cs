@@ -16,8 +16,10 @@ public class PartitionPropertyTests
     {
         yield return new TestCaseData(Settings(BatchingStrategyType.Isolate)).SetArgDisplayNames("isolate");
         yield return new TestCaseData(Settings(BatchingStrategyType.ClassName)).SetArgDisplayNames("class-name");
-        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 1)).SetArgDisplayNames("fixed-size 1");
-        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 4)).SetArgDisplayNames("fixed-size 4");
+        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 1))
+            .SetArgDisplayNames("fixed-size 1");
+        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 4))
+            .SetArgDisplayNames("fixed-size 4");
         yield return new TestCaseData(Settings(
             BatchingStrategyType.FixedSize,
             size: 7,

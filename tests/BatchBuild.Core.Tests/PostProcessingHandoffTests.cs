@@ -8,7 +8,9 @@ public sealed class PostProcessingHandoffTests
     [Test]
     public void The_close_hand_off_is_a_completed_run_that_attached_the_request_under_the_session_collector()
     {
-        var json = JsonDocument.Parse(PostProcessingHandoff.ForClose("/tmp/s/batchbuild_1/close request #1.json", "/pkg/tasks/net10.0/BatchBuild.Collector.dll")).RootElement;
+        var json = JsonDocument.Parse(PostProcessingHandoff.ForClose(
+            "/tmp/s/batchbuild_1/close request #1.json",
+            "/pkg/tasks/net10.0/BatchBuild.Collector.dll")).RootElement;
 
         Assert.That(json.GetProperty("MessageType").GetString(), Is.EqualTo("TestExecution.Completed"));
         var payload = json.GetProperty("Payload");

@@ -27,7 +27,7 @@ public sealed class QueueBoundsTests
     }
 
     [Test]
-    public void A_registration_past_a_batch_s_or_the_server_s_limit_is_refused_with_its_code_and_one_that_adds_nothing_never()
+    public void A_registration_past_a_batch_s_or_the_server_s_limit_is_refused_with_its_code_one_adding_nothing_never()
     {
         var limits = new QueueLimits(MaxTestsPerBatch: 100, MaxTestBatchesPerBatch: 10, MaxTestsPerServer: 150);
 
@@ -65,7 +65,9 @@ public sealed class QueueBoundsTests
 
         var parts = pages.SelectMany(page => page.TestBatches).ToList();
         Assert.That(pages.Select(page => page.From), Is.EqualTo(new[] { 0, 2, 3, 4, 6 }));
-        Assert.That(parts.Select(part => (part.Index, string.Join(",", part.Tests), part.ExpectedMillis)), Is.EqualTo(new[]
+        Assert.That(
+            parts.Select(part => (part.Index, string.Join(",", part.Tests), part.ExpectedMillis)),
+            Is.EqualTo(new[]
         {
             (1, "A1,A2", 5.0), (1, "A3", 5.0), (2, "B1", 7.0), (3, "C1,C2", 9.0), (3, "C3,C4", 9.0),
         }));

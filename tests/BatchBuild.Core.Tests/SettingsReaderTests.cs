@@ -113,7 +113,9 @@ public class SettingsReaderTests
         Assert.That(SettingsReader.Read().Settings!.Retry.Policy, Is.EqualTo(new Running.RetryPolicy(0, 0, 1)));
 
         var result = SettingsReader.Read(
-            BatchBuildSection("<RetryStrategy><Type>fixed-quota</Type><RetryPerTestQuota>2</RetryPerTestQuota></RetryStrategy><ExecutionStrategy><Mode>all-success</Mode></ExecutionStrategy>"),
+            BatchBuildSection(
+                "<RetryStrategy><Type>fixed-quota</Type><RetryPerTestQuota>2</RetryPerTestQuota></RetryStrategy>"
+                + "<ExecutionStrategy><Mode>all-success</Mode></ExecutionStrategy>"),
             Environment(("BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", "0")));
 
         Assert.That(result.Diagnostics, Is.Empty);
@@ -131,7 +133,10 @@ public class SettingsReaderTests
         Assert.That(defaults.Retry.Fast, Is.False);
 
         var result = SettingsReader.Read(
-            BatchBuildSection("<FlakinessStrategy><Type>probability</Type><MinSuccessRate>0.95</MinSuccessRate><TimeLimit>-P7D</TimeLimit></FlakinessStrategy><TestOutputTimeoutMillis>5000</TestOutputTimeoutMillis>"),
+            BatchBuildSection(
+                "<FlakinessStrategy><Type>probability</Type><MinSuccessRate>0.95</MinSuccessRate>"
+                + "<TimeLimit>-P7D</TimeLimit></FlakinessStrategy>"
+                + "<TestOutputTimeoutMillis>5000</TestOutputTimeoutMillis>"),
             Properties(("BatchBuildFlakinessMaxCount", "4"), ("BatchBuildSortingStrategy", "success-rate")),
             Environment(("BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS", "60000"), ("BATCHBUILD_EXECUTION_FAST", "true")));
 
@@ -244,7 +249,9 @@ public class SettingsReaderTests
         string element, string property, string variable, string value, string code, string allowed)
     {
         var path = element.Split('/');
-        var xml = path.Length == 2 ? $"<{path[0]}><{path[1]}>{value}</{path[1]}></{path[0]}>" : $"<{element}>{value}</{element}>";
+        var xml = path.Length == 2
+            ? $"<{path[0]}><{path[1]}>{value}</{path[1]}></{path[0]}>"
+            : $"<{element}>{value}</{element}>";
 
         var fromFile = SettingsReader.Read(BatchBuildSection(xml));
         var fromProperty = SettingsReader.Read(Properties((property, value)));
@@ -273,7 +280,8 @@ public class SettingsReaderTests
     [Test]
     public void Fixed_size_without_a_size_is_an_error_at_the_place_that_chose_it()
     {
-        var result = SettingsReader.Read(BatchBuildSection("<BatchingStrategy>\n<Type>fixed-size</Type></BatchingStrategy>"));
+        var result = SettingsReader.Read(
+            BatchBuildSection("<BatchingStrategy>\n<Type>fixed-size</Type></BatchingStrategy>"));
 
         var error = result.Errors.Single();
         Assert.That(result.Settings, Is.Null);
@@ -297,7 +305,9 @@ public class SettingsReaderTests
     public void Several_problems_in_several_sources_are_reported_in_one_read()
     {
         var result = SettingsReader.Read(
-            BatchBuildSection("<BatchingStrategy><Type>fixed-size</Type><Size>x</Size><Percentile>200</Percentile></BatchingStrategy><Wrokers>2</Wrokers>"),
+            BatchBuildSection(
+                "<BatchingStrategy><Type>fixed-size</Type><Size>x</Size><Percentile>200</Percentile></BatchingStrategy>"
+                + "<Wrokers>2</Wrokers>"),
             Properties(("BatchBuildWorkers", "-3")),
             Environment(("BATCHBUILD_SIZE", "4"), ("BATCHBUILD_SISE", "4")));
 
@@ -317,7 +327,8 @@ public class SettingsReaderTests
     [Test]
     public void An_unknown_setting_is_a_warning_listing_the_known_ones()
     {
-        var result = SettingsReader.Read(BatchBuildSection("<BatchingStrategy><Type>isolate</Type><Sise>3</Sise></BatchingStrategy>"));
+        var result = SettingsReader.Read(
+            BatchBuildSection("<BatchingStrategy><Type>isolate</Type><Sise>3</Sise></BatchingStrategy>"));
 
         var warning = result.Diagnostics.Single();
         Assert.That(result.Settings, Is.Not.Null);
@@ -357,7 +368,8 @@ public class SettingsReaderTests
     [Test]
     public void A_collector_configuration_element_is_read_without_its_host_elements()
     {
-        var configuration = System.Xml.Linq.XElement.Parse("<Configuration><Framework>.NETCoreApp,Version=v10.0</Framework><Workers>2</Workers></Configuration>");
+        var configuration = System.Xml.Linq.XElement.Parse(
+            "<Configuration><Framework>.NETCoreApp,Version=v10.0</Framework><Workers>2</Workers></Configuration>");
 
         var result = SettingsReader.Read(SettingsLayer.FromRunSettingsSection(configuration, File, "Framework"));
 

@@ -32,7 +32,12 @@ public sealed class TestBatchOutcomeTests
     {
         var outcome = TestBatchOutcome.Judge(
             Batch,
-            [Result("A.One", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Passed), Result("A.Two", TestRunOutcome.Skipped)],
+            [
+                Result("A.One", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Passed),
+                Result("A.Two", TestRunOutcome.Skipped),
+            ],
             runFailed: false,
             TimeSpan.FromSeconds(1));
 
@@ -46,7 +51,12 @@ public sealed class TestBatchOutcomeTests
     {
         var outcome = TestBatchOutcome.Judge(
             Batch,
-            [Result("A.One", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Failed), Result("A.Two", TestRunOutcome.Passed)],
+            [
+                Result("A.One", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Failed),
+                Result("A.Two", TestRunOutcome.Passed),
+            ],
             runFailed: true,
             TimeSpan.FromSeconds(1));
 
@@ -106,7 +116,11 @@ public sealed class TestBatchOutcomeTests
     {
         var failed = TestBatchOutcome.Judge(
             Batch,
-            [Result("A.One", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Failed), Result("A.Two", TestRunOutcome.Passed)],
+            [
+                Result("A.One", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Failed),
+                Result("A.Two", TestRunOutcome.Passed),
+            ],
             runFailed: true,
             TimeSpan.FromMilliseconds(2340));
         var crashed = TestBatchOutcome.Judge(
@@ -129,7 +143,9 @@ public sealed class TestBatchOutcomeTests
                 2,
                 2,
                 TimeSpan.FromSeconds(3)),
-            Is.EqualTo("BatchBuild Tests: 2 passed, 1 failed, 0 skipped, 3 not run; 2 test batches on 2 workers in 3.0 s; batch b-1"));
+            Is.EqualTo(
+                "BatchBuild Tests: 2 passed, 1 failed, 0 skipped, 3 not run; 2 test batches on 2 workers in 3.0 s; "
+                + "batch b-1"));
         Assert.That(
             RunReport.Summary(
                 "Tests",
@@ -138,7 +154,9 @@ public sealed class TestBatchOutcomeTests
                 4,
                 2,
                 TimeSpan.FromSeconds(3)),
-            Is.EqualTo("BatchBuild Tests: 3 passed, 0 failed, 0 skipped, 0 not run, 1 flaky, 2 run again; 4 test batches on 2 workers in 3.0 s; batch b-1"));
+            Is.EqualTo(
+                "BatchBuild Tests: 3 passed, 0 failed, 0 skipped, 0 not run, 1 flaky, 2 run again; "
+                + "4 test batches on 2 workers in 3.0 s; batch b-1"));
     }
 
     [Test]
@@ -148,7 +166,9 @@ public sealed class TestBatchOutcomeTests
 
         Assert.That(
             RunReport.StartCost("Tests", eight, workers: 2, TimeSpan.FromSeconds(60)),
-            Is.EqualTo("BatchBuild Tests: its 8 test app runs spent 33.2 s before their first tests (4.2 s each); fewer, larger test batches spend less"));
+            Is.EqualTo(
+                "BatchBuild Tests: its 8 test app runs spent 33.2 s before their first tests (4.2 s each); "
+                + "fewer, larger test batches spend less"));
         Assert.That(
             RunReport.StartCost("Tests", eight[..2], workers: 2, TimeSpan.FromSeconds(60)),
             Is.Null,
@@ -196,7 +216,11 @@ public sealed class TestBatchOutcomeTests
     {
         var records = TestCaseResult.Records(
             Batch,
-            [Result("A.Rows", TestRunOutcome.Passed, 40), Result("A.Rows", TestRunOutcome.Failed, 60) with { ErrorMessage = "boom" }, Result("B.Stray", TestRunOutcome.Passed)],
+            [
+                Result("A.Rows", TestRunOutcome.Passed, 40),
+                Result("A.Rows", TestRunOutcome.Failed, 60) with { ErrorMessage = "boom" },
+                Result("B.Stray", TestRunOutcome.Passed),
+            ],
             BatchId.Parse("b-1"),
             Suite.Now,
             "agent-1",

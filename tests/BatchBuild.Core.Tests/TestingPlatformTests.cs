@@ -14,12 +14,16 @@ public sealed class TestingPlatformTests
           "schemaVersion": 1,
           "tests": [
             { "uid": "106a726e", "displayName": "One",
-              "type": { "assemblyFullName": "", "namespace": "Probe", "typeName": "Alpha", "methodName": "One", "methodArity": 0, "parameterTypeFullNames": [] } },
+              "type": { "assemblyFullName": "", "namespace": "Probe", "typeName": "Alpha", "methodName": "One",
+                        "methodArity": 0, "parameterTypeFullNames": [] } },
             { "uid": "14ae329b", "displayName": "Rows (1)",
-              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows", "parameterTypeFullNames": ["System.Object"] } },
+              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows",
+                        "parameterTypeFullNames": ["System.Object"] } },
             { "uid": "1c6a836d", "displayName": "Rows (\"a\\\"b\")",
-              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows", "parameterTypeFullNames": ["System.Object"] } },
-            { "uid": "Global.Test", "displayName": "Global test", "type": { "namespace": "", "typeName": "Outer+Inner", "methodName": "Run" } },
+              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows",
+                        "parameterTypeFullNames": ["System.Object"] } },
+            { "uid": "Global.Test", "displayName": "Global test",
+              "type": { "namespace": "", "typeName": "Outer+Inner", "methodName": "Run" } },
             { "uid": "no-type", "displayName": "A test without a method" }
           ]
         }
@@ -31,13 +35,20 @@ public sealed class TestingPlatformTests
         var (tests, problem) = ListedTests.Read("/bin/Probe.dll", Listed);
 
         Assert.That(problem, Is.Null);
-        Assert.That(tests!.Select(test => (test.Id, test.FullyQualifiedName, test.ClassName, test.DisplayName)), Is.EqualTo(new[]
+        Assert.That(
+            tests!.Select(test => (test.Id, test.FullyQualifiedName, test.ClassName, test.DisplayName)),
+            Is.EqualTo(new[]
         {
             ("106a726e", "Probe.Alpha.One", "Probe.Alpha", "One"),
             ("14ae329b", "Probe.Alpha.Rows", "Probe.Alpha", "Rows (1)"),
             ("1c6a836d", "Probe.Alpha.Rows", "Probe.Alpha", "Rows (\"a\\\"b\")"),
             ("Global.Test", "Outer+Inner.Run", "Outer+Inner", "Global test"),
-            ("no-type", "A test without a method", TestName.ClassOf("A test without a method"), "A test without a method"),
+            (
+                "no-type",
+                "A test without a method",
+                TestName.ClassOf("A test without a method"),
+                "A test without a method"
+            ),
         }));
     }
 
@@ -85,7 +96,10 @@ public sealed class TestingPlatformTests
             read,
             Is.EqualTo(new[] { true, true, true, true, false, true, false }),
             "the line a crash cut short is left out");
-        Assert.That(lines.Results.Select(result => (result.TestId, result.DisplayName, result.Outcome, result.DurationMillis, result.ErrorMessage)), Is.EqualTo(new[]
+        Assert.That(
+            lines.Results.Select(result =>
+                (result.TestId, result.DisplayName, result.Outcome, result.DurationMillis, result.ErrorMessage)),
+            Is.EqualTo(new[]
         {
             ("a", "A", TestRunOutcome.Passed, 12.5, (string?)null),
             ("c", "C", TestRunOutcome.Skipped, 0.0, "not today"),
@@ -110,7 +124,11 @@ public sealed class TestingPlatformTests
         Assert.That(lines.FirstTestMillis, Is.EqualTo(4200));
     }
 
-    private static readonly string[] FromDotnetTest = ["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--filter-class", "Probe.Alpha", "--report-trx"];
+    private static readonly string[] FromDotnetTest =
+    [
+        "--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1",
+        "--filter-class", "Probe.Alpha", "--report-trx",
+    ];
 
     [Test]
     public void Discovery_lists_the_tests_the_user_filtered_without_the_connection_to_dotnet_test()
@@ -127,18 +145,38 @@ public sealed class TestingPlatformTests
 
         var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp");
 
-        Assert.That(run.Arguments, Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", .. uids]));
+        Assert.That(
+            run.Arguments,
+            Is.EqualTo((string[])
+            [
+                "--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid",
+                .. uids,
+            ]));
         Assert.That(run.ResponseFileText, Is.Null, "they fit on the command line");
     }
 
     [Test]
     public void A_long_list_of_uids_goes_into_a_response_file_except_those_it_cannot_hold()
     {
-        string[] uids = ["Names.Quote(\"say \\\"hi\\\"\")", "a b, c", "# not a comment", " padded ", "Names.Line(\"1\n2\")", .. Enumerable.Range(0, 20).Select(i => $"uid-{i:00}")];
+        string[] uids =
+        [
+            "Names.Quote(\"say \\\"hi\\\"\")",
+            "a b, c",
+            "# not a comment",
+            " padded ",
+            "Names.Line(\"1\n2\")",
+            .. Enumerable.Range(0, 20).Select(i => $"uid-{i:00}"),
+        ];
 
         var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp", commandLineLimit: 100);
 
-        Assert.That(run.Arguments, Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", "@/tmp/batch.rsp", uids[0], uids[4]]));
+        Assert.That(
+            run.Arguments,
+            Is.EqualTo((string[])
+            [
+                "--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid",
+                "@/tmp/batch.rsp", uids[0], uids[4],
+            ]));
         Assert.That(
             run.ResponseFileText!.Split('\n', StringSplitOptions.RemoveEmptyEntries),
             Is.EqualTo(uids.Where((_, i) => i is not 0 and not 4).Select(uid => $"\"{uid}\"")),

@@ -60,7 +60,12 @@ public sealed class VsTestRunSettingsTests
                 Hang: true,
                 HangDumpType: null,
                 HangTimeout: "90s"),
-            CommandLineRunSettings: ["RunConfiguration.MaxCpuCount=2", "NUnit.DefaultTimeout=5000", "TestRunParameters.Parameter(name=\"Url\", value=\"http://a/?x=1\")"]);
+            CommandLineRunSettings:
+            [
+                "RunConfiguration.MaxCpuCount=2",
+                "NUnit.DefaultTimeout=5000",
+                "TestRunParameters.Parameter(name=\"Url\", value=\"http://a/?x=1\")",
+            ]);
 
         var root = Project(null, options);
 
@@ -98,12 +103,14 @@ public sealed class VsTestRunSettingsTests
     [Test]
     public void A_test_batch_sets_its_variables_over_the_users()
     {
-        const string user = """
-            <RunSettings><RunConfiguration><EnvironmentVariables><BATCHBUILD_BATCH_ID>stale</BATCHBUILD_BATCH_ID><DB>local</DB></EnvironmentVariables></RunConfiguration></RunSettings>
-            """;
+        const string user =
+            "<RunSettings><RunConfiguration><EnvironmentVariables>"
+            + "<BATCHBUILD_BATCH_ID>stale</BATCHBUILD_BATCH_ID><DB>local</DB>"
+            + "</EnvironmentVariables></RunConfiguration></RunSettings>";
 
         var project = VsTestRunSettings.ForProject(user, new VsTestOptions());
-        var root = XDocument.Parse(VsTestRunSettings.ForTestBatch(project, TestEnvironment.Variables(BatchId.Parse("nightly-7"), 2, 5, exportApplitoolsBatchId: true))).Root!;
+        var forTestBatch = TestEnvironment.Variables(BatchId.Parse("nightly-7"), 2, 5, exportApplitoolsBatchId: true);
+        var root = XDocument.Parse(VsTestRunSettings.ForTestBatch(project, forTestBatch)).Root!;
 
         var variables = root.Element("RunConfiguration")!.Element("EnvironmentVariables")!.Elements().ToDictionary(
             e => e.Name.LocalName,
@@ -132,6 +139,13 @@ public sealed class VsTestRunSettingsTests
 
         Assert.That(loggers.Select(l => l.Name), Is.EqualTo(new[] { "trx", "junit" }));
         Assert.That(loggers[0].Parameters["logfilename"], Is.EqualTo("all.trx"));
-        Assert.That(loggers[1].Parameters, Is.EquivalentTo(new Dictionary<string, string?> { ["LogFilePath"] = "out/{assembly}.xml", ["MethodFormat"] = "Class" }));
+        Assert.That(
+            loggers[1].Parameters,
+            Is.EquivalentTo(
+                new Dictionary<string, string?>
+                {
+                    ["LogFilePath"] = "out/{assembly}.xml",
+                    ["MethodFormat"] = "Class",
+                }));
     }
 }
