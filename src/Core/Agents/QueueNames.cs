@@ -19,9 +19,9 @@ public sealed class QueueNames
     /// <summary>The names of the tests of <paramref name="plan"/>, and the plan as the agent registers it.</summary>
     public QueueNames(IReadOnlyList<TestBatch> plan)
     {
-        _tests = plan.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).GroupBy(
-            NameOf,
-            StringComparer.Ordinal)
+        _tests = plan.SelectMany(batch => batch.Tests)
+            .DistinctBy(test => test.Id)
+            .GroupBy(NameOf, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.ToImmutableArray(), StringComparer.Ordinal);
         Registration = [.. plan.Select(batch => new QueuedTestBatchDto(
             [.. batch.Tests.Select(NameOf).Distinct(StringComparer.Ordinal)],

@@ -69,10 +69,8 @@ public sealed class SettingsLayer
                 var path = leaf == element ? leaf.Name.LocalName : $"{element.Name.LocalName}/{leaf.Name.LocalName}";
                 var setting = $"{section.Name.LocalName}/{path}";
                 var line = ((IXmlLineInfo)leaf).LineNumber;
-                var definition = SettingDefinitions.All.FirstOrDefault(d => string.Equals(
-                    d.RunSettingsPath,
-                    path,
-                    StringComparison.OrdinalIgnoreCase));
+                var definition = SettingDefinitions.All.FirstOrDefault(d =>
+                    string.Equals(d.RunSettingsPath, path, StringComparison.OrdinalIgnoreCase));
                 if (definition is null)
                 {
                     problems.Add(Unknown(
@@ -119,10 +117,8 @@ public sealed class SettingsLayer
         var problems = new List<Diagnostic>();
         foreach (var (name, value) in pairs.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            var definition = SettingDefinitions.All.FirstOrDefault(d => string.Equals(
-                nameOf(d),
-                name,
-                StringComparison.OrdinalIgnoreCase));
+            var definition = SettingDefinitions.All.FirstOrDefault(d =>
+                string.Equals(nameOf(d), name, StringComparison.OrdinalIgnoreCase));
             if (definition is null)
             {
                 if (!isKnownElsewhere(name))
