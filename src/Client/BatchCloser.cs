@@ -116,7 +116,7 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
                 return false;
             }
 
-            Counted!(id, c.ToCounts());
+            Counted!(id, c);
             return true;
         }
         catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

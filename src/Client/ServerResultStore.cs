@@ -189,7 +189,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         batch.LastActivityAt,
         batch.ClosedAt,
         batch.Reason is null ? null : Enum.Parse<CloseReason>(batch.Reason, ignoreCase: true),
-        batch.Counts.ToCounts(),
+        batch.Counts,
         batch.NotifyOnCompletion,
         batch.CiAttempt,
         batch.Rerun);

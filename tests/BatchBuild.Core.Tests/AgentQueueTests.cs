@@ -18,7 +18,8 @@ public sealed class AgentQueueTests
         return queue;
     }
 
-    private static LeaseReply.Granted Granted(LeaseReply reply) => reply as LeaseReply.Granted ?? throw new AssertionException($"expected a lease, got {reply}");
+    private static LeaseReply.Granted Granted(LeaseReply reply) =>
+        reply as LeaseReply.Granted ?? throw new AssertionException($"expected a lease, got {reply}");
 
     [Test]
     public void Agents_lease_the_longest_test_batch_first_until_every_one_ran_once()
@@ -32,7 +33,10 @@ public sealed class AgentQueueTests
         var third = Granted(queue.Lease("1", Start.AddSeconds(1)));
 
         Assert.That(new[] { first.Batch.Index, second.Batch.Index, third.Batch.Index }, Is.EqualTo(new[] { 2, 3, 1 }));
-        Assert.That(queue.Lease("1", Start.AddSeconds(1)), Is.TypeOf<LeaseReply.Wait>(), "agent 2's lease may still expire");
+        Assert.That(
+            queue.Lease("1", Start.AddSeconds(1)),
+            Is.TypeOf<LeaseReply.Wait>(),
+            "agent 2's lease may still expire");
         queue.Complete(second.Lease.Id, "2", Start.AddSeconds(2));
         queue.Complete(third.Lease.Id, "1", Start.AddSeconds(2));
         Assert.That(queue.Lease("1", Start.AddSeconds(2)), Is.TypeOf<LeaseReply.Finished>());
@@ -49,7 +53,9 @@ public sealed class AgentQueueTests
         queue.Register("1", [Batch(1, 200, "A", "B"), Batch(2, 100, "C")], Start);
         var plan = queue.Register("2", [Batch(1, 300, "A", "B", "E"), Batch(2, 100, "C")], Start);
 
-        Assert.That(plan.Select(batch => (batch.Index, string.Join(",", batch.Tests))), Is.EqualTo(new[] { (1, "A,B"), (2, "C"), (3, "E") }));
+        Assert.That(
+            plan.Select(batch => (batch.Index, string.Join(",", batch.Tests))),
+            Is.EqualTo(new[] { (1, "A,B"), (2, "C"), (3, "E") }));
         Assert.That(plan[2].ExpectedMillis, Is.EqualTo(100), "a third of the test batch it came from");
     }
 
@@ -85,9 +91,18 @@ public sealed class AgentQueueTests
         Assert.That(takeover.Batch.Index, Is.EqualTo(1), "the expired test batch comes before anything else");
         Assert.That(takeover.Lease.TakenOverFrom, Is.EqualTo("1"));
         Assert.That(queue.Leases.Single(lease => lease.Id == dead.Lease.Id).State, Is.EqualTo(LeaseState.Expired));
-        Assert.That(queue.Heartbeat(dead.Lease.Id, "1", Start.AddSeconds(32)), Is.Null, "an expired lease is not renewed");
-        Assert.That(queue.Heartbeat(alive.Lease.Id, "2", Start.AddSeconds(32)), Is.Not.Null, "renewed at 20 s, due at 50 s");
-        Assert.That(queue.Complete(dead.Lease.Id, "1", Start.AddSeconds(40)), Is.EqualTo(CompletionStatus.Duplicate), "its tests ran twice");
+        Assert.That(
+            queue.Heartbeat(dead.Lease.Id, "1", Start.AddSeconds(32)),
+            Is.Null,
+            "an expired lease is not renewed");
+        Assert.That(
+            queue.Heartbeat(alive.Lease.Id, "2", Start.AddSeconds(32)),
+            Is.Not.Null,
+            "renewed at 20 s, due at 50 s");
+        Assert.That(
+            queue.Complete(dead.Lease.Id, "1", Start.AddSeconds(40)),
+            Is.EqualTo(CompletionStatus.Duplicate),
+            "its tests ran twice");
     }
 
     [Test]
@@ -97,7 +112,10 @@ public sealed class AgentQueueTests
         var late = Granted(queue.Lease("1", Start));
 
         Assert.That(queue.Complete(late.Lease.Id, "1", Start.AddSeconds(45)), Is.EqualTo(CompletionStatus.Completed));
-        Assert.That(queue.Lease("1", Start.AddSeconds(46)), Is.TypeOf<LeaseReply.Finished>(), "the returned test batch was taken off the queue");
+        Assert.That(
+            queue.Lease("1", Start.AddSeconds(46)),
+            Is.TypeOf<LeaseReply.Finished>(),
+            "the returned test batch was taken off the queue");
         Assert.That(queue.Complete(late.Lease.Id, "2", Start.AddSeconds(46)), Is.EqualTo(CompletionStatus.Unknown));
     }
 
@@ -119,7 +137,9 @@ public sealed class AgentQueueTests
     public void Every_test_runs_exactly_once_across_agents_that_lease_at_random_and_some_of_which_die()
     {
         var random = new Random(13);
-        var plan = Enumerable.Range(1, 60).Select(i => Batch(i, random.Next(1, 1000), $"T{i:00}a", $"T{i:00}b")).ToArray();
+        var plan = Enumerable.Range(1, 60)
+            .Select(i => Batch(i, random.Next(1, 1000), $"T{i:00}a", $"T{i:00}b"))
+            .ToArray();
         var queue = Queue(plan);
         var agents = new[] { "1", "2", "3", "4" };
         foreach (var agent in agents)
@@ -134,7 +154,10 @@ public sealed class AgentQueueTests
         while (finished.Count + dead.Count < agents.Length)
         {
             now = now.AddSeconds(random.Next(1, 15));
-            var agent = agents.Where(a => !dead.Contains(a) && !finished.Contains(a)).OrderBy(_ => random.Next()).First();
+            var agent = agents
+                .Where(a => !dead.Contains(a) && !finished.Contains(a))
+                .OrderBy(_ => random.Next())
+                .First();
             switch (queue.Lease(agent, now))
             {
                 case LeaseReply.Granted when dead.Count < 2 && random.Next(10) == 0:
@@ -154,7 +177,10 @@ public sealed class AgentQueueTests
         }
 
         Assert.That(dead, Has.Count.EqualTo(2));
-        Assert.That(ran.Order(), Is.EqualTo(Enumerable.Range(1, 60)), "each test batch completed exactly once, the dead agents' ones by others");
+        Assert.That(
+            ran.Order(),
+            Is.EqualTo(Enumerable.Range(1, 60)),
+            "each test batch completed exactly once, the dead agents' ones by others");
         Assert.That(queue.Leases.Count(lease => lease.TakenOverFrom is not null), Is.EqualTo(2));
     }
 
@@ -171,12 +197,25 @@ public sealed class AgentQueueTests
         // B failed in test batch 1, E's agent died with it; A, C and D are finished.
         queue.Reopen(["A", "C", "D"], Start.AddMinutes(10));
         queue.Register("3@rerun", queue.Plan, Start.AddMinutes(10));
-        var again = new[] { Granted(queue.Lease("3@rerun", Start.AddMinutes(10))), Granted(queue.Lease("3@rerun", Start.AddMinutes(10))) };
+        var again = new[]
+        {
+            Granted(queue.Lease("3@rerun", Start.AddMinutes(10))),
+            Granted(queue.Lease("3@rerun", Start.AddMinutes(10))),
+        };
 
-        Assert.That(again.Select(granted => (granted.Batch.Index, string.Join(",", granted.Batch.Tests), granted.Batch.ExpectedMillis)), Is.EqualTo(new[] { (1, "B", 100.0), (3, "E", 100.0) }));
+        Assert.That(
+            again.Select(granted =>
+                (granted.Batch.Index, string.Join(",", granted.Batch.Tests), granted.Batch.ExpectedMillis)),
+            Is.EqualTo(new[] { (1, "B", 100.0), (3, "E", 100.0) }));
         Assert.That(queue.Lease("3@rerun", Start.AddMinutes(10)), Is.TypeOf<LeaseReply.Wait>(), "its own leases run");
-        Assert.That(queue.Leases.Single(lease => lease.Id == dying.Lease.Id).State, Is.EqualTo(LeaseState.Expired), "the dead agent's lease ended");
-        Assert.That(queue.Plan.Select(batch => batch.Tests.Count), Is.EqualTo(new[] { 3, 1, 1 }), "the plan a static split cuts is the one of the run");
+        Assert.That(
+            queue.Leases.Single(lease => lease.Id == dying.Lease.Id).State,
+            Is.EqualTo(LeaseState.Expired),
+            "the dead agent's lease ended");
+        Assert.That(
+            queue.Plan.Select(batch => batch.Tests.Count),
+            Is.EqualTo(new[] { 3, 1, 1 }),
+            "the plan a static split cuts is the one of the run");
         foreach (var granted in again)
         {
             queue.Complete(granted.Lease.Id, "3@rerun", Start.AddMinutes(11));
@@ -210,12 +249,23 @@ public sealed class QueueNamesTests
         // Two theory rows whose arguments are lone surrogates: the store keeps both names as
         // "…(U+FFFD)", so the queue knows one name for two tests.
         var tests = SelectableTest.From(Suite.Discovered("A.Text(\"\uD800\")", "A.Text(\"\uDC00\")", "A.Other"));
-        var plan = tests.Select((test, i) => new TestBatch(i + 1, test.Source, [test], 100 * (i + 1), "isolate")).ToList();
+        var plan = tests
+            .Select((test, i) => new TestBatch(i + 1, test.Source, [test], 100 * (i + 1), "isolate"))
+            .ToList();
         var names = new QueueNames(plan);
-        Assert.That(names.Registration.SelectMany(batch => batch.Tests!).Distinct().Count(), Is.EqualTo(2), "two names for three tests");
+        Assert.That(
+            names.Registration.SelectMany(batch => batch.Tests!).Distinct().Count(),
+            Is.EqualTo(2),
+            "two names for three tests");
 
         var queue = new AgentQueue("Shop.Tests", TimeSpan.FromSeconds(30));
-        var queued = queue.Register("1", [.. names.Registration.Select((batch, i) => new QueuedTestBatch(i + 1, [.. batch.Tests!.OfType<string>()], batch.ExpectedMillis))], Start);
+        var queued = queue.Register(
+            "1",
+            [
+                .. names.Registration.Select((batch, i) =>
+                    new QueuedTestBatch(i + 1, [.. batch.Tests!.OfType<string>()], batch.ExpectedMillis)),
+            ],
+            Start);
         var ran = new List<SelectableTest>();
         while (queue.Lease("1", Start) is LeaseReply.Granted granted)
         {
@@ -235,9 +285,13 @@ public sealed class QueueNamesTests
         var tests = SelectableTest.From(Suite.Discovered("A.One", "A.Two"));
         var names = new QueueNames([new TestBatch(1, tests[0].Source, tests, 200, "fixed-size")]);
 
-        var (batch, unknown) = names.ToTestBatch(new QueuedTestBatch(4, ["A.Two", "A.Three", "A.Four"], 300), "fixed-size");
+        var (batch, unknown) = names.ToTestBatch(
+            new QueuedTestBatch(4, ["A.Two", "A.Three", "A.Four"], 300),
+            "fixed-size");
         Assert.That(unknown, Is.EqualTo(2));
-        Assert.That((batch!.Index, batch.Tests.Single().FullyQualifiedName, batch.ExpectedMillis), Is.EqualTo((4, "A.Two", 300.0)));
+        Assert.That(
+            (batch!.Index, batch.Tests.Single().FullyQualifiedName, batch.ExpectedMillis),
+            Is.EqualTo((4, "A.Two", 300.0)));
         Assert.That(names.ToTestBatch(new QueuedTestBatch(5, ["A.Five"], 10), "fixed-size").Batch, Is.Null);
     }
 

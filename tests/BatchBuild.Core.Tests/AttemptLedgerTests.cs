@@ -18,26 +18,41 @@ public sealed class AttemptLedgerTests
     [Test]
     public void A_test_that_fails_then_passes_is_retried_and_flaky()
     {
-        var ledger = new AttemptLedger(new RetryPolicy(TotalAllowedRetryQuota: 5, RetryPerTestQuota: 2, UncompletedTestRetryQuota: 1), ExecutionMode.AnySuccess);
+        var ledger = new AttemptLedger(
+            new RetryPolicy(TotalAllowedRetryQuota: 5, RetryPerTestQuota: 2, UncompletedTestRetryQuota: 1),
+            ExecutionMode.AnySuccess);
 
-        var again = ledger.Record(Batch("A.Flaky", "A.Fine"), Outcomes(("A.Flaky", TestRunOutcome.Failed), ("A.Fine", TestRunOutcome.Passed)));
-        Assert.That(again.Select(run => (Ids(run), run.Reason, run.Run)), Is.EqualTo(new[] { ("A.Flaky", RunAgainReason.Failed, 1) }));
+        var again = ledger.Record(
+            Batch("A.Flaky", "A.Fine"),
+            Outcomes(("A.Flaky", TestRunOutcome.Failed), ("A.Fine", TestRunOutcome.Passed)));
+        Assert.That(
+            again.Select(run => (Ids(run), run.Reason, run.Run)),
+            Is.EqualTo(new[] { ("A.Flaky", RunAgainReason.Failed, 1) }));
 
         Assert.That(ledger.Record(Batch("A.Flaky"), Outcomes(("A.Flaky", TestRunOutcome.Passed))), Is.Empty);
-        Assert.That((ledger.VerdictOf("A.Flaky"), ledger.VerdictOf("A.Fine")), Is.EqualTo((TestVerdict.Flaky, TestVerdict.Passed)));
+        Assert.That(
+            (ledger.VerdictOf("A.Flaky"), ledger.VerdictOf("A.Fine")),
+            Is.EqualTo((TestVerdict.Flaky, TestVerdict.Passed)));
         Assert.That((ledger.AttemptsOf("A.Flaky"), ledger.RetriesUsed), Is.EqualTo((2, 1)));
     }
 
     [Test]
     public void Quotas_hold_exactly_per_test_and_for_the_whole_run()
     {
-        var ledger = new AttemptLedger(new RetryPolicy(TotalAllowedRetryQuota: 3, RetryPerTestQuota: 2, UncompletedTestRetryQuota: 0), ExecutionMode.AnySuccess);
+        var ledger = new AttemptLedger(
+            new RetryPolicy(TotalAllowedRetryQuota: 3, RetryPerTestQuota: 2, UncompletedTestRetryQuota: 0),
+            ExecutionMode.AnySuccess);
         var failing = Outcomes(("A.One", TestRunOutcome.Failed), ("A.Two", TestRunOutcome.Failed));
 
         Assert.That(ledger.Record(Batch("A.One", "A.Two"), failing), Has.Count.EqualTo(2));
-        Assert.That(ledger.Record(Batch("A.One", "A.Two"), failing).Select(Ids), Is.EqualTo(new[] { "A.One" }), "the run's quota of 3 is used up");
+        Assert.That(
+            ledger.Record(Batch("A.One", "A.Two"), failing).Select(Ids),
+            Is.EqualTo(new[] { "A.One" }),
+            "the run's quota of 3 is used up");
         Assert.That(ledger.Record(Batch("A.One"), failing), Is.Empty, "A.One's quota of 2 is used up");
-        Assert.That((ledger.AttemptsOf("A.One"), ledger.AttemptsOf("A.Two"), ledger.RetriesUsed), Is.EqualTo((3, 2, 3)));
+        Assert.That(
+            (ledger.AttemptsOf("A.One"), ledger.AttemptsOf("A.Two"), ledger.RetriesUsed),
+            Is.EqualTo((3, 2, 3)));
         Assert.That(ledger.VerdictOf("A.One"), Is.EqualTo(TestVerdict.Failed));
     }
 
@@ -57,11 +72,22 @@ public sealed class AttemptLedgerTests
             ("A.After", RunAgainReason.Uncompleted, 1),
             ("A.Later", RunAgainReason.Uncompleted, 1),
         }));
-        Assert.That(ledger.Record(Batch("A.Crasher"), Outcomes(("A.Crasher", TestRunOutcome.Failed)), suspects: ["A.Crasher"]), Is.Empty, "once again at most");
+        Assert.That(
+            ledger.Record(Batch("A.Crasher"), Outcomes(("A.Crasher", TestRunOutcome.Failed)), suspects: ["A.Crasher"]),
+            Is.Empty,
+            "once again at most");
         Assert.That(ledger.Record(Batch("A.After"), Outcomes(("A.After", TestRunOutcome.Passed))), Is.Empty);
         Assert.That(ledger.Record(Batch("A.Later"), Outcomes()), Is.Empty, "A.Later never ran, and ran again once");
-        Assert.That((ledger.VerdictOf("A.Crasher"), ledger.VerdictOf("A.After"), ledger.AttemptsOf("A.Crasher"), ledger.RetriesUsed), Is.EqualTo((TestVerdict.Failed, TestVerdict.Passed, 2, 0)));
-        Assert.That(ledger.Count(Batch("A.Crasher", "A.After", "A.Later", "A.Before").Tests), Is.EqualTo(new RunCounts(2, 1, 0, 1, 0, 3)), "a test that did not run, then passed, is not flaky");
+        Assert.That(
+            (ledger.VerdictOf("A.Crasher"),
+                ledger.VerdictOf("A.After"),
+                ledger.AttemptsOf("A.Crasher"),
+                ledger.RetriesUsed),
+            Is.EqualTo((TestVerdict.Failed, TestVerdict.Passed, 2, 0)));
+        Assert.That(
+            ledger.Count(Batch("A.Crasher", "A.After", "A.Later", "A.Before").Tests),
+            Is.EqualTo(new RunCounts(2, 1, 0, 1, 0, 3)),
+            "a test that did not run, then passed, is not flaky");
     }
 
     [Test]
@@ -69,9 +95,15 @@ public sealed class AttemptLedgerTests
     {
         var ledger = new AttemptLedger(RetryPolicy.NoRetry, ExecutionMode.AnySuccess);
 
-        var again = ledger.Record(Batch("A.Hangs", "A.Next"), Outcomes(("A.Hangs", TestRunOutcome.Failed)), suspects: ["A.Hangs"], timedOut: true);
+        var again = ledger.Record(
+            Batch("A.Hangs", "A.Next"),
+            Outcomes(("A.Hangs", TestRunOutcome.Failed)),
+            suspects: ["A.Hangs"],
+            timedOut: true);
 
-        Assert.That(again.Select(run => (Ids(run), run.Reason)), Is.EqualTo(new[] { ("A.Hangs", RunAgainReason.TimedOut), ("A.Next", RunAgainReason.Uncompleted) }));
+        Assert.That(
+            again.Select(run => (Ids(run), run.Reason)),
+            Is.EqualTo(new[] { ("A.Hangs", RunAgainReason.TimedOut), ("A.Next", RunAgainReason.Uncompleted) }));
     }
 
     [Test]
@@ -81,8 +113,14 @@ public sealed class AttemptLedgerTests
         TestBatch[] plan = [Batch("A.Flaky", "A.Other"), Batch("A.Flaky")];
         ledger.Plan(plan);
 
-        Assert.That(ledger.Record(plan[0], Outcomes(("A.Flaky", TestRunOutcome.Failed), ("A.Other", TestRunOutcome.Passed))), Is.Empty, "its second planned run is pending");
-        Assert.That(ledger.Record(plan[1], Outcomes(("A.Flaky", TestRunOutcome.Failed))).Select(Ids), Is.EqualTo(new[] { "A.Flaky" }), "both planned runs failed");
+        Assert.That(
+            ledger.Record(plan[0], Outcomes(("A.Flaky", TestRunOutcome.Failed), ("A.Other", TestRunOutcome.Passed))),
+            Is.Empty,
+            "its second planned run is pending");
+        Assert.That(
+            ledger.Record(plan[1], Outcomes(("A.Flaky", TestRunOutcome.Failed))).Select(Ids),
+            Is.EqualTo(new[] { "A.Flaky" }),
+            "both planned runs failed");
         Assert.That(ledger.RetriesUsed, Is.EqualTo(1));
     }
 
@@ -98,7 +136,10 @@ public sealed class AttemptLedgerTests
         Assert.That(ledger.Drop(plan[1])?.Tests.Select(test => test.Id), Is.EqualTo(new[] { "A.Third" }));
         Assert.That(ledger.Drop(plan[2]), Is.Null);
         Assert.That(ledger.Dropped, Is.EqualTo(2));
-        Assert.That(new AttemptLedger(RetryPolicy.NoRetry, ExecutionMode.AnySuccess).Drop(plan[2]), Is.SameAs(plan[2]), "without fast, nothing is dropped");
+        Assert.That(
+            new AttemptLedger(RetryPolicy.NoRetry, ExecutionMode.AnySuccess).Drop(plan[2]),
+            Is.SameAs(plan[2]),
+            "without fast, nothing is dropped");
     }
 
     [Test]
@@ -110,6 +151,8 @@ public sealed class AttemptLedgerTests
         ledger.Record(Batch("A.Flaky"), Outcomes(("A.Flaky", TestRunOutcome.Passed)));
         ledger.Record(Batch("A.Skip"), Outcomes(("A.Skip", TestRunOutcome.Skipped)));
 
-        Assert.That((ledger.VerdictOf("A.Flaky"), ledger.VerdictOf("A.Skip")), Is.EqualTo((TestVerdict.Failed, TestVerdict.Skipped)));
+        Assert.That(
+            (ledger.VerdictOf("A.Flaky"), ledger.VerdictOf("A.Skip")),
+            Is.EqualTo((TestVerdict.Failed, TestVerdict.Skipped)));
     }
 }

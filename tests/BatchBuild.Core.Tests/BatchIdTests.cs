@@ -57,7 +57,9 @@ public class BatchIdTests
         Assert.That(BatchId.TryCreate(new string('a', BatchId.MaxLength), out _, out _), Is.True);
         Assert.That(BatchId.TryCreate(new string('a', BatchId.MaxLength + 1), out _, out var problem), Is.False);
         Assert.That(problem, Is.EqualTo($"it is {BatchId.MaxLength + 1} characters long"));
-        Assert.That(() => BatchId.Parse(new string('a', BatchId.MaxLength + 1)), Throws.TypeOf<FormatException>().With.Message.Contains(BatchId.Rule));
+        Assert.That(
+            () => BatchId.Parse(new string('a', BatchId.MaxLength + 1)),
+            Throws.TypeOf<FormatException>().With.Message.Contains(BatchId.Rule));
     }
 
     [Test]
@@ -142,8 +144,13 @@ public class BatchIdResolverTests
         var first = Resolve(null, ("BUILD_BUILDID", "501"));
         var third = Resolve(null, ("BUILD_BUILDID", "501"), ("SYSTEM_JOBATTEMPT", "3"), ("SYSTEM_STAGEATTEMPT", "5"));
 
-        Assert.That((first.Id?.Value, first.Attempt.Number, first.Attempt.IsRerun), Is.EqualTo(("azure-501", 1, false)));
-        Assert.That((third.Id?.Value, third.Attempt.Number), Is.EqualTo(("azure-501", 3)), "the job's attempt, not the stage's");
+        Assert.That(
+            (first.Id?.Value, first.Attempt.Number, first.Attempt.IsRerun),
+            Is.EqualTo(("azure-501", 1, false)));
+        Assert.That(
+            (third.Id?.Value, third.Attempt.Number),
+            Is.EqualTo(("azure-501", 3)),
+            "the job's attempt, not the stage's");
     }
 
     [Test]
@@ -159,14 +166,22 @@ public class BatchIdResolverTests
     [Test]
     public void A_re_run_keeps_its_attempt_whatever_names_the_batch()
     {
-        Assert.That(Resolve(BatchId.Parse("explicit"), Everything).Attempt.Number, Is.EqualTo(2), "Azure Pipelines' job attempt, when both CIs' variables are set");
-        Assert.That(Resolve(null, ("BATCHBUILD_BATCH_ID", "mine"), ("GITHUB_RUN_ID", "9001"), ("GITHUB_RUN_ATTEMPT", "2")).Attempt.Number, Is.EqualTo(2));
+        Assert.That(
+            Resolve(BatchId.Parse("explicit"), Everything).Attempt.Number,
+            Is.EqualTo(2),
+            "Azure Pipelines' job attempt, when both CIs' variables are set");
+        Assert.That(
+            Resolve(null, ("BATCHBUILD_BATCH_ID", "mine"), ("GITHUB_RUN_ID", "9001"), ("GITHUB_RUN_ATTEMPT", "2"))
+                .Attempt.Number,
+            Is.EqualTo(2));
     }
 
     [Test]
     public void An_attempt_variable_without_its_run_variable_is_not_read()
     {
-        Assert.That(Resolve(null, ("SYSTEM_JOBATTEMPT", "4"), ("GITHUB_RUN_ATTEMPT", "4")).Attempt, Is.EqualTo(RunAttempt.First));
+        Assert.That(
+            Resolve(null, ("SYSTEM_JOBATTEMPT", "4"), ("GITHUB_RUN_ATTEMPT", "4")).Attempt,
+            Is.EqualTo(RunAttempt.First));
     }
 
     [TestCase("two")]
@@ -174,7 +189,8 @@ public class BatchIdResolverTests
     [TestCase("-1")]
     [TestCase("2.0")]
     [TestCase("99999999999")]
-    public void An_attempt_that_is_not_a_whole_number_from_1_is_a_BB1014_warning_and_counts_as_a_first_run(string attempt)
+    public void An_attempt_that_is_not_a_whole_number_from_1_is_a_BB1014_warning_and_counts_as_a_first_run(
+        string attempt)
     {
         var resolution = Resolve(null, ("BUILD_BUILDID", "501"), ("SYSTEM_JOBATTEMPT", attempt));
 

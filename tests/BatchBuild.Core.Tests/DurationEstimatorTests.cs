@@ -9,7 +9,10 @@ public class DurationEstimatorTests
 {
     private static readonly DurationSettings Ninetieth = new(90, null, DefaultDurationMillis: 1000);
 
-    private static IReadOnlyDictionary<TestKey, DurationEstimate> Estimate(DiscoveredTest[] tests, DurationRecord[] history, DurationSettings? settings = null) =>
+    private static IReadOnlyDictionary<TestKey, DurationEstimate> Estimate(
+        DiscoveredTest[] tests,
+        DurationRecord[] history,
+        DurationSettings? settings = null) =>
         DurationEstimator.Estimate(SelectableTest.From(tests), history, settings ?? Ninetieth, Now);
 
     private static TestKey Key(string name) => TestKey.For(Assembly, name);
@@ -28,9 +31,15 @@ public class DurationEstimatorTests
         // Ten runs 10..100: the 90th percentile by nearest rank is the 9th value, the 50th the 5th.
         var runs = Enumerable.Range(1, 10).Select(i => Record("A.a", i * 10, Now.AddMinutes(-i))).ToArray();
 
-        Assert.That(Estimate(Discovered("A.a"), runs)[Key("A.a")], Is.EqualTo(new DurationEstimate(90, EstimateOrigin.Recorded)));
-        Assert.That(Estimate(Discovered("A.a"), runs, Ninetieth with { Percentile = 50 })[Key("A.a")].Millis, Is.EqualTo(50));
-        Assert.That(Estimate(Discovered("A.a"), runs, Ninetieth with { Percentile = 100 })[Key("A.a")].Millis, Is.EqualTo(100));
+        Assert.That(
+            Estimate(Discovered("A.a"), runs)[Key("A.a")],
+            Is.EqualTo(new DurationEstimate(90, EstimateOrigin.Recorded)));
+        Assert.That(
+            Estimate(Discovered("A.a"), runs, Ninetieth with { Percentile = 50 })[Key("A.a")].Millis,
+            Is.EqualTo(50));
+        Assert.That(
+            Estimate(Discovered("A.a"), runs, Ninetieth with { Percentile = 100 })[Key("A.a")].Millis,
+            Is.EqualTo(100));
     }
 
     [Test]
@@ -91,9 +100,16 @@ public class DurationEstimatorTests
     [Test]
     public void History_is_shared_by_assembly_name_across_paths()
     {
-        var history = new[] { new DurationRecord(TestKey.For("/agent1/bin/T.dll", "A.a"), 250, TestRunOutcome.Passed, Now) };
+        var history = new[]
+        {
+            new DurationRecord(TestKey.For("/agent1/bin/T.dll", "A.a"), 250, TestRunOutcome.Passed, Now),
+        };
 
-        var estimates = DurationEstimator.Estimate(SelectableTest.From(Discovered("/agent2/out/T.dll|A.a")), history, Ninetieth, Now);
+        var estimates = DurationEstimator.Estimate(
+            SelectableTest.From(Discovered("/agent2/out/T.dll|A.a")),
+            history,
+            Ninetieth,
+            Now);
 
         Assert.That(estimates.Single().Value, Is.EqualTo(new DurationEstimate(250, EstimateOrigin.Recorded)));
     }

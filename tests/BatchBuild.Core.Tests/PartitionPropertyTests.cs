@@ -16,11 +16,21 @@ public class PartitionPropertyTests
     {
         yield return new TestCaseData(Settings(BatchingStrategyType.Isolate)).SetArgDisplayNames("isolate");
         yield return new TestCaseData(Settings(BatchingStrategyType.ClassName)).SetArgDisplayNames("class-name");
-        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 1)).SetArgDisplayNames("fixed-size 1");
-        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 4)).SetArgDisplayNames("fixed-size 4");
-        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 7, durationMillis: 300, lastMileLength: 5))
+        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 1))
+            .SetArgDisplayNames("fixed-size 1");
+        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 4))
+            .SetArgDisplayNames("fixed-size 4");
+        yield return new TestCaseData(Settings(
+            BatchingStrategyType.FixedSize,
+            size: 7,
+            durationMillis: 300,
+            lastMileLength: 5))
             .SetArgDisplayNames("fixed-size 7, 300 ms, last mile 5");
-        yield return new TestCaseData(Settings(BatchingStrategyType.FixedSize, size: 50, durationMillis: 1, percentile: 50))
+        yield return new TestCaseData(Settings(
+            BatchingStrategyType.FixedSize,
+            size: 50,
+            durationMillis: 1,
+            percentile: 50))
             .SetArgDisplayNames("fixed-size 50, 1 ms");
     }
 
@@ -38,7 +48,10 @@ public class PartitionPropertyTests
 
             foreach (var batch in batches)
             {
-                Assert.That(batch.Tests.Select(t => t.Source), Is.All.EqualTo(batch.Source), $"seed {seed}: one assembly per test batch");
+                Assert.That(
+                    batch.Tests.Select(t => t.Source),
+                    Is.All.EqualTo(batch.Source),
+                    $"seed {seed}: one assembly per test batch");
                 Assert.That(batch.Tests, Is.Ordered.Ascending, $"seed {seed}: sorted test batch");
                 var strategy = settings.BatchingStrategy;
                 if (strategy.Type == BatchingStrategyType.FixedSize)
@@ -57,11 +70,16 @@ public class PartitionPropertyTests
 
             if (settings.BatchingStrategy.Type == BatchingStrategyType.ClassName)
             {
-                var classes = expected.Select(t => (t.Source, TestName.ClassOf(t.FullyQualifiedName))).Distinct().Count();
+                var classes = expected.Select(t => (t.Source, TestName.ClassOf(t.FullyQualifiedName)))
+                    .Distinct()
+                    .Count();
                 Assert.That(batches, Has.Count.EqualTo(classes), $"seed {seed}: one test batch per class");
             }
 
-            Assert.That(batches.Select(b => b.Index), Is.EqualTo(Enumerable.Range(1, batches.Count)), $"seed {seed}: indexes");
+            Assert.That(
+                batches.Select(b => b.Index),
+                Is.EqualTo(Enumerable.Range(1, batches.Count)),
+                $"seed {seed}: indexes");
         }
     }
 

@@ -8,7 +8,9 @@ public sealed class PostProcessingHandoffTests
     [Test]
     public void The_close_hand_off_is_a_completed_run_that_attached_the_request_under_the_session_collector()
     {
-        var json = JsonDocument.Parse(PostProcessingHandoff.ForClose("/tmp/s/batchbuild_1/close request #1.json", "/pkg/tasks/net10.0/BatchBuild.Collector.dll")).RootElement;
+        var json = JsonDocument.Parse(PostProcessingHandoff.ForClose(
+            "/tmp/s/batchbuild_1/close request #1.json",
+            "/pkg/tasks/net10.0/BatchBuild.Collector.dll")).RootElement;
 
         Assert.That(json.GetProperty("MessageType").GetString(), Is.EqualTo("TestExecution.Completed"));
         var payload = json.GetProperty("Payload");
@@ -17,14 +19,21 @@ public sealed class PostProcessingHandoffTests
         Assert.That(set.GetProperty("DisplayName").GetString(), Is.EqualTo(PostProcessingHandoff.SessionCollector));
         var attachment = set.GetProperty("Attachments").EnumerateArray().Single();
         var uri = new Uri(attachment.GetProperty("Uri").GetString()!);
-        Assert.That(uri.IsAbsoluteUri && uri.IsFile, Is.True, "vstest reads a bare path back as a relative URI and fails on it");
+        Assert.That(
+            uri.IsAbsoluteUri && uri.IsFile,
+            Is.True,
+            "vstest reads a bare path back as a relative URI and fails on it");
         Assert.That(uri.LocalPath, Is.EqualTo("/tmp/s/batchbuild_1/close request #1.json"));
 
         var collector = payload.GetProperty("InvokedDataCollectors").EnumerateArray().Single();
         Assert.That(collector.GetProperty("Uri").GetString(), Is.EqualTo(PostProcessingHandoff.SessionCollectorUri));
-        Assert.That(collector.GetProperty("FilePath").GetString(), Is.EqualTo("/pkg/tasks/net10.0/BatchBuild.Collector.dll"));
+        Assert.That(
+            collector.GetProperty("FilePath").GetString(),
+            Is.EqualTo("/pkg/tasks/net10.0/BatchBuild.Collector.dll"));
         Assert.That(collector.GetProperty("HasAttachmentProcessor").GetBoolean(), Is.True);
-        Assert.That(collector.GetProperty("AssemblyQualifiedName").GetString(), Does.StartWith("BatchBuild.Collector.BatchBuildSessionCollector, "));
+        Assert.That(
+            collector.GetProperty("AssemblyQualifiedName").GetString(),
+            Does.StartWith("BatchBuild.Collector.BatchBuildSessionCollector, "));
     }
 
     [Test]
@@ -37,10 +46,14 @@ public sealed class PostProcessingHandoffTests
             var second = PostProcessingHandoff.CreateFolder(temp, "session-1");
 
             Assert.That(first, Is.Not.EqualTo(second));
-            Assert.That(Path.GetDirectoryName(first), Is.EqualTo(PostProcessingHandoff.SessionFolder(temp, "session-1")));
+            Assert.That(
+                Path.GetDirectoryName(first),
+                Is.EqualTo(PostProcessingHandoff.SessionFolder(temp, "session-1")));
             if (!OperatingSystem.IsWindows())
             {
-                Assert.That(File.GetUnixFileMode(first), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+                Assert.That(
+                    File.GetUnixFileMode(first),
+                    Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
             }
         }
         finally

@@ -27,21 +27,33 @@ public sealed class QueueBoundsTests
     }
 
     [Test]
-    public void A_registration_past_a_batch_s_or_the_server_s_limit_is_refused_with_its_code_and_one_that_adds_nothing_never()
+    public void A_registration_past_a_batch_s_or_the_server_s_limit_is_refused_with_its_code_one_adding_nothing_never()
     {
         var limits = new QueueLimits(MaxTestsPerBatch: 100, MaxTestBatchesPerBatch: 10, MaxTestsPerServer: 150);
 
         Assert.That(limits.Refusal("ci-1", new(90, 5), new(90, 5), new(10, 5)), Is.Null, "exactly at the limits");
-        Assert.That(limits.Refusal("ci-1", new(90, 5), new(90, 5), new(11, 1))!.Code, Is.EqualTo(DiagnosticCodes.QueueTooLarge));
-        Assert.That(limits.Refusal("ci-1", new(10, 10), new(10, 10), new(1, 1))!.Message, Does.Contain("11 tests in 11 test batches").And.Contain("MaxQueuedTestBatchesPerBatch"));
-        Assert.That(limits.Refusal("ci-2", new(0, 0), new(100, 10), new(51, 1))!.Code, Is.EqualTo(DiagnosticCodes.QueuesFull));
+        Assert.That(
+            limits.Refusal("ci-1", new(90, 5), new(90, 5), new(11, 1))!.Code,
+            Is.EqualTo(DiagnosticCodes.QueueTooLarge));
+        Assert.That(
+            limits.Refusal("ci-1", new(10, 10), new(10, 10), new(1, 1))!.Message,
+            Does.Contain("11 tests in 11 test batches").And.Contain("MaxQueuedTestBatchesPerBatch"));
+        Assert.That(
+            limits.Refusal("ci-2", new(0, 0), new(100, 10), new(51, 1))!.Code,
+            Is.EqualTo(DiagnosticCodes.QueuesFull));
         Assert.That(limits.Refusal("ci-1", new(500, 500), new(900, 900), default), Is.Null);
     }
 
     [Test]
     public void Plan_pages_hold_every_test_once_in_order_and_cut_a_long_test_batch_into_parts()
     {
-        QueuedTestBatch[] plan = [Batch(1, 5, "A1", "A2", "A3"), Batch(2, 7, "B1"), Batch(3, 9, "C1", "C2", "C3", "C4")];
+        QueuedTestBatch[] plan = [Batch(1, 5, "A1", "A2", "A3"), Batch(2, 7, "B1"), Batch(
+            3,
+            9,
+            "C1",
+            "C2",
+            "C3",
+            "C4")];
 
         // Each name takes 5 bytes with its quotes and comma, a part 80 more: a page of 92 holds one part of 2 tests.
         var pages = new List<QueuePlanPageDto>();
@@ -53,13 +65,19 @@ public sealed class QueueBoundsTests
 
         var parts = pages.SelectMany(page => page.TestBatches).ToList();
         Assert.That(pages.Select(page => page.From), Is.EqualTo(new[] { 0, 2, 3, 4, 6 }));
-        Assert.That(parts.Select(part => (part.Index, string.Join(",", part.Tests), part.ExpectedMillis)), Is.EqualTo(new[]
+        Assert.That(
+            parts.Select(part => (part.Index, string.Join(",", part.Tests), part.ExpectedMillis)),
+            Is.EqualTo(new[]
         {
             (1, "A1,A2", 5.0), (1, "A3", 5.0), (2, "B1", 7.0), (3, "C1,C2", 9.0), (3, "C3,C4", 9.0),
         }));
         Assert.That(pages.Select(page => (page.PlanTests, page.PlanTestBatches)), Is.All.EqualTo((8, 3)));
         Assert.That(QueuePlanPageDto.Of("Shop.Tests", plan, 8).TestBatches, Is.Empty, "past the end");
-        Assert.That(QueuePlanPageDto.Of("Shop.Tests", [Batch(1, 5, new string('x', 500))], 0, maxBytes: 100).TestBatches.Single().Tests, Has.Count.EqualTo(1), "one test always fits");
+        Assert.That(
+            QueuePlanPageDto.Of("Shop.Tests", [Batch(1, 5, new string('x', 500))], 0, maxBytes: 100).TestBatches
+                .Single().Tests,
+            Has.Count.EqualTo(1),
+            "one test always fits");
     }
 
     [Test]

@@ -53,7 +53,9 @@ public class IsolateStrategyTests
         var batches = Plan(Settings(BatchingStrategyType.Isolate), rows);
 
         Assert.That(batches, Has.Count.EqualTo(1));
-        Assert.That(batches[0].Tests.Single().Cases.Select(c => c.DisplayName), Is.EqualTo(new[] { "Rows (1)", "Rows (2)" }));
+        Assert.That(
+            batches[0].Tests.Single().Cases.Select(c => c.DisplayName),
+            Is.EqualTo(new[] { "Rows (1)", "Rows (2)" }));
     }
 }
 
@@ -62,7 +64,9 @@ public class FixedSizeStrategyTests
     [Test]
     public void Without_durations_test_batches_hold_size_tests_in_name_order()
     {
-        var batches = Plan(Settings(BatchingStrategyType.FixedSize, size: 2), Discovered("A.e", "A.d", "A.c", "A.b", "A.a"));
+        var batches = Plan(
+            Settings(BatchingStrategyType.FixedSize, size: 2),
+            Discovered("A.e", "A.d", "A.c", "A.b", "A.a"));
 
         Assert.That(Names(batches), Is.EqualTo(new[] { new[] { "A.a", "A.b" }, ["A.c", "A.d"], ["A.e"] }));
     }
@@ -129,7 +133,9 @@ public class FixedSizeStrategyTests
     [Test]
     public void A_last_mile_longer_than_the_suite_isolates_every_test()
     {
-        var batches = Plan(Settings(BatchingStrategyType.FixedSize, size: 5, lastMileLength: 10), Discovered("A.a", "A.b", "A.c"));
+        var batches = Plan(
+            Settings(BatchingStrategyType.FixedSize, size: 5, lastMileLength: 10),
+            Discovered("A.a", "A.b", "A.c"));
 
         Assert.That(batches.Select(b => b.Tests.Length), Is.All.EqualTo(1));
     }
@@ -158,7 +164,9 @@ public class FixedSizeStrategyTests
     [Test]
     public void The_same_name_in_two_assemblies_is_two_tests()
     {
-        var batches = Plan(Settings(BatchingStrategyType.FixedSize, size: 5), Discovered("/net8/T.dll|A.a", "/net10/T.dll|A.a"));
+        var batches = Plan(
+            Settings(BatchingStrategyType.FixedSize, size: 5),
+            Discovered("/net8/T.dll|A.a", "/net10/T.dll|A.a"));
 
         Assert.That(batches.Select(b => b.Source), Is.EquivalentTo(new[] { "/net8/T.dll", "/net10/T.dll" }));
     }
@@ -181,7 +189,9 @@ public class ClassNameStrategyTests
     [Test]
     public void Classes_of_the_same_name_in_two_assemblies_are_two_batches()
     {
-        var batches = Plan(Settings(BatchingStrategyType.ClassName), Discovered("/one.dll|Ns.C.a", "/two.dll|Ns.C.b", "/one.dll|Ns.C.c"));
+        var batches = Plan(
+            Settings(BatchingStrategyType.ClassName),
+            Discovered("/one.dll|Ns.C.a", "/two.dll|Ns.C.b", "/one.dll|Ns.C.c"));
 
         Assert.That(Names(batches), Is.EqualTo(new[] { new[] { "Ns.C.a", "Ns.C.c" }, ["Ns.C.b"] }));
     }
@@ -193,6 +203,8 @@ public class ClassNameStrategyTests
             Settings(BatchingStrategyType.ClassName),
             Discovered("Ns.C.M(\"a.b\",1)", "Ns.C.M(\"c,d\",2)", "Ns.D.N"));
 
-        Assert.That(Names(batches), Is.EqualTo(new[] { new[] { "Ns.C.M(\"a.b\",1)", "Ns.C.M(\"c,d\",2)" }, ["Ns.D.N"] }));
+        Assert.That(
+            Names(batches),
+            Is.EqualTo(new[] { new[] { "Ns.C.M(\"a.b\",1)", "Ns.C.M(\"c,d\",2)" }, ["Ns.D.N"] }));
     }
 }

@@ -12,7 +12,9 @@ internal static class Suite
 
     public const string Assembly = "/suite/Tests.dll";
 
-    /// <summary>Tests named <c>Class.Method</c>, all in <see cref="Assembly"/> unless a name says <c>source|Class.Method</c>.</summary>
+    /// <summary>
+    /// Tests named <c>Class.Method</c>, all in <see cref="Assembly"/> unless a name says <c>source|Class.Method</c>.
+    /// </summary>
     public static DiscoveredTest[] Discovered(params string[] names) =>
         [.. names.Select(name => name.Split('|') is [var source, var fqn]
             ? DiscoveredTest.FromName(source, fqn)
@@ -22,7 +24,11 @@ internal static class Suite
     public static DurationRecord[] History(params (string Name, double Millis)[] runs) =>
         [.. runs.Select(run => Record(run.Name, run.Millis, Now.AddHours(-1)))];
 
-    public static DurationRecord Record(string name, double millis, DateTimeOffset at, TestRunOutcome outcome = TestRunOutcome.Passed)
+    public static DurationRecord Record(
+        string name,
+        double millis,
+        DateTimeOffset at,
+        TestRunOutcome outcome = TestRunOutcome.Passed)
     {
         var (source, fqn) = name.Split('|') is [var s, var f] ? (s, f) : (Assembly, name);
         return new DurationRecord(TestKey.For(source, fqn), millis, outcome, at);
@@ -36,11 +42,20 @@ internal static class Suite
         double percentile = 90) =>
         BatchBuildSettings.Defaults with
         {
-            BatchingStrategy = new BatchingStrategySettings(type, size, durationMillis, percentile, null, lastMileLength),
+            BatchingStrategy = new BatchingStrategySettings(
+                type,
+                size,
+                durationMillis,
+                percentile,
+                null,
+                lastMileLength),
         };
 
-    public static IReadOnlyList<TestBatch> Plan(BatchBuildSettings settings, DiscoveredTest[] tests, params DurationRecord[] history) =>
-        BatchPlanner.CreateQueue(tests, history, settings, Now).DequeueAll();
+    public static IReadOnlyList<TestBatch> Plan(
+        BatchBuildSettings settings,
+        DiscoveredTest[] tests,
+        params DurationRecord[] history) =>
+        BatchPlanner.Cut(tests, history, settings, Now);
 
     /// <summary>Each test batch as its test names, for comparing with hand-worked cases.</summary>
     public static string[][] Names(IEnumerable<TestBatch> batches) =>

@@ -13,10 +13,18 @@ public sealed class TestBatchOutcomeTests
         new(3, Suite.Assembly, SelectableTest.From(Suite.Discovered("A.One", "A.Rows", "A.Two")), 300, "fixed-size");
 
     // Tests known by name have their name as ID.
-    private static TestCaseResult Result(string id, TestRunOutcome outcome, double millis = 10, string? display = null) =>
+    private static TestCaseResult Result(
+        string id,
+        TestRunOutcome outcome,
+        double millis = 10,
+        string? display = null) =>
         new(id, display ?? id, outcome, millis);
 
-    private static TestBatchResult FileResult(string name, TestRunOutcome outcome, double millis = 10, string? display = null) =>
+    private static TestBatchResult FileResult(
+        string name,
+        TestRunOutcome outcome,
+        double millis = 10,
+        string? display = null) =>
         new(name, display ?? name, outcome, millis);
 
     [Test]
@@ -24,7 +32,12 @@ public sealed class TestBatchOutcomeTests
     {
         var outcome = TestBatchOutcome.Judge(
             Batch,
-            [Result("A.One", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Passed), Result("A.Two", TestRunOutcome.Skipped)],
+            [
+                Result("A.One", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Passed),
+                Result("A.Two", TestRunOutcome.Skipped),
+            ],
             runFailed: false,
             TimeSpan.FromSeconds(1));
 
@@ -38,7 +51,12 @@ public sealed class TestBatchOutcomeTests
     {
         var outcome = TestBatchOutcome.Judge(
             Batch,
-            [Result("A.One", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Failed), Result("A.Two", TestRunOutcome.Passed)],
+            [
+                Result("A.One", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Failed),
+                Result("A.Two", TestRunOutcome.Passed),
+            ],
             runFailed: true,
             TimeSpan.FromSeconds(1));
 
@@ -50,7 +68,11 @@ public sealed class TestBatchOutcomeTests
     [Test]
     public void Tests_without_a_result_mean_the_test_host_crashed()
     {
-        var outcome = TestBatchOutcome.Judge(Batch, [Result("A.One", TestRunOutcome.Passed)], runFailed: true, TimeSpan.FromSeconds(1));
+        var outcome = TestBatchOutcome.Judge(
+            Batch,
+            [Result("A.One", TestRunOutcome.Passed)],
+            runFailed: true,
+            TimeSpan.FromSeconds(1));
 
         Assert.That(outcome.Status, Is.EqualTo(TestBatchStatus.Crashed));
         Assert.That(outcome.NotRun, Is.EqualTo(new[] { "A.Rows", "A.Two" }));
@@ -79,7 +101,9 @@ public sealed class TestBatchOutcomeTests
     [Test]
     public void Results_of_tests_that_were_not_planned_are_named()
     {
-        var all = Batch.Tests.Select(t => Result(t.Id, TestRunOutcome.Passed)).Append(Result("B.Stray", TestRunOutcome.Passed)).ToList();
+        var all = Batch.Tests.Select(t => Result(t.Id, TestRunOutcome.Passed))
+            .Append(Result("B.Stray", TestRunOutcome.Passed))
+            .ToList();
 
         var outcome = TestBatchOutcome.Judge(Batch, all, runFailed: false, TimeSpan.Zero);
 
@@ -92,19 +116,47 @@ public sealed class TestBatchOutcomeTests
     {
         var failed = TestBatchOutcome.Judge(
             Batch,
-            [Result("A.One", TestRunOutcome.Passed), Result("A.Rows", TestRunOutcome.Failed), Result("A.Two", TestRunOutcome.Passed)],
+            [
+                Result("A.One", TestRunOutcome.Passed),
+                Result("A.Rows", TestRunOutcome.Failed),
+                Result("A.Two", TestRunOutcome.Passed),
+            ],
             runFailed: true,
             TimeSpan.FromMilliseconds(2340));
-        var crashed = TestBatchOutcome.Judge(Batch with { Index = 4 }, [], runFailed: true, TimeSpan.FromMilliseconds(500));
+        var crashed = TestBatchOutcome.Judge(
+            Batch with { Index = 4 },
+            [],
+            runFailed: true,
+            TimeSpan.FromMilliseconds(500));
 
-        Assert.That(RunReport.Progress("Tests", failed, 4), Is.EqualTo("[3/4] Tests fixed-size 3 tests 2.3 s failed (1 failed)"));
-        Assert.That(RunReport.Progress("Tests", crashed, 4), Is.EqualTo("[4/4] Tests fixed-size 3 tests 0.5 s crashed (3 not run)"));
         Assert.That(
-            RunReport.Summary("Tests", BatchId.Parse("b-1"), new RunCounts(2, 1, 0, 3, 0, 0), 2, 2, TimeSpan.FromSeconds(3)),
-            Is.EqualTo("BatchBuild Tests: 2 passed, 1 failed, 0 skipped, 3 not run; 2 test batches on 2 workers in 3.0 s; batch b-1"));
+            RunReport.Progress("Tests", failed, 4),
+            Is.EqualTo("[3/4] Tests fixed-size 3 tests 2.3 s failed (1 failed)"));
         Assert.That(
-            RunReport.Summary("Tests", BatchId.Parse("b-1"), new RunCounts(3, 0, 0, 0, 1, 2), 4, 2, TimeSpan.FromSeconds(3)),
-            Is.EqualTo("BatchBuild Tests: 3 passed, 0 failed, 0 skipped, 0 not run, 1 flaky, 2 run again; 4 test batches on 2 workers in 3.0 s; batch b-1"));
+            RunReport.Progress("Tests", crashed, 4),
+            Is.EqualTo("[4/4] Tests fixed-size 3 tests 0.5 s crashed (3 not run)"));
+        Assert.That(
+            RunReport.Summary(
+                "Tests",
+                BatchId.Parse("b-1"),
+                new RunCounts(2, 1, 0, 3, 0, 0),
+                2,
+                2,
+                TimeSpan.FromSeconds(3)),
+            Is.EqualTo(
+                "BatchBuild Tests: 2 passed, 1 failed, 0 skipped, 3 not run; 2 test batches on 2 workers in 3.0 s; "
+                + "batch b-1"));
+        Assert.That(
+            RunReport.Summary(
+                "Tests",
+                BatchId.Parse("b-1"),
+                new RunCounts(3, 0, 0, 0, 1, 2),
+                4,
+                2,
+                TimeSpan.FromSeconds(3)),
+            Is.EqualTo(
+                "BatchBuild Tests: 3 passed, 0 failed, 0 skipped, 0 not run, 1 flaky, 2 run again; "
+                + "4 test batches on 2 workers in 3.0 s; batch b-1"));
     }
 
     [Test]
@@ -114,10 +166,25 @@ public sealed class TestBatchOutcomeTests
 
         Assert.That(
             RunReport.StartCost("Tests", eight, workers: 2, TimeSpan.FromSeconds(60)),
-            Is.EqualTo("BatchBuild Tests: its 8 test app runs spent 33.2 s before their first tests (4.2 s each); fewer, larger test batches spend less"));
-        Assert.That(RunReport.StartCost("Tests", eight[..2], workers: 2, TimeSpan.FromSeconds(60)), Is.Null, "one run per worker: nothing to save");
-        Assert.That(RunReport.StartCost("Tests", [.. eight.Select(millis => millis / 10)], workers: 2, TimeSpan.FromSeconds(60)), Is.Null, "3.3 s of 120 s of the workers' time");
-        Assert.That(RunReport.StartCost("Tests", [], workers: 2, TimeSpan.FromSeconds(60)), Is.Null, "a host that does not tell");
+            Is.EqualTo(
+                "BatchBuild Tests: its 8 test app runs spent 33.2 s before their first tests (4.2 s each); "
+                + "fewer, larger test batches spend less"));
+        Assert.That(
+            RunReport.StartCost("Tests", eight[..2], workers: 2, TimeSpan.FromSeconds(60)),
+            Is.Null,
+            "one run per worker: nothing to save");
+        Assert.That(
+            RunReport.StartCost(
+                "Tests",
+                [.. eight.Select(millis => millis / 10)],
+                workers: 2,
+                TimeSpan.FromSeconds(60)),
+            Is.Null,
+            "3.3 s of 120 s of the workers' time");
+        Assert.That(
+            RunReport.StartCost("Tests", [], workers: 2, TimeSpan.FromSeconds(60)),
+            Is.Null,
+            "a host that does not tell");
     }
 
     [Test]
@@ -138,7 +205,9 @@ public sealed class TestBatchOutcomeTests
         Assert.That((read.Recorded, read.RecordError), Is.EqualTo((false, "BB2001: store down")));
         Assert.That(perTest, Has.Count.EqualTo(2));
         var rows = perTest.Single(r => r.Test.FullyQualifiedName == "A.Rows");
-        Assert.That((rows.Outcome, rows.DurationMillis, rows.TestBatch, rows.Agent, rows.Attempt), Is.EqualTo((TestRunOutcome.Failed, 100.0, 3, "agent-1", "attempt-7")));
+        Assert.That(
+            (rows.Outcome, rows.DurationMillis, rows.TestBatch, rows.Agent, rows.Attempt),
+            Is.EqualTo((TestRunOutcome.Failed, 100.0, 3, "agent-1", "attempt-7")));
         Assert.That(rows.Test, Is.EqualTo(TestKey.For(Suite.Assembly, "A.Rows")));
     }
 
@@ -147,14 +216,20 @@ public sealed class TestBatchOutcomeTests
     {
         var records = TestCaseResult.Records(
             Batch,
-            [Result("A.Rows", TestRunOutcome.Passed, 40), Result("A.Rows", TestRunOutcome.Failed, 60) with { ErrorMessage = "boom" }, Result("B.Stray", TestRunOutcome.Passed)],
+            [
+                Result("A.Rows", TestRunOutcome.Passed, 40),
+                Result("A.Rows", TestRunOutcome.Failed, 60) with { ErrorMessage = "boom" },
+                Result("B.Stray", TestRunOutcome.Passed),
+            ],
             BatchId.Parse("b-1"),
             Suite.Now,
             "agent-1",
             "attempt-7");
 
         var rows = records.Single();
-        Assert.That((rows.Test, rows.Outcome, rows.DurationMillis, rows.ErrorMessage, rows.TestBatch), Is.EqualTo((TestKey.For(Suite.Assembly, "A.Rows"), TestRunOutcome.Failed, 100.0, "boom", 3)));
+        Assert.That(
+            (rows.Test, rows.Outcome, rows.DurationMillis, rows.ErrorMessage, rows.TestBatch),
+            Is.EqualTo((TestKey.For(Suite.Assembly, "A.Rows"), TestRunOutcome.Failed, 100.0, "boom", 3)));
     }
 
     [Test]
@@ -166,7 +241,8 @@ public sealed class TestBatchOutcomeTests
 
 public sealed class SelectableTestTests
 {
-    private static DiscoveredTest Case(string id, string name, string display) => new(Suite.Assembly, name, "Ns.C", display, [], id);
+    private static DiscoveredTest Case(string id, string name, string display) =>
+        new(Suite.Assembly, name, "Ns.C", display, [], id);
 
     [Test]
     public void Cases_with_their_own_IDs_are_separate_tests_and_cases_that_share_one_run_together()
@@ -187,9 +263,16 @@ public sealed class SelectableTestTests
             ("1", "Ns.C.Theory [Ns.C.Theory(x: 1)]"),
             ("2", "Ns.C.Theory [Ns.C.Theory(x: 2)]"),
         }));
-        Assert.That(tests.Single(t => t.Id == "3").Cases, Has.Length.EqualTo(1), "cases that share an ID and a name are one test");
-        Assert.That(tests.Where(t => t.NameKey is not null).Select(t => t.NameKey!.Value), Is.All.EqualTo(TestKey.For(Suite.Assembly, "Ns.C.Theory")));
-        Assert.That(tests.Single(t => t.Id == "4").HistoryKeys, Is.EqualTo(new[] { TestKey.For(Suite.Assembly, "Ns.C.Plain") }));
+        Assert.That(
+            tests.Single(t => t.Id == "3").Cases,
+            Has.Length.EqualTo(1),
+            "cases that share an ID and a name are one test");
+        Assert.That(
+            tests.Where(t => t.NameKey is not null).Select(t => t.NameKey!.Value),
+            Is.All.EqualTo(TestKey.For(Suite.Assembly, "Ns.C.Theory")));
+        Assert.That(
+            tests.Single(t => t.Id == "4").HistoryKeys,
+            Is.EqualTo(new[] { TestKey.For(Suite.Assembly, "Ns.C.Plain") }));
     }
 
     [Test]
@@ -197,13 +280,18 @@ public sealed class SelectableTestTests
     {
         var tests = SelectableTest.From([Case("b", "Ns.C.Row", "Row"), Case("a", "Ns.C.Row", "Row")]);
 
-        Assert.That(tests.Select(t => (t.Id, t.Key.FullyQualifiedName)), Is.EqualTo(new[] { ("a", "Ns.C.Row [Row] #1"), ("b", "Ns.C.Row [Row] #2") }));
+        Assert.That(
+            tests.Select(t => (t.Id, t.Key.FullyQualifiedName)),
+            Is.EqualTo(new[] { ("a", "Ns.C.Row [Row] #1"), ("b", "Ns.C.Row [Row] #2") }));
     }
 
     [Test]
     public void Rows_recorded_together_under_their_name_share_that_duration_until_they_have_their_own()
     {
-        var tests = SelectableTest.From([Case("1", "Ns.C.Theory", "T(1)"), Case("2", "Ns.C.Theory", "T(2)"), Case("3", "Ns.C.Other", "Other")]);
+        var tests = SelectableTest.From([Case("1", "Ns.C.Theory", "T(1)"), Case("2", "Ns.C.Theory", "T(2)"), Case(
+            "3",
+            "Ns.C.Other",
+            "Other")]);
         var recorded = new[]
         {
             new TestDuration(TestKey.For(Suite.Assembly, "Ns.C.Theory"), 300, 1),
@@ -212,7 +300,11 @@ public sealed class SelectableTestTests
 
         var estimates = DurationEstimator.Estimate(tests, recorded, 999);
 
-        Assert.That(estimates[TestKey.For(Suite.Assembly, "Ns.C.Theory [T(1)]")], Is.EqualTo(new DurationEstimate(150, EstimateOrigin.Recorded)));
-        Assert.That(estimates[TestKey.For(Suite.Assembly, "Ns.C.Theory [T(2)]")], Is.EqualTo(new DurationEstimate(50, EstimateOrigin.Recorded)));
+        Assert.That(
+            estimates[TestKey.For(Suite.Assembly, "Ns.C.Theory [T(1)]")],
+            Is.EqualTo(new DurationEstimate(150, EstimateOrigin.Recorded)));
+        Assert.That(
+            estimates[TestKey.For(Suite.Assembly, "Ns.C.Theory [T(2)]")],
+            Is.EqualTo(new DurationEstimate(50, EstimateOrigin.Recorded)));
     }
 }

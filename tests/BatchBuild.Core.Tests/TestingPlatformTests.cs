@@ -6,19 +6,24 @@ namespace BatchBuild.Core.Tests;
 
 public sealed class TestingPlatformTests
 {
-    // What an MSTest 4.5 app prints for --list-tests json (trimmed to three tests), after the blank line it starts with.
+    // What an MSTest 4.5 app prints for --list-tests json (trimmed to three tests), after the blank line it starts
+    // with.
     private const string Listed = """
 
         {
           "schemaVersion": 1,
           "tests": [
             { "uid": "106a726e", "displayName": "One",
-              "type": { "assemblyFullName": "", "namespace": "Probe", "typeName": "Alpha", "methodName": "One", "methodArity": 0, "parameterTypeFullNames": [] } },
+              "type": { "assemblyFullName": "", "namespace": "Probe", "typeName": "Alpha", "methodName": "One",
+                        "methodArity": 0, "parameterTypeFullNames": [] } },
             { "uid": "14ae329b", "displayName": "Rows (1)",
-              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows", "parameterTypeFullNames": ["System.Object"] } },
+              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows",
+                        "parameterTypeFullNames": ["System.Object"] } },
             { "uid": "1c6a836d", "displayName": "Rows (\"a\\\"b\")",
-              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows", "parameterTypeFullNames": ["System.Object"] } },
-            { "uid": "Global.Test", "displayName": "Global test", "type": { "namespace": "", "typeName": "Outer+Inner", "methodName": "Run" } },
+              "type": { "namespace": "Probe", "typeName": "Alpha", "methodName": "Rows",
+                        "parameterTypeFullNames": ["System.Object"] } },
+            { "uid": "Global.Test", "displayName": "Global test",
+              "type": { "namespace": "", "typeName": "Outer+Inner", "methodName": "Run" } },
             { "uid": "no-type", "displayName": "A test without a method" }
           ]
         }
@@ -30,13 +35,20 @@ public sealed class TestingPlatformTests
         var (tests, problem) = ListedTests.Read("/bin/Probe.dll", Listed);
 
         Assert.That(problem, Is.Null);
-        Assert.That(tests!.Select(test => (test.Id, test.FullyQualifiedName, test.ClassName, test.DisplayName)), Is.EqualTo(new[]
+        Assert.That(
+            tests!.Select(test => (test.Id, test.FullyQualifiedName, test.ClassName, test.DisplayName)),
+            Is.EqualTo(new[]
         {
             ("106a726e", "Probe.Alpha.One", "Probe.Alpha", "One"),
             ("14ae329b", "Probe.Alpha.Rows", "Probe.Alpha", "Rows (1)"),
             ("1c6a836d", "Probe.Alpha.Rows", "Probe.Alpha", "Rows (\"a\\\"b\")"),
             ("Global.Test", "Outer+Inner.Run", "Outer+Inner", "Global test"),
-            ("no-type", "A test without a method", TestName.ClassOf("A test without a method"), "A test without a method"),
+            (
+                "no-type",
+                "A test without a method",
+                TestName.ClassOf("A test without a method"),
+                "A test without a method"
+            ),
         }));
     }
 
@@ -46,7 +58,11 @@ public sealed class TestingPlatformTests
         var (tests, _) = ListedTests.Read("/bin/Probe.dll", Listed);
         var keys = SelectableTest.From(tests!).Select(test => test.Key.FullyQualifiedName).ToList();
 
-        Assert.That(keys, Does.Contain("Probe.Alpha.Rows [Rows (1)]").And.Contain("Probe.Alpha.Rows [Rows (\"a\\\"b\")]").And.Contain("Probe.Alpha.One"));
+        Assert.That(
+            keys,
+            Does.Contain("Probe.Alpha.Rows [Rows (1)]").And
+                .Contain("Probe.Alpha.Rows [Rows (\"a\\\"b\")]").And
+                .Contain("Probe.Alpha.One"));
     }
 
     [TestCase("", "the test app printed no test list")]
@@ -76,14 +92,23 @@ public sealed class TestingPlatformTests
         ];
         var read = reported.Select((line, i) => lines.Read(line, 100 * i)).ToList();
 
-        Assert.That(read, Is.EqualTo(new[] { true, true, true, true, false, true, false }), "the line a crash cut short is left out");
-        Assert.That(lines.Results.Select(result => (result.TestId, result.DisplayName, result.Outcome, result.DurationMillis, result.ErrorMessage)), Is.EqualTo(new[]
+        Assert.That(
+            read,
+            Is.EqualTo(new[] { true, true, true, true, false, true, false }),
+            "the line a crash cut short is left out");
+        Assert.That(
+            lines.Results.Select(result =>
+                (result.TestId, result.DisplayName, result.Outcome, result.DurationMillis, result.ErrorMessage)),
+            Is.EqualTo(new[]
         {
             ("a", "A", TestRunOutcome.Passed, 12.5, (string?)null),
             ("c", "C", TestRunOutcome.Skipped, 0.0, "not today"),
             ("d", "D \"quoted\"", TestRunOutcome.Failed, 3.0, "boom"),
         }));
-        Assert.That(lines.RunningAt(1000), Is.EqualTo(new Dictionary<string, double> { ["b"] = 900 }), "b started at 100 ms and has not ended");
+        Assert.That(
+            lines.RunningAt(1000),
+            Is.EqualTo(new Dictionary<string, double> { ["b"] = 900 }),
+            "b started at 100 ms and has not ended");
     }
 
     [Test]
@@ -99,12 +124,18 @@ public sealed class TestingPlatformTests
         Assert.That(lines.FirstTestMillis, Is.EqualTo(4200));
     }
 
-    private static readonly string[] FromDotnetTest = ["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--filter-class", "Probe.Alpha", "--report-trx"];
+    private static readonly string[] FromDotnetTest =
+    [
+        "--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1",
+        "--filter-class", "Probe.Alpha", "--report-trx",
+    ];
 
     [Test]
     public void Discovery_lists_the_tests_the_user_filtered_without_the_connection_to_dotnet_test()
     {
-        Assert.That(TestAppArguments.ForDiscovery(FromDotnetTest), Is.EqualTo(new[] { "--filter-class", "Probe.Alpha", "--report-trx", "--list-tests", "json" }));
+        Assert.That(
+            TestAppArguments.ForDiscovery(FromDotnetTest),
+            Is.EqualTo(new[] { "--filter-class", "Probe.Alpha", "--report-trx", "--list-tests", "json" }));
     }
 
     [Test]
@@ -114,19 +145,42 @@ public sealed class TestingPlatformTests
 
         var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp");
 
-        Assert.That(run.Arguments, Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", .. uids]));
+        Assert.That(
+            run.Arguments,
+            Is.EqualTo((string[])
+            [
+                "--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid",
+                .. uids,
+            ]));
         Assert.That(run.ResponseFileText, Is.Null, "they fit on the command line");
     }
 
     [Test]
     public void A_long_list_of_uids_goes_into_a_response_file_except_those_it_cannot_hold()
     {
-        string[] uids = ["Names.Quote(\"say \\\"hi\\\"\")", "a b, c", "# not a comment", " padded ", "Names.Line(\"1\n2\")", .. Enumerable.Range(0, 20).Select(i => $"uid-{i:00}")];
+        string[] uids =
+        [
+            "Names.Quote(\"say \\\"hi\\\"\")",
+            "a b, c",
+            "# not a comment",
+            " padded ",
+            "Names.Line(\"1\n2\")",
+            .. Enumerable.Range(0, 20).Select(i => $"uid-{i:00}"),
+        ];
 
         var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp", commandLineLimit: 100);
 
-        Assert.That(run.Arguments, Is.EqualTo((string[])["--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid", "@/tmp/batch.rsp", uids[0], uids[4]]));
-        Assert.That(run.ResponseFileText!.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(uids.Where((_, i) => i is not 0 and not 4).Select(uid => $"\"{uid}\"")), "one uid a line, quoted whole");
+        Assert.That(
+            run.Arguments,
+            Is.EqualTo((string[])
+            [
+                "--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1", "--report-trx", "--filter-uid",
+                "@/tmp/batch.rsp", uids[0], uids[4],
+            ]));
+        Assert.That(
+            run.ResponseFileText!.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            Is.EqualTo(uids.Where((_, i) => i is not 0 and not 4).Select(uid => $"\"{uid}\"")),
+            "one uid a line, quoted whole");
     }
 
     [TestCase(new[] { "--server", "dotnettestcli", "--results-directory", "/r" }, "/r")]
@@ -152,19 +206,40 @@ public sealed class TestingPlatformTests
     public void The_default_store_is_the_same_for_every_project_of_one_invocation()
     {
         TestAppLaunch Launch(string project, string? solutionStore) =>
-            new(project, $"/repo/{project}", $"/repo/{project}/bin/{project}.dll", solutionStore, null, new Dictionary<string, string>(), null, project);
+            new(
+                project,
+                $"/repo/{project}",
+                $"/repo/{project}/bin/{project}.dll",
+                solutionStore,
+                null,
+                new Dictionary<string, string>(),
+                null,
+                project);
 
-        Assert.That(Launch("A", "/repo/.batchbuild/batchbuild.db").DefaultStorePath("/elsewhere"), Is.EqualTo("/repo/.batchbuild/batchbuild.db"));
         Assert.That(
-            new[] { Launch("A", null), Launch("B", null) }.Select(launch => launch.DefaultStorePath("/repo")).Distinct(),
+            Launch("A", "/repo/.batchbuild/batchbuild.db").DefaultStorePath("/elsewhere"),
+            Is.EqualTo("/repo/.batchbuild/batchbuild.db"));
+        Assert.That(
+            new[] { Launch("A", null), Launch("B", null) }.Select(launch => launch.DefaultStorePath("/repo"))
+                .Distinct(),
             Is.EqualTo(new[] { Path.Combine("/repo", ".batchbuild", "batchbuild.db") }));
-        Assert.That(Launch("A", null).DefaultStorePath(null), Is.EqualTo(Path.Combine("/repo/A", ".batchbuild", "batchbuild.db")));
+        Assert.That(
+            Launch("A", null).DefaultStorePath(null),
+            Is.EqualTo(Path.Combine("/repo/A", ".batchbuild", "batchbuild.db")));
     }
 
     [Test]
     public void A_launch_file_reads_back_as_written()
     {
-        var launch = new TestAppLaunch("A", "/repo/A", "/repo/A/bin/A.dll", null, "/repo/a.runsettings", new Dictionary<string, string> { ["BatchBuildStrategy"] = "isolate" }, "/tmp/inv", "A-1");
+        var launch = new TestAppLaunch(
+            "A",
+            "/repo/A",
+            "/repo/A/bin/A.dll",
+            null,
+            "/repo/a.runsettings",
+            new Dictionary<string, string> { ["BatchBuildStrategy"] = "isolate" },
+            "/tmp/inv",
+            "A-1");
 
         var read = TestAppLaunch.FromJson(launch.ToJson());
 

@@ -35,10 +35,15 @@ public sealed class VsTestRunSettingsTests
         Assert.That(run.Element("MaxCpuCount")!.Value, Is.EqualTo("1"));
         Assert.That(run.Element("TestAdaptersPaths")!.Value, Is.EqualTo("/adapters;/ext/;/batchbuild/"));
         Assert.That(root.Element("NUnit")!.Element("NumberOfTestWorkers")!.Value, Is.EqualTo("2"));
-        Assert.That(root.Descendants("DataCollector").Select(e => (string?)e.Attribute("friendlyName")), Is.EqualTo(new[] { "XPlat code coverage" }));
+        Assert.That(
+            root.Descendants("DataCollector").Select(e => (string?)e.Attribute("friendlyName")),
+            Is.EqualTo(new[] { "XPlat code coverage" }));
         Assert.That(root.Element("LoggerRunSettings"), Is.Null, "the task hosts the loggers for the whole project");
         Assert.That(VsTestRunSettings.DiscoveryFilter(user, null), Is.EqualTo("Category=Slow"));
-        Assert.That(VsTestRunSettings.DiscoveryFilter(user, "Priority=1"), Is.EqualTo("Priority=1"), "the command line wins, as in vstest");
+        Assert.That(
+            VsTestRunSettings.DiscoveryFilter(user, "Priority=1"),
+            Is.EqualTo("Priority=1"),
+            "the command line wins, as in vstest");
     }
 
     [Test]
@@ -48,8 +53,19 @@ public sealed class VsTestRunSettingsTests
             ResultsDirectory: "/out/TestResults",
             TargetFramework: ".NETCoreApp,Version=v10.0",
             Collect: ["XPlat Code Coverage", "BatchBuild", " "],
-            Blame: new BlameOptions(Crash: true, "full", CrashCollectAlways: false, Hang: true, HangDumpType: null, HangTimeout: "90s"),
-            CommandLineRunSettings: ["RunConfiguration.MaxCpuCount=2", "NUnit.DefaultTimeout=5000", "TestRunParameters.Parameter(name=\"Url\", value=\"http://a/?x=1\")"]);
+            Blame: new BlameOptions(
+                Crash: true,
+                "full",
+                CrashCollectAlways: false,
+                Hang: true,
+                HangDumpType: null,
+                HangTimeout: "90s"),
+            CommandLineRunSettings:
+            [
+                "RunConfiguration.MaxCpuCount=2",
+                "NUnit.DefaultTimeout=5000",
+                "TestRunParameters.Parameter(name=\"Url\", value=\"http://a/?x=1\")",
+            ]);
 
         var root = Project(null, options);
 
@@ -59,12 +75,18 @@ public sealed class VsTestRunSettingsTests
         Assert.That(run.Element("MaxCpuCount")!.Value, Is.EqualTo("2"));
         Assert.That(root.Element("NUnit")!.Element("DefaultTimeout")!.Value, Is.EqualTo("5000"));
         var parameter = root.Element("TestRunParameters")!.Element("Parameter")!;
-        Assert.That(((string?)parameter.Attribute("name"), (string?)parameter.Attribute("value")), Is.EqualTo(("Url", "http://a/?x=1")));
+        Assert.That(
+            ((string?)parameter.Attribute("name"), (string?)parameter.Attribute("value")),
+            Is.EqualTo(("Url", "http://a/?x=1")));
         var collectors = root.Descendants("DataCollector").ToList();
-        Assert.That(collectors.Select(e => (string?)e.Attribute("friendlyName")), Is.EqualTo(new[] { "XPlat Code Coverage", "blame" }));
+        Assert.That(
+            collectors.Select(e => (string?)e.Attribute("friendlyName")),
+            Is.EqualTo(new[] { "XPlat Code Coverage", "blame" }));
         var blame = collectors[1].Element("Configuration")!;
         Assert.That((string?)blame.Element("CollectDump")!.Attribute("DumpType"), Is.EqualTo("full"));
-        Assert.That((string?)blame.Element("CollectDumpOnTestSessionHang")!.Attribute("TestTimeout"), Is.EqualTo("90000"));
+        Assert.That(
+            (string?)blame.Element("CollectDumpOnTestSessionHang")!.Attribute("TestTimeout"),
+            Is.EqualTo("90000"));
     }
 
     [TestCase("MaxCpuCount")]
@@ -72,21 +94,27 @@ public sealed class VsTestRunSettingsTests
     [TestCase("Run Configuration.MaxCpuCount=1")]
     public void A_command_line_runsetting_that_is_not_path_equals_value_is_refused(string setting)
     {
-        var e = Assert.Throws<FormatException>(() => VsTestRunSettings.ForProject(null, new VsTestOptions(CommandLineRunSettings: [setting])));
+        var e = Assert.Throws<FormatException>(() => VsTestRunSettings.ForProject(
+            null,
+            new VsTestOptions(CommandLineRunSettings: [setting])));
         Assert.That(e!.Message, Does.Contain(setting).And.Contain("RunConfiguration.Name=value"));
     }
 
     [Test]
     public void A_test_batch_sets_its_variables_over_the_users()
     {
-        const string user = """
-            <RunSettings><RunConfiguration><EnvironmentVariables><BATCHBUILD_BATCH_ID>stale</BATCHBUILD_BATCH_ID><DB>local</DB></EnvironmentVariables></RunConfiguration></RunSettings>
-            """;
+        const string user =
+            "<RunSettings><RunConfiguration><EnvironmentVariables>"
+            + "<BATCHBUILD_BATCH_ID>stale</BATCHBUILD_BATCH_ID><DB>local</DB>"
+            + "</EnvironmentVariables></RunConfiguration></RunSettings>";
 
         var project = VsTestRunSettings.ForProject(user, new VsTestOptions());
-        var root = XDocument.Parse(VsTestRunSettings.ForTestBatch(project, TestEnvironment.Variables(BatchId.Parse("nightly-7"), 2, 5, exportApplitoolsBatchId: true))).Root!;
+        var forTestBatch = TestEnvironment.Variables(BatchId.Parse("nightly-7"), 2, 5, exportApplitoolsBatchId: true);
+        var root = XDocument.Parse(VsTestRunSettings.ForTestBatch(project, forTestBatch)).Root!;
 
-        var variables = root.Element("RunConfiguration")!.Element("EnvironmentVariables")!.Elements().ToDictionary(e => e.Name.LocalName, e => e.Value);
+        var variables = root.Element("RunConfiguration")!.Element("EnvironmentVariables")!.Elements().ToDictionary(
+            e => e.Name.LocalName,
+            e => e.Value);
         Assert.That(variables, Is.EquivalentTo(new Dictionary<string, string>
         {
             ["DB"] = "local",
@@ -111,6 +139,13 @@ public sealed class VsTestRunSettingsTests
 
         Assert.That(loggers.Select(l => l.Name), Is.EqualTo(new[] { "trx", "junit" }));
         Assert.That(loggers[0].Parameters["logfilename"], Is.EqualTo("all.trx"));
-        Assert.That(loggers[1].Parameters, Is.EquivalentTo(new Dictionary<string, string?> { ["LogFilePath"] = "out/{assembly}.xml", ["MethodFormat"] = "Class" }));
+        Assert.That(
+            loggers[1].Parameters,
+            Is.EquivalentTo(
+                new Dictionary<string, string?>
+                {
+                    ["LogFilePath"] = "out/{assembly}.xml",
+                    ["MethodFormat"] = "Class",
+                }));
     }
 }

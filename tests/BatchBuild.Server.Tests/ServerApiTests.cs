@@ -79,7 +79,7 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         var again = await server.ReportAsync(Result("ci-7", "A.Two", TestRunOutcome.Failed, testBatch: 2, agent: "agent-2", millis: 300));
 
         Assert.That(first.Batches.Select(b => b.Name), Is.EqualTo(new[] { "ci-7", "A-other" }));
-        Assert.That(again.Batches.Single().Counts, Is.EqualTo(new CountsDto(1, 1, 0, 2, 2, 2, 400)), "sent twice, recorded once");
+        Assert.That(again.Batches.Single().Counts, Is.EqualTo(new BatchCounts(1, 1, 0, 2, 2, 400)), "sent twice, recorded once");
         var detail = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-7/1/results", ApiJson.Default.BatchResultsDto))!;
         Assert.That(detail.Results.Select(r => (r.Name, r.Agent, r.ErrorMessage)), Is.EqualTo(new[] { ("A.Two", "agent-2", "A.Two failed"), ("A.One", "agent-1", (string?)null) }), "failed first");
         var timeline = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-7/1/timeline", ApiJson.Default.TimelineDto))!;
@@ -247,7 +247,7 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         var statuses = await Task.WhenAll(closes.Select(async c => (await c.Content.ReadFromJsonAsync(ApiJson.Default.CloseResponse))!.Status));
         Assert.That(statuses.Count(s => s == "closed"), Is.EqualTo(1));
         var batch = (await server.ListAsync()).Batches.Single();
-        Assert.That(batch.Counts, Is.EqualTo(new CountsDto(800, 0, 0, 800, 40, 8, 80_000)));
+        Assert.That(batch.Counts, Is.EqualTo(new BatchCounts(800, 0, 0, 40, 8, 80_000)));
         await WaitForAsync(() => !hook.Requests.IsEmpty);
         await Task.Delay(1000);
         Assert.That(hook.Requests, Has.Count.EqualTo(1), "one notification");

@@ -62,7 +62,7 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         Assert.That(back.Single().Counts.Total, Is.EqualTo(4), "the spool went first, then the new results");
         Assert.That(Spool.Pending(), Is.Empty);
         var page = await server.ListAsync();
-        Assert.That(page.Batches.Single().Counts, Is.EqualTo(new CountsDto(4, 0, 0, 4, 3, 1, 160)), "nothing lost, nothing twice");
+        Assert.That(page.Batches.Single().Counts, Is.EqualTo(new BatchCounts(4, 0, 0, 3, 1, 160)), "nothing lost, nothing twice");
         Assert.That(_messages.Count(m => m.Text.Contains("spooled results sent", StringComparison.Ordinal)), Is.EqualTo(2));
     }
 

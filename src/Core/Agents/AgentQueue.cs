@@ -1,78 +1,5 @@
 namespace BatchBuild.Core.Agents;
 
-/// <summary>A test batch in an agent queue: the tests by name within their assembly.</summary>
-/// <param name="Index">Its 1-based position in the queue's plan.</param>
-/// <param name="Tests">The tests' names (<see cref="Discovery.TestKey.FullyQualifiedName"/>).</param>
-/// <param name="ExpectedMillis">How long it is expected to take.</param>
-public sealed record QueuedTestBatch(int Index, IReadOnlyList<string> Tests, double ExpectedMillis);
-
-/// <summary>Where a lease stands.</summary>
-public enum LeaseState
-{
-    /// <summary>Its agent runs it and renews its deadline.</summary>
-    Running,
-
-    /// <summary>Its agent ran it to the end.</summary>
-    Completed,
-
-    /// <summary>Its deadline passed: its test batch went back to the queue.</summary>
-    Expired,
-}
-
-/// <summary>One agent's hold on one test batch.</summary>
-/// <param name="Id">The lease's ID.</param>
-/// <param name="Agent">The agent that holds it.</param>
-/// <param name="Assembly">The assembly of its test batch.</param>
-/// <param name="TestBatch">The test batch's index in the queue's plan.</param>
-/// <param name="Tests">How many tests the test batch holds.</param>
-/// <param name="ExpectedMillis">How long the test batch is expected to take.</param>
-/// <param name="LeasedAt">When the agent took it.</param>
-/// <param name="Deadline">When it expires unless renewed.</param>
-/// <param name="EndedAt">When it was completed or expired.</param>
-/// <param name="State">Where it stands.</param>
-/// <param name="TakenOverFrom">The agent whose lease of the same test batch expired before this one, if any.</param>
-public sealed record Lease(
-    string Id,
-    string Agent,
-    string Assembly,
-    int TestBatch,
-    int Tests,
-    double ExpectedMillis,
-    DateTimeOffset LeasedAt,
-    DateTimeOffset Deadline,
-    DateTimeOffset? EndedAt,
-    LeaseState State,
-    string? TakenOverFrom);
-
-/// <summary>What an agent that asks for work gets.</summary>
-public abstract record LeaseReply
-{
-    /// <summary>A test batch to run, held by <paramref name="Lease"/>.</summary>
-    public sealed record Granted(Lease Lease, QueuedTestBatch Batch) : LeaseReply;
-
-    /// <summary>Nothing to lease now, but other agents hold leases that may expire: ask again after <paramref name="RetryAfter"/>.</summary>
-    public sealed record Wait(TimeSpan RetryAfter) : LeaseReply;
-
-    /// <summary>Nothing left for this agent: every test batch it could run has run.</summary>
-    public sealed record Finished : LeaseReply;
-
-    /// <summary>The agent has not registered its tests with this queue.</summary>
-    public sealed record Unregistered : LeaseReply;
-}
-
-/// <summary>What became of a lease its agent completed.</summary>
-public enum CompletionStatus
-{
-    /// <summary>The lease was the test batch's only run.</summary>
-    Completed,
-
-    /// <summary>The lease had expired and another agent leased the test batch again: its tests ran twice.</summary>
-    Duplicate,
-
-    /// <summary>No such lease, or another agent's.</summary>
-    Unknown,
-}
-
 /// <summary>
 /// The queue of one assembly's test batches in one batch, which the agents of a run lease from as
 /// they free up. The first agent to register stores the plan; later ones add only tests it lacked,
@@ -120,7 +47,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
     /// the queue lacks are added, in test batches cut as that plan cut them. Registering again
     /// changes nothing. Returns the queue's plan.
     /// </summary>
-    public IReadOnlyList<QueuedTestBatch> Register(string agent, IReadOnlyList<QueuedTestBatch> plan, DateTimeOffset now)
+    public IReadOnlyList<QueuedTestBatch> Register(
+        string agent,
+        IReadOnlyList<QueuedTestBatch> plan,
+        DateTimeOffset now)
     {
         LastActivity = now;
         if (!_agents.TryGetValue(agent, out var knows))
@@ -137,7 +67,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
                 continue;
             }
 
-            var queued = new QueuedTestBatch(_plan.Count + 1, added, batch.Tests.Count == 0 ? 0 : batch.ExpectedMillis * added.Count / batch.Tests.Count);
+            var queued = new QueuedTestBatch(
+                _plan.Count + 1,
+                added,
+                batch.Tests.Count == 0 ? 0 : batch.ExpectedMillis * added.Count / batch.Tests.Count);
             _plan.Add(queued);
             if (Unfinished(queued) is { } waiting)
             {
@@ -187,7 +120,18 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
         {
             var (batch, from) = _waiting[index];
             _waiting.RemoveAt(index);
-            var lease = new Lease(Guid.NewGuid().ToString("N"), agent, assembly, batch.Index, batch.Tests.Count, batch.ExpectedMillis, now, now + leaseTimeout, null, LeaseState.Running, from);
+            var lease = new Lease(
+                Guid.NewGuid().ToString("N"),
+                agent,
+                assembly,
+                batch.Index,
+                batch.Tests.Count,
+                batch.ExpectedMillis,
+                now,
+                now + leaseTimeout,
+                null,
+                LeaseState.Running,
+                from);
             _positions[lease.Id] = _order.Count;
             _order.Add(lease);
             _running[lease.Id] = batch;
@@ -207,10 +151,16 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
         }
 
         var wait = due - now;
-        return new LeaseReply.Wait(wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : wait > LongestWait ? LongestWait : wait);
+        return new LeaseReply.Wait(
+            wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50)
+            : wait > LongestWait ? LongestWait
+            : wait);
     }
 
-    /// <summary>Renews the deadline of <paramref name="agent"/>'s running lease; null when it has none by that ID (it expired or never was).</summary>
+    /// <summary>
+    /// Renews the deadline of <paramref name="agent"/>'s running lease; null when it has none by that ID (it expired or
+    /// never was).
+    /// </summary>
     public Lease? Heartbeat(string leaseId, string agent, DateTimeOffset now)
     {
         LastActivity = now;
@@ -242,7 +192,8 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
                 _running.Remove(leaseId);
                 Replace(lease with { State = LeaseState.Completed, EndedAt = now });
                 return CompletionStatus.Completed;
-            case LeaseState.Expired when _waiting.FindIndex(waiting => waiting.Batch.Index == lease.TestBatch) is >= 0 and var index:
+            case LeaseState.Expired
+                when _waiting.FindIndex(waiting => waiting.Batch.Index == lease.TestBatch) is >= 0 and var index:
                 _waiting.RemoveAt(index);
                 Replace(lease with { State = LeaseState.Completed, EndedAt = now });
                 return CompletionStatus.Completed;
@@ -292,7 +243,10 @@ public sealed class AgentQueue(string assembly, TimeSpan leaseTimeout)
     // Running leases past their deadline expire; their test batches go back in front of the queue.
     private void Expire(DateTimeOffset now)
     {
-        var expired = _running.Keys.Select(id => LeaseOf(id)!).Where(lease => lease.Deadline < now).OrderBy(lease => lease.LeasedAt).ToList();
+        var expired = _running.Keys.Select(id => LeaseOf(id)!)
+            .Where(lease => lease.Deadline < now)
+            .OrderBy(lease => lease.LeasedAt)
+            .ToList();
         foreach (var lease in expired)
         {
             _waiting.Add(new Waiting(_running[lease.Id], lease.Agent));

@@ -3,20 +3,9 @@ using System.Globalization;
 
 namespace BatchBuild.Core.Agents;
 
-/// <summary>How a run's tests are shared among the CI agents that run it.</summary>
-public enum DistributionType
-{
-    /// <summary>Every agent runs every test.</summary>
-    None,
-
-    /// <summary>Every agent computes the same plan and runs its share of it.</summary>
-    Static,
-
-    /// <summary>Agents lease test batches from the batch server's queue for the batch as they free up.</summary>
-    Queue,
-}
-
-/// <summary>Which of a run's parallel CI agents this is: the <see cref="Index"/>-th (from 1) of <see cref="Count"/>.</summary>
+/// <summary>
+/// Which of a run's parallel CI agents this is: the <see cref="Index"/>-th (from 1) of <see cref="Count"/>.
+/// </summary>
 /// <param name="Index">This agent's position, from 1.</param>
 /// <param name="Count">How many agents run the batch.</param>
 /// <param name="Origin">Where the two numbers came from, for the build log.</param>
@@ -32,12 +21,13 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
     public string NameOn(string machine) => Count > 1 ? $"{Index}@{machine}" : machine;
 
     /// <summary>The configuration names of the distribution types.</summary>
-    public static IReadOnlyDictionary<DistributionType, string> DistributionNames { get; } = new Dictionary<DistributionType, string>
-    {
-        [DistributionType.None] = "none",
-        [DistributionType.Static] = "static",
-        [DistributionType.Queue] = "queue",
-    };
+    public static IReadOnlyDictionary<DistributionType, string> DistributionNames { get; } =
+        new Dictionary<DistributionType, string>
+        {
+            [DistributionType.None] = "none",
+            [DistributionType.Static] = "static",
+            [DistributionType.Queue] = "queue",
+        };
 
     // The parallel-job variables of each CI, with how far from 1 their index counts.
     private static readonly (string Ci, string Index, string Count, int Offset)[] CiVariables =
@@ -53,18 +43,28 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
     /// are set, else the parallel-job variables of Azure Pipelines, GitLab, CircleCI or Buildkite,
     /// else a single agent. An index outside 1..count is an error naming where it came from.
     /// </summary>
-    public static (AgentSlot? Slot, ImmutableArray<Diagnostic> Diagnostics) Resolve(int? index, int? count, Func<string, string?> environment)
+    public static (AgentSlot? Slot, ImmutableArray<Diagnostic> Diagnostics) Resolve(
+        int? index,
+        int? count,
+        Func<string, string?> environment)
     {
         if (index is not null || count is not null)
         {
             return index is { } i && count is { } n
                 ? Checked(i, n, "the AgentIndex and AgentCount settings")
-                : (null, [Diagnostic.Error(DiagnosticCodes.InvalidAgent, "AgentIndex and AgentCount go together: set both (BatchBuildAgentIndex, BatchBuildAgentCount), or neither")]);
+                : (null,
+                [
+                    Diagnostic.Error(
+                        DiagnosticCodes.InvalidAgent,
+                        "AgentIndex and AgentCount go together: set both (BatchBuildAgentIndex, BatchBuildAgentCount), "
+                        + "or neither"),
+                ]);
         }
 
         foreach (var (ci, indexVariable, countVariable, offset) in CiVariables)
         {
-            if (EnvironmentValues.Of(environment, indexVariable) is not { } indexText || EnvironmentValues.Of(environment, countVariable) is not { } countText)
+            if (EnvironmentValues.Of(environment, indexVariable) is not { } indexText
+                || EnvironmentValues.Of(environment, countVariable) is not { } countText)
             {
                 continue;
             }
@@ -73,7 +73,9 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
             return int.TryParse(indexText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ciIndex)
                 && int.TryParse(countText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ciCount)
                 ? Checked(ciIndex + offset, ciCount, origin)
-                : (null, [Diagnostic.Error(DiagnosticCodes.InvalidAgent, $"{origin} are not whole numbers; set BatchBuildAgentIndex and BatchBuildAgentCount explicitly")]);
+                : (null, [Diagnostic.Error(
+                    DiagnosticCodes.InvalidAgent,
+                    $"{origin} are not whole numbers; set BatchBuildAgentIndex and BatchBuildAgentCount explicitly")]);
         }
 
         return (Single, []);
@@ -82,5 +84,7 @@ public sealed record AgentSlot(int Index, int Count, string Origin)
     private static (AgentSlot?, ImmutableArray<Diagnostic>) Checked(int index, int count, string origin) =>
         count >= 1 && index >= 1 && index <= count
             ? (new AgentSlot(index, count, origin), [])
-            : (null, [Diagnostic.Error(DiagnosticCodes.InvalidAgent, $"agent {index} of {count} from {origin} is not an agent: the index counts from 1 to the count")]);
+            : (null, [Diagnostic.Error(
+                DiagnosticCodes.InvalidAgent,
+                $"agent {index} of {count} from {origin} is not an agent: the index counts from 1 to the count")]);
 }

@@ -13,8 +13,11 @@ namespace BatchBuild.Core.Agents;
 /// </summary>
 public static class AgentSplit
 {
-    /// <summary>The test batches of <paramref name="plan"/> that agent <paramref name="slot"/> runs, in plan order.</summary>
-    public static IReadOnlyList<TestBatch> ShareOf(IReadOnlyList<TestBatch> plan, AgentSlot slot) => Assign(plan, slot.Count)[slot.Index - 1];
+    /// <summary>
+    /// The test batches of <paramref name="plan"/> that agent <paramref name="slot"/> runs, in plan order.
+    /// </summary>
+    public static IReadOnlyList<TestBatch> ShareOf(IReadOnlyList<TestBatch> plan, AgentSlot slot) =>
+        Assign(plan, slot.Count)[slot.Index - 1];
 
     /// <summary>Every agent's test batches, by agent (index 0 is agent 1), each in plan order.</summary>
     public static IReadOnlyList<IReadOnlyList<TestBatch>> Assign(IReadOnlyList<TestBatch> plan, int agents)

@@ -15,7 +15,10 @@ public sealed record QueueLimits(long MaxTestsPerBatch, long MaxTestBatchesPerBa
     /// <summary>The default <see cref="MaxTestsPerBatch"/>.</summary>
     public const long DefaultMaxTestsPerBatch = 250_000;
 
-    /// <summary>The default <see cref="MaxTestBatchesPerBatch"/>: as many as tests, since the <c>isolate</c> strategy runs each test alone.</summary>
+    /// <summary>
+    /// The default <see cref="MaxTestBatchesPerBatch"/>: as many as tests, since the <c>isolate</c> strategy runs each
+    /// test alone.
+    /// </summary>
     public const long DefaultMaxTestBatchesPerBatch = 250_000;
 
     /// <summary>The default <see cref="MaxTestsPerServer"/>.</summary>
@@ -37,14 +40,21 @@ public sealed record QueueLimits(long MaxTestsPerBatch, long MaxTestBatchesPerBa
         {
             return Diagnostic.Error(
                 DiagnosticCodes.QueueTooLarge,
-                $"this registration would bring the queues of batch {batchId} to {after.Tests} tests in {after.TestBatches} test batches; a batch's queues hold at most {MaxTestsPerBatch} tests and {MaxTestBatchesPerBatch} test batches (BatchBuild:MaxQueuedTestsPerBatch, BatchBuild:MaxQueuedTestBatchesPerBatch on the server). The agents split the tests statically instead; raise the limits, or split the run into several batches");
+                $"this registration would bring the queues of batch {batchId} to {after.Tests} tests in "
+                + $"{after.TestBatches} test batches; a batch's queues hold at most {MaxTestsPerBatch} tests and "
+                + $"{MaxTestBatchesPerBatch} test batches (BatchBuild:MaxQueuedTestsPerBatch, "
+                + "BatchBuild:MaxQueuedTestBatchesPerBatch on the server). The agents split the tests statically "
+                + "instead; raise the limits, or split the run into several batches");
         }
 
         if (server.Tests + added.Tests > MaxTestsPerServer)
         {
             return Diagnostic.Error(
                 DiagnosticCodes.QueuesFull,
-                $"the server's queues hold {server.Tests} tests, and this registration would add {added.Tests}; they hold at most {MaxTestsPerServer} (BatchBuild:MaxQueuedTests on the server). The agents split the tests statically instead; queues go when their batch has been idle for the idle timeout, or raise the limit");
+                $"the server's queues hold {server.Tests} tests, and this registration would add {added.Tests}; "
+                + $"they hold at most {MaxTestsPerServer} (BatchBuild:MaxQueuedTests on the server). The agents "
+                + "split the tests statically instead; queues go when their batch has been idle for the idle "
+                + "timeout, or raise the limit");
         }
 
         return null;

@@ -19,12 +19,18 @@ public sealed class QueueNames
     /// <summary>The names of the tests of <paramref name="plan"/>, and the plan as the agent registers it.</summary>
     public QueueNames(IReadOnlyList<TestBatch> plan)
     {
-        _tests = plan.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).GroupBy(NameOf, StringComparer.Ordinal)
+        _tests = plan.SelectMany(batch => batch.Tests)
+            .DistinctBy(test => test.Id)
+            .GroupBy(NameOf, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.ToImmutableArray(), StringComparer.Ordinal);
-        Registration = [.. plan.Select(batch => new QueuedTestBatchDto([.. batch.Tests.Select(NameOf).Distinct(StringComparer.Ordinal)], batch.ExpectedMillis))];
+        Registration = [.. plan.Select(batch => new QueuedTestBatchDto(
+            [.. batch.Tests.Select(NameOf).Distinct(StringComparer.Ordinal)],
+            batch.ExpectedMillis))];
     }
 
-    /// <summary>The plan's test batches, each by the names of its tests: what the agent registers with the queue.</summary>
+    /// <summary>
+    /// The plan's test batches, each by the names of its tests: what the agent registers with the queue.
+    /// </summary>
     public IReadOnlyList<QueuedTestBatchDto> Registration { get; }
 
     /// <summary>The name <paramref name="test"/> goes by in the queue.</summary>
@@ -38,7 +44,13 @@ public sealed class QueueNames
     public (TestBatch? Batch, int Unknown) ToTestBatch(QueuedTestBatch queued, string strategy)
     {
         var unknown = queued.Tests.Count(name => !_tests.ContainsKey(name));
-        var known = queued.Tests.SelectMany(name => _tests.GetValueOrDefault(name, [])).Distinct().Order().ToImmutableArray();
-        return (known.IsEmpty ? null : new TestBatch(queued.Index, known[0].Source, known, queued.ExpectedMillis, strategy), unknown);
+        var known = queued.Tests.SelectMany(name => _tests.GetValueOrDefault(name, []))
+            .Distinct()
+            .Order()
+            .ToImmutableArray();
+        var batch = known.IsEmpty
+            ? null
+            : new TestBatch(queued.Index, known[0].Source, known, queued.ExpectedMillis, strategy);
+        return (batch, unknown);
     }
 }

@@ -21,7 +21,11 @@ public static class QueuePlanFingerprint
         // Every text is preceded by its length, so that no two plans write the same bytes.
         foreach (var batch in plan)
         {
-            Append(hash, string.Create(CultureInfo.InvariantCulture, $"{batch.Index}|{batch.ExpectedMillis:R}|{batch.Tests.Count}|"));
+            Append(
+                hash,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{batch.Index}|{batch.ExpectedMillis:R}|{batch.Tests.Count}|"));
             foreach (var test in batch.Tests)
             {
                 Append(hash, string.Create(CultureInfo.InvariantCulture, $"{test.Length}:"));

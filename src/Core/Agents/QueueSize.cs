@@ -6,7 +6,8 @@ namespace BatchBuild.Core.Agents;
 public readonly record struct QueueSize(long Tests, long TestBatches)
 {
     /// <summary>Both counts added.</summary>
-    public static QueueSize operator +(QueueSize left, QueueSize right) => new(left.Tests + right.Tests, left.TestBatches + right.TestBatches);
+    public static QueueSize operator +(QueueSize left, QueueSize right) =>
+        new(left.Tests + right.Tests, left.TestBatches + right.TestBatches);
 
     /// <summary>Both counts added.</summary>
     public static QueueSize Add(QueueSize left, QueueSize right) => left + right;

@@ -11,12 +11,15 @@ namespace BatchBuild.Core.Api;
 public sealed class OffsetTimeJsonConverter : JsonConverter<DateTimeOffset>
 {
     /// <summary>What a time may look like, for error messages.</summary>
-    public const string Rule = "an ISO-8601 date and time with an offset, such as 2026-11-23T08:00:00Z or 2026-11-23T09:00:00+01:00";
+    public const string Rule =
+        "an ISO-8601 date and time with an offset, such as 2026-11-23T08:00:00Z or 2026-11-23T09:00:00+01:00";
 
     /// <inheritdoc />
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.String && HasOffset(reader.GetString()!) && reader.TryGetDateTimeOffset(out var time))
+        if (reader.TokenType == JsonTokenType.String
+            && HasOffset(reader.GetString()!)
+            && reader.TryGetDateTimeOffset(out var time))
         {
             return time;
         }
@@ -25,7 +28,8 @@ public sealed class OffsetTimeJsonConverter : JsonConverter<DateTimeOffset>
     }
 
     /// <inheritdoc />
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
 
     // A date, a 'T', a time, and then 'Z' or a signed offset: the offset is the only place after
     // the 'T' where a sign may stand.

@@ -15,7 +15,13 @@ namespace BatchBuild.Core.Api;
 /// <param name="From">The position of this page's first test in the plan.</param>
 /// <param name="Next">The position of the next page's first test; null when this page ends the plan.</param>
 /// <param name="TestBatches">The test batches, or parts of them, on this page, in the plan's order.</param>
-public sealed record QueuePlanPageDto(string Assembly, int PlanTestBatches, int PlanTests, int From, int? Next, IReadOnlyList<QueuedTestBatch> TestBatches)
+public sealed record QueuePlanPageDto(
+    string Assembly,
+    int PlanTestBatches,
+    int PlanTests,
+    int From,
+    int? Next,
+    IReadOnlyList<QueuedTestBatch> TestBatches)
 {
     /// <summary>The most bytes of test batches one page carries, unless its one test is longer.</summary>
     public const int MaxBytes = 4_000_000;
@@ -24,7 +30,11 @@ public sealed record QueuePlanPageDto(string Assembly, int PlanTestBatches, int 
     internal const int PartBytes = 80;
 
     /// <summary>The page of <paramref name="plan"/> that starts at test <paramref name="from"/>.</summary>
-    public static QueuePlanPageDto Of(string assembly, IReadOnlyList<QueuedTestBatch> plan, int from, int maxBytes = MaxBytes)
+    public static QueuePlanPageDto Of(
+        string assembly,
+        IReadOnlyList<QueuedTestBatch> plan,
+        int from,
+        int maxBytes = MaxBytes)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var parts = new List<QueuedTestBatch>();

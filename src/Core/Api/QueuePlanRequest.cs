@@ -5,7 +5,8 @@ namespace BatchBuild.Core.Api;
 /// that an assembly name of any valid length fits (a URL's request line is limited).
 /// </summary>
 /// <param name="Assembly">The assembly whose queue to read.</param>
-/// <param name="From">The position of the first test to read, counting every test of the plan in order from 0: 0, then the last page's <c>next</c>.</param>
+/// <param name="From">The position of the first test to read, counting every test of the plan in order from 0: 0, then
+/// the last page's <c>next</c>.</param>
 public sealed record QueuePlanRequest(string? Assembly, int From)
 {
     /// <summary>Every problem found, each naming its field.</summary>

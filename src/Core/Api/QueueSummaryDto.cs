@@ -11,4 +11,9 @@ namespace BatchBuild.Core.Api;
 /// <param name="Tests">How many tests the plan holds.</param>
 /// <param name="LeaseMillis">How long a lease lasts unless its agent renews it.</param>
 /// <param name="Fingerprint">The plan's <see cref="Agents.QueuePlanFingerprint"/>.</param>
-public sealed record QueueSummaryDto(string Assembly, int TestBatches, int Tests, double LeaseMillis, string Fingerprint);
+public sealed record QueueSummaryDto(
+    string Assembly,
+    int TestBatches,
+    int Tests,
+    double LeaseMillis,
+    string Fingerprint);

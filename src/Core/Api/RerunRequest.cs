@@ -32,6 +32,8 @@ public sealed record RerunRequest(int? Attempt, int? AgentIndex, int? AgentCount
             problems.Add("agentIndex: required, 1 to agentCount");
         }
 
-        return problems.Count > 0 ? (null, problems) : (new Rerun(Attempt!.Value, AgentIndex!.Value, AgentCount!.Value), problems);
+        return problems.Count > 0
+            ? (null, problems)
+            : (new Rerun(Attempt!.Value, AgentIndex!.Value, AgentCount!.Value), problems);
     }
 }

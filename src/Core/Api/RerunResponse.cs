@@ -7,5 +7,6 @@ namespace BatchBuild.Core.Api;
 /// </summary>
 /// <param name="Status"><c>joined</c>, <c>reopened</c> or <c>started</c>.</param>
 /// <param name="Batch">The open batch.</param>
-/// <param name="TooOld">Whether a new batch started because the run's batch was older than the maximum batch age.</param>
+/// <param name="TooOld">Whether a new batch started because the run's batch was older than the maximum batch
+/// age.</param>
 public sealed record RerunResponse(string Status, BatchDto Batch, bool TooOld = false);

@@ -12,4 +12,10 @@ namespace BatchBuild.Core.Api;
 /// <param name="Total">How many runs the batch holds, on all pages.</param>
 /// <param name="Page">The 1-based page.</param>
 /// <param name="PageSize">Runs per page.</param>
-public sealed record TimelineDto(string BatchId, int Sequence, IReadOnlyList<TestBatchSpan> TestBatches, int Total, int Page, int PageSize);
+public sealed record TimelineDto(
+    string BatchId,
+    int Sequence,
+    IReadOnlyList<TestBatchSpan> TestBatches,
+    int Total,
+    int Page,
+    int PageSize);

@@ -38,7 +38,8 @@ public sealed class WireTextJsonConverter : JsonConverter<string>
     }
 
     /// <inheritdoc />
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
 
     /// <summary>A JSON string's content, its escapes resolved, surrogates kept as they are.</summary>
     internal static string Unescape(ReadOnlySpan<byte> escaped)
@@ -57,7 +58,10 @@ public sealed class WireTextJsonConverter : JsonConverter<string>
             switch (escape)
             {
                 case 'u' when i + 4 < text.Length:
-                    result.Append((char)int.Parse(text.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                    result.Append((char)int.Parse(
+                        text.AsSpan(i + 1, 4),
+                        NumberStyles.AllowHexSpecifier,
+                        CultureInfo.InvariantCulture));
                     i += 4;
                     break;
                 case 'b':

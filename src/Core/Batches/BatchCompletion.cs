@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace BatchBuild.Core.Batches;
 
@@ -38,7 +37,7 @@ public sealed record BatchCompletion(
     DateTimeOffset StartedAt,
     DateTimeOffset ClosedAt,
     double DurationSeconds,
-    CompletionCounts Counts,
+    BatchCounts Counts,
     IReadOnlyList<FailedTest> FailedTests,
     int FailedTestsOmitted = 0,
     bool Rerun = false,
@@ -100,7 +99,7 @@ public sealed record BatchCompletion(
             batch.StartedAt,
             closedAt,
             Math.Round((closedAt - batch.StartedAt).TotalSeconds, 3),
-            new CompletionCounts(c.Passed, c.Failed, c.Skipped, c.Total, c.TestBatches, c.Agents, Math.Round(c.TestMillis, 1), c.Flaky, c.Retried),
+            c with { TestMillis = Math.Round(c.TestMillis, 1) },
             listed,
             Math.Max(0, c.Failed - listed.Length),
             batch.Rerun,
@@ -112,21 +111,34 @@ public sealed record BatchCompletion(
 
     /// <summary>Reads a document written by <see cref="ToJson"/>.</summary>
     public static BatchCompletion FromJson(string json) =>
-        JsonSerializer.Deserialize(json, BatchCompletionJson.Default.BatchCompletion) ?? throw new JsonException("The completion document is empty.");
+        JsonSerializer.Deserialize(json, BatchCompletionJson.Default.BatchCompletion)
+        ?? throw new JsonException("The completion document is empty.");
 
     /// <summary>The one line the build log shows.</summary>
     public string ToLogLine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"BatchBuild batch {Name} closed ({Reason}{(Rerun ? $", again after the re-run of attempt {Attempt}" : string.Empty)}): {Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped{(Counts.Retried > 0 ? $" ({Counts.Flaky} flaky, {Counts.Retried} retried)" : string.Empty)} in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
+        $"BatchBuild batch {Name} closed "
+        + $"({Reason}{(Rerun ? $", again after the re-run of attempt {Attempt}" : string.Empty)}): "
+        + $"{Counts.Passed} passed, {Counts.Failed} failed, {Counts.Skipped} skipped"
+        + $"{(Counts.Retried > 0 ? $" ({Counts.Flaky} flaky, {Counts.Retried} retried)" : string.Empty)} "
+        + $"in {Counts.TestBatches} test batches on {Counts.Agents} agents; open {DurationSeconds:0.0} s");
 
     /// <summary>A Markdown summary, as attached to an Azure Pipelines run.</summary>
     public string ToMarkdown()
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"## BatchBuild batch `{Name}`\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"Closed ({Reason}) at {ClosedAt:u}, open {DurationSeconds:0.0} s.{(Rerun ? $" Closed again after the re-run of attempt {Attempt}: these counts replace the ones sent before." : string.Empty)}\n\n");
-        text.Append("| passed | failed | skipped | flaky | retried | test batches | agents |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| {Counts.Passed} | {Counts.Failed} | {Counts.Skipped} | {Counts.Flaky} | {Counts.Retried} | {Counts.TestBatches} | {Counts.Agents} |\n");
+        var again = Rerun
+            ? $" Closed again after the re-run of attempt {Attempt}: these counts replace the ones sent before."
+            : string.Empty;
+        text.Append(CultureInfo.InvariantCulture, $"Closed ({Reason}) at {ClosedAt:u}, open {DurationSeconds:0.0} s.");
+        text.Append(again).Append("\n\n");
+        text.Append("| passed | failed | skipped | flaky | retried | test batches | agents |\n");
+        text.Append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        text.Append(
+            CultureInfo.InvariantCulture,
+            $"| {Counts.Passed} | {Counts.Failed} | {Counts.Skipped} | {Counts.Flaky} | {Counts.Retried} "
+            + $"| {Counts.TestBatches} | {Counts.Agents} |\n");
         if (FailedTests.Count > 0)
         {
             text.Append("\n### Failed tests\n\n");
@@ -150,19 +162,3 @@ public sealed record BatchCompletion(
         return text.ToString();
     }
 }
-
-/// <summary>The counts of a completion notification.</summary>
-/// <param name="Passed">Tests that passed.</param>
-/// <param name="Failed">Tests that failed.</param>
-/// <param name="Skipped">Tests that were skipped.</param>
-/// <param name="Total">All tests.</param>
-/// <param name="TestBatches">Test batches that reported.</param>
-/// <param name="Agents">Agents that reported: machines, and agents of one run on one machine apart.</param>
-/// <param name="TestMillis">The sum of the tests' durations.</param>
-/// <param name="Flaky">Tests that passed after failing: counted as passed too.</param>
-/// <param name="Retried">Tests that ran more than once.</param>
-public sealed record CompletionCounts(int Passed, int Failed, int Skipped, int Total, int TestBatches, int Agents, double TestMillis, int Flaky = 0, int Retried = 0);
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(BatchCompletion))]
-internal sealed partial class BatchCompletionJson : JsonSerializerContext;

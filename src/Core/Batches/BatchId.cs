@@ -19,7 +19,8 @@ public readonly record struct BatchId
     public const int MaxLength = 256;
 
     /// <summary>What an ID may look like, for error messages.</summary>
-    public const string Rule = "1 to 256 characters of printable text: no control characters or line breaks, not only spaces, not '.' or '..'";
+    public const string Rule =
+        "1 to 256 characters of printable text: no control characters or line breaks, not only spaces, not '.' or '..'";
 
     // The longest part of an ID kept readable in a file name; the rest is a hash.
     private const int FileNamePrefix = 40;
@@ -60,7 +61,9 @@ public readonly record struct BatchId
         }
     }
 
-    /// <summary>Checks <paramref name="text"/> against <see cref="Rule"/>; <paramref name="problem"/> says what is wrong.</summary>
+    /// <summary>
+    /// Checks <paramref name="text"/> against <see cref="Rule"/>; <paramref name="problem"/> says what is wrong.
+    /// </summary>
     public static bool TryCreate(string? text, out BatchId id, [NotNullWhen(false)] out string? problem)
     {
         id = default;
@@ -81,7 +84,9 @@ public readonly record struct BatchId
         return true;
     }
 
-    /// <summary>The ID for <paramref name="text"/>; throws <see cref="FormatException"/> when it breaks <see cref="Rule"/>.</summary>
+    /// <summary>
+    /// The ID for <paramref name="text"/>; throws <see cref="FormatException"/> when it breaks <see cref="Rule"/>.
+    /// </summary>
     public static BatchId Parse(string text) =>
         TryCreate(text, out var id, out var problem)
             ? id
@@ -103,7 +108,9 @@ public readonly record struct BatchId
                 continue;
             }
 
-            var unprintable = char.IsSurrogate(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+            var unprintable = char.IsSurrogate(c)
+                || char.GetUnicodeCategory(c)
+                    is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
             if (unprintable)
             {
                 return $"it contains the character U+{(int)c:X4} at position {i + 1}";

@@ -24,14 +24,20 @@ public static class CloseToken
     private const string Prefix = "bbc2.";
     private const string RetiredPrefix = "bbc1.";
 
-    /// <summary>A token for closing <paramref name="id"/> until <paramref name="expires"/>, keyed by <paramref name="secret"/>.</summary>
+    /// <summary>
+    /// A token for closing <paramref name="id"/> until <paramref name="expires"/>, keyed by <paramref name="secret"/>.
+    /// </summary>
     public static string Create(byte[] secret, BatchId id, DateTimeOffset expires)
     {
         var expiry = expires.ToUnixTimeSeconds();
-        return $"{Prefix}{expiry.ToString(CultureInfo.InvariantCulture)}.{Convert.ToHexStringLower(Mac(secret, id, expiry))}";
+        var mac = Convert.ToHexStringLower(Mac(secret, id, expiry));
+        return $"{Prefix}{expiry.ToString(CultureInfo.InvariantCulture)}.{mac}";
     }
 
-    /// <summary>Whether <paramref name="token"/> has the form of the tokens before <c>bbc2</c>, which no server accepts any more.</summary>
+    /// <summary>
+    /// Whether <paramref name="token"/> has the form of the tokens before <c>bbc2</c>, which no server accepts any
+    /// more.
+    /// </summary>
     public static bool IsRetired(string? token) => token?.StartsWith(RetiredPrefix, StringComparison.Ordinal) == true;
 
     /// <summary>
@@ -68,5 +74,7 @@ public static class CloseToken
     }
 
     private static byte[] Mac(byte[] secret, BatchId id, long expiry) =>
-        HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes($"batchbuild-close\n{expiry.ToString(CultureInfo.InvariantCulture)}\n{id.Value}"));
+        HMACSHA256.HashData(
+            secret,
+            Encoding.UTF8.GetBytes($"batchbuild-close\n{expiry.ToString(CultureInfo.InvariantCulture)}\n{id.Value}"));
 }

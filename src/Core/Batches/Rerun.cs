@@ -22,6 +22,9 @@ public sealed record Rerun(int Attempt, int AgentIndex, int AgentCount)
     /// <summary>The most agents a re-run may name.</summary>
     public const int MaxAgents = 10_000;
 
-    /// <summary>The pattern, for SQL <c>LIKE</c>, of the names this agent's results carry (see <see cref="Agents.AgentSlot.NameOn"/>); every name when it is the only agent.</summary>
+    /// <summary>
+    /// The pattern, for SQL <c>LIKE</c>, of the names this agent's results carry (see
+    /// <see cref="Agents.AgentSlot.NameOn"/>); every name when it is the only agent.
+    /// </summary>
     public string AgentNamePattern => AgentCount > 1 ? $"{AgentIndex}@%" : "%";
 }

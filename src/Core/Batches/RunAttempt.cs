@@ -33,7 +33,8 @@ public sealed record RunAttempt(int Number, string Origin)
     /// <c>GITHUB_RUN_ATTEMPT</c> in GitHub Actions; else <see cref="First"/>. A value that is not a
     /// whole number from 1 is a BB1014 warning, and the run counts as a first attempt.
     /// </summary>
-    public static (RunAttempt Attempt, ImmutableArray<Diagnostic> Diagnostics) Resolve(Func<string, string?> environment)
+    public static (RunAttempt Attempt, ImmutableArray<Diagnostic> Diagnostics) Resolve(
+        Func<string, string?> environment)
     {
         foreach (var (ci, run, attempt) in CiVariables)
         {
@@ -49,7 +50,13 @@ public sealed record RunAttempt(int Number, string Origin)
 
             return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1
                 ? (new RunAttempt(number, $"{ci} ({attempt}={text})"), [])
-                : (First, [Diagnostic.Warning(DiagnosticCodes.InvalidRunAttempt, $"{ci}'s {attempt}='{text}' is not a whole number from 1; the run counts as a first attempt and does not join the batch of an earlier attempt")]);
+                : (First,
+                [
+                    Diagnostic.Warning(
+                        DiagnosticCodes.InvalidRunAttempt,
+                        $"{ci}'s {attempt}='{text}' is not a whole number from 1; the run counts as a first attempt "
+                        + "and does not join the batch of an earlier attempt"),
+                ]);
         }
 
         return (First, []);

@@ -9,8 +9,15 @@ public static class TestEnvironment
     /// <summary>How many test batches the test's project was planned into.</summary>
     public const string TestBatchCountVariable = "BATCHBUILD_TEST_BATCH_COUNT";
 
-    /// <summary>The variables for a test of test batch <paramref name="testBatch"/> of <paramref name="testBatchCount"/> in <paramref name="batchId"/>.</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Variables(BatchId batchId, int testBatch, int testBatchCount, bool exportApplitoolsBatchId)
+    /// <summary>
+    /// The variables for a test of test batch <paramref name="testBatch"/> of <paramref name="testBatchCount"/> in
+    /// <paramref name="batchId"/>.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Variables(
+        BatchId batchId,
+        int testBatch,
+        int testBatchCount,
+        bool exportApplitoolsBatchId)
     {
         var variables = new List<KeyValuePair<string, string>>
         {

@@ -3,19 +3,6 @@ using BatchBuild.Core.Batches;
 
 namespace BatchBuild.Core.Configuration;
 
-/// <summary>What is wrong with a value: the code and what would be allowed instead.</summary>
-internal sealed record ValueProblem(string Code, string Allowed);
-
-/// <summary>
-/// One setting under its three names — the runsettings element path below <c>&lt;BatchBuild&gt;</c>,
-/// the MSBuild property and the environment variable — and how a value of it is applied.
-/// </summary>
-internal sealed record SettingDefinition(
-    string RunSettingsPath,
-    string Property,
-    string? Variable,
-    Func<string, BatchBuildSettings, (BatchBuildSettings? Settings, ValueProblem? Problem)> Apply);
-
 /// <summary>The table of every setting BatchBuild reads.</summary>
 internal static class SettingDefinitions
 {
@@ -24,7 +11,9 @@ internal static class SettingDefinitions
         new("BatchingStrategy/Type", "BatchBuildStrategy", "BATCHBUILD_STRATEGY", (text, s) =>
             ParseStrategy(text) is { } type
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { Type = type } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", BatchBuildSettings.StrategyNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", BatchBuildSettings.StrategyNames.Values)))),
         new("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", (text, s) =>
             ParseWhole(text, 1) is { } size
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { Size = (int)size } }, null)
@@ -36,7 +25,9 @@ internal static class SettingDefinitions
         new("BatchingStrategy/Percentile", "BatchBuildPercentile", "BATCHBUILD_PERCENTILE", (text, s) =>
             double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p > 0 && p <= 100
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { Percentile = p } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.InvalidNumber, "a number greater than 0 and at most 100, such as 90 or 99.5"))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.InvalidNumber,
+                    "a number greater than 0 and at most 100, such as 90 or 99.5"))),
         new("BatchingStrategy/TimeLimit", "BatchBuildTimeLimit", "BATCHBUILD_TIME_LIMIT", (text, s) =>
             TimeLimit.TryParse(text, out var limit)
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { TimeLimit = limit } }, null)
@@ -49,68 +40,94 @@ internal static class SettingDefinitions
             ParseWhole(text, 1) is { } workers
                 ? (s with { Workers = (int)workers }, null)
                 : (null, WholeNumber(1))),
-        new("DefaultDurationMillis", "BatchBuildDefaultDurationMillis", "BATCHBUILD_DEFAULT_DURATION_MILLIS", (text, s) =>
-            ParseWhole(text, 1, long.MaxValue) is { } millis
-                ? (s with { DefaultDurationMillis = millis }, null)
-                : (null, WholeNumber(1, "milliseconds"))),
+        new("DefaultDurationMillis", "BatchBuildDefaultDurationMillis", "BATCHBUILD_DEFAULT_DURATION_MILLIS",
+            (text, s) =>
+                ParseWhole(text, 1, long.MaxValue) is { } millis
+                    ? (s with { DefaultDurationMillis = millis }, null)
+                    : (null, WholeNumber(1, "milliseconds"))),
         new("Store", "BatchBuildStore", "BATCHBUILD_STORE", (text, s) => (s with { StorePath = text }, null)),
-        new("ExportApplitoolsBatchId", "BatchBuildExportApplitoolsBatchId", "BATCHBUILD_EXPORT_APPLITOOLS_BATCH_ID", (text, s) =>
-            ParseBoolean(text) is { } export
-                ? (s with { ExportApplitoolsBatchId = export }, null)
-                : (null, Boolean)),
+        new("ExportApplitoolsBatchId", "BatchBuildExportApplitoolsBatchId", "BATCHBUILD_EXPORT_APPLITOOLS_BATCH_ID",
+            (text, s) =>
+                ParseBoolean(text) is { } export
+                    ? (s with { ExportApplitoolsBatchId = export }, null)
+                    : (null, Boolean)),
 
         new("RetryStrategy/Type", "BatchBuildRetryStrategy", "BATCHBUILD_RETRY_STRATEGY", (text, s) =>
             Named(RetrySettings.TypeNames, text) is { } type
                 ? (s with { Retry = s.Retry with { Type = type } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", RetrySettings.TypeNames.Values)))),
-        new("RetryStrategy/TotalAllowedRetryQuota", "BatchBuildTotalAllowedRetryQuota", "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA", (text, s) =>
-            ParseWhole(text, 0) is { } quota
-                ? (s with { Retry = s.Retry with { TotalAllowedRetryQuota = (int)quota } }, null)
-                : (null, WholeNumber(0))),
-        new("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA", (text, s) =>
-            ParseWhole(text, 0) is { } quota
-                ? (s with { Retry = s.Retry with { RetryPerTestQuota = (int)quota } }, null)
-                : (null, WholeNumber(0))),
-        new("UncompletedTestRetryQuota", "BatchBuildUncompletedTestRetryQuota", "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA", (text, s) =>
-            ParseWhole(text, 0) is { } quota
-                ? (s with { Retry = s.Retry with { UncompletedTestRetryQuota = (int)quota } }, null)
-                : (null, WholeNumber(0))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", RetrySettings.TypeNames.Values)))),
+        new(
+            "RetryStrategy/TotalAllowedRetryQuota",
+            "BatchBuildTotalAllowedRetryQuota",
+            "BATCHBUILD_TOTAL_ALLOWED_RETRY_QUOTA",
+            (text, s) =>
+                ParseWhole(text, 0) is { } quota
+                    ? (s with { Retry = s.Retry with { TotalAllowedRetryQuota = (int)quota } }, null)
+                    : (null, WholeNumber(0))),
+        new("RetryStrategy/RetryPerTestQuota", "BatchBuildRetryPerTestQuota", "BATCHBUILD_RETRY_PER_TEST_QUOTA",
+            (text, s) =>
+                ParseWhole(text, 0) is { } quota
+                    ? (s with { Retry = s.Retry with { RetryPerTestQuota = (int)quota } }, null)
+                    : (null, WholeNumber(0))),
+        new(
+            "UncompletedTestRetryQuota",
+            "BatchBuildUncompletedTestRetryQuota",
+            "BATCHBUILD_UNCOMPLETED_TEST_RETRY_QUOTA",
+            (text, s) =>
+                ParseWhole(text, 0) is { } quota
+                    ? (s with { Retry = s.Retry with { UncompletedTestRetryQuota = (int)quota } }, null)
+                    : (null, WholeNumber(0))),
         new("ExecutionStrategy/Mode", "BatchBuildExecutionMode", "BATCHBUILD_EXECUTION_MODE", (text, s) =>
             Named(RetrySettings.ModeNames, text) is { } mode
                 ? (s with { Retry = s.Retry with { Mode = mode } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", RetrySettings.ModeNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", RetrySettings.ModeNames.Values)))),
         new("ExecutionStrategy/Fast", "BatchBuildExecutionFast", "BATCHBUILD_EXECUTION_FAST", (text, s) =>
             ParseBoolean(text) is { } fast
                 ? (s with { Retry = s.Retry with { Fast = fast } }, null)
                 : (null, Boolean)),
-        new("TestBatchTimeoutMillis", "BatchBuildTestBatchTimeoutMillis", "BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS", (text, s) =>
-            ParseWhole(text, 1, long.MaxValue) is { } millis
-                ? (s with { Timeouts = s.Timeouts with { TestBatchTimeoutMillis = millis } }, null)
-                : (null, WholeNumber(1, "milliseconds"))),
-        new("TestOutputTimeoutMillis", "BatchBuildTestOutputTimeoutMillis", "BATCHBUILD_TEST_OUTPUT_TIMEOUT_MILLIS", (text, s) =>
-            ParseWhole(text, 1, long.MaxValue) is { } millis
-                ? (s with { Timeouts = s.Timeouts with { TestOutputTimeoutMillis = millis } }, null)
-                : (null, WholeNumber(1, "milliseconds"))),
+        new("TestBatchTimeoutMillis", "BatchBuildTestBatchTimeoutMillis", "BATCHBUILD_TEST_BATCH_TIMEOUT_MILLIS",
+            (text, s) =>
+                ParseWhole(text, 1, long.MaxValue) is { } millis
+                    ? (s with { Timeouts = s.Timeouts with { TestBatchTimeoutMillis = millis } }, null)
+                    : (null, WholeNumber(1, "milliseconds"))),
+        new("TestOutputTimeoutMillis", "BatchBuildTestOutputTimeoutMillis", "BATCHBUILD_TEST_OUTPUT_TIMEOUT_MILLIS",
+            (text, s) =>
+                ParseWhole(text, 1, long.MaxValue) is { } millis
+                    ? (s with { Timeouts = s.Timeouts with { TestOutputTimeoutMillis = millis } }, null)
+                    : (null, WholeNumber(1, "milliseconds"))),
         new("FlakinessStrategy/Type", "BatchBuildFlakinessStrategy", "BATCHBUILD_FLAKINESS_STRATEGY", (text, s) =>
             Named(FlakinessSettings.TypeNames, text) is { } type
                 ? (s with { Flakiness = s.Flakiness with { Type = type } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", FlakinessSettings.TypeNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", FlakinessSettings.TypeNames.Values)))),
         new("FlakinessStrategy/MinSuccessRate", "BatchBuildMinSuccessRate", "BATCHBUILD_MIN_SUCCESS_RATE", (text, s) =>
-            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate <= 1
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate)
+            && rate > 0
+            && rate <= 1
                 ? (s with { Flakiness = s.Flakiness with { MinSuccessRate = rate } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.InvalidNumber, "a rate greater than 0 and at most 1, such as 0.8"))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.InvalidNumber,
+                    "a rate greater than 0 and at most 1, such as 0.8"))),
         new("FlakinessStrategy/MaxCount", "BatchBuildFlakinessMaxCount", "BATCHBUILD_FLAKINESS_MAX_COUNT", (text, s) =>
             ParseWhole(text, 1) is { } count
                 ? (s with { Flakiness = s.Flakiness with { MaxCount = (int)count } }, null)
                 : (null, WholeNumber(1))),
-        new("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT", (text, s) =>
-            TimeLimit.TryParse(text, out var limit)
-                ? (s with { Flakiness = s.Flakiness with { TimeLimit = limit } }, null)
-                : (null, TimeLimitProblem)),
+        new("FlakinessStrategy/TimeLimit", "BatchBuildFlakinessTimeLimit", "BATCHBUILD_FLAKINESS_TIME_LIMIT",
+            (text, s) =>
+                TimeLimit.TryParse(text, out var limit)
+                    ? (s with { Flakiness = s.Flakiness with { TimeLimit = limit } }, null)
+                    : (null, TimeLimitProblem)),
         new("SortingStrategy/Type", "BatchBuildSortingStrategy", "BATCHBUILD_SORTING_STRATEGY", (text, s) =>
             Named(SortingStrategyNames.All, text) is { } sorting
                 ? (s with { Sorting = sorting }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", SortingStrategyNames.All.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", SortingStrategyNames.All.Values)))),
         new("AgentIndex", "BatchBuildAgentIndex", "BATCHBUILD_AGENT_INDEX", (text, s) =>
             ParseWhole(text, 1) is { } index
                 ? (s with { Agents = s.Agents with { Index = (int)index } }, null)
@@ -122,7 +139,9 @@ internal static class SettingDefinitions
         new("Distribution", "BatchBuildDistribution", "BATCHBUILD_DISTRIBUTION", (text, s) =>
             Named(Agents.AgentSlot.DistributionNames, text) is { } distribution
                 ? (s with { Agents = s.Agents with { Distribution = distribution } }, null)
-                : (null, new ValueProblem(DiagnosticCodes.UnknownStrategy, "one of " + string.Join(", ", Agents.AgentSlot.DistributionNames.Values)))),
+                : (null, new ValueProblem(
+                    DiagnosticCodes.UnknownStrategy,
+                    "one of " + string.Join(", ", Agents.AgentSlot.DistributionNames.Values)))),
 
         new("IdleTimeout", "BatchBuildIdleTimeout", "BATCHBUILD_IDLE_TIMEOUT", (text, s) =>
             ParseSpan(text) is { } idle
@@ -175,15 +194,22 @@ internal static class SettingDefinitions
         TestEnvironment.TestBatchCountVariable,
     };
 
-    private static readonly ValueProblem TimeLimitProblem = new(DiagnosticCodes.InvalidTimeLimit, "an ISO-8601 duration looking back, such as -PT1H or -P7D, or an ISO-8601 date-time, such as 2026-11-01T00:00:00Z");
+    private static readonly ValueProblem TimeLimitProblem = new(
+        DiagnosticCodes.InvalidTimeLimit,
+        "an ISO-8601 duration looking back, such as -PT1H or -P7D, "
+        + "or an ISO-8601 date-time, such as 2026-11-01T00:00:00Z");
 
     private static readonly ValueProblem Boolean = new(DiagnosticCodes.InvalidBoolean, "true or false");
 
-    private static readonly ValueProblem Span = new(DiagnosticCodes.InvalidTimeSpan, "a positive ISO-8601 duration such as PT3H or P3D, or hours:minutes:seconds such as 03:00:00");
+    private static readonly ValueProblem Span = new(
+        DiagnosticCodes.InvalidTimeSpan,
+        "a positive ISO-8601 duration such as PT3H or P3D, or hours:minutes:seconds such as 03:00:00");
 
     private static ValueProblem Url(string allowed) => new(DiagnosticCodes.InvalidUrl, allowed);
 
-    private static BatchBuildSettings Lifecycle(BatchBuildSettings settings, Func<BatchLifecycleSettings, BatchLifecycleSettings> change) =>
+    private static BatchBuildSettings Lifecycle(
+        BatchBuildSettings settings,
+        Func<BatchLifecycleSettings, BatchLifecycleSettings> change) =>
         settings with { Lifecycle = change(settings.Lifecycle) };
 
     private static TimeSpan? ParseSpan(string text)
@@ -202,11 +228,16 @@ internal static class SettingDefinitions
     }
 
     private static Uri? ParseUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) ? url : null;
+        Uri.TryCreate(text, UriKind.Absolute, out var url)
+        && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            ? url
+            : null;
 
     private static System.Collections.Immutable.ImmutableArray<Uri>? ParseUrls(string text)
     {
-        var urls = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseUrl).ToList();
+        var urls = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(ParseUrl)
+            .ToList();
         return urls.Count > 0 && urls.All(url => url is not null) ? [.. urls.OfType<Uri>()] : null;
     }
 
@@ -214,7 +245,8 @@ internal static class SettingDefinitions
 
     private static T? Named<T>(IReadOnlyDictionary<T, string> names, string text)
         where T : struct, Enum =>
-        names.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase)) is { Value: not null } match
+        names.FirstOrDefault(pair => string.Equals(pair.Value, text, StringComparison.OrdinalIgnoreCase))
+            is { Value: not null } match
             ? match.Key
             : null;
 
@@ -224,10 +256,14 @@ internal static class SettingDefinitions
         : null;
 
     private static long? ParseWhole(string text, long min, long max = int.MaxValue) =>
-        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+        && value >= min
+        && value <= max
             ? value
             : null;
 
     private static ValueProblem WholeNumber(long min, string? unit = null) =>
-        new(DiagnosticCodes.InvalidNumber, $"a whole number{(unit is null ? "" : " of " + unit)} {(min == 0 ? "of 0 or more" : "greater than 0")}");
+        new(
+            DiagnosticCodes.InvalidNumber,
+            $"a whole number{(unit is null ? "" : " of " + unit)} {(min == 0 ? "of 0 or more" : "greater than 0")}");
 }

@@ -3,9 +3,6 @@ using System.Xml.Linq;
 
 namespace BatchBuild.Core.Configuration;
 
-/// <summary>One value as a layer found it.</summary>
-internal sealed record SettingValue(SettingDefinition Definition, string Text, string Setting, string? File, int Line);
-
 /// <summary>
 /// The values one configuration source gives — a runsettings file, MSBuild properties or
 /// environment variables — and the problems met while reading them. The caller reads files and
@@ -30,7 +27,9 @@ public sealed class SettingsLayer
 
     internal IReadOnlyList<Diagnostic> Problems { get; }
 
-    /// <summary>The <c>&lt;BatchBuild&gt;</c> section of a runsettings document read from <paramref name="file"/>.</summary>
+    /// <summary>
+    /// The <c>&lt;BatchBuild&gt;</c> section of a runsettings document read from <paramref name="file"/>.
+    /// </summary>
     public static SettingsLayer FromRunSettings(string xml, string file)
     {
         XDocument document;
@@ -41,9 +40,13 @@ public sealed class SettingsLayer
         catch (XmlException e)
         {
             return new SettingsLayer([], [new Diagnostic(
-                DiagnosticCodes.UnreadableRunSettings, DiagnosticSeverity.Error, "runsettings",
-                $"the file is not well-formed XML ({e.Message}); fix the XML or point BatchBuild at another runsettings file",
-                file, e.LineNumber)]);
+                DiagnosticCodes.UnreadableRunSettings,
+                DiagnosticSeverity.Error,
+                "runsettings",
+                $"the file is not well-formed XML ({e.Message}); "
+                + "fix the XML or point BatchBuild at another runsettings file",
+                file,
+                e.LineNumber)]);
         }
 
         var section = document.Root?.Elements().FirstOrDefault(e => Is(e, RunSettingsElement));
@@ -66,10 +69,16 @@ public sealed class SettingsLayer
                 var path = leaf == element ? leaf.Name.LocalName : $"{element.Name.LocalName}/{leaf.Name.LocalName}";
                 var setting = $"{section.Name.LocalName}/{path}";
                 var line = ((IXmlLineInfo)leaf).LineNumber;
-                var definition = SettingDefinitions.All.FirstOrDefault(d => string.Equals(d.RunSettingsPath, path, StringComparison.OrdinalIgnoreCase));
+                var definition = SettingDefinitions.All.FirstOrDefault(d =>
+                    string.Equals(d.RunSettingsPath, path, StringComparison.OrdinalIgnoreCase));
                 if (definition is null)
                 {
-                    problems.Add(Unknown(setting, "elements", SettingDefinitions.All.Select(d => d.RunSettingsPath), file, line));
+                    problems.Add(Unknown(
+                        setting,
+                        "elements",
+                        SettingDefinitions.All.Select(d => d.RunSettingsPath),
+                        file,
+                        line));
                 }
                 else if (leaf.Value.Trim() is { Length: > 0 } text)
                 {
@@ -108,12 +117,18 @@ public sealed class SettingsLayer
         var problems = new List<Diagnostic>();
         foreach (var (name, value) in pairs.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            var definition = SettingDefinitions.All.FirstOrDefault(d => string.Equals(nameOf(d), name, StringComparison.OrdinalIgnoreCase));
+            var definition = SettingDefinitions.All.FirstOrDefault(d =>
+                string.Equals(nameOf(d), name, StringComparison.OrdinalIgnoreCase));
             if (definition is null)
             {
                 if (!isKnownElsewhere(name))
                 {
-                    problems.Add(Unknown(describe(name), kind, SettingDefinitions.All.Select(nameOf).OfType<string>(), null, 0));
+                    problems.Add(Unknown(
+                        describe(name),
+                        kind,
+                        SettingDefinitions.All.Select(nameOf).OfType<string>(),
+                        null,
+                        0));
                 }
             }
             else if (value?.Trim() is { Length: > 0 } text)
@@ -126,8 +141,13 @@ public sealed class SettingsLayer
     }
 
     private static Diagnostic Unknown(string setting, string kind, IEnumerable<string> known, string? file, int line) =>
-        new(DiagnosticCodes.UnknownSetting, DiagnosticSeverity.Warning, setting,
-            $"BatchBuild has no such setting and ignores it; the known {kind} are {string.Join(", ", known)}", file, line);
+        new(
+            DiagnosticCodes.UnknownSetting,
+            DiagnosticSeverity.Warning,
+            setting,
+            $"BatchBuild has no such setting and ignores it; the known {kind} are {string.Join(", ", known)}",
+            file,
+            line);
 
     private static bool Is(XElement element, string name) =>
         string.Equals(element.Name.LocalName, name, StringComparison.OrdinalIgnoreCase);

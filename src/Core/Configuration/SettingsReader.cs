@@ -2,13 +2,6 @@ using System.Collections.Immutable;
 
 namespace BatchBuild.Core.Configuration;
 
-/// <summary>The settings read, or null when any error was found, and every problem met.</summary>
-public sealed record SettingsResult(BatchBuildSettings? Settings, ImmutableArray<Diagnostic> Diagnostics)
-{
-    /// <summary>The errors among <see cref="Diagnostics"/>.</summary>
-    public IEnumerable<Diagnostic> Errors => Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error);
-}
-
 /// <summary>
 /// Reads settings from layers in increasing precedence — defaults, runsettings, MSBuild
 /// properties, environment variables — so that a later layer's value wins. Every problem in every
@@ -16,7 +9,9 @@ public sealed record SettingsResult(BatchBuildSettings? Settings, ImmutableArray
 /// </summary>
 public static class SettingsReader
 {
-    /// <summary>Reads <paramref name="layers"/>, lowest precedence first, over <see cref="BatchBuildSettings.Defaults"/>.</summary>
+    /// <summary>
+    /// Reads <paramref name="layers"/>, lowest precedence first, over <see cref="BatchBuildSettings.Defaults"/>.
+    /// </summary>
     public static SettingsResult Read(params IEnumerable<SettingsLayer> layers)
     {
         var settings = BatchBuildSettings.Defaults;
@@ -47,9 +42,13 @@ public static class SettingsReader
         if (settings.BatchingStrategy is { Type: BatchingStrategyType.FixedSize, Size: null })
         {
             diagnostics.Add(new Diagnostic(
-                DiagnosticCodes.MissingSetting, DiagnosticSeverity.Error, strategyChoice?.Setting ?? "BatchingStrategy/Type",
-                "the fixed-size strategy needs a size; set BatchingStrategy/Size in the runsettings, the BatchBuildSize property or BATCHBUILD_SIZE to a whole number greater than 0",
-                strategyChoice?.File, strategyChoice?.Line ?? 0));
+                DiagnosticCodes.MissingSetting,
+                DiagnosticSeverity.Error,
+                strategyChoice?.Setting ?? "BatchingStrategy/Type",
+                "the fixed-size strategy needs a size; set BatchingStrategy/Size in the runsettings, "
+                + "the BatchBuildSize property or BATCHBUILD_SIZE to a whole number greater than 0",
+                strategyChoice?.File,
+                strategyChoice?.Line ?? 0));
         }
 
         var all = diagnostics.ToImmutable();

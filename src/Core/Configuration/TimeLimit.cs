@@ -21,7 +21,9 @@ public abstract partial record TimeLimit
     {
         text = text.Trim();
         limit = null;
-        if (text.StartsWith('P') || text.StartsWith("-P", StringComparison.Ordinal) || text.StartsWith("+P", StringComparison.Ordinal))
+        if (text.StartsWith('P')
+            || text.StartsWith("-P", StringComparison.Ordinal)
+            || text.StartsWith("+P", StringComparison.Ordinal))
         {
             try
             {
@@ -37,7 +39,11 @@ public abstract partial record TimeLimit
 
         // Only ISO-8601 dates (yyyy-MM-dd…), so that a bare time or number is not read as "today".
         if (IsoDate().IsMatch(text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since))
+            && DateTimeOffset.TryParse(
+                text,
+                CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal,
+                out var since))
         {
             limit = new Since(since);
             return true;

@@ -3,32 +3,6 @@ using BatchBuild.Core.Discovery;
 
 namespace BatchBuild.Core.Durations;
 
-/// <summary>Where an expected duration came from.</summary>
-public enum EstimateOrigin
-{
-    /// <summary>The test's own recorded durations.</summary>
-    Recorded,
-
-    /// <summary>The median of the recorded tests of the test's class.</summary>
-    ClassMedian,
-
-    /// <summary>The median of all recorded tests.</summary>
-    SuiteMedian,
-
-    /// <summary>Nothing was recorded at all: the configured default.</summary>
-    Default,
-}
-
-/// <summary>How long a test is expected to take.</summary>
-public readonly record struct DurationEstimate(double Millis, EstimateOrigin Origin)
-{
-    /// <summary>
-    /// Whether the estimate rests on recorded history. Only such estimates count against a
-    /// duration cap, so that a suite with no history is not cut into one-test batches by a guess.
-    /// </summary>
-    public bool IsFromHistory => Origin != EstimateOrigin.Default;
-}
-
 /// <summary>Turns recorded durations into an expected duration for every test of a suite.</summary>
 public static class DurationEstimator
 {
@@ -42,13 +16,19 @@ public static class DurationEstimator
         IEnumerable<DurationRecord> history,
         DurationSettings settings,
         DateTimeOffset now) =>
-        Estimate(tests, Percentiles(history, settings.Percentile, settings.TimeLimit?.WindowStart(now)), settings.DefaultDurationMillis);
+        Estimate(
+            tests,
+            Percentiles(history, settings.Percentile, settings.TimeLimit?.WindowStart(now)),
+            settings.DefaultDurationMillis);
 
     /// <summary>
     /// Every test's <paramref name="percentile"/> of its representative durations recorded at or
     /// after <paramref name="since"/>, with how many of those runs passed; tests with none are left out.
     /// </summary>
-    public static IReadOnlyList<TestDuration> Percentiles(IEnumerable<DurationRecord> history, double percentile, DateTimeOffset? since) =>
+    public static IReadOnlyList<TestDuration> Percentiles(
+        IEnumerable<DurationRecord> history,
+        double percentile,
+        DateTimeOffset? since) =>
         [.. history
             .Where(record => record.IsRepresentative && (since is null || record.RecordedAt >= since))
             .GroupBy(record => record.Test)
@@ -88,7 +68,8 @@ public static class DurationEstimator
                 recorded.TryGetValue(test.Key, out var own) ? new DurationEstimate(own, EstimateOrigin.Recorded)
                 : test.NameKey is { } nameKey && recorded.TryGetValue(nameKey, out var together)
                     ? new DurationEstimate(together / sharingName[nameKey], EstimateOrigin.Recorded)
-                : classMedians.TryGetValue(ClassKey(test.Key), out var ofClass) ? new DurationEstimate(ofClass, EstimateOrigin.ClassMedian)
+                : classMedians.TryGetValue(ClassKey(test.Key), out var ofClass)
+                    ? new DurationEstimate(ofClass, EstimateOrigin.ClassMedian)
                 : suiteMedian ?? new DurationEstimate(defaultMillis, EstimateOrigin.Default);
         }
 

@@ -5,15 +5,15 @@ using BatchBuild.Core.Discovery;
 
 namespace BatchBuild.Core.Planning;
 
-/// <summary>Turns discovered tests and recorded durations into a queue of test batches.</summary>
+/// <summary>Turns discovered tests and recorded durations into the test batches of a run.</summary>
 public static class BatchPlanner
 {
     /// <summary>
     /// Groups the discovered tests into selectable tests, estimates their durations from
-    /// <paramref name="history"/>, sorts them longest first and returns the queue that cuts test
-    /// batches with the configured strategy.
+    /// <paramref name="history"/>, sorts them longest first and cuts them into test batches with
+    /// the configured strategy, numbered from 1.
     /// </summary>
-    public static TestBatchQueue CreateQueue(
+    public static IReadOnlyList<TestBatch> Cut(
         IEnumerable<DiscoveredTest> discovered,
         IEnumerable<DurationRecord> history,
         BatchBuildSettings settings,
@@ -21,20 +21,24 @@ public static class BatchPlanner
     {
         var tests = SelectableTest.From(discovered);
         var estimates = DurationEstimator.Estimate(tests, history, settings.Durations, now);
-        return new TestBatchQueue(new TestQueue(tests, estimates), BatchingStrategies.Create(settings.BatchingStrategy));
+        return TestBatchCutter.Cut(
+            new TestQueue(tests, estimates),
+            BatchingStrategies.Create(settings.BatchingStrategy));
     }
 
     /// <summary>
-    /// The queue for the discovered tests, estimated from the recorded <paramref name="durations"/>
-    /// a store answered a <see cref="DurationQuery"/> with.
+    /// The test batches of the discovered tests, estimated from the recorded
+    /// <paramref name="durations"/> a store answered a <see cref="DurationQuery"/> with.
     /// </summary>
-    public static TestBatchQueue CreateQueue(
+    public static IReadOnlyList<TestBatch> Cut(
         IReadOnlyList<SelectableTest> tests,
         IReadOnlyCollection<TestDuration> durations,
         BatchBuildSettings settings)
     {
         var estimates = DurationEstimator.Estimate(tests, durations, settings.Durations.DefaultDurationMillis);
-        return new TestBatchQueue(new TestQueue(tests, estimates), BatchingStrategies.Create(settings.BatchingStrategy));
+        return TestBatchCutter.Cut(
+            new TestQueue(tests, estimates),
+            BatchingStrategies.Create(settings.BatchingStrategy));
     }
 
     /// <summary>
@@ -52,12 +56,15 @@ public static class BatchPlanner
         BatchBuildSettings settings)
     {
         var rates = PassRates(tests, passRates);
-        var runs = tests.ToDictionary(test => test.Id, test => settings.Flakiness.RunsFor(rates.GetValueOrDefault(test.Id)), StringComparer.Ordinal);
+        var runs = tests.ToDictionary(
+            test => test.Id,
+            test => settings.Flakiness.RunsFor(rates.GetValueOrDefault(test.Id)),
+            StringComparer.Ordinal);
         var batches = new List<TestBatch>();
         for (var round = 0; round == 0 || tests.Any(test => runs[test.Id] > round); round++)
         {
             var again = round == 0 ? tests : [.. tests.Where(test => runs[test.Id] > round)];
-            batches.AddRange(CreateQueue(again, durations, settings).DequeueAll());
+            batches.AddRange(Cut(again, durations, settings));
         }
 
         IEnumerable<TestBatch> sorted = settings.Sorting switch
@@ -72,12 +79,17 @@ public static class BatchPlanner
     }
 
     // Each test's recorded pass rate: its own, else that of the name it shares with others.
-    private static Dictionary<string, double?> PassRates(IReadOnlyList<SelectableTest> tests, IReadOnlyCollection<TestDuration> recorded)
+    private static Dictionary<string, double?> PassRates(
+        IReadOnlyList<SelectableTest> tests,
+        IReadOnlyCollection<TestDuration> recorded)
     {
-        var byKey = recorded.Where(duration => duration.PassRate is not null).ToDictionary(duration => duration.Test, duration => duration.PassRate);
+        var byKey = recorded.Where(duration => duration.PassRate is not null).ToDictionary(
+            duration => duration.Test,
+            duration => duration.PassRate);
         return tests.ToDictionary(
             test => test.Id,
-            test => test.HistoryKeys.Select(key => byKey.GetValueOrDefault(key)).FirstOrDefault(rate => rate is not null),
+            test => test.HistoryKeys.Select(key => byKey.GetValueOrDefault(key))
+                .FirstOrDefault(rate => rate is not null),
             StringComparer.Ordinal);
     }
 }

@@ -12,7 +12,12 @@ namespace BatchBuild.Core.Planning;
 /// <param name="Tests">The tests, in ordinal order of name.</param>
 /// <param name="ExpectedMillis">The sum of the tests' expected durations.</param>
 /// <param name="Strategy">The name of the strategy that cut it.</param>
-public sealed record TestBatch(int Index, string Source, ImmutableArray<SelectableTest> Tests, double ExpectedMillis, string Strategy)
+public sealed record TestBatch(
+    int Index,
+    string Source,
+    ImmutableArray<SelectableTest> Tests,
+    double ExpectedMillis,
+    string Strategy)
 {
     /// <summary>The test batch's name within a batch: <c>{batchId}:{index}</c>.</summary>
     public string NameIn(BatchBuild.Core.Batches.BatchId batchId) => $"{batchId}:{Index}";

@@ -3,34 +3,10 @@ using BatchBuild.Core.Discovery;
 
 namespace BatchBuild.Core.Planning;
 
-/// <summary>A test waiting in a <see cref="TestQueue"/> with its expected duration.</summary>
-public sealed class QueuedTest
-{
-    internal QueuedTest(SelectableTest test, DurationEstimate expected)
-    {
-        Test = test;
-        Expected = expected;
-    }
-
-    /// <summary>The test.</summary>
-    public SelectableTest Test { get; }
-
-    /// <summary>How long the test is expected to take.</summary>
-    public DurationEstimate Expected { get; }
-
-    internal LinkedListNode<QueuedTest>? InQueue { get; set; }
-
-    internal LinkedListNode<QueuedTest>? InSource { get; set; }
-
-    internal LinkedListNode<QueuedTest>? InClass { get; set; }
-
-    /// <inheritdoc />
-    public override string ToString() => $"{Test} ({Expected.Millis:0} ms)";
-}
-
 /// <summary>
 /// The tests not yet given to a test batch, longest expected duration first (ties by source, then
-/// name), so that long tests start early. Strategies read it; only <see cref="TestBatchQueue"/> takes from it.
+/// name), so that long tests start early. Strategies read it; only <see cref="TestBatchCutter"/>
+/// takes from it.
 /// </summary>
 public sealed class TestQueue
 {

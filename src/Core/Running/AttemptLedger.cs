@@ -5,79 +5,6 @@ using BatchBuild.Core.Planning;
 namespace BatchBuild.Core.Running;
 
 /// <summary>
-/// How failed and uncompleted tests run again, with Marathon's keys: a failed test runs again at
-/// most <see cref="RetryPerTestQuota"/> times, all retries of a run together at most
-/// <see cref="TotalAllowedRetryQuota"/> times; a test that reported nothing because its test host
-/// died runs again at most <see cref="UncompletedTestRetryQuota"/> times, outside the retry quota.
-/// </summary>
-public sealed record RetryPolicy(int TotalAllowedRetryQuota, int RetryPerTestQuota, int UncompletedTestRetryQuota)
-{
-    /// <summary>Marathon's <c>no-retry</c>: failed tests are not run again; uncompleted ones once.</summary>
-    public static RetryPolicy NoRetry { get; } = new(0, 0, 1);
-}
-
-/// <summary>When a test that ran more than once counts as passed.</summary>
-public enum ExecutionMode
-{
-    /// <summary>When any of its runs passed (Marathon's <c>any-success</c>).</summary>
-    AnySuccess,
-
-    /// <summary>Only when every run passed (<c>all-success</c>).</summary>
-    AllSuccess,
-}
-
-/// <summary>What a run's tests came to over all their attempts.</summary>
-/// <param name="Passed">Tests that passed, flaky ones included.</param>
-/// <param name="Failed">Tests that did not pass.</param>
-/// <param name="Skipped">Tests that were skipped on every attempt.</param>
-/// <param name="NotRun">Tests that never completed: their test host died every time.</param>
-/// <param name="Flaky">Tests that passed but also failed.</param>
-/// <param name="RunAgain">How many times a test ran again, as a retry or because it did not complete.</param>
-public sealed record RunCounts(int Passed, int Failed, int Skipped, int NotRun, int Flaky, int RunAgain);
-
-/// <summary>What a test came to over all its attempts.</summary>
-public enum TestVerdict
-{
-    /// <summary>It passed (under <see cref="ExecutionMode.AnySuccess"/>, on some attempt).</summary>
-    Passed,
-
-    /// <summary>It passed, but another attempt failed.</summary>
-    Flaky,
-
-    /// <summary>It did not pass.</summary>
-    Failed,
-
-    /// <summary>Every attempt was skipped.</summary>
-    Skipped,
-}
-
-/// <summary>Why tests run again.</summary>
-public enum RunAgainReason
-{
-    /// <summary>The test failed, and the retry quotas allow another run.</summary>
-    Failed,
-
-    /// <summary>The test was running when its test host crashed.</summary>
-    Crashed,
-
-    /// <summary>The test was running when its test host was killed for a time limit.</summary>
-    TimedOut,
-
-    /// <summary>The tests reported nothing: their test host died before they ran.</summary>
-    Uncompleted,
-}
-
-/// <summary>
-/// Tests that run again together in a fresh test host: a failed, crashing or timed-out test
-/// alone, the uncompleted tests of one test batch together.
-/// </summary>
-/// <param name="Tests">The tests, in their test batch's order.</param>
-/// <param name="Reason">Why they run again.</param>
-/// <param name="Run">Which run again of its test this is, from 1 (for uncompleted tests, the most of any of them).</param>
-/// <param name="From">The test batch they failed or did not complete in.</param>
-public sealed record RunAgain(System.Collections.Immutable.ImmutableArray<SelectableTest> Tests, RunAgainReason Reason, int Run, TestBatch From);
-
-/// <summary>
 /// Keeps every attempt of every test of a run and decides which tests run again, within the
 /// quotas of a <see cref="RetryPolicy"/>. A test may be planned more than once (the flakiness
 /// strategy): a failed run is retried only when no planned run of the test is pending and none
@@ -98,7 +25,9 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
     /// <summary>How many planned runs were dropped because their test's verdict was settled.</summary>
     public int Dropped { get; private set; }
 
-    /// <summary>Registers the planned test batches: each test's runs in them are pending until recorded or dropped.</summary>
+    /// <summary>
+    /// Registers the planned test batches: each test's runs in them are pending until recorded or dropped.
+    /// </summary>
     public void Plan(IEnumerable<TestBatch> plan)
     {
         foreach (var test in plan.SelectMany(batch => batch.Tests))
@@ -142,7 +71,11 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
     /// the retry quotas (under <see cref="ExecutionMode.AllSuccess"/> none: one failure settles
     /// the verdict).
     /// </summary>
-    public IReadOnlyList<RunAgain> Record(TestBatch batch, IReadOnlyDictionary<string, TestRunOutcome> outcomes, IReadOnlyCollection<string>? suspects = null, bool timedOut = false)
+    public IReadOnlyList<RunAgain> Record(
+        TestBatch batch,
+        IReadOnlyDictionary<string, TestRunOutcome> outcomes,
+        IReadOnlyCollection<string>? suspects = null,
+        bool timedOut = false)
     {
         var again = new List<RunAgain>();
         var uncompleted = new List<SelectableTest>();
@@ -154,12 +87,17 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
             var suspect = suspects?.Contains(test.Id) == true;
             if (outcome is null || suspect)
             {
-                if (_uncompletedRetries.GetValueOrDefault(test.Id) < policy.UncompletedTestRetryQuota && !Settled(test.Id))
+                if (_uncompletedRetries.GetValueOrDefault(test.Id) < policy.UncompletedTestRetryQuota
+                    && !Settled(test.Id))
                 {
                     _uncompletedRetries[test.Id] = _uncompletedRetries.GetValueOrDefault(test.Id) + 1;
                     if (suspect)
                     {
-                        again.Add(new RunAgain([test], timedOut ? RunAgainReason.TimedOut : RunAgainReason.Crashed, RunsAgainOf(test.Id), batch));
+                        again.Add(new RunAgain(
+                            [test],
+                            timedOut ? RunAgainReason.TimedOut : RunAgainReason.Crashed,
+                            RunsAgainOf(test.Id),
+                            batch));
                     }
                     else
                     {
@@ -185,11 +123,19 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
         // again is known by then.
         if (uncompleted.Count > 0 && timedOut)
         {
-            again.Add(new RunAgain([.. uncompleted], RunAgainReason.Uncompleted, uncompleted.Max(test => RunsAgainOf(test.Id)), batch));
+            again.Add(new RunAgain(
+                [.. uncompleted],
+                RunAgainReason.Uncompleted,
+                uncompleted.Max(test => RunsAgainOf(test.Id)),
+                batch));
         }
         else
         {
-            again.AddRange(uncompleted.Select(test => new RunAgain([test], RunAgainReason.Uncompleted, RunsAgainOf(test.Id), batch)));
+            again.AddRange(uncompleted.Select(test => new RunAgain(
+                [test],
+                RunAgainReason.Uncompleted,
+                RunsAgainOf(test.Id),
+                batch)));
         }
 
         foreach (var test in again.SelectMany(run => run.Tests))
@@ -259,9 +205,11 @@ public sealed class AttemptLedger(RetryPolicy policy, ExecutionMode mode, bool f
     // Under any-success a pass settles a test, under all-success a failure.
     private bool Settled(string testId) =>
         _attempts.TryGetValue(testId, out var attempts)
-        && attempts.Any(outcome => outcome == (mode == ExecutionMode.AnySuccess ? TestRunOutcome.Passed : TestRunOutcome.Failed));
+        && attempts.Any(outcome =>
+            outcome == (mode == ExecutionMode.AnySuccess ? TestRunOutcome.Passed : TestRunOutcome.Failed));
 
-    private int RunsAgainOf(string testId) => _retries.GetValueOrDefault(testId) + _uncompletedRetries.GetValueOrDefault(testId);
+    private int RunsAgainOf(string testId) =>
+        _retries.GetValueOrDefault(testId) + _uncompletedRetries.GetValueOrDefault(testId);
 
     private List<TestRunOutcome?> Attempts(string testId)
     {

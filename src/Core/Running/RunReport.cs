@@ -20,7 +20,10 @@ public static class RunReport
             TestBatchStatus.Failed => $"failed ({outcome.Failed} failed)",
             _ => $"crashed ({outcome.NotRun.Length} not run)",
         };
-        return string.Create(CultureInfo.InvariantCulture, $"[{batch.Index}/{testBatchCount}] {project} {batch.Strategy} {tests} {outcome.Elapsed.TotalSeconds:0.0} s {status}");
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"[{batch.Index}/{testBatchCount}] {project} {batch.Strategy} {tests} "
+            + $"{outcome.Elapsed.TotalSeconds:0.0} s {status}");
     }
 
     /// <summary>
@@ -34,24 +37,35 @@ public static class RunReport
         var what = again.Reason switch
         {
             RunAgainReason.Failed => $"retry {again.Run} of {again.Tests[0]} (failed in test batch {from})",
-            RunAgainReason.Crashed => $"retry {again.Run} of {again.Tests[0]} (its test host crashed in test batch {from})",
+            RunAgainReason.Crashed =>
+                $"retry {again.Run} of {again.Tests[0]} (its test host crashed in test batch {from})",
             RunAgainReason.TimedOut => $"retry {again.Run} of {again.Tests[0]} (timed out in test batch {from})",
-            _ => $"{(again.Tests.Length == 1 ? "1 test" : $"{again.Tests.Length} tests")} run again (not run in test batch {from})",
+            _ => $"{(again.Tests.Length == 1 ? "1 test" : $"{again.Tests.Length} tests")} run again "
+                + $"(not run in test batch {from})",
         };
         return string.Create(CultureInfo.InvariantCulture, $"[{index}/{testBatchCount}] {project} {what}");
     }
 
     /// <summary>
     /// The summary of one project's run, such as
-    /// <c>BatchBuild Tests: 40 passed, 1 failed, 0 skipped, 0 not run; 12 test batches on 2 workers in 31.2 s; batch b-1</c>;
+    /// <c>BatchBuild Tests: 40 passed, 1 failed, 0 skipped, 0 not run; 12 test batches on 2 workers in 31.2 s;
+    /// batch b-1</c>;
     /// when tests ran again, how many were flaky and how many runs again there were follow the counts.
     /// </summary>
-    public static string Summary(string project, BatchId batchId, RunCounts counts, int testBatches, int workers, TimeSpan wallTime)
+    public static string Summary(
+        string project,
+        BatchId batchId,
+        RunCounts counts,
+        int testBatches,
+        int workers,
+        TimeSpan wallTime)
     {
         var again = counts.RunAgain > 0 ? $", {counts.Flaky} flaky, {counts.RunAgain} run again" : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"BatchBuild {project}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped, {counts.NotRun} not run{again}; {testBatches} test batches on {workers} workers in {wallTime.TotalSeconds:0.0} s; batch {batchId}");
+            $"BatchBuild {project}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped, "
+            + $"{counts.NotRun} not run{again}; {testBatches} test batches on {workers} workers "
+            + $"in {wallTime.TotalSeconds:0.0} s; batch {batchId}");
     }
 
     /// <summary>
@@ -65,7 +79,11 @@ public static class RunReport
     /// <param name="firstTestMillis">For each run, how long it took to its first test.</param>
     /// <param name="workers">The workers the runs shared.</param>
     /// <param name="wallTime">How long the runs took together.</param>
-    public static string? StartCost(string project, IReadOnlyList<double> firstTestMillis, int workers, TimeSpan wallTime)
+    public static string? StartCost(
+        string project,
+        IReadOnlyList<double> firstTestMillis,
+        int workers,
+        TimeSpan wallTime)
     {
         var spent = firstTestMillis.Sum();
         if (firstTestMillis.Count <= workers || spent < wallTime.TotalMilliseconds * workers / 10)
@@ -75,6 +93,8 @@ public static class RunReport
 
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"BatchBuild {project}: its {firstTestMillis.Count} test app runs spent {spent / 1000:0.0} s before their first tests ({spent / firstTestMillis.Count / 1000:0.0} s each); fewer, larger test batches spend less");
+            $"BatchBuild {project}: its {firstTestMillis.Count} test app runs spent {spent / 1000:0.0} s "
+            + $"before their first tests ({spent / firstTestMillis.Count / 1000:0.0} s each); "
+            + $"fewer, larger test batches spend less");
     }
 }

@@ -18,7 +18,11 @@ namespace BatchBuild.Core.Running;
 /// When a test host running several tests crashed: the names of the tests it had reported as
 /// started and not ended. They may not be the test that crashed it, so they are not failed.
 /// </param>
-public sealed record Suspects(IReadOnlyList<TestCaseResult> Results, IReadOnlyCollection<string> Ids, IReadOnlyCollection<string> Names, IReadOnlyCollection<string> Probable)
+public sealed record Suspects(
+    IReadOnlyList<TestCaseResult> Results,
+    IReadOnlyCollection<string> Ids,
+    IReadOnlyCollection<string> Names,
+    IReadOnlyCollection<string> Probable)
 {
     /// <summary>
     /// The suspects of one run of <paramref name="batch"/> that failed (<paramref name="runFailed"/>):
@@ -41,15 +45,26 @@ public sealed record Suspects(IReadOnlyList<TestCaseResult> Results, IReadOnlyCo
             : [];
         if (suspects.Count == 0)
         {
-            var probable = runFailed ? batch.Tests.Where(test => running.ContainsKey(test.Id)).Select(test => test.ToString()).ToList() : [];
+            var probable = runFailed
+                ? batch.Tests.Where(test => running.ContainsKey(test.Id)).Select(test => test.ToString()).ToList()
+                : [];
             return new Suspects(results, [], [], probable);
         }
 
         var message = timeLimit is null
             ? $"{DiagnosticCodes.TestCrashedHost}: the test host crashed while this test ran"
-            : $"{DiagnosticCodes.TestTimedOut}: timed out ({timeLimit}); BatchBuild killed the test host while this test ran";
+            : $"{DiagnosticCodes.TestTimedOut}: timed out ({timeLimit}); "
+                + "BatchBuild killed the test host while this test ran";
         return new Suspects(
-            [.. results, .. suspects.Select(test => new TestCaseResult(test.Id, test.DisplayName, TestRunOutcome.Failed, running.GetValueOrDefault(test.Id), message))],
+            [
+                .. results,
+                .. suspects.Select(test => new TestCaseResult(
+                    test.Id,
+                    test.DisplayName,
+                    TestRunOutcome.Failed,
+                    running.GetValueOrDefault(test.Id),
+                    message)),
+            ],
             suspects.Select(test => test.Id).ToHashSet(StringComparer.Ordinal),
             suspects.Select(test => test.ToString()).ToHashSet(StringComparer.Ordinal),
             []);

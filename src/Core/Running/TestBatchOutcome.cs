@@ -4,19 +4,6 @@ using BatchBuild.Core.Planning;
 
 namespace BatchBuild.Core.Running;
 
-/// <summary>How a test batch ended.</summary>
-public enum TestBatchStatus
-{
-    /// <summary>Every test ran and none failed.</summary>
-    Passed,
-
-    /// <summary>Every test ran and at least one failed.</summary>
-    Failed,
-
-    /// <summary>Some test did not report a result, or the run failed without a failed test: the test host crashed or the run was aborted.</summary>
-    Crashed,
-}
-
 /// <summary>What one test batch's run gave: counts, missing tests and status.</summary>
 public sealed record TestBatchOutcome(
     TestBatch Batch,
@@ -34,17 +21,28 @@ public sealed record TestBatchOutcome(
     /// (its test host crashed, or it was aborted). A test that reported several results (cases
     /// that share an ID) counts by its worst one.
     /// </summary>
-    public static TestBatchOutcome Judge(TestBatch batch, IReadOnlyList<TestCaseResult> results, bool runFailed, TimeSpan elapsed)
+    public static TestBatchOutcome Judge(
+        TestBatch batch,
+        IReadOnlyList<TestCaseResult> results,
+        bool runFailed,
+        TimeSpan elapsed)
     {
         var byTest = TestCaseResult.WorstById(results);
         var planned = batch.Tests.ToDictionary(test => test.Id, StringComparer.Ordinal);
 
-        var notRun = batch.Tests.Where(test => !byTest.ContainsKey(test.Id)).Select(test => test.ToString()).ToImmutableArray();
-        var unplanned = results.Where(result => !planned.ContainsKey(result.TestId)).Select(result => result.DisplayName)
+        var notRun = batch.Tests.Where(test => !byTest.ContainsKey(test.Id))
+            .Select(test => test.ToString())
+            .ToImmutableArray();
+        var unplanned = results.Where(result => !planned.ContainsKey(result.TestId))
+            .Select(result => result.DisplayName)
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
-        var failed = batch.Tests.Where(test => byTest.GetValueOrDefault(test.Id) == TestRunOutcome.Failed).Select(test => test.ToString()).ToImmutableArray();
-        var passed = batch.Tests.Count(test => byTest.TryGetValue(test.Id, out var outcome) && outcome == TestRunOutcome.Passed);
-        var skipped = batch.Tests.Count(test => byTest.TryGetValue(test.Id, out var outcome) && outcome is TestRunOutcome.Skipped or TestRunOutcome.None);
+        var failed = batch.Tests.Where(test => byTest.GetValueOrDefault(test.Id) == TestRunOutcome.Failed)
+            .Select(test => test.ToString())
+            .ToImmutableArray();
+        var passed = batch.Tests.Count(test =>
+            byTest.TryGetValue(test.Id, out var outcome) && outcome == TestRunOutcome.Passed);
+        var skipped = batch.Tests.Count(test =>
+            byTest.TryGetValue(test.Id, out var outcome) && outcome is TestRunOutcome.Skipped or TestRunOutcome.None);
 
         var status = notRun.Length > 0 || (runFailed && failed.Length == 0) ? TestBatchStatus.Crashed
             : failed.Length > 0 ? TestBatchStatus.Failed

@@ -11,13 +11,21 @@ namespace BatchBuild.Core.Running;
 /// <param name="Outcome">How the case ended.</param>
 /// <param name="DurationMillis">How long it took.</param>
 /// <param name="ErrorMessage">Its error message, when it failed with one.</param>
-public sealed record TestCaseResult(string TestId, string DisplayName, TestRunOutcome Outcome, double DurationMillis, string? ErrorMessage = null)
+public sealed record TestCaseResult(
+    string TestId,
+    string DisplayName,
+    TestRunOutcome Outcome,
+    double DurationMillis,
+    string? ErrorMessage = null)
 {
     /// <summary>Each reporting test's worst outcome (see <see cref="TestBatchResult.Worst"/>), by test ID.</summary>
     public static IReadOnlyDictionary<string, TestRunOutcome> WorstById(IEnumerable<TestCaseResult> results) =>
         results
             .GroupBy(result => result.TestId, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => TestBatchResult.Worst(group.Select(result => result.Outcome)), StringComparer.Ordinal);
+            .ToDictionary(
+                group => group.Key,
+                group => TestBatchResult.Worst(group.Select(result => result.Outcome)),
+                StringComparer.Ordinal);
 
     /// <summary>
     /// The records of one run of <paramref name="batch"/>, one per planned test that reported:
@@ -25,7 +33,12 @@ public sealed record TestCaseResult(string TestId, string DisplayName, TestRunOu
     /// outcome is its outcome. Results of tests the test batch did not plan are left out.
     /// </summary>
     public static IReadOnlyList<TestResultRecord> Records(
-        TestBatch batch, IEnumerable<TestCaseResult> results, BatchId batchId, DateTimeOffset finishedAt, string agent, string attempt)
+        TestBatch batch,
+        IEnumerable<TestCaseResult> results,
+        BatchId batchId,
+        DateTimeOffset finishedAt,
+        string agent,
+        string attempt)
     {
         var planned = batch.Tests.ToDictionary(test => test.Id, StringComparer.Ordinal);
         return [.. results

@@ -5,60 +5,6 @@ using System.Xml.Linq;
 namespace BatchBuild.Core.Running;
 
 /// <summary>
-/// The crash and hang dumps <c>dotnet test</c>'s <c>--blame*</c> options ask for.
-/// </summary>
-/// <param name="Crash">Collect a dump when a test host crashes (<c>--blame-crash</c>).</param>
-/// <param name="CrashDumpType"><c>--blame-crash-dump-type</c>, or null for vstest's default.</param>
-/// <param name="CrashCollectAlways"><c>--blame-crash-collect-always</c>.</param>
-/// <param name="Hang">Collect a dump and kill the test host when a test hangs (<c>--blame-hang</c>).</param>
-/// <param name="HangDumpType"><c>--blame-hang-dump-type</c>, or null for vstest's default.</param>
-/// <param name="HangTimeout"><c>--blame-hang-timeout</c>, such as <c>5min</c> or <c>90s</c>, or null for vstest's default.</param>
-public sealed record BlameOptions(bool Crash, string? CrashDumpType, bool CrashCollectAlways, bool Hang, string? HangDumpType, string? HangTimeout)
-{
-    /// <summary>Whether any blame option was given (plain <c>--blame</c> is one).</summary>
-    public bool Enabled { get; init; } = Crash || Hang;
-}
-
-/// <summary>A test logger as the user named it: <c>trx;LogFileName=r.trx</c> is <c>trx</c> with one parameter.</summary>
-/// <param name="Name">Its friendly name or URI.</param>
-/// <param name="Parameters">Its parameters.</param>
-public sealed record LoggerRequest(string Name, IReadOnlyDictionary<string, string?> Parameters)
-{
-    /// <summary>Reads a <c>--logger</c> value: a friendly name or URI, then <c>;key=value</c> pairs.</summary>
-    public static LoggerRequest Parse(string value)
-    {
-        var parts = value.Split(';', StringSplitOptions.TrimEntries);
-        var parameters = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in parts.Skip(1).Where(part => part.Length > 0))
-        {
-            var equals = pair.IndexOf('=');
-            parameters[equals < 0 ? pair : pair[..equals].Trim()] = equals < 0 ? null : pair[(equals + 1)..].Trim();
-        }
-
-        return new LoggerRequest(parts[0], parameters);
-    }
-}
-
-/// <summary>
-/// What a user passed to <c>dotnet test</c> besides a runsettings file, as the SDK hands it to the
-/// VSTest target. A design-mode vstest.console takes no command line: all of it goes into the
-/// runsettings of each run.
-/// </summary>
-/// <param name="ResultsDirectory"><c>--results-directory</c>.</param>
-/// <param name="TargetFramework">The target framework moniker of the test assembly.</param>
-/// <param name="Collect">The data collectors of <c>--collect</c>, by friendly name.</param>
-/// <param name="Blame">The <c>--blame*</c> options, or null.</param>
-/// <param name="CommandLineRunSettings">Runsettings given after <c>--</c>, such as <c>RunConfiguration.MaxCpuCount=1</c>.</param>
-/// <param name="AdapterPaths">Folders to add to <c>TestAdaptersPaths</c>.</param>
-public sealed record VsTestOptions(
-    string? ResultsDirectory = null,
-    string? TargetFramework = null,
-    IReadOnlyList<string>? Collect = null,
-    BlameOptions? Blame = null,
-    IReadOnlyList<string>? CommandLineRunSettings = null,
-    IReadOnlyList<string>? AdapterPaths = null);
-
-/// <summary>
 /// Writes the runsettings BatchBuild hands to vstest: once per project (<see cref="ForProject"/>),
 /// with each test's start and result reported at once (<c>RunConfiguration/BatchSize</c> 1),
 /// the user's runsettings with everything passed on the command line; then per test batch
@@ -76,7 +22,9 @@ public static partial class VsTestRunSettings
     /// <exception cref="FormatException">A command-line runsetting is not <c>path=value</c>.</exception>
     public static string ForProject(string? userRunSettings, VsTestOptions options)
     {
-        var document = userRunSettings is null ? new XDocument(new XElement("RunSettings")) : XDocument.Parse(userRunSettings);
+        var document = userRunSettings is null
+            ? new XDocument(new XElement("RunSettings"))
+            : XDocument.Parse(userRunSettings);
         var root = document.Root ?? throw new InvalidOperationException("A runsettings document needs a root element.");
 
         foreach (var setting in options.CommandLineRunSettings ?? [])
@@ -102,7 +50,9 @@ public static partial class VsTestRunSettings
         }
 
         var adapterPaths = runConfiguration.Element("TestAdaptersPaths");
-        var paths = (adapterPaths?.Value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var paths = (adapterPaths?.Value ?? string.Empty).Split(
+            ';',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Concat(options.AdapterPaths ?? [])
             .Distinct(StringComparer.Ordinal)
             .ToList();
@@ -115,7 +65,10 @@ public static partial class VsTestRunSettings
         root.Element("DataCollectionRunSettings")?.Element("DataCollectors")?.Elements("DataCollector")
             .Where(collector => Named(collector, "BatchBuild"))
             .Remove();
-        foreach (var name in (options.Collect ?? []).Select(name => name.Trim()).Where(name => name.Length > 0 && !name.Equals("BatchBuild", StringComparison.OrdinalIgnoreCase)))
+        var collect = (options.Collect ?? [])
+            .Select(name => name.Trim())
+            .Where(name => name.Length > 0 && !name.Equals("BatchBuild", StringComparison.OrdinalIgnoreCase));
+        foreach (var name in collect)
         {
             Enable(root, name);
         }
@@ -137,7 +90,9 @@ public static partial class VsTestRunSettings
                 configuration.Element("CollectDumpOnTestSessionHang")?.Remove();
                 configuration.Add(new XElement(
                     "CollectDumpOnTestSessionHang",
-                    new XAttribute("TestTimeout", Millis(blame.HangTimeout ?? "1h").ToString(CultureInfo.InvariantCulture)),
+                    new XAttribute(
+                        "TestTimeout",
+                        Millis(blame.HangTimeout ?? "1h").ToString(CultureInfo.InvariantCulture)),
                     new XAttribute("HangDumpType", blame.HangDumpType ?? "full")));
             }
         }
@@ -153,13 +108,26 @@ public static partial class VsTestRunSettings
     {
         var configured = userRunSettings is null
             ? []
-            : XDocument.Parse(userRunSettings).Root?.Element("LoggerRunSettings")?.Element("Loggers")?.Elements("Logger")
-                .Where(logger => !string.Equals((string?)logger.Attribute("enabled"), "false", StringComparison.OrdinalIgnoreCase))
+            : XDocument.Parse(userRunSettings).Root?
+                .Element("LoggerRunSettings")?
+                .Element("Loggers")?
+                .Elements("Logger")
+                .Where(logger => !string.Equals(
+                    (string?)logger.Attribute("enabled"),
+                    "false",
+                    StringComparison.OrdinalIgnoreCase))
                 .Select(logger => new LoggerRequest(
                     (string?)logger.Attribute("friendlyName") ?? (string?)logger.Attribute("uri") ?? string.Empty,
-                    (logger.Element("Configuration")?.Elements() ?? []).ToDictionary(e => e.Name.LocalName, e => (string?)e.Value, StringComparer.OrdinalIgnoreCase)))
+                    (logger.Element("Configuration")?.Elements() ?? []).ToDictionary(
+                        e => e.Name.LocalName,
+                        e => (string?)e.Value,
+                        StringComparer.OrdinalIgnoreCase)))
                 .Where(logger => logger.Name.Length > 0) ?? [];
-        return [.. configured, .. commandLine.Where(value => !string.IsNullOrWhiteSpace(value)).Select(LoggerRequest.Parse)];
+        return
+        [
+            .. configured,
+            .. commandLine.Where(value => !string.IsNullOrWhiteSpace(value)).Select(LoggerRequest.Parse),
+        ];
     }
 
     /// <summary>
@@ -173,7 +141,9 @@ public static partial class VsTestRunSettings
             return commandLineFilter;
         }
 
-        var filter = userRunSettings is null ? null : XDocument.Parse(userRunSettings).Root?.Element("RunConfiguration")?.Element("TestCaseFilter")?.Value;
+        var filter = userRunSettings is null
+            ? null
+            : XDocument.Parse(userRunSettings).Root?.Element("RunConfiguration")?.Element("TestCaseFilter")?.Value;
         return string.IsNullOrWhiteSpace(filter) ? null : filter.Trim();
     }
 
@@ -203,7 +173,10 @@ public static partial class VsTestRunSettings
             var parameters = Child(root, "TestRunParameters");
             var name = parameter.Groups["name"].Value;
             parameters.Elements("Parameter").Where(e => (string?)e.Attribute("name") == name).Remove();
-            parameters.Add(new XElement("Parameter", new XAttribute("name", name), new XAttribute("value", parameter.Groups["value"].Value)));
+            parameters.Add(new XElement(
+                "Parameter",
+                new XAttribute("name", name),
+                new XAttribute("value", parameter.Groups["value"].Value)));
             return;
         }
 
@@ -211,7 +184,8 @@ public static partial class VsTestRunSettings
         var path = equals > 0 ? setting[..equals].Trim().Split('.') : [];
         if (path.Length == 0 || path.Any(part => part.Length == 0 || !IsXmlName(part)))
         {
-            throw new FormatException($"'{setting}' is not a runsetting: write it as RunConfiguration.Name=value after --");
+            throw new FormatException(
+                $"'{setting}' is not a runsetting: write it as RunConfiguration.Name=value after --");
         }
 
         var element = root;
@@ -236,11 +210,16 @@ public static partial class VsTestRunSettings
         }
     }
 
-    [GeneratedRegex("""^\s*TestRunParameters\.Parameter\(\s*name\s*=\s*"(?<name>[^"]*)"\s*,\s*value\s*=\s*"(?<value>[^"]*)"\s*\)\s*$""")]
+    [GeneratedRegex(
+        """^\s*TestRunParameters\.Parameter\(\s*name\s*=\s*"(?<name>[^"]*)"\s*,"""
+        + """\s*value\s*=\s*"(?<value>[^"]*)"\s*\)\s*$""")]
     private static partial Regex TestRunParameter();
 
     // vstest's time spans: a number with an optional unit, milliseconds when none.
-    /// <summary>A vstest time span such as <c>90s</c>, <c>5min</c> or <c>5000ms</c> (a bare number is milliseconds), in milliseconds.</summary>
+    /// <summary>
+    /// A vstest time span such as <c>90s</c>, <c>5min</c> or <c>5000ms</c> (a bare number is milliseconds), in
+    /// milliseconds.
+    /// </summary>
     /// <exception cref="FormatException">It is not one.</exception>
     public static long Millis(string span)
     {

@@ -1,22 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using BatchBuild.Core.Durations;
 
 namespace BatchBuild.Core.Store;
-
-/// <summary>One result reported in a test batch; a test with data rows reports several.</summary>
-public sealed record TestBatchResult(string FullyQualifiedName, string DisplayName, TestRunOutcome Outcome, double DurationMillis, string? ErrorMessage = null)
-{
-    /// <summary>The outcome that stands for several: failed over passed over skipped over none.</summary>
-    public static TestRunOutcome Worst(IEnumerable<TestRunOutcome> outcomes)
-    {
-        var all = outcomes.ToHashSet();
-        return all.Contains(TestRunOutcome.Failed) ? TestRunOutcome.Failed
-            : all.Contains(TestRunOutcome.Passed) ? TestRunOutcome.Passed
-            : all.Contains(TestRunOutcome.Skipped) ? TestRunOutcome.Skipped
-            : TestRunOutcome.None;
-    }
-}
 
 /// <summary>
 /// What the collector saw of one run BatchBuild did not plan: the file it attaches to the run.
@@ -39,15 +23,21 @@ public sealed record TestBatchResults(
     /// <summary>The results as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, TestBatchResultsJson.Default.TestBatchResults);
 
-    /// <summary>Reads results written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when they are not.</summary>
+    /// <summary>
+    /// Reads results written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when they are not.
+    /// </summary>
     public static TestBatchResults FromJson(string json) =>
-        JsonSerializer.Deserialize(json, TestBatchResultsJson.Default.TestBatchResults) ?? throw new JsonException("The test batch results file is empty.");
+        JsonSerializer.Deserialize(json, TestBatchResultsJson.Default.TestBatchResults)
+        ?? throw new JsonException("The test batch results file is empty.");
 
     /// <summary>
     /// One record per selectable test, as history keeps them: the rows of a test (data rows
     /// share a name) add up to its duration, and its worst outcome is its outcome.
     /// </summary>
-    public IReadOnlyList<TestResultRecord> PerTest(BatchBuild.Core.Batches.BatchId batchId, DateTimeOffset finishedAt, string agent) =>
+    public IReadOnlyList<TestResultRecord> PerTest(
+        BatchBuild.Core.Batches.BatchId batchId,
+        DateTimeOffset finishedAt,
+        string agent) =>
         [.. Tests
             .GroupBy(result => result.FullyQualifiedName, StringComparer.Ordinal)
             .Select(rows => TestResultRecord.Combine(
@@ -60,11 +50,3 @@ public sealed record TestBatchResults(
                 agent,
                 Attempt))];
 }
-
-/// <summary>
-/// The results file's JSON, generated at compile time: the collector writes it inside the
-/// data collector process, where reflection-based serialization would cost start-up time.
-/// </summary>
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(TestBatchResults))]
-internal sealed partial class TestBatchResultsJson : JsonSerializerContext;

@@ -42,7 +42,8 @@ public sealed record TestResultRecord(
     /// is 0. What every duration read from a store goes through, so that sums, times and JSON
     /// built from it stay finite.
     /// </summary>
-    public static double ClampDuration(double millis) => double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, MaxDurationMillis);
+    public static double ClampDuration(double millis) =>
+        double.IsNaN(millis) ? 0 : Math.Clamp(millis, 0, MaxDurationMillis);
 
     /// <summary>The earliest time a result may have finished at.</summary>
     public static readonly DateTimeOffset EarliestFinish = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -74,7 +75,9 @@ public sealed record TestResultRecord(
             finishedAt,
             agent,
             attempt,
-            results.FirstOrDefault(result => result.Outcome == TestRunOutcome.Failed && result.ErrorMessage is not null).ErrorMessage).Cleaned();
+            results.FirstOrDefault(result => result.Outcome == TestRunOutcome.Failed && result.ErrorMessage is not null)
+                .ErrorMessage)
+            .Cleaned();
 
     /// <summary>This result with its text as stores keep it (see <see cref="StoredText"/>).</summary>
     public TestResultRecord Cleaned() => this with
