@@ -129,9 +129,3 @@ public static class TestAppArguments
     private static string Option(string argument) =>
         argument.IndexOfAny(['=', ':']) is var at and > 0 ? argument[..at] : argument;
 }
-
-/// <summary>
-/// The command line of one run of a test app, and the text of the response file it names, or
-/// null when the uids all fit on the command line.
-/// </summary>
-public sealed record TestBatchArguments(IReadOnlyList<string> Arguments, string? ResponseFileText);
