@@ -40,7 +40,8 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
         {
             Console.Error.WriteLine(Diagnostic.Warning(
                 DiagnosticCodes.InvalidLaunch,
-                $"the launch file '{launchFile}' cannot be read ({e.Message}); the tests run without BatchBuild. Build the project again."));
+                $"the launch file '{launchFile}' cannot be read ({e.Message}); "
+                + "the tests run without BatchBuild. Build the project again."));
             return await PassThroughAsync(cancellationToken);
         }
 
@@ -50,7 +51,10 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
         {
             log.Report(Diagnostic.Warning(
                 DiagnosticCodes.InvalidLaunch,
-                $"{ReporterAssembly} is not beside {launch.TestApp}, so BatchBuild cannot learn the app's results; the tests run without BatchBuild. Build the project with the BatchBuild package, and keep GenerateTestingPlatformEntryPoint on; an app on Microsoft.Testing.Platform older than 2.3 does not get it (warning BB3013 at build)."));
+                $"{ReporterAssembly} is not beside {launch.TestApp}, so BatchBuild cannot learn the app's results; "
+                + "the tests run without BatchBuild. Build the project with the BatchBuild package, "
+                + "and keep GenerateTestingPlatformEntryPoint on; "
+                + "an app on Microsoft.Testing.Platform older than 2.3 does not get it (warning BB3013 at build)."));
             return await PassThroughAsync(cancellationToken);
         }
 
@@ -63,13 +67,21 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
         var folder = launch.Invocation is { } path ? InvocationFolder.Open(path) : null;
         var invocation = new TestingPlatformModeInvocation(folder, launch.Token, log);
         var properties = launch.Properties.Select(pair => KeyValuePair.Create(pair.Key, (string?)pair.Value)).ToList();
-        var storePath = launch.DefaultStorePath(Environment.GetEnvironmentVariable(TestAppLaunch.TestCommandDirectoryVariable));
-        var options = new ProjectRunOptions(launch.Project, launch.ProjectDirectory, launch.TestApp, launch.RunSettingsFile, properties, storePath);
+        var storePath = launch.DefaultStorePath(
+            Environment.GetEnvironmentVariable(TestAppLaunch.TestCommandDirectoryVariable));
+        var options = new ProjectRunOptions(
+            launch.Project,
+            launch.ProjectDirectory,
+            launch.TestApp,
+            launch.RunSettingsFile,
+            properties,
+            storePath);
         var runFolder = (folder ?? InvocationFolder.ForSession(null)).CreateRunFolder(launch.Token);
         try
         {
-            var result = await new ProjectRun(options, invocation, log)
-                .RunAsync(setup => new TestAppPlatform(launch, command, arguments, runFolder, setup.Settings.Timeouts, log), cancellationToken);
+            var result = await new ProjectRun(options, invocation, log).RunAsync(
+                setup => new TestAppPlatform(launch, command, arguments, runFolder, setup.Settings.Timeouts, log),
+                cancellationToken);
             return result.Status switch
             {
                 ProjectRunStatus.NotBatched => await PassThroughAsync(cancellationToken),

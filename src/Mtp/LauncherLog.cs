@@ -54,7 +54,8 @@ internal sealed class LauncherLog : IRunLog, IDisposable
     }
 
     // A line of the file, after the seconds since the launcher started.
-    private string Stamped(string text) => string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,7:0.00} s] {text}");
+    private string Stamped(string text) =>
+        string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,7:0.00} s] {text}");
 
     public void Dispose()
     {

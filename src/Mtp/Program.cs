@@ -9,7 +9,8 @@ if (args.Length < 3 || args[1] != "--")
 {
     Console.Error.WriteLine(Diagnostic.Error(
         DiagnosticCodes.InvalidLaunch,
-        "BatchBuild.Mtp takes <launch file> -- <test app command> [arguments]; dotnet test starts it through the BatchBuild package's targets"));
+        "BatchBuild.Mtp takes <launch file> -- <test app command> [arguments]; "
+        + "dotnet test starts it through the BatchBuild package's targets"));
     return 5;
 }
 

@@ -12,7 +12,10 @@ internal sealed class ResultFileReader(string path) : IDisposable
     private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
     private readonly char[] _chars = new char[Encoding.UTF8.GetMaxCharCount(64 * 1024)];
 
-    /// <summary>Reads the complete lines written since the last call into <paramref name="lines"/>; true when a test started or ended.</summary>
+    /// <summary>
+    /// Reads the complete lines written since the last call into <paramref name="lines"/>; true when
+    /// a test started or ended.
+    /// </summary>
     public bool ReadNew(ResultLines lines, double nowMillis)
     {
         if (_file is null)

@@ -43,7 +43,12 @@ internal sealed class TestAppPlatform(
     public async Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken)
     {
         log.Say($"BatchBuild {launch.Project}: listing the tests of {launch.TestApp}", important: false);
-        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(command)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         foreach (var argument in TestAppArguments.ForDiscovery(arguments))
         {
             start.ArgumentList.Add(argument);
@@ -66,7 +71,9 @@ internal sealed class TestAppPlatform(
                 DiagnosticCodes.DiscoveryFailed,
                 DiagnosticSeverity.Warning,
                 null,
-                $"listing the tests of {launch.Project} failed ({problem ?? $"exit code {exitCode}"}); the app needs Microsoft.Testing.Platform 2.3 or later. It said:{Environment.NewLine}{(said + errors).Trim()}",
+                $"listing the tests of {launch.Project} failed ({problem ?? $"exit code {exitCode}"}); "
+                + "the app needs Microsoft.Testing.Platform 2.3 or later. "
+                + $"It said:{Environment.NewLine}{(said + errors).Trim()}",
                 launch.TestApp));
             log.Say($"BatchBuild {launch.Project}: the tests run without BatchBuild");
             return null;
@@ -83,7 +90,8 @@ internal sealed class TestAppPlatform(
     }
 
     /// <inheritdoc />
-    public void Finish(TimeSpan elapsed) => log.Say($"BatchBuild {launch.Project}: the test batches ended", important: false);
+    public void Finish(TimeSpan elapsed) =>
+        log.Say($"BatchBuild {launch.Project}: the test batches ended", important: false);
 
     /// <inheritdoc />
     public void Dispose()
@@ -177,7 +185,10 @@ internal sealed class TestAppPlatform(
         // A run that wrote no results at all never reached its first test, whatever its exit code.
         var silent = !File.Exists(resultFile);
         var failed = timedOut is not null || silent || !Completed.Contains(process.ExitCode);
-        var said = $"exit code {process.ExitCode}{(silent ? "; the app wrote no results for BatchBuild: it stopped before its first test" : string.Empty)}{Environment.NewLine}{output}";
+        var noResults = silent
+            ? "; the app wrote no results for BatchBuild: it stopped before its first test"
+            : string.Empty;
+        var said = $"exit code {process.ExitCode}{noResults}{Environment.NewLine}{output}";
         return new TestBatchRun(
             lines.Results, failed, lines.RunningAt(end), timedOut, failed ? said : string.Empty, lines.FirstTestMillis);
     }

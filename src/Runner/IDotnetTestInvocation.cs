@@ -8,7 +8,10 @@ namespace BatchBuild.Runner;
 /// </summary>
 internal interface IDotnetTestInvocation
 {
-    /// <summary>The ID a new batch ID is derived from when none is set: the same for every project of the invocation.</summary>
+    /// <summary>
+    /// The ID a new batch ID is derived from when none is set: the same for every project of the
+    /// invocation.
+    /// </summary>
     Guid Id { get; }
 
     /// <summary>The folder of the worker slots every project of the invocation competes for.</summary>

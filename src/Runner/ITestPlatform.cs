@@ -22,10 +22,16 @@ internal interface ITestPlatform : IDisposable
     /// </summary>
     Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken);
 
-    /// <summary>Runs <paramref name="batch"/> in a fresh test host that sees <paramref name="variables"/> in its environment.</summary>
+    /// <summary>
+    /// Runs <paramref name="batch"/> in a fresh test host that sees <paramref name="variables"/> in
+    /// its environment.
+    /// </summary>
     Task<TestBatchRun> RunAsync(
         TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken);
 
-    /// <summary>After the last test batch: the platform's own reports of the whole run, which took <paramref name="elapsed"/>.</summary>
+    /// <summary>
+    /// After the last test batch: the platform's own reports of the whole run, which took
+    /// <paramref name="elapsed"/>.
+    /// </summary>
     void Finish(TimeSpan elapsed);
 }

@@ -65,9 +65,14 @@ internal sealed class InvocationFolder
         return Create(FolderOf(self.Id, self.StartTime), sessionId: null);
     }
 
-    /// <summary>The folder of the invocation run by the process <paramref name="processId"/>, started at <paramref name="processStart"/>.</summary>
+    /// <summary>
+    /// The folder of the invocation run by the process <paramref name="processId"/>, started at
+    /// <paramref name="processStart"/>.
+    /// </summary>
     public static string FolderOf(int processId, DateTime processStart) =>
-        Path.Combine(Root, string.Create(CultureInfo.InvariantCulture, $"{processId}-{processStart.ToUniversalTime().Ticks}"));
+        Path.Combine(
+            Root,
+            string.Create(CultureInfo.InvariantCulture, $"{processId}-{processStart.ToUniversalTime().Ticks}"));
 
     /// <summary>The invocation at <paramref name="path"/>, as a launch file names it; null when it is gone.</summary>
     public static InvocationFolder? Open(string path) =>
@@ -86,7 +91,10 @@ internal sealed class InvocationFolder
                 : Path.Combine(invocation.Folder, LaunchesFolder),
             $"{token}.launch.json");
 
-    /// <summary>A new folder for the files of one run of the project entered as <paramref name="token"/> (a test app's result files).</summary>
+    /// <summary>
+    /// A new folder for the files of one run of the project entered as <paramref name="token"/>
+    /// (a test app's result files).
+    /// </summary>
     public string CreateRunFolder(string token) =>
         Directory.CreateDirectory(
             Path.Combine(Folder, RunsFolder, $"{token}-{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
@@ -99,7 +107,9 @@ internal sealed class InvocationFolder
     public string? CreateHandoffFolder() =>
         SessionId is null ? null : Core.Batches.PostProcessingHandoff.CreateFolder(Path.GetTempPath(), SessionId);
 
-    /// <summary>Enters <paramref name="token"/> (a project) in the invocation, as <see cref="ProjectMark.Expected"/>.</summary>
+    /// <summary>
+    /// Enters <paramref name="token"/> (a project) in the invocation, as <see cref="ProjectMark.Expected"/>.
+    /// </summary>
     public void Enter(string token)
     {
         Directory.CreateDirectory(Path.Combine(Folder, ProjectsFolder));
@@ -157,7 +167,8 @@ internal sealed class InvocationFolder
             .OfType<string>()
             .ToHashSet(StringComparer.Ordinal);
         var expected = marks.Where(name => name.EndsWith(Suffix(ProjectMark.Expected), StringComparison.Ordinal));
-        if (!expected.All(name => marks.Contains(name[..^Suffix(ProjectMark.Expected).Length] + Suffix(ProjectMark.Done))))
+        if (!expected.All(name =>
+            marks.Contains(name[..^Suffix(ProjectMark.Expected).Length] + Suffix(ProjectMark.Done))))
         {
             return false;
         }
@@ -177,7 +188,8 @@ internal sealed class InvocationFolder
 
     private void Mark(string token, ProjectMark mark) => File.WriteAllText(MarkFile(token, mark), string.Empty);
 
-    private string MarkFile(string token, ProjectMark mark) => Path.Combine(Folder, ProjectsFolder, token + Suffix(mark));
+    private string MarkFile(string token, ProjectMark mark) =>
+        Path.Combine(Folder, ProjectsFolder, token + Suffix(mark));
 
     private static string Suffix(ProjectMark mark) => mark == ProjectMark.Expected ? ".expected" : ".done";
 
@@ -199,7 +211,9 @@ internal sealed class InvocationFolder
             return;
         }
 
-        foreach (var folder in Directory.GetDirectories(Root).Where(folder => DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > Stale))
+        var stale = Directory.GetDirectories(Root)
+            .Where(folder => DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > Stale);
+        foreach (var folder in stale)
         {
             try
             {

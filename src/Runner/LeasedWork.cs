@@ -35,17 +35,26 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
     private int _running;
 
     private LeasedWork(
-        AgentQueueClient queue, WorkerSlots workers, AgentSlot slot, IReadOnlyList<TestBatch> plan, QueueNames names,
-        TimeSpan heartbeatInterval, Action<Diagnostic> report)
+        AgentQueueClient queue,
+        WorkerSlots workers,
+        AgentSlot slot,
+        IReadOnlyList<TestBatch> plan,
+        QueueNames names,
+        TimeSpan heartbeatInterval,
+        Action<Diagnostic> report)
     {
-        (_queue, _workers, _slot, _plan, _names, _heartbeatInterval, _report) = (queue, workers, slot, plan, names, heartbeatInterval, report);
+        (_queue, _workers, _slot, _plan) = (queue, workers, slot, plan);
+        (_names, _heartbeatInterval, _report) = (names, heartbeatInterval, report);
         _heartbeat = Task.Run(HeartbeatAsync);
     }
 
     /// <summary>The queue's plan as this agent's test batches: all of them, whichever agent runs each.</summary>
     public IReadOnlyList<TestBatch> Plan => _plan;
 
-    /// <summary>How many test batches this agent leased, and how many of them it took over from an agent whose lease expired.</summary>
+    /// <summary>
+    /// How many test batches this agent leased, and how many of them it took over from an agent
+    /// whose lease expired.
+    /// </summary>
     public (int Leased, int TakenOver) Counts { get; private set; }
 
     /// <summary>
@@ -53,7 +62,13 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
     /// be reached, null and why.
     /// </summary>
     public static async Task<(LeasedWork? Work, IReadOnlyList<TestBatch>? StoredPlan, string? Problem)> RegisterAsync(
-        AgentQueueClient queue, WorkerSlots workers, AgentSlot slot, IReadOnlyList<TestBatch> plan, bool leases, Action<Diagnostic> report, CancellationToken cancellationToken)
+        AgentQueueClient queue,
+        WorkerSlots workers,
+        AgentSlot slot,
+        IReadOnlyList<TestBatch> plan,
+        bool leases,
+        Action<Diagnostic> report,
+        CancellationToken cancellationToken)
     {
         var names = new QueueNames(plan);
         var registered = await queue.RegisterAsync(names.Registration, cancellationToken).ConfigureAwait(false);
@@ -71,7 +86,10 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
 
         var strategy = plan.Count > 0 ? plan[0].Strategy : "queue";
         var mapped = ToTestBatches(stored, names, strategy, report);
-        var work = leases ? new LeasedWork(queue, workers, slot, mapped, names, TimeSpan.FromMilliseconds(summary.LeaseMillis / 3), report) : null;
+        var heartbeatInterval = TimeSpan.FromMilliseconds(summary.LeaseMillis / 3);
+        var work = leases
+            ? new LeasedWork(queue, workers, slot, mapped, names, heartbeatInterval, report)
+            : null;
         return (work, mapped, null);
     }
 
@@ -87,7 +105,8 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
                     return null;
                 }
 
-                var fallbackSlot = await _workers.AcquireAsync(next.ExpectedMillis, cancellationToken).ConfigureAwait(false);
+                var fallbackSlot = await _workers.AcquireAsync(next.ExpectedMillis, cancellationToken)
+                    .ConfigureAwait(false);
                 if (fallback.TryTake() is { } taken)
                 {
                     return new Taken(taken, fallbackSlot, Fresh: true);
@@ -126,7 +145,9 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
                 }
             }
 
-            var (leased, wait) = _serverDone ? (null, TimeSpan.Zero) : await LeaseAsync(slot, cancellationToken).ConfigureAwait(false);
+            var (leased, wait) = _serverDone
+                ? (null, TimeSpan.Zero)
+                : await LeaseAsync(slot, cancellationToken).ConfigureAwait(false);
             if (leased is not null)
             {
                 return leased;
@@ -208,7 +229,11 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
         {
             lock (_again)
             {
-                return _plan.Where(batch => !_leased.Contains(batch.Index)).Select(batch => batch.ExpectedMillis).DefaultIfEmpty(0).Max();
+                return _plan
+                    .Where(batch => !_leased.Contains(batch.Index))
+                    .Select(batch => batch.ExpectedMillis)
+                    .DefaultIfEmpty(0)
+                    .Max();
             }
         }
     }
@@ -241,7 +266,10 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
 
                 if (lease.TakenOverFrom is { } from)
                 {
-                    _report(Diagnostic.Warning(DiagnosticCodes.DuplicateRun, $"{SourceOf}: agent {_queue.Agent} takes over test batch {queued.Index} from agent {from}, whose lease expired; if that agent is still running it, its tests run twice"));
+                    _report(Diagnostic.Warning(
+                        DiagnosticCodes.DuplicateRun,
+                        $"{SourceOf}: agent {_queue.Agent} takes over test batch {queued.Index} from agent {from}, "
+                        + "whose lease expired; if that agent is still running it, its tests run twice"));
                 }
 
                 return (new Taken(batch, slot, Fresh: true, hold), TimeSpan.Zero);
@@ -310,19 +338,29 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
             _again.Clear();
             _report(Diagnostic.Warning(
                 DiagnosticCodes.QueueFallback,
-                $"{SourceOf}: the batch queue at {_queue.Where} cannot be reached ({problem}); agent {_slot.Index} of {_slot.Count} runs its static share of the test batches it has not leased: {share.Count} test batches, {share.Sum(batch => batch.Tests.Length)} tests. Test batches another agent leased before may run twice (BB5103)"));
+                $"{SourceOf}: the batch queue at {_queue.Where} cannot be reached ({problem}); "
+                + $"agent {_slot.Index} of {_slot.Count} runs its static share of the test batches it has not leased: "
+                + $"{share.Count} test batches, {share.Sum(batch => batch.Tests.Length)} tests. "
+                + "Test batches another agent leased before may run twice (BB5103)"));
         }
     }
 
     private void Duplicate(LeaseHold hold) =>
-        _report(Diagnostic.Warning(DiagnosticCodes.DuplicateRun, $"{SourceOf}: agent {_queue.Agent}'s lease of test batch {hold.Index} expired before it ended, and another agent took it over: its tests ran twice"));
+        _report(Diagnostic.Warning(
+            DiagnosticCodes.DuplicateRun,
+            $"{SourceOf}: agent {_queue.Agent}'s lease of test batch {hold.Index} expired before it ended, "
+            + "and another agent took it over: its tests ran twice"));
 
     private string SourceOf => _plan.Count > 0 ? TestKey.AssemblyNameOf(_plan[0].Source) : string.Empty;
 
     private string StrategyOf => _plan.Count > 0 ? _plan[0].Strategy : "queue";
 
     // The queue's test batches as this agent's: tests it did not discover are left out, with a warning.
-    private static List<TestBatch> ToTestBatches(IEnumerable<QueuedTestBatch> queued, QueueNames names, string strategy, Action<Diagnostic> report)
+    private static List<TestBatch> ToTestBatches(
+        IEnumerable<QueuedTestBatch> queued,
+        QueueNames names,
+        string strategy,
+        Action<Diagnostic> report)
     {
         var batches = new List<TestBatch>();
         foreach (var one in queued)
@@ -330,7 +368,10 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
             var (batch, unknown) = names.ToTestBatch(one, strategy);
             if (unknown > 0)
             {
-                report(Diagnostic.Warning(DiagnosticCodes.UnplannedTest, $"test batch {one.Index} of the queue holds {unknown} tests this agent did not discover; another agent runs them"));
+                report(Diagnostic.Warning(
+                    DiagnosticCodes.UnplannedTest,
+                    $"test batch {one.Index} of the queue holds {unknown} tests this agent did not discover; "
+                    + "another agent runs them"));
             }
 
             if (batch is not null)

@@ -23,7 +23,10 @@ namespace BatchBuild.Runner;
 /// </summary>
 internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocation invocation, IRunLog log)
 {
-    /// <summary>The batch the run's tests belong to, once resolved: known to the host also when the run fails later.</summary>
+    /// <summary>
+    /// The batch the run's tests belong to, once resolved: known to the host also when the run
+    /// fails later.
+    /// </summary>
     public BatchId? BatchId { get; private set; }
 
     /// <summary>
@@ -37,7 +40,11 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
         var project = options.Project;
 
         // Settings, batch ID, agent slot.
-        var settings = ProjectSettings.Read(options.RunSettingsFile, options.Properties, log.Report, out var userRunSettings);
+        var settings = ProjectSettings.Read(
+            options.RunSettingsFile,
+            options.Properties,
+            log.Report,
+            out var userRunSettings);
         if (settings is null || ResolveBatchId(settings) is not { Id: { } batchId } resolution)
         {
             return ProjectRunResult.Stopped(ProjectRunStatus.Failed);
@@ -45,7 +52,10 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
 
         BatchId = batchId;
 
-        var (slot, problems) = AgentSlot.Resolve(settings.Agents.Index, settings.Agents.Count, Environment.GetEnvironmentVariable);
+        var (slot, problems) = AgentSlot.Resolve(
+            settings.Agents.Index,
+            settings.Agents.Count,
+            Environment.GetEnvironmentVariable);
         foreach (var problem in problems)
         {
             log.Report(problem);
@@ -60,7 +70,9 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
         try
         {
             // Workers, discovery.
-            var workers = new WorkerSlots(invocation.WorkerSlots, settings.EffectiveWorkers(Environment.ProcessorCount));
+            var workers = new WorkerSlots(
+                invocation.WorkerSlots,
+                settings.EffectiveWorkers(Environment.ProcessorCount));
             IReadOnlyList<DiscoveredTest>? discovered;
             using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken).ConfigureAwait(false))
             {
@@ -125,13 +137,17 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
     {
         var keys = tests.SelectMany(test => test.HistoryKeys).ToList();
         var now = DateTimeOffset.UtcNow;
-        var durations = await store.GetDurationsAsync(DurationQuery.For(keys, settings.Durations, now, batchId.Value), cancellationToken)
+        var durations = await store.GetDurationsAsync(
+                DurationQuery.For(keys, settings.Durations, now, batchId.Value),
+                cancellationToken)
             .ConfigureAwait(false);
         // Pass rates count over the flakiness strategy's own window, when one needs them.
-        var passRates = settings.Flakiness.Type == FlakinessStrategyType.Ignore && settings.Sorting != SortingStrategyType.SuccessRate ? []
+        var passRateWindow = settings.Durations with { TimeLimit = settings.Flakiness.TimeLimit };
+        var passRates = settings.Flakiness.Type == FlakinessStrategyType.Ignore
+            && settings.Sorting != SortingStrategyType.SuccessRate ? []
             : settings.Flakiness.TimeLimit == settings.Durations.TimeLimit ? durations
             : await store.GetDurationsAsync(
-                DurationQuery.For(keys, settings.Durations with { TimeLimit = settings.Flakiness.TimeLimit }, now, batchId.Value),
+                DurationQuery.For(keys, passRateWindow, now, batchId.Value),
                 cancellationToken).ConfigureAwait(false);
         return BatchPlanner.Plan([.. tests], durations, passRates, settings);
     }
@@ -139,7 +155,10 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
     // The batch ID, from the settings, the CI or the invocation, logged with where it came from.
     private BatchIdResolution ResolveBatchId(BatchBuildSettings settings)
     {
-        var resolution = BatchIdResolver.Resolve(settings.BatchId, Environment.GetEnvironmentVariable, () => invocation.Id);
+        var resolution = BatchIdResolver.Resolve(
+            settings.BatchId,
+            Environment.GetEnvironmentVariable,
+            () => invocation.Id);
         foreach (var diagnostic in resolution.Diagnostics)
         {
             log.Report(diagnostic);
@@ -157,7 +176,12 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
     }
 
     // The log line that announces a plan of testCount tests.
-    private string Announce(BatchBuildSettings settings, BatchId batchId, int testCount, IReadOnlyList<TestBatch> plan, int workers)
+    private string Announce(
+        BatchBuildSettings settings,
+        BatchId batchId,
+        int testCount,
+        IReadOnlyList<TestBatch> plan,
+        int workers)
     {
         var planned = plan.Sum(batch => batch.Tests.Length);
         var flaky = planned > testCount ? $"; {planned - testCount} more runs of flaky tests" : string.Empty;
@@ -168,7 +192,9 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
     // The lifecycle settings with the summary path made absolute from the project's folder.
     private BatchLifecycleSettings LifecycleOf(BatchBuildSettings settings) => settings.Lifecycle with
     {
-        SummaryPath = settings.Lifecycle.SummaryPath is { } path ? Path.GetFullPath(path, options.ProjectDirectory) : null,
+        SummaryPath = settings.Lifecycle.SummaryPath is { } path
+            ? Path.GetFullPath(path, options.ProjectDirectory)
+            : null,
     };
 
     // Whether this run leaves the batch open rather than closing it after the invocation's last
@@ -178,13 +204,15 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
     {
         if (slot.Count > 1)
         {
-            log.Say($"BatchBuild {options.Project}: batch {batchId} stays open for the other agents; the close step after the last agent closes it (the BatchBuildCloseBatch target)");
+            log.Say($"BatchBuild {options.Project}: batch {batchId} stays open for the other agents; "
+                + "the close step after the last agent closes it (the BatchBuildCloseBatch target)");
             return true;
         }
 
         if (settings.Lifecycle.DontCloseBatch)
         {
-            log.Say($"BatchBuild {options.Project}: batch {batchId} stays open (BatchBuildDontCloseBatch); close it with the BatchBuildCloseBatch target");
+            log.Say($"BatchBuild {options.Project}: batch {batchId} stays open (BatchBuildDontCloseBatch); "
+                + "close it with the BatchBuildCloseBatch target");
             return true;
         }
 

@@ -9,6 +9,9 @@ internal enum ProjectRunStatus
     /// <summary>It could not run: a setting, the store or discovery failed, as the log says.</summary>
     Failed,
 
-    /// <summary>The test platform could not list the tests to batch: the host runs them as it would without BatchBuild.</summary>
+    /// <summary>
+    /// The test platform could not list the tests to batch: the host runs them as it would without
+    /// BatchBuild.
+    /// </summary>
     NotBatched,
 }

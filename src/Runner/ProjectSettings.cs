@@ -27,7 +27,13 @@ internal static class ProjectSettings
         {
             if (!File.Exists(runSettingsFile))
             {
-                report(new Diagnostic(DiagnosticCodes.MissingRunSettings, DiagnosticSeverity.Error, null, $"the runsettings file '{runSettingsFile}' does not exist; fix the path given to --settings or RunSettingsFilePath", runSettingsFile));
+                report(new Diagnostic(
+                    DiagnosticCodes.MissingRunSettings,
+                    DiagnosticSeverity.Error,
+                    null,
+                    $"the runsettings file '{runSettingsFile}' does not exist; "
+                    + "fix the path given to --settings or RunSettingsFilePath",
+                    runSettingsFile));
                 return null;
             }
 
@@ -36,7 +42,8 @@ internal static class ProjectSettings
         }
 
         layers.Add(SettingsLayer.FromProperties(properties));
-        layers.Add(SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames.Select(name => KeyValuePair.Create(name, Environment.GetEnvironmentVariable(name)))));
+        layers.Add(SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames
+            .Select(name => KeyValuePair.Create(name, Environment.GetEnvironmentVariable(name)))));
         if (overrides is not null)
         {
             layers.Add(SettingsLayer.FromProperties(overrides));

@@ -4,7 +4,9 @@ namespace BatchBuild.Runner;
 
 /// <summary>What a test platform reported on one run of a test batch.</summary>
 /// <param name="Results">Every test result, in the order reported.</param>
-/// <param name="Failed">Whether the run itself failed: its test host crashed, was killed, or the run was aborted.</param>
+/// <param name="Failed">
+/// Whether the run itself failed: its test host crashed, was killed, or the run was aborted.
+/// </param>
 /// <param name="Running">
 /// The tests that had started but not reported when the run ended, by ID, with how long they had run.
 /// </param>

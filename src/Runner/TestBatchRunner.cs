@@ -39,7 +39,10 @@ internal sealed class TestBatchRunner(
     private readonly Lock _logGate = new();
 
     /// <summary>Runs <paramref name="plan"/> on <paramref name="platform"/>, and logs the summary.</summary>
-    public async Task<ProjectRunResult> RunAsync(IReadOnlyList<TestBatch> plan, ITestPlatform platform, CancellationToken cancellationToken)
+    public async Task<ProjectRunResult> RunAsync(
+        IReadOnlyList<TestBatch> plan,
+        ITestPlatform platform,
+        CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         if (attempt is { IsRerun: true } rerun)
@@ -55,7 +58,8 @@ internal sealed class TestBatchRunner(
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var firstTests = new ConcurrentBag<double>();
         var mine = new ConcurrentDictionary<string, SelectableTest>(StringComparer.Ordinal);
-        var runners = Enumerable.Range(0, Math.Min(workers.Count, Math.Max(1, shown.Count))).Select(_ => Task.Run(async () =>
+        var workerCount = Math.Min(workers.Count, Math.Max(1, shown.Count));
+        var runners = Enumerable.Range(0, workerCount).Select(_ => Task.Run(async () =>
         {
             while (await source.NextAsync(cancellationToken).ConfigureAwait(false) is { } taken)
             {
@@ -84,8 +88,18 @@ internal sealed class TestBatchRunner(
                         continue;
                     }
 
-                    var variables = TestEnvironment.Variables(batchId, batch.Index, testBatchCount, settings.ExportApplitoolsBatchId);
-                    var (outcome, run, suspects) = await RunOneAsync(platform, batch, testBatchCount, variables, cancellationToken).ConfigureAwait(false);
+                    var variables = TestEnvironment.Variables(
+                        batchId,
+                        batch.Index,
+                        testBatchCount,
+                        settings.ExportApplitoolsBatchId);
+                    var (outcome, run, suspects) = await RunOneAsync(
+                            platform,
+                            batch,
+                            testBatchCount,
+                            variables,
+                            cancellationToken)
+                        .ConfigureAwait(false);
                     outcomes.Add(outcome);
                     if (run.FirstTestMillis is { } firstTest)
                     {
@@ -95,12 +109,20 @@ internal sealed class TestBatchRunner(
                     IReadOnlyList<RunAgain> runAgain;
                     lock (ledger)
                     {
-                        runAgain = ledger.Record(batch, TestCaseResult.WorstById(suspects.Results), suspects.Ids, run.TimedOut is not null);
+                        runAgain = ledger.Record(
+                            batch,
+                            TestCaseResult.WorstById(suspects.Results),
+                            suspects.Ids,
+                            run.TimedOut is not null);
                     }
 
                     // Tests run again in fresh test hosts, in front of the queue.
                     var queued = runAgain.Select(group => (Group: group, Batch: new TestBatch(
-                        Interlocked.Increment(ref made), batch.Source, group.Tests, batch.ExpectedMillis / batch.Tests.Length * group.Tests.Length, RetryStrategyName))).ToList();
+                        Interlocked.Increment(ref made),
+                        batch.Source,
+                        group.Tests,
+                        batch.ExpectedMillis / batch.Tests.Length * group.Tests.Length,
+                        RetryStrategyName))).ToList();
                     again = [.. queued.Select(pair => pair.Batch)];
                     Report(platform, outcome, testBatchCount, suspects, run, queued);
                 }
@@ -115,7 +137,11 @@ internal sealed class TestBatchRunner(
         if (leased is not null)
         {
             var (count, takenOver) = leased.Counts;
-            log.Say($"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} leased {count} of the queue's {leased.Plan.Count} test batches{(takenOver > 0 ? $", {takenOver} taken over from agents whose lease expired" : string.Empty)}");
+            var tookOver = takenOver > 0
+                ? $", {takenOver} taken over from agents whose lease expired"
+                : string.Empty;
+            log.Say($"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} leased {count} "
+                + $"of the queue's {leased.Plan.Count} test batches{tookOver}");
         }
 
         var counts = ledger.Count(mine.Values);
@@ -135,23 +161,34 @@ internal sealed class TestBatchRunner(
     // run left unfinished.
     private async Task JoinRerunAsync(RunAttempt rerun, CancellationToken cancellationToken)
     {
-        if (await store.JoinRerunAsync(batchId, new Rerun(rerun.Number, slot.Index, slot.Count), cancellationToken).ConfigureAwait(false) is not { } joined)
+        var joining = new Rerun(rerun.Number, slot.Index, slot.Count);
+        if (await store.JoinRerunAsync(batchId, joining, cancellationToken).ConfigureAwait(false) is not { } joined)
         {
             return;
         }
 
         if (joined.TooOld)
         {
-            log.Report(Diagnostic.Warning(DiagnosticCodes.RerunBatchTooOld, $"{projectName}: attempt {rerun.Number} ({rerun.Origin}) does not re-open batch {batchId}: it started more than the maximum batch age ago (MaxBatchAge of the store); the re-run's results go to a new batch, {joined.Batch.Name}"));
+            log.Report(Diagnostic.Warning(
+                DiagnosticCodes.RerunBatchTooOld,
+                $"{projectName}: attempt {rerun.Number} ({rerun.Origin}) does not re-open batch {batchId}: "
+                + "it started more than the maximum batch age ago (MaxBatchAge of the store); "
+                + $"the re-run's results go to a new batch, {joined.Batch.Name}"));
             return;
         }
 
+        var rerunOf = $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin})";
         log.Say(joined.Status switch
         {
-            RerunStatus.Reopened => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) re-runs agent {slot.Index} of {slot.Count} in batch {joined.Batch.Name}, which holds {joined.Batch.Counts.Total} tests of the run so far and closes again after the re-run",
-            RerunStatus.Started when joined.Batch.Sequence == 1 => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) starts batch {joined.Batch.Name}: no earlier attempt recorded into it",
-            RerunStatus.Started => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) runs in a new batch, {joined.Batch.Name}: this agent's share of the run's batch had passed, so every job runs again",
-            _ => $"BatchBuild {projectName}: attempt {rerun.Number} ({rerun.Origin}) joins batch {joined.Batch.Name}",
+            RerunStatus.Reopened =>
+                $"{rerunOf} re-runs agent {slot.Index} of {slot.Count} in batch {joined.Batch.Name}, "
+                + $"which holds {joined.Batch.Counts.Total} tests of the run so far and closes again after the re-run",
+            RerunStatus.Started when joined.Batch.Sequence == 1 =>
+                $"{rerunOf} starts batch {joined.Batch.Name}: no earlier attempt recorded into it",
+            RerunStatus.Started =>
+                $"{rerunOf} runs in a new batch, {joined.Batch.Name}: "
+                + "this agent's share of the run's batch had passed, so every job runs again",
+            _ => $"{rerunOf} joins batch {joined.Batch.Name}",
         });
     }
 
@@ -163,15 +200,25 @@ internal sealed class TestBatchRunner(
     // Runs one test batch, records its results (a failed one for each test the crash or time limit
     // is pinned on) and judges it.
     private async Task<(TestBatchOutcome Outcome, TestBatchRun Run, Suspects Suspects)> RunOneAsync(
-        ITestPlatform platform, TestBatch batch, int testBatchCount, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+        ITestPlatform platform,
+        TestBatch batch,
+        int testBatchCount,
+        IReadOnlyList<KeyValuePair<string, string>> variables,
+        CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var run = await platform.RunAsync(batch, variables, cancellationToken).ConfigureAwait(false);
         var timeLimit = run.TimedOut is { } kind
-            ? $"{Describe(kind)}={(kind == TimeLimitKind.TestBatch ? settings.Timeouts.TestBatchTimeoutMillis : settings.Timeouts.TestOutputTimeoutMillis)}"
+            ? $"{Describe(kind)}={LimitMillis(kind)}"
             : null;
         var suspects = Suspects.Of(batch, run.Results, run.Failed, run.Running, timeLimit);
-        var records = TestCaseResult.Records(batch, suspects.Results, batchId, DateTimeOffset.UtcNow, agent, TestBatchResults.NewAttempt());
+        var records = TestCaseResult.Records(
+            batch,
+            suspects.Results,
+            batchId,
+            DateTimeOffset.UtcNow,
+            agent,
+            TestBatchResults.NewAttempt());
         if (records.Count > 0)
         {
             await store.RecordResultsAsync(records, cancellationToken).ConfigureAwait(false);
@@ -179,20 +226,31 @@ internal sealed class TestBatchRunner(
 
         var outcome = TestBatchOutcome.Judge(batch, suspects.Results, run.Failed, clock.Elapsed);
         var start = run.FirstTestMillis is { } first ? $", its first test after {first:0} ms" : string.Empty;
-        log.Say($"BatchBuild {projectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms{start}", important: false);
+        log.Say(
+            $"BatchBuild {projectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms{start}",
+            important: false);
         if (outcome.Status == TestBatchStatus.Crashed && run.Log.Length > 0)
         {
-            log.Say($"[{batch.Index}/{testBatchCount}] {projectName}: {platform.Name} said:{Environment.NewLine}{run.Log.TrimEnd()}");
+            log.Say($"[{batch.Index}/{testBatchCount}] {projectName}: {platform.Name} said:"
+                + $"{Environment.NewLine}{run.Log.TrimEnd()}");
         }
 
         return (outcome, run, suspects);
     }
 
+    // The setting of the time limit that passed, in milliseconds.
+    private long LimitMillis(TimeLimitKind kind) => kind == TimeLimitKind.TestBatch
+        ? settings.Timeouts.TestBatchTimeoutMillis
+        : settings.Timeouts.TestOutputTimeoutMillis;
+
     // Where the workers take their test batches from: the whole plan on one agent; this agent's
     // share of the plan (the one stored on the batch server when there is one) in a static
     // split; the batch server's queue in queue mode, or the static share when it cannot be
     // reached. Returns the source and the plan it comes from, as the log counts test batches.
-    private async Task<(ITestBatchSource Source, IReadOnlyList<TestBatch> Plan)> SourceAsync(IReadOnlyList<TestBatch> plan, AttemptLedger ledger, CancellationToken cancellationToken)
+    private async Task<(ITestBatchSource Source, IReadOnlyList<TestBatch> Plan)> SourceAsync(
+        IReadOnlyList<TestBatch> plan,
+        AttemptLedger ledger,
+        CancellationToken cancellationToken)
     {
         var server = settings.Lifecycle.ServerUrl;
         var distribution = settings.Agents.DistributionFor(slot.Count, server is not null);
@@ -204,18 +262,36 @@ internal sealed class TestBatchRunner(
 
         if (distribution == DistributionType.Queue && server is null)
         {
-            log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{projectName}: BatchBuildDistribution is queue but no batch server is set (BatchBuildServerUrl); the agents split the tests statically"));
+            log.Report(Diagnostic.Warning(
+                DiagnosticCodes.QueueFallback,
+                $"{projectName}: BatchBuildDistribution is queue but no batch server is set (BatchBuildServerUrl); "
+                + "the agents split the tests statically"));
             distribution = DistributionType.Static;
         }
 
         var shared = plan;
         if (server is not null)
         {
-            var queue = new AgentQueueClient(http!, server, settings.Lifecycle.ApiKey, batchId, TestKey.AssemblyNameOf(testAssembly), agent);
-            var (work, stored, problem) = await LeasedWork.RegisterAsync(queue, workers, slot, plan, distribution == DistributionType.Queue, log.Report, cancellationToken).ConfigureAwait(false);
+            var queue = new AgentQueueClient(
+                http!,
+                server,
+                settings.Lifecycle.ApiKey,
+                batchId,
+                TestKey.AssemblyNameOf(testAssembly),
+                agent);
+            var (work, stored, problem) = await LeasedWork.RegisterAsync(
+                    queue,
+                    workers,
+                    slot,
+                    plan,
+                    distribution == DistributionType.Queue,
+                    log.Report,
+                    cancellationToken)
+                .ConfigureAwait(false);
             if (work is not null)
             {
-                log.Say($"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) leases test batches from the queue of {work.Plan.Count} at {queue.Where} (queue)");
+                log.Say($"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) "
+                    + $"leases test batches from the queue of {work.Plan.Count} at {queue.Where} (queue)");
                 return (work, work.Plan);
             }
 
@@ -225,29 +301,48 @@ internal sealed class TestBatchRunner(
             }
             else
             {
-                log.Report(Diagnostic.Warning(DiagnosticCodes.QueueFallback, $"{projectName}: the batch server's queue at {queue.Where} cannot be reached or used ({problem}); agent {slot.Index} of {slot.Count} runs its static share of its own plan"));
+                log.Report(Diagnostic.Warning(
+                    DiagnosticCodes.QueueFallback,
+                    $"{projectName}: the batch server's queue at {queue.Where} cannot be reached or used ({problem}); "
+                    + $"agent {slot.Index} of {slot.Count} runs its static share of its own plan"));
             }
         }
 
         var share = AgentSplit.ShareOf(shared, slot);
+        var shareTests = share.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).Count();
+        var fromServer = shared == plan ? string.Empty : " of the plan stored on the batch server";
         log.Say(
-            $"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) runs {share.Count} of the {shared.Count} test batches, {share.SelectMany(batch => batch.Tests).DistinctBy(test => test.Id).Count()} tests (static split{(shared == plan ? string.Empty : " of the plan stored on the batch server")})");
+            $"BatchBuild {projectName}: agent {slot.Index} of {slot.Count} ({slot.Origin}) "
+            + $"runs {share.Count} of the {shared.Count} test batches, {shareTests} tests (static split{fromServer})");
         ledger.Plan(share);
         return (new PlannedWork(share, workers), shared);
     }
 
     // A failure or a missing result is an error when the test will not run again, else a warning
     // that says it will.
-    private void Report(ITestPlatform platform, TestBatchOutcome outcome, int testBatchCount, Suspects suspects, TestBatchRun run, IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
+    private void Report(
+        ITestPlatform platform,
+        TestBatchOutcome outcome,
+        int testBatchCount,
+        Suspects suspects,
+        TestBatchRun run,
+        IReadOnlyList<(RunAgain Group, TestBatch Batch)> again)
     {
         var timedOut = run.TimedOut;
-        var runsAgain = again.SelectMany(pair => pair.Group.Tests.Select(test => (Test: test.ToString(), pair.Batch.Index)))
+        var runsAgain = again
+            .SelectMany(pair => pair.Group.Tests.Select(test => (Test: test.ToString(), pair.Batch.Index)))
             .ToDictionary(pair => pair.Test, pair => pair.Index, StringComparer.Ordinal);
         Diagnostic Verdict(string code, string test, string what, string? detail = null)
         {
-            var message = $"{test} {what} in test batch {outcome.Batch.Index}{(detail is null ? string.Empty : $" ({detail})")}";
+            var why = detail is null ? string.Empty : $" ({detail})";
+            var message = $"{test} {what} in test batch {outcome.Batch.Index}{why}";
             return runsAgain.TryGetValue(test, out var index)
-                ? new Diagnostic(code, DiagnosticSeverity.Warning, null, $"{message}; it runs again in test batch {index}", testAssembly)
+                ? new Diagnostic(
+                    code,
+                    DiagnosticSeverity.Warning,
+                    null,
+                    $"{message}; it runs again in test batch {index}",
+                    testAssembly)
                 : new Diagnostic(code, DiagnosticSeverity.Error, null, message, testAssembly);
         }
 
@@ -262,13 +357,23 @@ internal sealed class TestBatchRunner(
             foreach (var test in suspects.Names)
             {
                 log.Report(timedOut is { } limit
-                    ? Verdict(DiagnosticCodes.TestTimedOut, test, "timed out", $"{Describe(limit)}; its test host was killed")
-                    : Verdict(DiagnosticCodes.TestCrashedHost, test, "crashed its test host", $"it ran alone; see what {platform.Name} said above"));
+                    ? Verdict(
+                        DiagnosticCodes.TestTimedOut,
+                        test,
+                        "timed out",
+                        $"{Describe(limit)}; its test host was killed")
+                    : Verdict(
+                        DiagnosticCodes.TestCrashedHost,
+                        test,
+                        "crashed its test host",
+                        $"it ran alone; see what {platform.Name} said above"));
             }
 
             if (suspects.Probable.Count > 0 && again.Count > 0)
             {
-                log.Say($"[{outcome.Batch.Index}/{testBatchCount}] {projectName}: the test host crashed while {string.Join(", ", suspects.Probable)} ran, as far as the test framework reported; each test without a result runs again alone");
+                log.Say($"[{outcome.Batch.Index}/{testBatchCount}] {projectName}: "
+                    + $"the test host crashed while {string.Join(", ", suspects.Probable)} ran, "
+                    + "as far as the test framework reported; each test without a result runs again alone");
             }
 
             foreach (var test in outcome.NotRun)
@@ -278,18 +383,31 @@ internal sealed class TestBatchRunner(
                     test,
                     "reported no result",
                     run.Failed
-                        ? $"the test host crashed or was killed, or the run was aborted; see what {platform.Name} said above"
-                        : "its test batch ran to the end without it: the test framework did not run it when selected; see README, 'Known limits'"));
+                        ? "the test host crashed or was killed, or the run was aborted; "
+                            + $"see what {platform.Name} said above"
+                        : "its test batch ran to the end without it: "
+                            + "the test framework did not run it when selected; see README, 'Known limits'"));
             }
 
             if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0 && suspects.Names.Count == 0)
             {
-                log.Report(new Diagnostic(DiagnosticCodes.TestNotRun, DiagnosticSeverity.Error, null, $"test batch {outcome.Batch.Index} failed without a failed test; see what {platform.Name} said above", testAssembly));
+                log.Report(new Diagnostic(
+                    DiagnosticCodes.TestNotRun,
+                    DiagnosticSeverity.Error,
+                    null,
+                    $"test batch {outcome.Batch.Index} failed without a failed test; "
+                    + $"see what {platform.Name} said above",
+                    testAssembly));
             }
 
             foreach (var test in outcome.Unplanned)
             {
-                log.Report(new Diagnostic(DiagnosticCodes.UnplannedTest, DiagnosticSeverity.Warning, null, $"{test} ran in test batch {outcome.Batch.Index} but was not planned there", testAssembly));
+                log.Report(new Diagnostic(
+                    DiagnosticCodes.UnplannedTest,
+                    DiagnosticSeverity.Warning,
+                    null,
+                    $"{test} ran in test batch {outcome.Batch.Index} but was not planned there",
+                    testAssembly));
             }
 
             foreach (var (group, batch) in again)

@@ -51,7 +51,10 @@ internal sealed class TestBatchWork(IEnumerable<TestBatch> plan)
         }
     }
 
-    /// <summary>Queues <paramref name="batches"/> in front, in order, for test batches that did not come from here.</summary>
+    /// <summary>
+    /// Queues <paramref name="batches"/> in front, in order, for test batches that did not come
+    /// from here.
+    /// </summary>
     public void Add(IReadOnlyList<TestBatch> batches)
     {
         lock (_queue)

@@ -9,10 +9,13 @@ namespace BatchBuild.Runner;
 /// entered every project in before <c>dotnet test</c> started any. Each launcher marks its project
 /// done when it ends; the last one closes the batch.
 /// </summary>
-/// <param name="folder">The invocation's folder, as the launch file names it; null when the build could not make it.</param>
+/// <param name="folder">
+/// The invocation's folder, as the launch file names it; null when the build could not make it.
+/// </param>
 /// <param name="token">The project's name in the folder.</param>
 /// <param name="log">The project's log.</param>
-internal sealed class TestingPlatformModeInvocation(InvocationFolder? folder, string token, IRunLog log) : IDotnetTestInvocation
+internal sealed class TestingPlatformModeInvocation(InvocationFolder? folder, string token, IRunLog log)
+    : IDotnetTestInvocation
 {
     /// <inheritdoc />
     public Guid Id { get; } = folder?.Id ?? Guid.NewGuid();
@@ -30,7 +33,9 @@ internal sealed class TestingPlatformModeInvocation(InvocationFolder? folder, st
         {
             log.Report(Diagnostic.Warning(
                 DiagnosticCodes.CloseFailed,
-                $"{close.Project}: the projects of this dotnet test could not be counted, so batch {close.BatchId} stays open; close it with the BatchBuildCloseBatch target, or it closes when idle"));
+                $"{close.Project}: the projects of this dotnet test could not be counted, "
+                + $"so batch {close.BatchId} stays open; "
+                + "close it with the BatchBuildCloseBatch target, or it closes when idle"));
             return;
         }
 
@@ -42,8 +47,13 @@ internal sealed class TestingPlatformModeInvocation(InvocationFolder? folder, st
         using var http = Http.CreateClient(close.Lifecycle.Proxy);
         try
         {
-            await new BatchCloser(close.Lifecycle, close.StorePath, http, log.Report, Environment.GetEnvironmentVariable)
-                .CloseAsync([close.BatchId], cancellationToken).ConfigureAwait(false);
+            var closer = new BatchCloser(
+                close.Lifecycle,
+                close.StorePath,
+                http,
+                log.Report,
+                Environment.GetEnvironmentVariable);
+            await closer.CloseAsync([close.BatchId], cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException e)
         {

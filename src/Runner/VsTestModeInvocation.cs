@@ -11,9 +11,15 @@ namespace BatchBuild.Runner;
 /// batch closes also when a project fails or is cancelled. The attachments of the test batches go
 /// the same way.
 /// </summary>
-/// <param name="sessionId"><c>$(VSTestSessionCorrelationId)</c>: shared by all projects of one <c>dotnet test</c>.</param>
-/// <param name="artifactsProcessingMode"><c>$(VSTestArtifactsProcessingMode)</c>: <c>collect</c> under <c>dotnet test</c>.</param>
-/// <param name="collectorFolder">The folder that holds the session collector, whose processor closes the batch.</param>
+/// <param name="sessionId">
+/// <c>$(VSTestSessionCorrelationId)</c>: shared by all projects of one <c>dotnet test</c>.
+/// </param>
+/// <param name="artifactsProcessingMode">
+/// <c>$(VSTestArtifactsProcessingMode)</c>: <c>collect</c> under <c>dotnet test</c>.
+/// </param>
+/// <param name="collectorFolder">
+/// The folder that holds the session collector, whose processor closes the batch.
+/// </param>
 /// <param name="log">The project's log.</param>
 internal sealed class VsTestModeInvocation(
     string? sessionId, string? artifactsProcessingMode, string collectorFolder, IRunLog log) : IDotnetTestInvocation
@@ -28,7 +34,9 @@ internal sealed class VsTestModeInvocation(
     /// batch ID from it: the GUID the session ID ends with, else a new one.
     /// </summary>
     public static Guid IdOf(string? sessionId) =>
-        sessionId?.Split('_').LastOrDefault() is { } tail && Guid.TryParse(tail, out var guid) ? guid : Guid.NewGuid();
+        sessionId?.Split('_').LastOrDefault() is { } tail && Guid.TryParse(tail, out var guid)
+            ? guid
+            : Guid.NewGuid();
 
     /// <inheritdoc />
     public string WorkerSlots => _folder.WorkerSlots;
@@ -43,7 +51,8 @@ internal sealed class VsTestModeInvocation(
     {
         if (!CollectsArtifacts || _folder.CreateHandoffFolder() is not { } folder)
         {
-            log.Say($"BatchBuild {close.Project}: not run by dotnet test, so batch {close.BatchId} stays open; close it with the BatchBuildCloseBatch target, or it closes when idle");
+            log.Say($"BatchBuild {close.Project}: not run by dotnet test, so batch {close.BatchId} stays open; "
+                + "close it with the BatchBuildCloseBatch target, or it closes when idle");
             return;
         }
 
@@ -53,7 +62,9 @@ internal sealed class VsTestModeInvocation(
         WriteForOwner(file, request.ToJson());
         WriteForOwner(
             Path.Combine(folder, PostProcessingHandoff.FileName),
-            PostProcessingHandoff.ForClose(file, Path.Combine(collectorFolder, PostProcessingHandoff.CollectorAssembly)));
+            PostProcessingHandoff.ForClose(
+                file,
+                Path.Combine(collectorFolder, PostProcessingHandoff.CollectorAssembly)));
     }
 
     /// <inheritdoc />
@@ -71,7 +82,9 @@ internal sealed class VsTestModeInvocation(
             return false;
         }
 
-        WriteForOwner(Path.Combine(folder, PostProcessingHandoff.FileName), PostProcessingHandoff.ToJson(attachments, collectors));
+        WriteForOwner(
+            Path.Combine(folder, PostProcessingHandoff.FileName),
+            PostProcessingHandoff.ToJson(attachments, collectors));
         return true;
     }
 
@@ -80,7 +93,9 @@ internal sealed class VsTestModeInvocation(
     // it is there.
     private async Task<string?> CloseTokenAsync(ProjectClose close, CancellationToken cancellationToken)
     {
-        if (close.Lifecycle.ServerUrl is not { } server || close.Http is not { } http || string.IsNullOrEmpty(close.Lifecycle.ApiKey))
+        if (close.Lifecycle.ServerUrl is not { } server
+            || close.Http is not { } http
+            || string.IsNullOrEmpty(close.Lifecycle.ApiKey))
         {
             return null;
         }
@@ -91,7 +106,10 @@ internal sealed class VsTestModeInvocation(
         {
             log.Report(Diagnostic.Warning(
                 DiagnosticCodes.NoCloseToken,
-                $"{close.Project}: the server {CompletionNotifier.Redacted(server)} issued no close token for batch {close.BatchId} ({detail}); the close after the last project needs the API key, which is never written to disk: set BATCHBUILD_API_KEY in the environment of dotnet test, or the batch stays open until closed with the BatchBuildCloseBatch target or idle"));
+                $"{close.Project}: the server {CompletionNotifier.Redacted(server)} issued no close token "
+                + $"for batch {close.BatchId} ({detail}); the close after the last project needs the API key, "
+                + "which is never written to disk: set BATCHBUILD_API_KEY in the environment of dotnet test, "
+                + "or the batch stays open until closed with the BatchBuildCloseBatch target or idle"));
         }
 
         return token;

@@ -25,9 +25,16 @@ internal sealed class WorkerSlots(string directory, int count)
     {
         Directory.CreateDirectory(directory);
         var rank = (long)Math.Clamp(First - expectedMillis, 0, First);
-        var name = string.Create(CultureInfo.InvariantCulture, $"{rank:D16}-{DateTime.UtcNow.Ticks:D20}-{Environment.ProcessId}-{Guid.NewGuid():N}.wait");
+        var name = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{rank:D16}-{DateTime.UtcNow.Ticks:D20}-{Environment.ProcessId}-{Guid.NewGuid():N}.wait");
         using var ticket = new FileStream(
-            Path.Combine(directory, name), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.DeleteOnClose);
+            Path.Combine(directory, name),
+            FileMode.CreateNew,
+            FileAccess.ReadWrite,
+            FileShare.ReadWrite | FileShare.Delete,
+            1,
+            FileOptions.DeleteOnClose);
         while (true)
         {
             if (IsHead(name) && TryTakeSlot() is { } slot)
@@ -41,7 +48,10 @@ internal sealed class WorkerSlots(string directory, int count)
 
     private bool IsHead(string name)
     {
-        foreach (var waiting in Directory.EnumerateFiles(directory, "*.wait").Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        var queue = Directory.EnumerateFiles(directory, "*.wait")
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal);
+        foreach (var waiting in queue)
         {
             if (waiting == name)
             {
@@ -61,7 +71,8 @@ internal sealed class WorkerSlots(string directory, int count)
     private bool IsAbandoned(string ticket)
     {
         var fields = ticket.Split('-');
-        if (fields.Length < 4 || !int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
+        if (fields.Length < 4
+            || !int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
             || processId == Environment.ProcessId || IsRunning(processId))
         {
             return false;
@@ -94,7 +105,13 @@ internal sealed class WorkerSlots(string directory, int count)
         {
             try
             {
-                return new FileStream(Path.Combine(directory, $"slot-{slot}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                return new FileStream(
+                    Path.Combine(directory, $"slot-{slot}.lock"),
+                    FileMode.OpenOrCreate,
+                    FileAccess.ReadWrite,
+                    FileShare.None,
+                    1,
+                    FileOptions.None);
             }
             catch (IOException)
             {

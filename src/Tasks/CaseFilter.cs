@@ -38,15 +38,19 @@ internal sealed class CaseFilter
                 return DiscoveredSuite.ClassOf(testCase);
         }
 
-        if (testCase.Properties.FirstOrDefault(p => string.Equals(p.Label, name, StringComparison.OrdinalIgnoreCase) || string.Equals(p.Id, name, StringComparison.OrdinalIgnoreCase)) is { } property
+        if (testCase.Properties.FirstOrDefault(p =>
+                string.Equals(p.Label, name, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(p.Id, name, StringComparison.OrdinalIgnoreCase)) is { } property
             && testCase.GetPropertyValue(property) is { } value)
         {
             return value;
         }
 
         var traits = testCase.Traits.Where(trait => string.Equals(trait.Name, name, StringComparison.OrdinalIgnoreCase)
-            || (name.Equals("TestCategory", StringComparison.OrdinalIgnoreCase) && trait.Name.Equals("Category", StringComparison.OrdinalIgnoreCase))
-            || (name.Equals("Category", StringComparison.OrdinalIgnoreCase) && trait.Name.Equals("TestCategory", StringComparison.OrdinalIgnoreCase)))
+            || (name.Equals("TestCategory", StringComparison.OrdinalIgnoreCase)
+                && trait.Name.Equals("Category", StringComparison.OrdinalIgnoreCase))
+            || (name.Equals("Category", StringComparison.OrdinalIgnoreCase)
+                && trait.Name.Equals("TestCategory", StringComparison.OrdinalIgnoreCase)))
             .Select(trait => trait.Value)
             .ToArray();
         return traits.Length > 0 ? traits : null;

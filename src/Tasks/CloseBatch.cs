@@ -35,10 +35,16 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
     /// <summary>Whether a failed close fails the build; false by default (a warning).</summary>
     public bool FailOnError { get; set; }
 
-    /// <summary>Whether a batch that closed with failed tests fails the build, as the last step of a pipeline whose agents each saw only their own tests.</summary>
+    /// <summary>
+    /// Whether a batch that closed with failed tests fails the build, as the last step of a pipeline
+    /// whose agents each saw only their own tests.
+    /// </summary>
     public bool FailOnFailedTests { get; set; }
 
-    /// <summary>The BatchBuild MSBuild properties, each an item named after the property with its value in <c>Value</c>.</summary>
+    /// <summary>
+    /// The BatchBuild MSBuild properties, each an item named after the property with its value in
+    /// <c>Value</c>.
+    /// </summary>
     public ITaskItem[] Settings { get; set; } = [];
 
     /// <summary>The user's runsettings file, if any.</summary>
@@ -76,11 +82,17 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
 
         var lifecycle = settings.Lifecycle;
         var ids = new List<BatchId>();
-        foreach (var text in BatchIds.SelectMany(i => i.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        var texts = BatchIds.SelectMany(i =>
+            i.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        foreach (var text in texts)
         {
             if (!BatchId.TryCreate(text, out var id, out var problem))
             {
-                Log.Report(new Diagnostic(DiagnosticCodes.InvalidBatchId, DiagnosticSeverity.Error, "BatchIds", $"'{text}' is not a batch ID ({problem}); use {BatchId.Rule}"));
+                Log.Report(new Diagnostic(
+                    DiagnosticCodes.InvalidBatchId,
+                    DiagnosticSeverity.Error,
+                    "BatchIds",
+                    $"'{text}' is not a batch ID ({problem}); use {BatchId.Rule}"));
                 return false;
             }
 
@@ -123,7 +135,10 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
             {
                 if (counts.Failed > 0)
                 {
-                    Report(Diagnostic.Error(DiagnosticCodes.BatchHasFailures, $"batch {id} has {counts.Failed} failed of {counts.Total} tests (BatchBuildCloseFailOnFailedTests)"));
+                    Report(Diagnostic.Error(
+                        DiagnosticCodes.BatchHasFailures,
+                        $"batch {id} has {counts.Failed} failed of {counts.Total} tests "
+                        + "(BatchBuildCloseFailOnFailedTests)"));
                 }
             },
         };
@@ -133,7 +148,10 @@ public sealed class CloseBatch : MSBuildTask, ICancelableTask
         }
         catch (StoreException e)
         {
-            Report(e.Diagnostic with { Severity = FailOnError ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning });
+            Report(e.Diagnostic with
+            {
+                Severity = FailOnError ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+            });
         }
         catch (OperationCanceledException)
         {

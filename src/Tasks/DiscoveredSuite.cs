@@ -4,7 +4,9 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 namespace BatchBuild.Tasks;
 
 /// <summary>The tests of one assembly as BatchBuild plans them, and the test cases that run each.</summary>
-internal sealed record DiscoveredSuite(IReadOnlyList<DiscoveredTest> Tests, IReadOnlyDictionary<string, IReadOnlyList<TestCase>> ById)
+internal sealed record DiscoveredSuite(
+    IReadOnlyList<DiscoveredTest> Tests,
+    IReadOnlyDictionary<string, IReadOnlyList<TestCase>> ById)
 {
     // Frameworks that say so name the test's class in this property; for the others it is read from the name.
     private const string ManagedTypeProperty = "TestCase.ManagedType";
@@ -31,7 +33,9 @@ internal sealed record DiscoveredSuite(IReadOnlyList<DiscoveredTest> Tests, IRea
                 id));
         }
 
-        return new DiscoveredSuite(tests, byId.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<TestCase>)pair.Value, StringComparer.Ordinal));
+        return new DiscoveredSuite(
+            tests,
+            byId.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<TestCase>)pair.Value, StringComparer.Ordinal));
     }
 
     /// <summary>The class of a test case: as its framework names it, else as read from its name.</summary>

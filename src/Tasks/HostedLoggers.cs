@@ -45,7 +45,9 @@ internal sealed class HostedLoggers
         Action<Diagnostic> report)
     {
         var hosted = new HostedLoggers();
-        var wanted = requests.Where(request => !request.Name.Equals("console", StringComparison.OrdinalIgnoreCase)).ToList();
+        var wanted = requests
+            .Where(request => !request.Name.Equals("console", StringComparison.OrdinalIgnoreCase))
+            .ToList();
         if (wanted.Count == 0)
         {
             return hosted;
@@ -61,7 +63,11 @@ internal sealed class HostedLoggers
             {
                 if (Find(request.Name, candidates) is not { } type)
                 {
-                    report(Diagnostic.Error(DiagnosticCodes.LoggerUnavailable, $"no test logger named '{request.Name}' was found beside the test assembly, in the test adapter paths or in the SDK's extensions; add the package that provides it to the test project, or fix the name given to --logger"));
+                    report(Diagnostic.Error(
+                        DiagnosticCodes.LoggerUnavailable,
+                        $"no test logger named '{request.Name}' was found beside the test assembly, "
+                        + "in the test adapter paths or in the SDK's extensions; "
+                        + "add the package that provides it to the test project, or fix the name given to --logger"));
                     continue;
                 }
 
@@ -88,7 +94,9 @@ internal sealed class HostedLoggers
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                report(Diagnostic.Error(DiagnosticCodes.LoggerUnavailable, $"the test logger '{request.Name}' failed to start ({e.GetType().Name}: {e.Message})"));
+                report(Diagnostic.Error(
+                    DiagnosticCodes.LoggerUnavailable,
+                    $"the test logger '{request.Name}' failed to start ({e.GetType().Name}: {e.Message})"));
             }
         }
 
@@ -146,15 +154,24 @@ internal sealed class HostedLoggers
             {
                 types = Load(path).GetExportedTypes();
             }
-            catch (Exception e) when (e is BadImageFormatException or FileLoadException or ReflectionTypeLoadException or FileNotFoundException)
+            catch (Exception e) when (e is BadImageFormatException
+                or FileLoadException
+                or ReflectionTypeLoadException
+                or FileNotFoundException)
             {
                 continue;
             }
 
             var match = types.FirstOrDefault(type =>
                 typeof(ITestLogger).IsAssignableFrom(type) && !type.IsAbstract
-                && (string.Equals(type.GetCustomAttribute<FriendlyNameAttribute>()?.FriendlyName, name, StringComparison.OrdinalIgnoreCase)
-                    || string.Equals(type.GetCustomAttribute<ExtensionUriAttribute>()?.ExtensionUri, name, StringComparison.OrdinalIgnoreCase)));
+                && (string.Equals(
+                        type.GetCustomAttribute<FriendlyNameAttribute>()?.FriendlyName,
+                        name,
+                        StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(
+                        type.GetCustomAttribute<ExtensionUriAttribute>()?.ExtensionUri,
+                        name,
+                        StringComparison.OrdinalIgnoreCase)));
             if (match is not null)
             {
                 return match;
@@ -175,7 +192,9 @@ internal sealed class HostedLoggers
             if (ResolvedFolders.Add(folder))
             {
                 AssemblyLoadContext.Default.Resolving += (context, name) =>
-                    Path.Combine(folder, name.Name + ".dll") is var candidate && File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+                    Path.Combine(folder, name.Name + ".dll") is var candidate && File.Exists(candidate)
+                        ? context.LoadFromAssemblyPath(candidate)
+                        : null;
             }
         }
 
@@ -188,9 +207,17 @@ internal sealed class HostedLoggers
         private EventHandler<TestResultEventArgs>? _testResult;
         private EventHandler<TestRunCompleteEventArgs>? _testRunComplete;
 
-        public override event EventHandler<TestResultEventArgs>? TestResult { add => _testResult += value; remove => _testResult -= value; }
+        public override event EventHandler<TestResultEventArgs>? TestResult
+        {
+            add => _testResult += value;
+            remove => _testResult -= value;
+        }
 
-        public override event EventHandler<TestRunCompleteEventArgs>? TestRunComplete { add => _testRunComplete += value; remove => _testRunComplete -= value; }
+        public override event EventHandler<TestRunCompleteEventArgs>? TestRunComplete
+        {
+            add => _testRunComplete += value;
+            remove => _testRunComplete -= value;
+        }
 
         public override event EventHandler<TestRunMessageEventArgs>? TestRunMessage { add { } remove { } }
 

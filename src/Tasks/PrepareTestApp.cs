@@ -58,7 +58,9 @@ public sealed class PrepareTestApp : MSBuildTask
         // Not built yet (dotnet test --no-build of a clean tree): dotnet test says so itself.
         if (!File.Exists(TestApp))
         {
-            Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: {TestApp} does not exist, so dotnet test runs it as it is");
+            Log.LogMessage(
+                MessageImportance.Normal,
+                $"BatchBuild {ProjectName}: {TestApp} does not exist, so dotnet test runs it as it is");
             return true;
         }
 
@@ -72,7 +74,10 @@ public sealed class PrepareTestApp : MSBuildTask
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             invocation = null;
-            Log.LogMessage(MessageImportance.High, $"BatchBuild {ProjectName}: the projects of this dotnet test cannot share a folder ({e.Message}); the batch stays open after the run");
+            Log.LogMessage(
+                MessageImportance.High,
+                $"BatchBuild {ProjectName}: the projects of this dotnet test cannot share a folder ({e.Message}); "
+                + "the batch stays open after the run");
         }
 
         var properties = Settings
@@ -94,7 +99,9 @@ public sealed class PrepareTestApp : MSBuildTask
 
         RunArguments = $"exec {Quote(Launcher)} {Quote(file)} -- {Quote(RunCommand)} {RunArguments}".TrimEnd();
         RunCommand = DotnetHost;
-        Log.LogMessage(MessageImportance.Normal, $"BatchBuild {ProjectName}: dotnet test runs {TestApp} through BatchBuild ({file})");
+        Log.LogMessage(
+            MessageImportance.Normal,
+            $"BatchBuild {ProjectName}: dotnet test runs {TestApp} through BatchBuild ({file})");
         return true;
     }
 

@@ -35,7 +35,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     [Required]
     public string ProjectDirectory { get; set; } = string.Empty;
 
-    /// <summary>The folder that holds the BatchBuild collectors (the close hand-off names the session collector's assembly there).</summary>
+    /// <summary>
+    /// The folder that holds the BatchBuild collectors (the close hand-off names the session
+    /// collector's assembly there).
+    /// </summary>
     [Required]
     public string ExtensionDirectory { get; set; } = string.Empty;
 
@@ -43,7 +46,10 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     [Required]
     public string VSTestConsolePath { get; set; } = string.Empty;
 
-    /// <summary>The BatchBuild MSBuild properties, each an item named after the property with its value in <c>Value</c>.</summary>
+    /// <summary>
+    /// The BatchBuild MSBuild properties, each an item named after the property with its value in
+    /// <c>Value</c>.
+    /// </summary>
     public ITaskItem[] Settings { get; set; } = [];
 
     /// <summary>The store to use when no setting names one.</summary>
@@ -135,12 +141,21 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         }
         catch (OperationCanceledException)
         {
-            Log.Report(new Diagnostic(DiagnosticCodes.Cancelled, DiagnosticSeverity.Warning, null, "the test run was cancelled"));
+            Log.Report(new Diagnostic(
+                DiagnosticCodes.Cancelled,
+                DiagnosticSeverity.Warning,
+                null,
+                "the test run was cancelled"));
             return false;
         }
         catch (TestPlatformException e)
         {
-            Log.Report(new Diagnostic(DiagnosticCodes.TestPlatformFailed, DiagnosticSeverity.Error, null, $"{e.Message}; check that `dotnet vstest --help` runs with this SDK", TestAssembly));
+            Log.Report(new Diagnostic(
+                DiagnosticCodes.TestPlatformFailed,
+                DiagnosticSeverity.Error,
+                null,
+                $"{e.Message}; check that `dotnet vstest --help` runs with this SDK",
+                TestAssembly));
             return false;
         }
         finally
@@ -154,11 +169,17 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         var log = new BuildLog(Log);
         var invocation = new VsTestModeInvocation(SessionId, ArtifactsProcessingMode, ExtensionDirectory, log);
         var options = new ProjectRunOptions(
-            ProjectName, ProjectDirectory, TestAssembly, RunSettingsFile, TaskSettings.Properties(Settings), DefaultStorePath);
+            ProjectName,
+            ProjectDirectory,
+            TestAssembly,
+            RunSettingsFile,
+            TaskSettings.Properties(Settings),
+            DefaultStorePath);
         var run = new ProjectRun(options, invocation, log);
         try
         {
-            var result = await run.RunAsync(setup => Platform(setup, invocation, log), cancellationToken).ConfigureAwait(false);
+            var result = await run.RunAsync(setup => Platform(setup, invocation, log), cancellationToken)
+                .ConfigureAwait(false);
             return result.Status == ProjectRunStatus.Ran && !Log.HasLoggedErrors;
         }
         finally
@@ -215,7 +236,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
     {
         var hangTimeout = NullIfEmpty(BlameHangTimeout) ?? $"{timeouts.TestOutputTimeoutMillis}ms";
         var blame = new BlameOptions(
-            BlameCrash, NullIfEmpty(BlameCrashDumpType), BlameCrashCollectAlways, BlameHang, NullIfEmpty(BlameHangDumpType), hangTimeout)
+            BlameCrash,
+            NullIfEmpty(BlameCrashDumpType),
+            BlameCrashCollectAlways,
+            BlameHang,
+            NullIfEmpty(BlameHangDumpType),
+            hangTimeout)
         {
             Enabled = Blame || BlameCrash || BlameHang,
         };
@@ -225,7 +251,12 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
             Collect,
             blame,
             CommandLineRunSettings,
-            [.. TestAdapterPaths.Append(TraceDataCollectorDirectory).OfType<string>().Where(path => !string.IsNullOrWhiteSpace(path))]);
+            [
+                .. TestAdapterPaths
+                    .Append(TraceDataCollectorDirectory)
+                    .OfType<string>()
+                    .Where(path => !string.IsNullOrWhiteSpace(path)),
+            ]);
         try
         {
             BlameHangMillis = BlameHang ? VsTestRunSettings.Millis(hangTimeout) : null;

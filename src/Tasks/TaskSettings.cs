@@ -24,7 +24,9 @@ internal static class TaskSettings
         IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
         ProjectSettings.Read(runSettingsFile, Properties(properties), log.Report, out userRunSettings, overrides);
 
-    /// <summary>The BatchBuild MSBuild properties a task is given, each an item with its value in <c>Value</c>.</summary>
+    /// <summary>
+    /// The BatchBuild MSBuild properties a task is given, each an item with its value in <c>Value</c>.
+    /// </summary>
     public static IReadOnlyList<KeyValuePair<string, string?>> Properties(ITaskItem[] items) =>
         [.. items.Select(item => KeyValuePair.Create(item.ItemSpec, (string?)item.GetMetadata("Value")))];
 

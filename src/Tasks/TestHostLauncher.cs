@@ -21,18 +21,22 @@ internal sealed class TestHostLauncher(TestHostLauncher.ILog log) : ITestHostLau
 
     public bool IsDebug => false;
 
-    public int LaunchTestHost(TestProcessStartInfo defaultTestHostStartInfo) => LaunchTestHost(defaultTestHostStartInfo, CancellationToken.None);
+    public int LaunchTestHost(TestProcessStartInfo defaultTestHostStartInfo) =>
+        LaunchTestHost(defaultTestHostStartInfo, CancellationToken.None);
 
     public int LaunchTestHost(TestProcessStartInfo defaultTestHostStartInfo, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(defaultTestHostStartInfo.FileName!, defaultTestHostStartInfo.Arguments ?? string.Empty)
+        var start = new ProcessStartInfo(
+            defaultTestHostStartInfo.FileName!,
+            defaultTestHostStartInfo.Arguments ?? string.Empty)
         {
             WorkingDirectory = defaultTestHostStartInfo.WorkingDirectory ?? string.Empty,
             UseShellExecute = false,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
-        foreach (var (name, value) in defaultTestHostStartInfo.EnvironmentVariables ?? new Dictionary<string, string?>())
+        var variables = defaultTestHostStartInfo.EnvironmentVariables ?? new Dictionary<string, string?>();
+        foreach (var (name, value) in variables)
         {
             start.Environment[name] = value;
         }

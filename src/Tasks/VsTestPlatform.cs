@@ -43,7 +43,8 @@ internal sealed class VsTestPlatform(
     IRunLog log) : ITestPlatform
 {
     private readonly ConcurrentBag<VsTestRun> _runs = [];
-    private IReadOnlyDictionary<string, IReadOnlyList<TestCase>> _testCases = new Dictionary<string, IReadOnlyList<TestCase>>();
+    private IReadOnlyDictionary<string, IReadOnlyList<TestCase>> _testCases =
+        new Dictionary<string, IReadOnlyList<TestCase>>();
 
     /// <inheritdoc />
     public string Name => "vstest";
@@ -51,7 +52,8 @@ internal sealed class VsTestPlatform(
     /// <inheritdoc />
     public async Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken)
     {
-        var discovery = await sessions.UseAsync(session => session.Discover(testAssembly, runSettings, filter, cancellationToken))
+        var discovery = await sessions
+            .UseAsync(session => session.Discover(testAssembly, runSettings, filter, cancellationToken))
             .ConfigureAwait(false);
         if (discovery.Aborted || (discovery.TestCases.Count == 0 && discovery.Log.Length > 0))
         {
@@ -59,7 +61,8 @@ internal sealed class VsTestPlatform(
                 DiagnosticCodes.DiscoveryFailed,
                 DiagnosticSeverity.Error,
                 null,
-                $"discovering the tests of {project} failed; vstest said:{Environment.NewLine}{discovery.Log.TrimEnd()}",
+                $"discovering the tests of {project} failed; "
+                + $"vstest said:{Environment.NewLine}{discovery.Log.TrimEnd()}",
                 testAssembly));
             return null;
         }

@@ -58,7 +58,11 @@ internal sealed class VsTestSession : IDisposable
     /// itself so that it can kill it when one of <paramref name="limits"/> passes: the test batch
     /// has run too long, or gone too long without a test result.
     /// </summary>
-    public VsTestRun Run(IEnumerable<TestCase> testCases, string runSettings, TestBatchLimits limits, CancellationToken cancellationToken)
+    public VsTestRun Run(
+        IEnumerable<TestCase> testCases,
+        string runSettings,
+        TestBatchLimits limits,
+        CancellationToken cancellationToken)
     {
         var handler = new RunHandler();
         using var host = new TestHostLauncher(handler);
@@ -67,7 +71,9 @@ internal sealed class VsTestSession : IDisposable
             _ =>
             {
                 var lastTest = Interlocked.Read(ref handler.LastTestTick);
-                var kind = limits.PassedAt(Environment.TickCount64 - started, lastTest == RunHandler.NoTest ? null : lastTest - started);
+                var kind = limits.PassedAt(
+                    Environment.TickCount64 - started,
+                    lastTest == RunHandler.NoTest ? null : lastTest - started);
                 if (kind is not null && handler.TimeOut(kind.Value))
                 {
                     host.Kill();
@@ -83,7 +89,15 @@ internal sealed class VsTestSession : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new VsTestRun([.. handler.Results], handler.Failed, [.. handler.Attachments], [.. handler.Collectors], handler.Log.ToString(), handler.Running, handler.TimedOut, Environment.TickCount64 - Interlocked.Read(ref handler.LastResultTick));
+        return new VsTestRun(
+            [.. handler.Results],
+            handler.Failed,
+            [.. handler.Attachments],
+            [.. handler.Collectors],
+            handler.Log.ToString(),
+            handler.Running,
+            handler.TimedOut,
+            Environment.TickCount64 - Interlocked.Read(ref handler.LastResultTick));
     }
 
     private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
@@ -127,7 +141,9 @@ internal sealed class VsTestSession : IDisposable
 
         public void HandleDiscoveredTests(IEnumerable<TestCase>? discoveredTestCases) => Add(discoveredTestCases);
 
-        public void HandleDiscoveryComplete(DiscoveryCompleteEventArgs discoveryCompleteEventArgs, IEnumerable<TestCase>? lastChunk)
+        public void HandleDiscoveryComplete(
+            DiscoveryCompleteEventArgs discoveryCompleteEventArgs,
+            IEnumerable<TestCase>? lastChunk)
         {
             Add(lastChunk);
             Aborted = discoveryCompleteEventArgs.IsAborted;
@@ -178,7 +194,10 @@ internal sealed class VsTestSession : IDisposable
                 lock (_running)
                 {
                     return _running.Where(pair => pair.Value.Count > 0)
-                        .ToDictionary(pair => pair.Key.ToString(), pair => (double)Math.Max(end - pair.Value.StartTick, silent), StringComparer.Ordinal);
+                        .ToDictionary(
+                            pair => pair.Key.ToString(),
+                            pair => (double)Math.Max(end - pair.Value.StartTick, silent),
+                            StringComparer.Ordinal);
                 }
             }
         }
@@ -224,7 +243,9 @@ internal sealed class VsTestSession : IDisposable
                 var fresh = new AttachmentSet(set.Uri, set.DisplayName);
                 foreach (var attachment in set.Attachments.Where(attachment => seen.Add(attachment.Uri.OriginalString)))
                 {
-                    var uri = attachment.Uri.IsAbsoluteUri ? attachment.Uri : new Uri(Path.GetFullPath(attachment.Uri.OriginalString));
+                    var uri = attachment.Uri.IsAbsoluteUri
+                        ? attachment.Uri
+                        : new Uri(Path.GetFullPath(attachment.Uri.OriginalString));
                     fresh.Attachments.Add(new UriDataAttachment(uri, attachment.Description));
                 }
 
@@ -237,10 +258,16 @@ internal sealed class VsTestSession : IDisposable
             foreach (var collector in testRunCompleteArgs.InvokedDataCollectors ?? [])
             {
                 Collectors.Enqueue(new HandoffCollector(
-                    collector.Uri.OriginalString, collector.FriendlyName, collector.AssemblyQualifiedName, collector.FilePath, collector.HasAttachmentProcessor));
+                    collector.Uri.OriginalString,
+                    collector.FriendlyName,
+                    collector.AssemblyQualifiedName,
+                    collector.FilePath,
+                    collector.HasAttachmentProcessor));
             }
 
-            Failed = testRunCompleteArgs.IsAborted || testRunCompleteArgs.IsCanceled || testRunCompleteArgs.Error is not null;
+            Failed = testRunCompleteArgs.IsAborted
+                || testRunCompleteArgs.IsCanceled
+                || testRunCompleteArgs.Error is not null;
             if (testRunCompleteArgs.Error is { } error)
             {
                 HandleLogMessage(TestMessageLevel.Error, error.Message);
@@ -257,7 +284,9 @@ internal sealed class VsTestSession : IDisposable
                 foreach (var started in change?.ActiveTests ?? [])
                 {
                     Interlocked.CompareExchange(ref LastTestTick, now, NoTest);
-                    _running[started.Id] = _running.TryGetValue(started.Id, out var running) && running.Count > 0 ? (running.Count + 1, running.StartTick) : (1, now);
+                    _running[started.Id] = _running.TryGetValue(started.Id, out var running) && running.Count > 0
+                        ? (running.Count + 1, running.StartTick)
+                        : (1, now);
                 }
 
                 foreach (var result in change?.NewTestResults ?? [])

@@ -10,15 +10,20 @@ namespace BatchBuild.Tasks;
 /// <paramref name="diagnosticLog"/> (<c>--diag</c>), each writes its own log beside it, named
 /// after the project and the session's number.
 /// </summary>
-internal sealed class VsTestSessions(string consolePath, string? diagnosticLog = null, string? project = null) : IDisposable
+internal sealed class VsTestSessions(string consolePath, string? diagnosticLog = null, string? project = null)
+    : IDisposable
 {
     private int _started;
 
     private readonly ConcurrentBag<VsTestSession> _idle = [];
     private readonly ConcurrentBag<VsTestSession> _all = [];
 
-    /// <summary>Runs <paramref name="work"/> on an idle session, started if there is none, off the caller's thread.</summary>
-    /// <exception cref="TestPlatformException">vstest.console could not be started or failed; that session is not used again.</exception>
+    /// <summary>
+    /// Runs <paramref name="work"/> on an idle session, started if there is none, off the caller's thread.
+    /// </summary>
+    /// <exception cref="TestPlatformException">
+    /// vstest.console could not be started or failed; that session is not used again.
+    /// </exception>
     public Task<T> UseAsync<T>(Func<VsTestSession, T> work) => Task.Run(() =>
     {
         VsTestSession? session = null;
@@ -45,7 +50,8 @@ internal sealed class VsTestSessions(string consolePath, string? diagnosticLog =
             ? null
             : Path.Combine(
                 Path.GetDirectoryName(Path.GetFullPath(diagnosticLog))!,
-                $"{Path.GetFileNameWithoutExtension(diagnosticLog)}.{project}.{session}{(Path.HasExtension(diagnosticLog) ? Path.GetExtension(diagnosticLog) : ".txt")}");
+                $"{Path.GetFileNameWithoutExtension(diagnosticLog)}.{project}.{session}"
+                + (Path.HasExtension(diagnosticLog) ? Path.GetExtension(diagnosticLog) : ".txt"));
 
     /// <inheritdoc />
     public void Dispose()

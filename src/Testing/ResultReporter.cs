@@ -59,11 +59,15 @@ internal sealed class ResultReporter : IDataConsumer, IDisposable
             InProgressTestNodeStateProperty => (ReporterLine.Started, null),
             PassedTestNodeStateProperty => (ReporterLine.Passed, null),
             SkippedTestNodeStateProperty skipped => (ReporterLine.Skipped, skipped.Explanation),
-            FailedTestNodeStateProperty failed => (ReporterLine.Failed, failed.Exception?.Message ?? failed.Explanation),
-            ErrorTestNodeStateProperty errored => (ReporterLine.Failed, errored.Exception?.Message ?? errored.Explanation),
-            TimeoutTestNodeStateProperty timedOut => (ReporterLine.Failed, timedOut.Exception?.Message ?? timedOut.Explanation ?? "timed out"),
+            FailedTestNodeStateProperty failed =>
+                (ReporterLine.Failed, failed.Exception?.Message ?? failed.Explanation),
+            ErrorTestNodeStateProperty errored =>
+                (ReporterLine.Failed, errored.Exception?.Message ?? errored.Explanation),
+            TimeoutTestNodeStateProperty timedOut =>
+                (ReporterLine.Failed, timedOut.Exception?.Message ?? timedOut.Explanation ?? "timed out"),
 #pragma warning disable MTP0001, CS0618 // Cancelled is obsolete in newer platforms, and still reported by older ones.
-            CancelledTestNodeStateProperty cancelled => (ReporterLine.Failed, cancelled.Exception?.Message ?? cancelled.Explanation ?? "cancelled"),
+            CancelledTestNodeStateProperty cancelled =>
+                (ReporterLine.Failed, cancelled.Exception?.Message ?? cancelled.Explanation ?? "cancelled"),
 #pragma warning restore MTP0001, CS0618
             _ => (null, null),
         };
@@ -80,7 +84,8 @@ internal sealed class ResultReporter : IDataConsumer, IDisposable
             if (name != ReporterLine.Started)
             {
                 _writer.WriteString(ReporterLine.Name, node.DisplayName);
-                _writer.WriteNumber(ReporterLine.Millis, node.Properties.SingleOrDefault<TimingProperty>()?.GlobalTiming.Duration.TotalMilliseconds ?? 0);
+                var timing = node.Properties.SingleOrDefault<TimingProperty>();
+                _writer.WriteNumber(ReporterLine.Millis, timing?.GlobalTiming.Duration.TotalMilliseconds ?? 0);
                 _writer.WriteString(ReporterLine.Error, error);
             }
 

@@ -57,8 +57,13 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
         _sink = dataSink;
         _context = environmentContext;
 
-        var configuration = configurationElement is null ? new XElement("Configuration") : XElement.Parse(configurationElement.OuterXml);
-        var (settings, lifecycle, diagnostics) = CollectorRun.Read(configuration, _environment, Environment.CurrentDirectory);
+        var configuration = configurationElement is null
+            ? new XElement("Configuration")
+            : XElement.Parse(configurationElement.OuterXml);
+        var (settings, lifecycle, diagnostics) = CollectorRun.Read(
+            configuration,
+            _environment,
+            Environment.CurrentDirectory);
         _settings = settings;
         _http = lifecycle.ServerUrl is null ? null : Http.CreateClient(lifecycle.Proxy);
         _recorder = new TestBatchRecorder(
@@ -83,8 +88,12 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
     private void OnTestCaseEnd(object? sender, TestCaseEndEventArgs e)
     {
         var test = e.TestElement!;
-        var duration = _started.TryRemove(test.Id, out var start) ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : 0;
-        _recorder!.Add(test.Source, new TestBatchResult(test.FullyQualifiedName, test.DisplayName, Outcomes.From(e.TestOutcome), duration));
+        var duration = _started.TryRemove(test.Id, out var start)
+            ? Stopwatch.GetElapsedTime(start).TotalMilliseconds
+            : 0;
+        _recorder!.Add(
+            test.Source,
+            new TestBatchResult(test.FullyQualifiedName, test.DisplayName, Outcomes.From(e.TestOutcome), duration));
     }
 
     private void Finish()
@@ -98,7 +107,10 @@ public sealed class BatchBuildCollector : DataCollector, ITestExecutionEnvironme
 
         if (_context is not null)
         {
-            _sink?.SendFileAsync(_context.SessionDataCollectionContext, file, deleteFile: _settings?.ResultFile is null);
+            _sink?.SendFileAsync(
+                _context.SessionDataCollectionContext,
+                file,
+                deleteFile: _settings?.ResultFile is null);
         }
     }
 

@@ -28,23 +28,31 @@ public sealed class BatchCloseProcessor : IDataCollectorAttachmentProcessor
         IMessageLogger logger,
         CancellationToken cancellationToken)
     {
-        if (!Environment.GetCommandLineArgs().Any(a => a.Equals("--artifactsProcessingMode-postprocess", StringComparison.OrdinalIgnoreCase)))
+        if (!Environment.GetCommandLineArgs().Any(a =>
+            a.Equals("--artifactsProcessingMode-postprocess", StringComparison.OrdinalIgnoreCase)))
         {
             return attachments;
         }
 
         NativeLibraryResolver.Install(typeof(BatchCloseProcessor).Assembly);
-        var files = attachments.SelectMany(set => set.Attachments).Select(a => a.Uri.LocalPath).Where(File.Exists).ToList();
+        var files = attachments
+            .SelectMany(set => set.Attachments)
+            .Select(a => a.Uri.LocalPath)
+            .Where(File.Exists)
+            .ToList();
 
         // The step's console is dotnet test's: what is written here follows the build's summary.
         // A failed close is a warning there and never changes the exit code of the test run.
-        await SessionClose.RunAsync(files, Console.Out, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false);
+        await SessionClose.RunAsync(files, Console.Out, Environment.GetEnvironmentVariable, cancellationToken)
+            .ConfigureAwait(false);
 
         // Nothing is left in the results folder, which pipelines upload: the requests were read.
         foreach (var file in files)
         {
             File.Delete(file);
-            if (Path.GetDirectoryName(file) is { } folder && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+            if (Path.GetDirectoryName(file) is { } folder
+                && Directory.Exists(folder)
+                && !Directory.EnumerateFileSystemEntries(folder).Any())
             {
                 Directory.Delete(folder);
             }

@@ -21,14 +21,16 @@ internal static class CollectorRun
 
     public const string DefaultStore = ".batchbuild/batchbuild.db";
 
-    public static (RecorderSettings Settings, BatchLifecycleSettings Lifecycle, ImmutableArray<Diagnostic> Diagnostics) Read(
+    public static (RecorderSettings Settings, BatchLifecycleSettings Lifecycle, ImmutableArray<Diagnostic> Diagnostics)
+        Read(
         XElement configuration,
         Func<string, string?> environment,
         string workingDirectory)
     {
         var read = SettingsReader.Read(
             SettingsLayer.FromRunSettingsSection(configuration, "data collector configuration", HostElements),
-            SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames.Select(name => KeyValuePair.Create(name, environment(name)))));
+            SettingsLayer.FromEnvironment(SettingsLayer.EnvironmentVariableNames
+                .Select(name => KeyValuePair.Create(name, environment(name)))));
         var diagnostics = read.Diagnostics.ToBuilder();
 
         // A bad setting must not cost the results: report it and carry on with the defaults.
@@ -53,5 +55,8 @@ internal static class CollectorRun
         configuration.Element(name)?.Value.Trim() is { Length: > 0 } text ? text : null;
 
     private static int? Whole(XElement configuration, string name) =>
-        int.TryParse(Text(configuration, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
+        int.TryParse(Text(configuration, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+        && value > 0
+            ? value
+            : null;
 }

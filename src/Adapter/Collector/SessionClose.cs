@@ -12,18 +12,27 @@ namespace BatchBuild.Collector;
 /// </summary>
 internal static class SessionClose
 {
-    public static async Task RunAsync(IEnumerable<string> requestFiles, TextWriter output, Func<string, string?> environment, CancellationToken cancellationToken)
+    public static async Task RunAsync(
+        IEnumerable<string> requestFiles,
+        TextWriter output,
+        Func<string, string?> environment,
+        CancellationToken cancellationToken)
     {
         var requests = new List<CloseRequest>();
         foreach (var file in requestFiles)
         {
             try
             {
-                requests.Add(CloseRequest.FromJson(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false)));
+                var json = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
+                requests.Add(CloseRequest.FromJson(json));
             }
             catch (JsonException e)
             {
-                await output.WriteLineAsync(Diagnostic.Warning(DiagnosticCodes.CloseFailed, $"the close request '{file}' cannot be read ({e.Message}); its batch stays open until it is closed or expires").ToString()).ConfigureAwait(false);
+                var unread = Diagnostic.Warning(
+                    DiagnosticCodes.CloseFailed,
+                    $"the close request '{file}' cannot be read ({e.Message}); "
+                    + "its batch stays open until it is closed or expires");
+                await output.WriteLineAsync(unread.ToString()).ConfigureAwait(false);
             }
         }
 
@@ -35,7 +44,9 @@ internal static class SessionClose
             using var http = Http.CreateClient(lifecycle.Proxy);
             try
             {
-                var tokens = request.CloseToken is { } token ? new Dictionary<string, string> { [request.BatchId] = token } : [];
+                var tokens = request.CloseToken is { } token
+                    ? new Dictionary<string, string> { [request.BatchId] = token }
+                    : [];
                 await new BatchCloser(lifecycle, request.StorePath, http, Report, environment) { CloseTokens = tokens }
                     .CloseAsync([BatchId.Parse(request.BatchId)], cancellationToken).ConfigureAwait(false);
             }

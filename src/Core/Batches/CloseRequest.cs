@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using BatchBuild.Core.Configuration;
 
 namespace BatchBuild.Core.Batches;
@@ -42,7 +41,12 @@ public sealed record CloseRequest(
     /// The request for <paramref name="batchId"/> under <paramref name="settings"/>, with the
     /// <paramref name="closeToken"/> the server issued for it, or null.
     /// </summary>
-    public static CloseRequest From(BatchId batchId, string project, string storePath, BatchLifecycleSettings settings, string? closeToken) => new(
+    public static CloseRequest From(
+        BatchId batchId,
+        string project,
+        string storePath,
+        BatchLifecycleSettings settings,
+        string? closeToken) => new(
         batchId.Value,
         project,
         storePath,
@@ -68,7 +72,8 @@ public sealed record CloseRequest(
         DontCloseBatch: false,
         ServerUrl is null ? null : new Uri(ServerUrl),
         environment("BATCHBUILD_API_KEY") is { Length: > 0 } key ? key.Trim() : null,
-        environment("BATCHBUILD_PROXY") is { Length: > 0 } proxy && Uri.TryCreate(proxy.Trim(), UriKind.Absolute, out var url) ? url
+        environment("BATCHBUILD_PROXY") is { Length: > 0 } proxy
+            && Uri.TryCreate(proxy.Trim(), UriKind.Absolute, out var url) ? url
         : Proxy is null ? null : new Uri(Proxy));
 
     /// <summary><paramref name="url"/> without user and password.</summary>
@@ -78,9 +83,13 @@ public sealed record CloseRequest(
     /// <summary>The request as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, CloseRequestJson.Default.CloseRequest);
 
-    /// <summary>Reads a request written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when it is not one.</summary>
+    /// <summary>
+    /// Reads a request written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when it
+    /// is not one.
+    /// </summary>
     public static CloseRequest FromJson(string json) =>
-        JsonSerializer.Deserialize(json, CloseRequestJson.Default.CloseRequest) ?? throw new JsonException("The close request is empty.");
+        JsonSerializer.Deserialize(json, CloseRequestJson.Default.CloseRequest)
+        ?? throw new JsonException("The close request is empty.");
 
     /// <summary>
     /// The requests that close together: one per batch and place (store file or server), the
@@ -92,7 +101,3 @@ public sealed record CloseRequest(
             .Select(group => group.OrderBy(r => r.Project, StringComparer.Ordinal).First())
             .OrderBy(r => r.BatchId, StringComparer.Ordinal)];
 }
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(CloseRequest))]
-internal sealed partial class CloseRequestJson : JsonSerializerContext;

@@ -1,21 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace BatchBuild.Core.Batches;
-
-/// <summary>One file a run attached, filed under the URI of the data collector that made it.</summary>
-/// <param name="CollectorUri">The data collector's URI, such as <c>datacollector://Microsoft/CodeCoverage/2.0</c>.</param>
-/// <param name="DisplayName">The name the attachments are shown under.</param>
-/// <param name="Files">The files, as absolute paths.</param>
-public sealed record HandoffAttachments(string CollectorUri, string DisplayName, IReadOnlyList<string> Files);
-
-/// <summary>A data collector that took part in a run: the post-processing step runs its attachment processor.</summary>
-/// <param name="Uri">Its URI.</param>
-/// <param name="FriendlyName">Its friendly name.</param>
-/// <param name="AssemblyQualifiedName">Its type.</param>
-/// <param name="FilePath">The assembly that holds it, as an absolute path.</param>
-/// <param name="HasAttachmentProcessor">Whether it names an attachment processor.</param>
-public sealed record HandoffCollector(string Uri, string FriendlyName, string AssemblyQualifiedName, string FilePath, bool HasAttachmentProcessor);
 
 /// <summary>
 /// How a project's run hands work to the end of its <c>dotnet test</c> invocation. <c>dotnet
@@ -28,7 +13,7 @@ public sealed record HandoffCollector(string Uri, string FriendlyName, string As
 /// once; and the attachments of its test batches (code coverage, dumps), which the step merges
 /// across projects as it would after a plain run.
 /// </summary>
-public static class PostProcessingHandoff
+public static partial class PostProcessingHandoff
 {
     /// <summary>The friendly name of the collector whose processor closes batches.</summary>
     public const string SessionCollector = "BatchBuildSession";
@@ -37,7 +22,8 @@ public static class PostProcessingHandoff
     public const string SessionCollectorUri = "datacollector://BatchBuild/Session/1.0";
 
     /// <summary>The collector's type.</summary>
-    public const string SessionCollectorType = "BatchBuild.Collector.BatchBuildSessionCollector, BatchBuild.Collector";
+    public const string SessionCollectorType =
+        "BatchBuild.Collector.BatchBuildSessionCollector, BatchBuild.Collector";
 
     /// <summary>The assembly that holds the collector and its processor, beside the tasks.</summary>
     public const string CollectorAssembly = "BatchBuild.Collector.dll";
@@ -49,7 +35,8 @@ public static class PostProcessingHandoff
     public const string CloseRequestFileName = "close-request.json";
 
     /// <summary>The folder the step looks in for the invocation <paramref name="sessionId"/>.</summary>
-    public static string SessionFolder(string tempPath, string sessionId) => Path.Combine(tempPath, sessionId);
+    public static string SessionFolder(string tempPath, string sessionId) =>
+        Path.Combine(tempPath, sessionId);
 
     /// <summary>
     /// A new folder for one hand-off, under <see cref="SessionFolder"/>; only its owner may read
@@ -64,7 +51,9 @@ public static class PostProcessingHandoff
         }
         else
         {
-            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(
+                folder,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         return folder;
@@ -77,7 +66,14 @@ public static class PostProcessingHandoff
     public static string ForClose(string closeRequestFile, string collectorAssembly) =>
         ToJson(
             [new HandoffAttachments(SessionCollectorUri, SessionCollector, [closeRequestFile])],
-            [new HandoffCollector(SessionCollectorUri, SessionCollector, SessionCollectorType, Path.GetFullPath(collectorAssembly), HasAttachmentProcessor: true)]);
+            [
+                new HandoffCollector(
+                    SessionCollectorUri,
+                    SessionCollector,
+                    SessionCollectorType,
+                    Path.GetFullPath(collectorAssembly),
+                    HasAttachmentProcessor: true),
+            ]);
 
     /// <summary>
     /// The file that hands <paramref name="attachments"/> of <paramref name="collectors"/> to the
@@ -85,7 +81,9 @@ public static class PostProcessingHandoff
     /// <c>TestExecution.Completed</c> message). Every path is written as an absolute <c>file:</c>
     /// URI: vstest reads a bare path back as a relative URI and fails on it.
     /// </summary>
-    public static string ToJson(IEnumerable<HandoffAttachments> attachments, IEnumerable<HandoffCollector> collectors)
+    public static string ToJson(
+        IEnumerable<HandoffAttachments> attachments,
+        IEnumerable<HandoffCollector> collectors)
     {
         var message = new Message(
             "TestExecution.Completed",
@@ -103,21 +101,4 @@ public static class PostProcessingHandoff
 
     /// <summary>The absolute <c>file:</c> URI of <paramref name="path"/>.</summary>
     public static string FileUri(string path) => new Uri(Path.GetFullPath(path)).AbsoluteUri;
-
-    internal sealed record Message(string MessageType, Payload Payload);
-
-    internal sealed record Payload(
-        bool IsCanceled,
-        bool IsAborted,
-        IReadOnlyList<AttachmentSetJson> AttachmentSets,
-        IReadOnlyList<HandoffCollector> InvokedDataCollectors,
-        string ElapsedTimeInRunningTests);
-
-    internal sealed record AttachmentSetJson(string Uri, string DisplayName, IReadOnlyList<AttachmentJson> Attachments);
-
-    internal sealed record AttachmentJson(string Uri, string Description);
 }
-
-/// <summary>The hand-off file's JSON, in vstest's property names.</summary>
-[JsonSerializable(typeof(PostProcessingHandoff.Message))]
-internal sealed partial class HandoffJson : JsonSerializerContext;

@@ -25,7 +25,9 @@ public static class ListedTests
     /// The tests in <paramref name="output"/>, the app's output as it wrote it (UTF-8), of the test
     /// app at <paramref name="source"/>; null and why when the output holds no test list.
     /// </summary>
-    public static (IReadOnlyList<DiscoveredTest>? Tests, string? Problem) Read(string source, ReadOnlyMemory<byte> output)
+    public static (IReadOnlyList<DiscoveredTest>? Tests, string? Problem) Read(
+        string source,
+        ReadOnlyMemory<byte> output)
     {
         // The list is the output's one JSON object; a banner or a warning may come before it.
         var start = output.Span.IndexOf((byte)'{');
@@ -71,5 +73,9 @@ public static class ListedTests
     }
 
     private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+        element.TryGetProperty(name, out var value)
+        && value.ValueKind == JsonValueKind.String
+        && value.GetString() is { Length: > 0 } text
+            ? text
+            : null;
 }

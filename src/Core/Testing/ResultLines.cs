@@ -21,10 +21,16 @@ public sealed class ResultLines
     /// <summary>When the first test started or ended (in the caller's milliseconds), or null before any did.</summary>
     public double? FirstTestMillis { get; private set; }
 
-    /// <summary>The tests that have started and not ended, by uid, with when they started (in the caller's milliseconds).</summary>
+    /// <summary>
+    /// The tests that have started and not ended, by uid, with when they started (in the caller's
+    /// milliseconds).
+    /// </summary>
     public IReadOnlyDictionary<string, double> Started => _started;
 
-    /// <summary>Reads one line, reported at <paramref name="nowMillis"/>; false when it is not a line of the reporter.</summary>
+    /// <summary>
+    /// Reads one line, reported at <paramref name="nowMillis"/>; false when it is not a line of the
+    /// reporter.
+    /// </summary>
     public bool Read(string line, double nowMillis)
     {
         if (string.IsNullOrWhiteSpace(line))
@@ -38,7 +44,8 @@ public sealed class ResultLines
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty(ReporterLine.Uid, out var uidValue) || uidValue.GetString() is not { } uid
-                || !root.TryGetProperty(ReporterLine.State, out var stateValue) || stateValue.GetString() is not { } state)
+                || !root.TryGetProperty(ReporterLine.State, out var stateValue)
+                || stateValue.GetString() is not { } state)
             {
                 return false;
             }
@@ -63,9 +70,18 @@ public sealed class ResultLines
             }
 
             _started.Remove(uid);
-            var name = root.TryGetProperty(ReporterLine.Name, out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? nameValue.GetString()! : uid;
-            var millis = root.TryGetProperty(ReporterLine.Millis, out var msValue) && msValue.ValueKind == JsonValueKind.Number ? msValue.GetDouble() : 0;
-            var error = root.TryGetProperty(ReporterLine.Error, out var errorValue) && errorValue.ValueKind == JsonValueKind.String ? errorValue.GetString() : null;
+            var name = root.TryGetProperty(ReporterLine.Name, out var nameValue)
+                && nameValue.ValueKind == JsonValueKind.String
+                    ? nameValue.GetString()!
+                    : uid;
+            var millis = root.TryGetProperty(ReporterLine.Millis, out var msValue)
+                && msValue.ValueKind == JsonValueKind.Number
+                    ? msValue.GetDouble()
+                    : 0;
+            var error = root.TryGetProperty(ReporterLine.Error, out var errorValue)
+                && errorValue.ValueKind == JsonValueKind.String
+                    ? errorValue.GetString()
+                    : null;
             _results.Add(new TestCaseResult(uid, name, known, millis, error));
             return true;
         }

@@ -25,12 +25,21 @@ public static class TestAppArguments
     /// it with <c>--server dotnettestcli</c>) and nothing else: only then does BatchBuild batch the run.
     /// </summary>
     public static bool RunsTestsForDotnetTest(IReadOnlyList<string> arguments) =>
-        Index(arguments, "--server") is { } server && server + 1 < arguments.Count && arguments[server + 1] == "dotnettestcli"
+        Index(arguments, "--server") is { } server
+        && server + 1 < arguments.Count
+        && arguments[server + 1] == "dotnettestcli"
         && !arguments.Any(argument => OtherCommands.Contains(Option(argument), StringComparer.Ordinal));
 
-    /// <summary>The arguments that list the tests (with the user's filters) as JSON, without the connection to <c>dotnet test</c>.</summary>
+    /// <summary>
+    /// The arguments that list the tests (with the user's filters) as JSON, without the connection
+    /// to <c>dotnet test</c>.
+    /// </summary>
     public static IReadOnlyList<string> ForDiscovery(IReadOnlyList<string> arguments) =>
-        [.. Without(arguments, option => ConnectionOptions.Contains(option, StringComparer.Ordinal)), "--list-tests", "json"];
+    [
+        .. Without(arguments, option => ConnectionOptions.Contains(option, StringComparer.Ordinal)),
+        "--list-tests",
+        "json",
+    ];
 
     /// <summary>
     /// How many characters of uids go on a command line before the rest go into a response file:
@@ -47,7 +56,10 @@ public static class TestAppArguments
     /// <see cref="TestBatchArguments.ResponseFileText"/> there), named by an <c>@</c> argument.
     /// </summary>
     public static TestBatchArguments ForTestBatch(
-        IReadOnlyList<string> arguments, IReadOnlyList<string> uids, string responseFile, int commandLineLimit = CommandLineUidLimit)
+        IReadOnlyList<string> arguments,
+        IReadOnlyList<string> uids,
+        string responseFile,
+        int commandLineLimit = CommandLineUidLimit)
     {
         IReadOnlyList<string> kept = [.. Without(arguments, IsFilter), "--filter-uid"];
         if (uids.Sum(uid => uid.Length + 1) <= commandLineLimit)
@@ -78,7 +90,8 @@ public static class TestAppArguments
             var argument = arguments[i];
             if (IsOption(argument) && Option(argument) == "--results-directory")
             {
-                return argument.Length > "--results-directory".Length ? argument["--results-directory".Length..].TrimStart('=', ':')
+                return argument.Length > "--results-directory".Length
+                    ? argument["--results-directory".Length..].TrimStart('=', ':')
                     : i + 1 < arguments.Count ? arguments[i + 1]
                     : null;
             }
@@ -129,9 +142,3 @@ public static class TestAppArguments
     private static string Option(string argument) =>
         argument.IndexOfAny(['=', ':']) is var at and > 0 ? argument[..at] : argument;
 }
-
-/// <summary>
-/// The command line of one run of a test app, and the text of the response file it names, or
-/// null when the uids all fit on the command line.
-/// </summary>
-public sealed record TestBatchArguments(IReadOnlyList<string> Arguments, string? ResponseFileText);

@@ -3,7 +3,10 @@ namespace BatchBuild.Core.Testing;
 /// <summary>The variables BatchBuild sets for the runs of a Microsoft.Testing.Platform test app.</summary>
 public static class TestAppEnvironment
 {
-    /// <summary>The file BatchBuild's reporter in the app writes each start and result to (see <see cref="ReporterLine"/>).</summary>
+    /// <summary>
+    /// The file BatchBuild's reporter in the app writes each start and result to (see
+    /// <see cref="ReporterLine"/>).
+    /// </summary>
     public const string ResultFileVariable = ReporterLine.FileVariable;
 
     /// <summary>

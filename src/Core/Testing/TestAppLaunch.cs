@@ -16,7 +16,9 @@ namespace BatchBuild.Core.Testing;
 /// </param>
 /// <param name="RunSettingsFile">The runsettings file of the project (<c>RunSettingsFilePath</c>), or null.</param>
 /// <param name="Properties">The BatchBuild MSBuild properties that are set, by name.</param>
-/// <param name="Invocation">The folder the projects of one <c>dotnet test</c> invocation share, or null when it is not known.</param>
+/// <param name="Invocation">
+/// The folder the projects of one <c>dotnet test</c> invocation share, or null when it is not known.
+/// </param>
 /// <param name="Token">This project's name in <paramref name="Invocation"/>.</param>
 public sealed record TestAppLaunch(
     string Project,
@@ -35,7 +37,11 @@ public sealed record TestAppLaunch(
     /// the same for every project of one invocation, as the batch is.
     /// </summary>
     public string DefaultStorePath(string? testCommandDirectory) =>
-        SolutionStorePath ?? Path.Combine(string.IsNullOrWhiteSpace(testCommandDirectory) ? ProjectDirectory : testCommandDirectory, ".batchbuild", "batchbuild.db");
+        SolutionStorePath
+        ?? Path.Combine(
+            string.IsNullOrWhiteSpace(testCommandDirectory) ? ProjectDirectory : testCommandDirectory,
+            ".batchbuild",
+            "batchbuild.db");
 
     /// <summary>The variable <c>dotnet test</c> gives a test app for the folder it runs in.</summary>
     public const string TestCommandDirectoryVariable = "DOTNET_CLI_TEST_COMMAND_WORKING_DIRECTORY";
@@ -43,7 +49,11 @@ public sealed record TestAppLaunch(
     /// <summary>The launch as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, TestAppLaunchJson.Default.TestAppLaunch);
 
-    /// <summary>Reads a launch written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when it is not one.</summary>
+    /// <summary>
+    /// Reads a launch written by <see cref="ToJson"/>; throws <see cref="JsonException"/> when it is
+    /// not one.
+    /// </summary>
     public static TestAppLaunch FromJson(string json) =>
-        JsonSerializer.Deserialize(json, TestAppLaunchJson.Default.TestAppLaunch) ?? throw new JsonException("The launch file is empty.");
+        JsonSerializer.Deserialize(json, TestAppLaunchJson.Default.TestAppLaunch)
+        ?? throw new JsonException("The launch file is empty.");
 }
