@@ -6,7 +6,7 @@ namespace BatchBuild.Core;
 /// it; each host has one sink that turns a diagnostic into its own log entry (the MSBuild log, the
 /// collector's log, the server's logger, the console of <c>dotnet test</c>'s last step).
 /// </summary>
-/// <param name="Code">The <c>BBnnnn</c> code, listed in the README; null only for information.</param>
+/// <param name="Code">The <c>BBnnnn</c> code, listed in docs/diagnostics.md; null only for information.</param>
 /// <param name="Severity">Error, warning or information.</param>
 /// <param name="Setting">Where the value came from (a runsettings element, an MSBuild property or an environment
 /// variable), or null when no setting is at fault.</param>

@@ -1,6 +1,6 @@
 namespace BatchBuild.Core;
 
-/// <summary>The codes of BatchBuild's diagnostics; the README explains each.</summary>
+/// <summary>The codes of BatchBuild's diagnostics; docs/diagnostics.md explains each.</summary>
 public static class DiagnosticCodes
 {
     /// <summary>A setting BatchBuild does not know (a warning, with the known ones listed).</summary>

@@ -6,7 +6,7 @@ namespace BatchBuild.Core.Api;
 
 /// <summary>
 /// The largest answer of each of the batch server's routes, in bytes, computed from the limits
-/// that bound it: page sizes, text lengths, and <see cref="BytesPerChar"/>. The README's API table
+/// that bound it: page sizes, text lengths, and <see cref="BytesPerChar"/>. The API table in docs/server.md
 /// states them; the server tests send the worst inputs and check the answers stay under them.
 /// </summary>
 public static class AnswerBounds
