@@ -34,7 +34,7 @@ public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey
     public string Agent => agent;
 
     /// <summary>The server, without credentials, for messages.</summary>
-    public string Where => CompletionNotifier.Redacted(server);
+    public string Where => Http.Redacted(server);
 
     private string Batch => $"api/v1/batches/{Uri.EscapeDataString(batch.Value)}";
 

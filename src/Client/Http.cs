@@ -60,4 +60,16 @@ public static class Http
     /// <summary>Whether an answer with <paramref name="status"/> is worth another try.</summary>
     public static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+
+    /// <summary>
+    /// A URL fit for the log: no user information, no query (webhook URLs often carry secrets
+    /// there).
+    /// </summary>
+    public static string Redacted(Uri url) =>
+        new UriBuilder(url)
+        {
+            UserName = string.Empty,
+            Password = string.Empty,
+            Query = url.Query.Length > 0 ? "…" : string.Empty,
+        }.Uri.ToString().Replace("?%E2%80%A6", "?…", StringComparison.Ordinal);
 }

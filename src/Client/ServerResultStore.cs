@@ -24,7 +24,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     /// <summary>The first retry delay; later ones double.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    private string Where => CompletionNotifier.Redacted(server);
+    private string Where => Http.Redacted(server);
 
     /// <summary>
     /// Sends the results; when the server cannot take them now they are spooled, a BB5101 warning

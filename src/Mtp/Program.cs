@@ -9,6 +9,7 @@ using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Testing;
+using BatchBuild.Lifecycle;
 using BatchBuild.Mtp;
 using BatchBuild.Runner;
 using BatchBuild.Store;

@@ -4,6 +4,7 @@ using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
+using BatchBuild.Lifecycle;
 using BatchBuild.Store;
 using Microsoft.Extensions.Options;
 
@@ -81,7 +82,7 @@ internal sealed class NotificationOutbox(
         var webhooks = settings.WebhookUrls
             .Select(text => new Uri(text))
             .DistinctBy(url => url.AbsoluteUri)
-            .ToDictionary(url => NotificationTarget.For(url, CompletionNotifier.Redacted(url)));
+            .ToDictionary(url => NotificationTarget.For(url, Http.Redacted(url)));
         var targets = webhooks.Keys.ToList();
         var onTheirWay = targets.ToDictionary(target => target.Key, _ => new StrongBox<int>());
         var notifier = new CompletionNotifier(BatchLifecycleSettings.Defaults, http.CreateClient(HttpClientName), log.Report, _ => null);

@@ -6,6 +6,7 @@ using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Running;
+using BatchBuild.Lifecycle;
 using BatchBuild.Runner;
 using BatchBuild.Store;
 using Microsoft.Build.Framework;
@@ -340,7 +341,7 @@ public sealed class RunTestBatches : MSBuildTask, ICancelableTask
         if (token is null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("BATCHBUILD_API_KEY")))
         {
             Log.Report(Diagnostic.Warning(DiagnosticCodes.NoCloseToken,
-                $"{ProjectName}: the server {CompletionNotifier.Redacted(server)} issued no close token for batch {batchId} ({detail}); the close after the last project needs the API key, which is never written to disk: set BATCHBUILD_API_KEY in the environment of dotnet test, or the batch stays open until closed with the BatchBuildCloseBatch target or idle"));
+                $"{ProjectName}: the server {Http.Redacted(server)} issued no close token for batch {batchId} ({detail}); the close after the last project needs the API key, which is never written to disk: set BATCHBUILD_API_KEY in the environment of dotnet test, or the batch stays open until closed with the BatchBuildCloseBatch target or idle"));
         }
 
         return token;

@@ -5,6 +5,7 @@ using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
+using BatchBuild.Lifecycle;
 using BatchBuild.Store;
 
 namespace BatchBuild.Client.Tests;

@@ -9,6 +9,7 @@ using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Durations;
+using BatchBuild.Lifecycle;
 
 namespace BatchBuild.Server.Tests;
 

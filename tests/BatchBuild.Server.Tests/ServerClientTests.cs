@@ -6,6 +6,7 @@ using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
+using BatchBuild.Lifecycle;
 
 namespace BatchBuild.Server.Tests;
 

@@ -1,9 +1,10 @@
+using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
 using BatchBuild.Store;
 
-namespace BatchBuild.Client;
+namespace BatchBuild.Lifecycle;
 
 /// <summary>Opens the store a test run records in: the batch server when one is configured, else the embedded file.</summary>
 public static class ResultStores

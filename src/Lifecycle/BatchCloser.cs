@@ -1,11 +1,12 @@
 using System.Net.Http.Json;
+using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Store;
 
-namespace BatchBuild.Client;
+namespace BatchBuild.Lifecycle;
 
 /// <summary>
 /// Closes batches where the settings say — the embedded store, or a server — and, for the
@@ -44,7 +45,7 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
         // Results spooled while the server was away belong in the batch before it closes. Sending
         // them takes the API key: a close token cannot, so with a token alone the batch stays open
         // rather than close without them.
-        var where = $"on {CompletionNotifier.Redacted(server)}";
+        var where = $"on {Http.Redacted(server)}";
         var spool = ResultStores.SpoolFor(storePath);
         if (string.IsNullOrEmpty(settings.ApiKey) && CloseTokens.Count > 0)
         {

@@ -1,11 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text;
+using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
 
-namespace BatchBuild.Client;
+namespace BatchBuild.Lifecycle;
 
 /// <summary>
 /// Announces a closed batch on every configured sink: the build log, the JSON summary file, the
@@ -100,7 +101,7 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
     {
         var pipeline = Http.RetryPipeline(AttemptTimeout, firstDelay: FirstRetryDelay);
         var json = completion.ToJson();
-        var target = Redacted(url);
+        var target = Http.Redacted(url);
         try
         {
             using var response = await pipeline.ExecuteAsync(async token =>
@@ -160,8 +161,4 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         request.Headers.Add("X-BatchBuild-Event", "batch-completed");
         return request;
     }
-
-    /// <summary>A URL fit for the log: no user information, no query (webhook URLs often carry secrets there).</summary>
-    public static string Redacted(Uri url) =>
-        new UriBuilder(url) { UserName = string.Empty, Password = string.Empty, Query = url.Query.Length > 0 ? "…" : string.Empty }.Uri.ToString().Replace("?%E2%80%A6", "?…", StringComparison.Ordinal);
 }
