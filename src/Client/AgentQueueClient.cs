@@ -36,15 +36,13 @@ public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey
     /// <summary>The server, without credentials, for messages.</summary>
     public string Where => Http.Redacted(server);
 
-    private string Batch => $"api/v1/batches/{Uri.EscapeDataString(batch.Value)}";
-
     /// <summary>
     /// Registers the agent's plan; the answer summarises the queue's plan (<see cref="PlanAsync"/>
     /// reads it). A queue past the server's limits is refused with 413 (BB5016, BB5017): not an
     /// outage, so it is not retried.
     /// </summary>
     public Task<QueueCall<QueueSummaryDto>> RegisterAsync(IReadOnlyList<QueuedTestBatchDto> plan, CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/queue", new QueueRegistration(assembly, agent, plan), ApiJson.Default.QueueRegistration, ApiJson.Default.QueueSummaryDto, cancellationToken);
+        PostAsync(ApiRoutes.QueuePath(batch), new QueueRegistration(assembly, agent, plan), ApiJson.Default.QueueRegistration, ApiJson.Default.QueueSummaryDto, cancellationToken);
 
     /// <summary>
     /// Reads the queue's plan that <paramref name="summary"/> answered a registration with, page
@@ -59,7 +57,7 @@ public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey
         var read = 0;
         while (read < summary.Tests)
         {
-            var page = await PostAsync($"{Batch}/queue/plan", new QueuePlanRequest(assembly, read), ApiJson.Default.QueuePlanRequest, ApiJson.Default.QueuePlanPageDto, cancellationToken).ConfigureAwait(false);
+            var page = await PostAsync(ApiRoutes.QueuePlanPath(batch), new QueuePlanRequest(assembly, read), ApiJson.Default.QueuePlanRequest, ApiJson.Default.QueuePlanPageDto, cancellationToken).ConfigureAwait(false);
             if (page.Value is not { } value)
             {
                 return new QueueCall<IReadOnlyList<QueuedTestBatch>>(null, page.Problem, page.Status);
@@ -98,15 +96,15 @@ public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey
 
     /// <summary>Asks for the next test batch.</summary>
     public Task<QueueCall<LeaseResponse>> LeaseAsync(CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/leases", new LeaseRequest(assembly, agent), ApiJson.Default.LeaseRequest, ApiJson.Default.LeaseResponse, cancellationToken);
+        PostAsync(ApiRoutes.LeasesPath(batch), new LeaseRequest(assembly, agent), ApiJson.Default.LeaseRequest, ApiJson.Default.LeaseResponse, cancellationToken);
 
     /// <summary>Renews a lease.</summary>
     public Task<QueueCall<LeaseResponse>> HeartbeatAsync(string lease, CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/leases/{Uri.EscapeDataString(lease)}/heartbeat", new LeaseAgent(agent), ApiJson.Default.LeaseAgent, ApiJson.Default.LeaseResponse, cancellationToken);
+        PostAsync(ApiRoutes.LeaseHeartbeatPath(batch, lease), new LeaseAgent(agent), ApiJson.Default.LeaseAgent, ApiJson.Default.LeaseResponse, cancellationToken);
 
     /// <summary>Completes a lease.</summary>
     public Task<QueueCall<LeaseCompletion>> CompleteAsync(string lease, CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/leases/{Uri.EscapeDataString(lease)}/complete", new LeaseAgent(agent), ApiJson.Default.LeaseAgent, ApiJson.Default.LeaseCompletion, cancellationToken);
+        PostAsync(ApiRoutes.LeaseCompletePath(batch, lease), new LeaseAgent(agent), ApiJson.Default.LeaseAgent, ApiJson.Default.LeaseCompletion, cancellationToken);
 
     private async Task<QueueCall<TResponse>> PostAsync<TRequest, TResponse>(
         string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)

@@ -41,11 +41,11 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
 
     /// <summary>The close request's URL for <paramref name="id"/>.</summary>
     public Uri CloseUrl(BatchId id) =>
-        new($"{server.AbsoluteUri.TrimEnd('/')}/api/sessions/batches/{Uri.EscapeDataString(id.Value)}/close/bypointerid");
+        new($"{server.AbsoluteUri.TrimEnd('/')}/{ApiRoutes.EyesClosePath(id)}");
 
     /// <summary>The route that issues a close token for <paramref name="id"/>.</summary>
     public Uri CloseTokenUrl(BatchId id) =>
-        new($"{server.AbsoluteUri.TrimEnd('/')}/api/v1/batches/{Uri.EscapeDataString(id.Value)}/close-token");
+        new($"{server.AbsoluteUri.TrimEnd('/')}/{ApiRoutes.CloseTokenPath(id)}");
 
     /// <summary>
     /// Asks the server for a <see cref="CloseToken"/> for <paramref name="id"/>, with the API key:

@@ -69,7 +69,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     {
         await SendSpoolAsync(cancellationToken).ConfigureAwait(false);
         var (body, problem, _) = await PostAsync(
-            $"api/v1/batches/{Uri.EscapeDataString(id.Value)}/rerun", RerunRequest.From(rerun), ApiJson.Default.RerunRequest, ApiJson.Default.RerunResponse, cancellationToken).ConfigureAwait(false);
+            ApiRoutes.RerunPath(id), RerunRequest.From(rerun), ApiJson.Default.RerunRequest, ApiJson.Default.RerunResponse, cancellationToken).ConfigureAwait(false);
         if (body is not null && Enum.TryParse<RerunStatus>(body.Status, ignoreCase: true, out var status))
         {
             return new RerunResult(status, ToInfo(body.Batch), body.TooOld);
@@ -83,7 +83,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
     {
         await SendSpoolAsync(cancellationToken).ConfigureAwait(false);
-        var (body, problem, _) = await PostAsync("api/v1/durations", DurationsRequest.From(query), ApiJson.Default.DurationsRequest, ApiJson.Default.DurationsResponse, cancellationToken).ConfigureAwait(false);
+        var (body, problem, _) = await PostAsync(ApiRoutes.DurationsPath, DurationsRequest.From(query), ApiJson.Default.DurationsRequest, ApiJson.Default.DurationsResponse, cancellationToken).ConfigureAwait(false);
         if (body is not null)
         {
             return [.. body.Durations.Select(duration => duration.ToDuration())];
@@ -172,7 +172,7 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
 
     private async Task<Sent> SendAsync(ResultsRequest results, CancellationToken cancellationToken)
     {
-        var (response, problem, status) = await PostAsync("api/v1/results", results, ApiJson.Default.ResultsRequest, ApiJson.Default.ResultsResponse, cancellationToken).ConfigureAwait(false);
+        var (response, problem, status) = await PostAsync(ApiRoutes.ResultsPath, results, ApiJson.Default.ResultsRequest, ApiJson.Default.ResultsResponse, cancellationToken).ConfigureAwait(false);
         return new Sent(response, problem, status);
     }
 

@@ -103,7 +103,7 @@ public sealed class BatchCloser(BatchLifecycleSettings settings, string storePat
 
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{server.AbsoluteUri.TrimEnd('/')}/api/v1/batches/{Uri.EscapeDataString(id.Value)}"));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{server.AbsoluteUri.TrimEnd('/')}/{ApiRoutes.BatchPath(id)}"));
             request.Headers.Add(Http.ApiKeyHeader, settings.ApiKey);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(AttemptTimeout);

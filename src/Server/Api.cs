@@ -22,31 +22,31 @@ internal static partial class Api
 
     public static void MapBatchBuildApi(this WebApplication app)
     {
-        app.MapGet("/health", () => Results.Json(new Dictionary<string, string> { ["status"] = "healthy" }));
-        app.MapGet("/ready", ReadyAsync);
+        app.MapGet(ApiRoutes.Health, () => Results.Json(new Dictionary<string, string> { ["status"] = "healthy" }));
+        app.MapGet(ApiRoutes.Ready, ReadyAsync);
 
-        var api = app.MapGroup("/api/v1");
-        api.MapPost("/results", RecordAsync).AddEndpointFilter(new KeyFilter(Access.Write));
-        api.MapGet("/batches", ListAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapGet("/batches/{id}", LatestAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapGet("/batches/{id}/{sequence:int}", OneAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapGet("/batches/{id}/{sequence:int}/results", ResultsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapGet("/batches/{id}/{sequence:int}/timeline", TimelineAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapPost("/batches/{id}/close", CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, closes: true));
-        api.MapPost("/batches/{id}/close-token", IssueCloseToken).AddEndpointFilter(new KeyFilter(Access.Write));
-        api.MapPost("/durations", DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapGet("/tests/runs", TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapPost("/batches/{id}/queue", RegisterAsync).AddEndpointFilter(new KeyFilter(Access.Write));
-        api.MapPost("/batches/{id}/queue/plan", PlanAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapPost("/batches/{id}/leases", LeaseAsync).AddEndpointFilter(new KeyFilter(Access.Write));
-        api.MapPost("/batches/{id}/leases/{lease}/heartbeat", HeartbeatAsync).AddEndpointFilter(new KeyFilter(Access.Write));
-        api.MapPost("/batches/{id}/leases/{lease}/complete", CompleteAsync).AddEndpointFilter(new KeyFilter(Access.Write));
-        api.MapGet("/batches/{id}/leases", LeasesAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapPost("/batches/{id}/rerun", RerunAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        app.MapPost(ApiRoutes.Results, RecordAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        app.MapGet(ApiRoutes.Batches, ListAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.Batch, LatestAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.BatchSequence, OneAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.BatchResults, ResultsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.BatchTimeline, TimelineAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapPost(ApiRoutes.Close, CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, closes: true));
+        app.MapPost(ApiRoutes.CloseToken, IssueCloseToken).AddEndpointFilter(new KeyFilter(Access.Write));
+        app.MapPost(ApiRoutes.Durations, DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.TestRuns, TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapPost(ApiRoutes.Queue, RegisterAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        app.MapPost(ApiRoutes.QueuePlan, PlanAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapPost(ApiRoutes.Leases, LeaseAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        app.MapPost(ApiRoutes.LeaseHeartbeat, HeartbeatAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        app.MapPost(ApiRoutes.LeaseComplete, CompleteAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        app.MapGet(ApiRoutes.Leases, LeasesAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapPost(ApiRoutes.Rerun, RerunAsync).AddEndpointFilter(new KeyFilter(Access.Write));
 
         // .../bypointerid or .../bypointerId, as the current Eyes SDKs send it. The ID may span
         // several segments: the Eyes SDKs do not encode a '/' in it.
-        app.MapDelete("/api/sessions/batches/{**id}", EyesCloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, eyes: true, closes: true));
+        app.MapDelete(ApiRoutes.EyesClose, EyesCloseAsync)
+            .AddEndpointFilter(new KeyFilter(Access.Write, eyes: true, closes: true));
     }
 
     // Ready means the store takes writes now: the probe takes the write lock within ReadyTimeout
@@ -240,9 +240,9 @@ internal static partial class Api
     // The visual-testing close: 200 when the batch is (now, or already) closed, 404 when unknown.
     private static async Task<IResult> EyesCloseAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, CancellationToken cancellationToken)
     {
-        if (!RawPath(http).EndsWith(EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
+        if (!RawPath(http).EndsWith(ApiRoutes.EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
         {
-            return Problem(StatusCodes.Status404NotFound, DiagnosticCodes.NoSuchRoute, $"the visual-testing close is DELETE /api/sessions/batches/{{id}}{EyesCloseSuffix}");
+            return Problem(StatusCodes.Status404NotFound, DiagnosticCodes.NoSuchRoute, $"the visual-testing close is DELETE {ApiRoutes.EyesClosePrefix}{{id}}{ApiRoutes.EyesCloseSuffix}");
         }
 
         if (Parse(http, out var batchId) is { } invalid)
@@ -339,7 +339,7 @@ internal static partial class Api
 
         return queues.Plan(batchId, StoredText.Clean(request.Assembly!), request.From) is { } page
             ? Results.Json(page, ApiJson.Default.QueuePlanPageDto)
-            : Problem(StatusCodes.Status404NotFound, DiagnosticCodes.UnknownBatch, $"batch {batchId.Value} has no agent queue for {request.Assembly} on this server: register the assembly's tests with POST /api/v1/batches/{{id}}/queue first (the server may have restarted)");
+            : Problem(StatusCodes.Status404NotFound, DiagnosticCodes.UnknownBatch, $"batch {batchId.Value} has no agent queue for {request.Assembly} on this server: register the assembly's tests with POST {ApiRoutes.Queue} first (the server may have restarted)");
     }
 
     private static async Task<IResult> LeaseAsync(HttpContext http, AgentQueues queues, CancellationToken cancellationToken)
@@ -361,7 +361,7 @@ internal static partial class Api
                 new LeaseResponse(LeaseResponse.Leased, granted.Lease, granted.Batch, queues.LeaseTimeout.TotalMilliseconds / 3, null), ApiJson.Default.LeaseResponse),
             LeaseReply.Wait wait => Results.Json(new LeaseResponse(LeaseResponse.Waiting, null, null, null, wait.RetryAfter.TotalMilliseconds), ApiJson.Default.LeaseResponse),
             LeaseReply.Finished => Results.Json(new LeaseResponse(LeaseResponse.Done, null, null, null, null), ApiJson.Default.LeaseResponse),
-            _ => Problem(StatusCodes.Status409Conflict, DiagnosticCodes.AgentNotRegistered, $"agent '{request.Agent}' has not registered the tests of {request.Assembly} with batch {batchId.Value}'s queue; POST them to /api/v1/batches/{{id}}/queue first (the server may have restarted)"),
+            _ => Problem(StatusCodes.Status409Conflict, DiagnosticCodes.AgentNotRegistered, $"agent '{request.Agent}' has not registered the tests of {request.Assembly} with batch {batchId.Value}'s queue; POST them to {ApiRoutes.Queue} first (the server may have restarted)"),
         };
     }
 
@@ -467,9 +467,6 @@ internal static partial class Api
     private static bool HasDotSegment(string rawPath) =>
         rawPath.Split('/').Any(segment => Uri.UnescapeDataString(segment) is "." or "..");
 
-    private const string EyesClosePrefix = "/api/sessions/batches/";
-    private const string EyesCloseSuffix = "/close/bypointerid";
-
     /// <summary>
     /// The batch ID of a route (<c>/api/v1/batches/{id}…</c>, <c>/api/sessions/batches/{id}/close/bypointerid</c>):
     /// its path segment as the client sent it, percent-decoded exactly once. Kestrel's own decoding
@@ -486,9 +483,9 @@ internal static partial class Api
             return string.Empty;
         }
 
-        if (path.StartsWith(EyesClosePrefix, StringComparison.OrdinalIgnoreCase) && path.EndsWith(EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
+        if (path.StartsWith(ApiRoutes.EyesClosePrefix, StringComparison.OrdinalIgnoreCase) && path.EndsWith(ApiRoutes.EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
         {
-            return Uri.UnescapeDataString(path[EyesClosePrefix.Length..^EyesCloseSuffix.Length]);
+            return Uri.UnescapeDataString(path[ApiRoutes.EyesClosePrefix.Length..^ApiRoutes.EyesCloseSuffix.Length]);
         }
 
         var segments = path.Split('/');

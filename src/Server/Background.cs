@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using BatchBuild.Client;
 using BatchBuild.Core;
+using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
@@ -145,7 +146,7 @@ internal sealed class NotificationOutbox(
             {
                 log.Report(Diagnostic.Error(
                     DiagnosticCodes.NotificationGivenUp,
-                    $"{count} completion notifications to {name} are given up: the webhook is no longer in BatchBuild:WebhookUrls. They stay listed in GET /api/v1/notifications?state=givenUp and on the dashboard"));
+                    $"{count} completion notifications to {name} are given up: the webhook is no longer in BatchBuild:WebhookUrls. They stay listed in GET {ApiRoutes.Notifications}?state=givenUp and on the dashboard"));
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -226,7 +227,7 @@ internal sealed class NotificationOutbox(
                 log.Report(Diagnostic.Error(
                     DiagnosticCodes.NotificationGivenUp,
                     $"the completion notification of batch {batch.Name} to {target.Name} is given up {why}: the webhook {outcome.Error}. "
-                    + "It stays listed in GET /api/v1/notifications?state=givenUp and on the dashboard; fix the receiver or BatchBuild:WebhookUrls"));
+                    + $"It stays listed in GET {ApiRoutes.Notifications}?state=givenUp and on the dashboard; fix the receiver or BatchBuild:WebhookUrls"));
                 break;
             case DeliveryState.Pending when outcome.Attempted:
                 log.Report(Diagnostic.Warning(

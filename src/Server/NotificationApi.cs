@@ -13,9 +13,8 @@ internal static class NotificationApi
 {
     public static void MapNotificationApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1");
-        api.MapGet("/notifications", ListAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapGet("/batches/{id}/{sequence:int}/notifications", OfBatchAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.Notifications, ListAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.BatchNotifications, OfBatchAsync).AddEndpointFilter(new KeyFilter(Access.Read));
     }
 
     private static async Task<IResult> ListAsync(INotificationOutbox outbox, string? state, int? page, int? pageSize, CancellationToken cancellationToken)
