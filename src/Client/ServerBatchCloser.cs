@@ -5,28 +5,6 @@ using BatchBuild.Core.Batches;
 
 namespace BatchBuild.Client;
 
-/// <summary>How closing one batch on a server ended.</summary>
-public enum ServerCloseStatus
-{
-    /// <summary>The server closed it (2xx).</summary>
-    Closed,
-
-    /// <summary>The server does not know the ID (404).</summary>
-    Unknown,
-
-    /// <summary>The server refused the API key (401, 403).</summary>
-    Rejected,
-
-    /// <summary>Another answer, or no answer after the retries.</summary>
-    Failed,
-}
-
-/// <summary>One batch's close on a server.</summary>
-/// <param name="Id">The batch ID.</param>
-/// <param name="Status">How it ended.</param>
-/// <param name="Detail">The status code or error, for the log; never the API key.</param>
-public sealed record ServerCloseResult(BatchId Id, ServerCloseStatus Status, string Detail);
-
 /// <summary>
 /// Closes batches on a server with the request visual-testing batch-close clients send:
 /// <c>DELETE {server}/api/sessions/batches/{id}/close/bypointerid</c>, the ID URL-encoded, several

@@ -4,7 +4,6 @@ using BatchBuild.Core.Batches;
 using BatchBuild.Core.Store;
 using BatchBuild.Store;
 using BatchBuild.Store.Postgres;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace BatchBuild.Server;

@@ -3,10 +3,6 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace BatchBuild.Server;
 
-/// <summary>The API key an old visual-testing client sent in the <c>apiKey</c> query parameter, taken out of the URL.</summary>
-/// <param name="Key">The key.</param>
-internal sealed record QueryApiKey(string Key);
-
 /// <summary>
 /// Takes the <c>apiKey</c> query parameter out of every request before anything sees the URL:
 /// ASP.NET Core's hosting logs each request's URL before the first middleware runs, at a level a

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Api;
-using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
 using BatchBuild.Lifecycle;
@@ -10,55 +9,6 @@ using BatchBuild.Store;
 using Microsoft.Extensions.Options;
 
 namespace BatchBuild.Server;
-
-/// <summary>
-/// Wakes the notification outbox when a batch may have closed or a delivery has ended. A waiter
-/// takes <see cref="Next"/> before it looks, so a wake that comes while it looks is not lost.
-/// </summary>
-public sealed class OutboxSignal
-{
-    private TaskCompletionSource _woken = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes at the next <see cref="Wake"/>.</summary>
-    public Task Next => Volatile.Read(ref _woken).Task;
-
-    /// <summary>Asks the outbox to look now.</summary>
-    public void Wake() =>
-        Interlocked.Exchange(ref _woken, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-}
-
-/// <summary>
-/// Closes idle and old batches. Its state is the database's (every active batch's times), so a
-/// restart loses nothing: the first sweep after it closes whatever expired while it was down.
-/// </summary>
-internal sealed class BatchSweeper(IBatchStore store, OutboxSignal outbox, IOptions<ServerOptions> options, ILogger<BatchSweeper> log) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var closed = await store.CloseExpiredAsync(stoppingToken);
-                foreach (var batch in closed)
-                {
-                    log.Report(Diagnostic.Info($"batch {batch.Name} closed ({batch.Reason?.ToString().ToLowerInvariant()})"));
-                }
-
-                if (closed.Count > 0)
-                {
-                    outbox.Wake();
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.Report(Diagnostic.Warning(DiagnosticCodes.StoreUnavailable, $"the sweep for idle and old batches failed ({e.Message}); it runs again in {options.Value.SweepInterval}"));
-            }
-
-            await Task.Delay(options.Value.SweepInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-}
 
 /// <summary>
 /// Sends completion notifications from the database outbox. Each closed batch that notifies is
