@@ -12,7 +12,12 @@ namespace BatchBuild.Client;
 /// <see cref="CloseToken"/> for each ID) travels in a header, never in the URL, so no proxy or
 /// server log sees it.
 /// </summary>
-public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKey, TimeSpan attemptTimeout, TimeSpan? firstRetryDelay = null)
+public sealed class ServerBatchCloser(
+    HttpClient http,
+    Uri server,
+    string? apiKey,
+    TimeSpan attemptTimeout,
+    TimeSpan? firstRetryDelay = null)
 {
     /// <summary>Close tokens by batch ID, used for the IDs they name when there is no API key.</summary>
     public IReadOnlyDictionary<string, string> CloseTokens { get; init; } = new Dictionary<string, string>();
@@ -29,7 +34,9 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
     /// Asks the server for a <see cref="CloseToken"/> for <paramref name="id"/>, with the API key:
     /// the token, or null and why not (for the log; never the key).
     /// </summary>
-    public async Task<(string? Token, string Detail)> RequestCloseTokenAsync(BatchId id, CancellationToken cancellationToken)
+    public async Task<(string? Token, string Detail)> RequestCloseTokenAsync(
+        BatchId id,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(apiKey))
         {
@@ -54,12 +61,20 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
                 return (null, $"{(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            var issued = await response.Content.ReadFromJsonAsync(ApiJson.Default.CloseTokenDto, cancellationToken).ConfigureAwait(false);
-            return issued?.Token is { Length: > 0 } closeToken ? (closeToken, "issued") : (null, "the answer holds no token");
+            var issued = await response.Content.ReadFromJsonAsync(
+                ApiJson.Default.CloseTokenDto,
+                cancellationToken).ConfigureAwait(false);
+            return issued?.Token is { Length: > 0 } closeToken ? (closeToken, "issued") : (
+                null,
+                "the answer holds no token");
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or System.Text.Json.JsonException)
         {
-            return (null, e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s" : e.Message);
+            return (
+                null,
+                e is Polly.Timeout.TimeoutRejectedException
+                    ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s"
+                    : e.Message);
         }
     }
 
@@ -93,14 +108,22 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
             {
                 _ when response.IsSuccessStatusCode => new ServerCloseResult(id, ServerCloseStatus.Closed, detail),
                 HttpStatusCode.NotFound => new ServerCloseResult(id, ServerCloseStatus.Unknown, detail),
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ServerCloseResult(id, ServerCloseStatus.Rejected, detail),
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ServerCloseResult(
+                    id,
+                    ServerCloseStatus.Rejected,
+                    detail),
                 _ => new ServerCloseResult(id, ServerCloseStatus.Failed, detail),
             };
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
         {
             // The message of an HttpRequestException names the host, never a header.
-            return new ServerCloseResult(id, ServerCloseStatus.Failed, e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s" : e.Message);
+            return new ServerCloseResult(
+                id,
+                ServerCloseStatus.Failed,
+                e is Polly.Timeout.TimeoutRejectedException
+                    ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s"
+                    : e.Message);
         }
     }
 }

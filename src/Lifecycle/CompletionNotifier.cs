@@ -12,7 +12,11 @@ namespace BatchBuild.Lifecycle;
 /// Announces a closed batch on every configured sink: the build log, the JSON summary file, the
 /// webhooks (each retried) and, inside Azure Pipelines, a Markdown summary attached to the run.
 /// </summary>
-public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClient http, Action<Diagnostic> report, Func<string, string?> environment)
+public sealed class CompletionNotifier(
+    BatchLifecycleSettings settings,
+    HttpClient http,
+    Action<Diagnostic> report,
+    Func<string, string?> environment)
 {
     /// <summary>The attempt timeout of one webhook delivery.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(15);
@@ -42,17 +46,26 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the completion notification of batch {completion.Name} failed ({e.Message}); it is sent again later"));
+                    report(Diagnostic.Warning(
+                        DiagnosticCodes.NotificationFailed,
+                        $"the completion notification of batch {completion.Name} failed ({e.Message}); it is sent "
+                        + "again later"));
                 }
 
-                await store.CompleteNotificationAsync(completion, delivered, CancellationToken.None).ConfigureAwait(false);
+                await store.CompleteNotificationAsync(
+                    completion,
+                    delivered,
+                    CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
         {
             foreach (var unsent in claimed.Skip(next))
             {
-                await store.CompleteNotificationAsync(unsent, delivered: false, CancellationToken.None).ConfigureAwait(false);
+                await store.CompleteNotificationAsync(
+                    unsent,
+                    delivered: false,
+                    CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
@@ -70,14 +83,19 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         if (string.Equals(environment("TF_BUILD"), "True", StringComparison.OrdinalIgnoreCase))
         {
             var folder = environment("AGENT_TEMPDIRECTORY") is { Length: > 0 } temp ? temp : Path.GetTempPath();
-            var markdown = Path.Combine(folder, $"batchbuild-{BatchId.Parse(completion.BatchId).FileName}-{completion.Sequence}.md");
+            var markdown = Path.Combine(
+                folder,
+                $"batchbuild-{BatchId.Parse(completion.BatchId).FileName}-{completion.Sequence}.md");
             if (WriteFile(markdown, completion.ToMarkdown(), "Azure Pipelines summary"))
             {
                 report(Diagnostic.Info($"##vso[task.uploadsummary]{markdown}"));
             }
         }
 
-        var deliveries = await Task.WhenAll(settings.WebhookUrls.Select(url => PostAsync(url, completion, cancellationToken))).ConfigureAwait(false);
+        var deliveries = await Task.WhenAll(settings.WebhookUrls.Select(url => PostAsync(
+            url,
+            completion,
+            cancellationToken))).ConfigureAwait(false);
         return ok && deliveries.All(delivered => delivered);
     }
 
@@ -92,7 +110,9 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the {what} file '{path}' cannot be written ({e.Message}); fix BatchBuildSummaryPath"));
+            report(Diagnostic.Warning(
+                DiagnosticCodes.NotificationFailed,
+                $"the {what} file '{path}' cannot be written ({e.Message}); fix BatchBuildSummaryPath"));
             return false;
         }
     }
@@ -115,11 +135,17 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
                 return true;
             }
 
-            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the webhook {target} answered {(int)response.StatusCode} {response.ReasonPhrase} for batch {completion.Name}; check the URL and the receiver"));
+            report(Diagnostic.Warning(
+                DiagnosticCodes.NotificationFailed,
+                $"the webhook {target} answered {(int)response.StatusCode} {response.ReasonPhrase} for batch "
+                + $"{completion.Name}; check the URL and the receiver"));
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
         {
-            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the webhook {target} could not be reached for batch {completion.Name} ({e.Message}); check the URL, the network or BatchBuildProxy"));
+            report(Diagnostic.Warning(
+                DiagnosticCodes.NotificationFailed,
+                $"the webhook {target} could not be reached for batch {completion.Name} ({e.Message}); check the URL, "
+                + "the network or BatchBuildProxy"));
         }
 
         return false;
@@ -132,7 +158,11 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
     /// target); <paramref name="cancellationToken"/> cuts the try short with an
     /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async Task<string?> PostOnceAsync(Uri url, BatchCompletion completion, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<string?> PostOnceAsync(
+        Uri url,
+        BatchCompletion completion,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(timeout);

@@ -15,7 +15,9 @@ internal static partial class Api
         if (state is { Length: > 0 })
         {
             // One of the names, exactly: Enum.TryParse would also take a number or "active, closed".
-            if (Enum.GetValues<BatchState>().Where(value => value.ToString().Equals(state, StringComparison.OrdinalIgnoreCase)).ToList() is [var parsed])
+            if (Enum.GetValues<BatchState>().Where(value => value.ToString().Equals(
+                state,
+                StringComparison.OrdinalIgnoreCase)).ToList() is [var parsed])
             {
                 wanted = parsed;
             }
@@ -36,12 +38,24 @@ internal static partial class Api
             return Invalid(problems);
         }
 
-        var result = await store.ListBatchesAsync(new BatchListQuery(wanted, name, from, to, page ?? 1, pageSize ?? BatchListQuery.DefaultPageSize), cancellationToken);
+        var result = await store.ListBatchesAsync(
+            new BatchListQuery(wanted, name, from, to, page ?? 1, pageSize ?? BatchListQuery.DefaultPageSize),
+            cancellationToken);
         var now = clock.GetUtcNow();
-        return Results.Json(new BatchPageDto([.. result.Batches.Select(batch => BatchDto.From(batch, now))], result.Total, result.Page, result.PageSize), ApiJson.Default.BatchPageDto);
+        return Results.Json(
+            new BatchPageDto(
+                [.. result.Batches.Select(batch => BatchDto.From(batch, now))],
+                result.Total,
+                result.Page,
+                result.PageSize),
+            ApiJson.Default.BatchPageDto);
     }
 
-    private static async Task<IResult> LatestAsync(HttpContext http, IBatchStore store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> LatestAsync(
+        HttpContext http,
+        IBatchStore store,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (Parse(http, out var batchId) is { } invalid)
         {
@@ -53,7 +67,12 @@ internal static partial class Api
             : UnknownBatch(batchId.Value);
     }
 
-    private static async Task<IResult> OneAsync(HttpContext http, int sequence, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> OneAsync(
+        HttpContext http,
+        int sequence,
+        IBatchBrowser store,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (Parse(http, out var batchId) is { } invalid)
         {
@@ -65,7 +84,14 @@ internal static partial class Api
             : UnknownBatch($"{batchId.Value}#{sequence}");
     }
 
-    private static async Task<IResult> ResultsAsync(HttpContext http, int sequence, int? page, int? pageSize, IBatchBrowser store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> ResultsAsync(
+        HttpContext http,
+        int sequence,
+        int? page,
+        int? pageSize,
+        IBatchBrowser store,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (Parse(http, out var batchId) is { } invalid)
         {
@@ -82,13 +108,29 @@ internal static partial class Api
             return UnknownBatch($"{batchId.Value}#{sequence}");
         }
 
-        var results = await store.GetResultsAsync(batchId, sequence, page ?? 1, pageSize ?? BatchResultsPage.DefaultPageSize, cancellationToken);
+        var results = await store.GetResultsAsync(
+            batchId,
+            sequence,
+            page ?? 1,
+            pageSize ?? BatchResultsPage.DefaultPageSize,
+            cancellationToken);
         return Results.Json(
-            new BatchResultsDto(BatchDto.From(batch, clock.GetUtcNow()), [.. results.Results.Select(ResultDto.Listed)], results.Total, results.Page, results.PageSize),
+            new BatchResultsDto(
+                BatchDto.From(batch, clock.GetUtcNow()),
+                [.. results.Results.Select(ResultDto.Listed)],
+                results.Total,
+                results.Page,
+                results.PageSize),
             ApiJson.Default.BatchResultsDto);
     }
 
-    private static async Task<IResult> TimelineAsync(HttpContext http, int sequence, int? page, int? pageSize, IBatchBrowser store, CancellationToken cancellationToken)
+    private static async Task<IResult> TimelineAsync(
+        HttpContext http,
+        int sequence,
+        int? page,
+        int? pageSize,
+        IBatchBrowser store,
+        CancellationToken cancellationToken)
     {
         if (Parse(http, out var batchId) is { } invalid)
         {
@@ -105,7 +147,12 @@ internal static partial class Api
             return UnknownBatch($"{batchId.Value}#{sequence}");
         }
 
-        var timeline = await store.GetTimelineAsync(batchId, sequence, page ?? 1, pageSize ?? TestBatchTimeline.DefaultPageSize, cancellationToken);
+        var timeline = await store.GetTimelineAsync(
+            batchId,
+            sequence,
+            page ?? 1,
+            pageSize ?? TestBatchTimeline.DefaultPageSize,
+            cancellationToken);
         return Results.Json(
             new TimelineDto(batchId.Value, sequence, timeline.Spans, timeline.Total, timeline.Page, timeline.PageSize),
             ApiJson.Default.TimelineDto);

@@ -8,7 +8,12 @@ namespace BatchBuild.Server;
 /// <summary>The routes that close a batch, the visual-testing close among them, and issue close tokens.</summary>
 internal static partial class Api
 {
-    private static async Task<IResult> CloseAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> CloseAsync(
+        HttpContext http,
+        IBatchStore store,
+        OutboxSignal outbox,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (Parse(http, out var batchId) is { } invalid)
         {
@@ -20,7 +25,9 @@ internal static partial class Api
         return result.Status == CloseStatus.Unknown
             ? UnknownBatch(batchId.Value)
             : Results.Json(
-                new CloseResponse(result.Status == CloseStatus.Closed ? "closed" : "alreadyClosed", BatchDto.From(result.Batch!, clock.GetUtcNow())),
+                new CloseResponse(
+                    result.Status == CloseStatus.Closed ? "closed" : "alreadyClosed",
+                    BatchDto.From(result.Batch!, clock.GetUtcNow())),
                 ApiJson.Default.CloseResponse);
     }
 
@@ -38,11 +45,18 @@ internal static partial class Api
     }
 
     // The visual-testing close: 200 when the batch is (now, or already) closed, 404 when unknown.
-    private static async Task<IResult> EyesCloseAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, CancellationToken cancellationToken)
+    private static async Task<IResult> EyesCloseAsync(
+        HttpContext http,
+        IBatchStore store,
+        OutboxSignal outbox,
+        CancellationToken cancellationToken)
     {
         if (!RawPath(http).EndsWith(ApiRoutes.EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
         {
-            return Problem(StatusCodes.Status404NotFound, DiagnosticCodes.NoSuchRoute, $"the visual-testing close is DELETE {ApiRoutes.EyesClosePrefix}{{id}}{ApiRoutes.EyesCloseSuffix}");
+            return Problem(
+                StatusCodes.Status404NotFound,
+                DiagnosticCodes.NoSuchRoute,
+                $"the visual-testing close is DELETE {ApiRoutes.EyesClosePrefix}{{id}}{ApiRoutes.EyesCloseSuffix}");
         }
 
         if (Parse(http, out var batchId) is { } invalid)

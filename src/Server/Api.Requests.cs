@@ -10,7 +10,10 @@ namespace BatchBuild.Server;
 internal static partial class Api
 {
     // The route's batch ID and the JSON body, or the problem with either.
-    private static async Task<(BatchId BatchId, T? Value, IResult? Problem)> ReadForBatchAsync<T>(HttpContext http, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private static async Task<(BatchId BatchId, T? Value, IResult? Problem)> ReadForBatchAsync<T>(
+        HttpContext http,
+        JsonTypeInfo<T> type,
+        CancellationToken cancellationToken)
         where T : class
     {
         if (Parse(http, out var batchId) is { } invalid)
@@ -23,12 +26,22 @@ internal static partial class Api
     }
 
     // Reads a JSON body; a body that is not JSON, not the expected shape, or too large is a problem.
-    private static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(
+        HttpContext http,
+        JsonTypeInfo<T> type,
+        CancellationToken cancellationToken)
         where T : class
     {
-        if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (http.Request.ContentType is not { } contentType || !contentType.StartsWith(
+            "application/json",
+            StringComparison.OrdinalIgnoreCase))
         {
-            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, DiagnosticCodes.InvalidRequest, "send the body as JSON with Content-Type: application/json"));
+            return (
+                null,
+                Problem(
+                    StatusCodes.Status415UnsupportedMediaType,
+                    DiagnosticCodes.InvalidRequest,
+                    "send the body as JSON with Content-Type: application/json"));
         }
 
         try
@@ -40,13 +53,23 @@ internal static partial class Api
         {
             // The serializer's own message names internal types for a value of the wrong type; say what fits instead.
             var reason = e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
-                ? "a value of the wrong type (outcome is passed, failed, skipped or none; times are ISO-8601 with an offset; counts and durations are numbers)"
+                ? "a value of the wrong type (outcome is passed, failed, skipped or none; times are ISO-8601 with an "
+                + "offset; counts and durations are numbers)"
                 : e.Message.Split(" Path:", 2)[0];
-            return (null, Invalid([$"the body is not valid JSON for this request at {e.Path ?? "$"} (line {e.LineNumber + 1}): {reason}"]));
+            return (
+                null,
+                Invalid(
+                    [$"the body is not valid JSON for this request at {e.Path ?? "$"} (line {e.LineNumber + 1}): {reason}"]));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, Problem(StatusCodes.Status413PayloadTooLarge, DiagnosticCodes.RequestTooLarge, $"the body is larger than the server accepts; send at most {ResultsRequest.MaxResults} results per request, or raise BatchBuild:MaxRequestBytes"));
+            return (
+                null,
+                Problem(
+                    StatusCodes.Status413PayloadTooLarge,
+                    DiagnosticCodes.RequestTooLarge,
+                    $"the body is larger than the server accepts; send at most {ResultsRequest.MaxResults} results per "
+                    + "request, or raise BatchBuild:MaxRequestBytes"));
         }
     }
 
@@ -56,7 +79,8 @@ internal static partial class Api
         if (HasDotSegment(RawPath(http)))
         {
             batchId = default;
-            return Invalid(["the path has a '.' or '..' segment, which the server resolves before routing but the batch ID is read from as sent; send the path without them, the batch ID percent-encoded"]);
+            return Invalid(
+                ["the path has a '.' or '..' segment, which the server resolves before routing but the batch ID is read from as sent; send the path without them, the batch ID percent-encoded"]);
         }
 
         return BatchId.TryCreate(RouteId(http), out batchId, out var problem) ? null : Invalid([$"id: {problem}"]);
@@ -83,13 +107,19 @@ internal static partial class Api
             return string.Empty;
         }
 
-        if (path.StartsWith(ApiRoutes.EyesClosePrefix, StringComparison.OrdinalIgnoreCase) && path.EndsWith(ApiRoutes.EyesCloseSuffix, StringComparison.OrdinalIgnoreCase))
+        if (path.StartsWith(
+            ApiRoutes.EyesClosePrefix,
+            StringComparison.OrdinalIgnoreCase) && path.EndsWith(
+                ApiRoutes.EyesCloseSuffix,
+                StringComparison.OrdinalIgnoreCase))
         {
             return Uri.UnescapeDataString(path[ApiRoutes.EyesClosePrefix.Length..^ApiRoutes.EyesCloseSuffix.Length]);
         }
 
         var segments = path.Split('/');
-        return segments.Length > 4 ? Uri.UnescapeDataString(segments[4]) : http.Request.RouteValues["id"] as string ?? string.Empty;
+        return segments.Length > 4
+            ? Uri.UnescapeDataString(segments[4])
+            : http.Request.RouteValues["id"] as string ?? string.Empty;
     }
 
     // The request's path as the client sent it, still percent-encoded, without the query.

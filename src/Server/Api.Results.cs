@@ -7,7 +7,12 @@ namespace BatchBuild.Server;
 /// <summary>The routes that record results and read durations and a test's runs.</summary>
 internal static partial class Api
 {
-    private static async Task<IResult> RecordAsync(HttpContext http, IBatchStore store, OutboxSignal outbox, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> RecordAsync(
+        HttpContext http,
+        IBatchStore store,
+        OutboxSignal outbox,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var (request, problem) = await ReadAsync(http, ApiJson.Default.ResultsRequest, cancellationToken);
         if (request is null)
@@ -24,10 +29,15 @@ internal static partial class Api
         var batches = await store.RecordResultsAsync(records, cancellationToken);
         outbox.Wake();
         var now = clock.GetUtcNow();
-        return Results.Json(new ResultsResponse([.. batches.Select(batch => BatchDto.From(batch, now))], records.Count), ApiJson.Default.ResultsResponse);
+        return Results.Json(
+            new ResultsResponse([.. batches.Select(batch => BatchDto.From(batch, now))], records.Count),
+            ApiJson.Default.ResultsResponse);
     }
 
-    private static async Task<IResult> DurationsAsync(HttpContext http, IBatchStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> DurationsAsync(
+        HttpContext http,
+        IBatchStore store,
+        CancellationToken cancellationToken)
     {
         var (request, problem) = await ReadAsync(http, ApiJson.Default.DurationsRequest, cancellationToken);
         if (request is null)
@@ -42,10 +52,17 @@ internal static partial class Api
         }
 
         var durations = await store.GetDurationsAsync(query, cancellationToken);
-        return Results.Json(new DurationsResponse([.. durations.Select(DurationDto.From)]), ApiJson.Default.DurationsResponse);
+        return Results.Json(
+            new DurationsResponse([.. durations.Select(DurationDto.From)]),
+            ApiJson.Default.DurationsResponse);
     }
 
-    private static async Task<IResult> TestRunsAsync(IBatchBrowser store, string? assembly, string? name, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> TestRunsAsync(
+        IBatchBrowser store,
+        string? assembly,
+        string? name,
+        int? limit,
+        CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(assembly))
@@ -68,7 +85,12 @@ internal static partial class Api
             return Invalid(problems);
         }
 
-        var runs = await store.GetTestRunsAsync(new TestKey(assembly!, name!), limit ?? TestRunsDto.DefaultLimit, cancellationToken);
-        return Results.Json(new TestRunsDto(assembly!, name!, [.. runs.Select(ResultDto.From)]), ApiJson.Default.TestRunsDto);
+        var runs = await store.GetTestRunsAsync(
+            new TestKey(assembly!, name!),
+            limit ?? TestRunsDto.DefaultLimit,
+            cancellationToken);
+        return Results.Json(
+            new TestRunsDto(assembly!, name!, [.. runs.Select(ResultDto.From)]),
+            ApiJson.Default.TestRunsDto);
     }
 }

@@ -55,8 +55,14 @@ internal static partial class Api
         }
         catch (Exception e) when (BatchServer.IsStoreFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            log.Report(Diagnostic.Warning(DiagnosticCodes.StoreUnavailable, $"not ready: the store takes no writes ({(e is OperationCanceledException or TimeoutException ? $"the write lock was not free within {options.Value.ReadyTimeout}" : e.Message)})"));
-            return Problem(StatusCodes.Status503ServiceUnavailable, DiagnosticCodes.StoreUnavailable, "the store takes no writes right now; the server log says why");
+            log.Report(Diagnostic.Warning(
+                DiagnosticCodes.StoreUnavailable,
+                "not ready: the store takes no writes "
+                + $"({(e is OperationCanceledException or TimeoutException ? $"the write lock was not free within {options.Value.ReadyTimeout}" : e.Message)})"));
+            return Problem(
+                StatusCodes.Status503ServiceUnavailable,
+                DiagnosticCodes.StoreUnavailable,
+                "the store takes no writes right now; the server log says why");
         }
     }
 
@@ -64,7 +70,10 @@ internal static partial class Api
         Problem(StatusCodes.Status400BadRequest, DiagnosticCodes.InvalidRequest, string.Join("; ", problems), problems);
 
     private static IResult UnknownBatch(string name) =>
-        Problem(StatusCodes.Status404NotFound, DiagnosticCodes.UnknownBatch, $"no batch {name}: no result was reported with this ID; check the batch ID");
+        Problem(
+            StatusCodes.Status404NotFound,
+            DiagnosticCodes.UnknownBatch,
+            $"no batch {name}: no result was reported with this ID; check the batch ID");
 
     /// <summary>A problem document with the BB code as <c>code</c>.</summary>
     public static IResult Problem(int status, string code, string detail, IReadOnlyList<string>? errors = null)

@@ -13,5 +13,7 @@ public sealed class OutboxSignal
 
     /// <summary>Asks the outbox to look now.</summary>
     public void Wake() =>
-        Interlocked.Exchange(ref _woken, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Interlocked.Exchange(
+            ref _woken,
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }

@@ -43,7 +43,9 @@ internal sealed class QueryKeyRedaction(IServer server) : IServer
     /// </summary>
     internal static (string Query, string? Key) Redact(string query)
     {
-        if (query.Length == 0 || (!query.Contains('%') && !query.Contains(Parameter, StringComparison.OrdinalIgnoreCase)))
+        if (query.Length == 0 || (!query.Contains('%') && !query.Contains(
+            Parameter,
+            StringComparison.OrdinalIgnoreCase)))
         {
             return (query, null);
         }
@@ -55,7 +57,9 @@ internal sealed class QueryKeyRedaction(IServer server) : IServer
             var name = Uri.UnescapeDataString(pair.Split('=', 2)[0].Replace('+', ' '));
             if (name.Equals(Parameter, StringComparison.OrdinalIgnoreCase))
             {
-                key ??= pair.Contains('=') ? Uri.UnescapeDataString(pair.Split('=', 2)[1].Replace('+', ' ')) : string.Empty;
+                key ??= pair.Contains('=')
+                    ? Uri.UnescapeDataString(pair.Split('=', 2)[1].Replace('+', ' '))
+                    : string.Empty;
             }
             else if (pair.Length > 0)
             {
@@ -89,6 +93,7 @@ internal sealed class QueryKeyRedaction(IServer server) : IServer
 
         public Task ProcessRequestAsync(TContext context) => application.ProcessRequestAsync(context);
 
-        public void DisposeContext(TContext context, Exception? exception) => application.DisposeContext(context, exception);
+        public void DisposeContext(TContext context, Exception? exception) =>
+            application.DisposeContext(context, exception);
     }
 }

@@ -96,7 +96,10 @@ internal sealed class RunningServer : IAsyncDisposable
     /// <summary>Reports <paramref name="results"/> with the accepted key.</summary>
     public async Task<ResultsResponse> ReportAsync(params ResultDto[] results)
     {
-        using var response = await Client.PostAsJsonAsync("api/v1/results", new ResultsRequest(results), ApiJson.Default.ResultsRequest);
+        using var response = await Client.PostAsJsonAsync(
+            "api/v1/results",
+            new ResultsRequest(results),
+            ApiJson.Default.ResultsRequest);
         Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync(ApiJson.Default.ResultsResponse))!;
     }
@@ -136,9 +139,16 @@ internal sealed class LogCapture : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter)
         {
-            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(pair => $"{pair.Key}={pair.Value}")) : string.Empty;
+            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(
+                " ",
+                pairs.Select(pair => $"{pair.Key}={pair.Value}")) : string.Empty;
             capture.Lines.Enqueue((category, logLevel, $"{formatter(state, exception)} {properties} {exception}"));
         }
     }

@@ -33,14 +33,28 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
     private ResultSpool Spool => new(Path.Combine(_folder, "spool"));
 
     private ServerResultStore Store(HttpClient http, int port, string key = RunningServer.Key) =>
-        new(http, new Uri($"http://127.0.0.1:{port}"), key, Spool, message => { lock (_messages) { _messages.Add(message); } })
+        new(
+            http,
+            new Uri($"http://127.0.0.1:{port}"),
+            key,
+            Spool,
+            message => { lock (_messages) { _messages.Add(message); } })
         {
             AttemptTimeout = TimeSpan.FromSeconds(5),
             FirstRetryDelay = TimeSpan.FromMilliseconds(10),
         };
 
     private static TestResultRecord Result(string name, int testBatch) =>
-        new(BatchId.Parse("agent-run-5"), testBatch, new TestKey("Tests", name), name, TestRunOutcome.Passed, 40, Now, "agent-1", $"run-{testBatch}");
+        new(
+            BatchId.Parse("agent-run-5"),
+            testBatch,
+            new TestKey("Tests", name),
+            name,
+            TestRunOutcome.Passed,
+            40,
+            Now,
+            "agent-1",
+            $"run-{testBatch}");
 
     [Test]
     public async Task Results_reported_while_the_server_is_away_are_spooled_and_sent_once_when_it_is_back()
@@ -54,7 +68,9 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
 
         Assert.That((away.Count, stillAway.Count, noDurations.Count), Is.EqualTo((0, 0, 0)));
         Assert.That(Spool.Pending().Count(), Is.EqualTo(2));
-        Assert.That(_messages.Where(m => m.Code == "BB5101").Select(m => m.Text), Has.Some.Contains("2 results could not be sent").And.Some.Contains("planned from estimates"));
+        Assert.That(
+            _messages.Where(m => m.Code == "BB5101").Select(m => m.Text),
+            Has.Some.Contains("2 results could not be sent").And.Some.Contains("planned from estimates"));
 
         await using var server = await RunningServer.StartAsync(Database, port: port);
         var back = await Store(http, port).RecordResultsAsync([Result("A.Four", 3)]);
@@ -63,8 +79,13 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         Assert.That(back.Single().Counts.Total, Is.EqualTo(4), "the spool went first, then the new results");
         Assert.That(Spool.Pending(), Is.Empty);
         var page = await server.ListAsync();
-        Assert.That(page.Batches.Single().Counts, Is.EqualTo(new CountsDto(4, 0, 0, 4, 3, 1, 160)), "nothing lost, nothing twice");
-        Assert.That(_messages.Count(m => m.Text.Contains("spooled results sent", StringComparison.Ordinal)), Is.EqualTo(2));
+        Assert.That(
+            page.Batches.Single().Counts,
+            Is.EqualTo(new CountsDto(4, 0, 0, 4, 3, 1, 160)),
+            "nothing lost, nothing twice");
+        Assert.That(
+            _messages.Count(m => m.Text.Contains("spooled results sent", StringComparison.Ordinal)),
+            Is.EqualTo(2));
     }
 
     [Test]
@@ -77,10 +98,24 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         var settings = BatchLifecycleSettings.Defaults with { ServerUrl = server.Url, ApiKey = RunningServer.Key };
         var counted = new List<BatchCounts>();
 
-        var closed = await new BatchCloser(settings, Path.Combine(_folder, "batchbuild.db"), http, _messages.Add, _ => null) { Counted = (_, counts) => counted.Add(counts) }
+        var closed = await new BatchCloser(
+            settings,
+            Path.Combine(_folder, "batchbuild.db"),
+            http,
+            _messages.Add,
+            _ => null) { Counted = (_, counts) => counted.Add(counts) }
             .CloseAsync([BatchId.Parse("agent-run-5")], CancellationToken.None);
-        var (token, _) = await new ServerBatchCloser(http, server.Url, RunningServer.Key, TimeSpan.FromSeconds(10)).RequestCloseTokenAsync(BatchId.Parse("agent-run-5"), CancellationToken.None);
-        var withoutKey = await new BatchCloser(settings with { ApiKey = null }, Path.Combine(_folder, "batchbuild.db"), http, _messages.Add, _ => null)
+        var (token, _) = await new ServerBatchCloser(
+            http,
+            server.Url,
+            RunningServer.Key,
+            TimeSpan.FromSeconds(10)).RequestCloseTokenAsync(BatchId.Parse("agent-run-5"), CancellationToken.None);
+        var withoutKey = await new BatchCloser(
+            settings with { ApiKey = null },
+            Path.Combine(_folder, "batchbuild.db"),
+            http,
+            _messages.Add,
+            _ => null)
         {
             Counted = (_, counts) => counted.Add(counts),
             CloseTokens = new Dictionary<string, string> { ["agent-run-5"] = token! },
@@ -89,7 +124,9 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         Assert.That(closed, Is.True);
         Assert.That(counted.Select(c => (c.Passed, c.Failed)), Is.EqualTo(new[] { (1, 1) }));
         Assert.That(withoutKey, Is.False, "a close token closes, but cannot read the counts");
-        Assert.That(_messages.Select(m => m.Text), Has.Some.Contains("cannot be read").And.Some.Contains("without the API key"));
+        Assert.That(
+            _messages.Select(m => m.Text),
+            Has.Some.Contains("cannot be read").And.Some.Contains("without the API key"));
     }
 
     [Test]
@@ -103,7 +140,9 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         var refused = Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Bad", 2)) with { BatchId = "bad\u0001id" }]));
         var sent = await Store(http, port).RecordResultsAsync([Result("A.Two", 3)]);
 
-        Assert.That(_messages.First(m => m.Code == "BB5101").Text, Does.Contain("401").And.Contain("not accepted").And.Not.Contain("bb_wrong"));
+        Assert.That(
+            _messages.First(m => m.Code == "BB5101").Text,
+            Does.Contain("401").And.Contain("not accepted").And.Not.Contain("bb_wrong"));
         Assert.That(sent.Single().Counts.Total, Is.EqualTo(2), "the spooled report and the new one");
         Assert.That(File.Exists(Path.Combine(Spool.Folder, "rejected", Path.GetFileName(refused))), Is.True);
         Assert.That(_messages.Last(m => m.Code == "BB5101").Text, Does.Contain("refused").And.Contain("U+0001"));
@@ -125,11 +164,26 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
             await Store(http, server.Port).RecordResultsAsync([Result($"A.Run{run}", run)]);
         }
 
-        var received = server.Requests.Where(r => !r.Body.Contains("A.Poison", StringComparison.Ordinal)).Select(r => r.Body).ToList();
-        Assert.That(received, Has.Count.EqualTo(1 + ResultSpool.MaxStrikes), "the spooled good report and every new one went through");
+        var received = server.Requests.Where(r => !r.Body.Contains(
+            "A.Poison",
+            StringComparison.Ordinal)).Select(r => r.Body).ToList();
+        Assert.That(
+            received,
+            Has.Count.EqualTo(1 + ResultSpool.MaxStrikes),
+            "the spooled good report and every new one went through");
         Assert.That(Spool.Pending(), Is.Empty);
-        Assert.That(File.Exists(Path.Combine(Spool.Folder, "rejected", Path.GetFileName(poison).Replace(".json", $".s{ResultSpool.MaxStrikes}.json", StringComparison.Ordinal))), Is.True);
-        Assert.That(_messages.Single(m => m.Code == "BB5101").Text, Does.Contain($"{ResultSpool.MaxStrikes} times while it took others"));
+        Assert.That(
+            File.Exists(Path.Combine(
+                Spool.Folder,
+                "rejected",
+                Path.GetFileName(poison).Replace(
+                    ".json",
+                    $".s{ResultSpool.MaxStrikes}.json",
+                    StringComparison.Ordinal))),
+            Is.True);
+        Assert.That(
+            _messages.Single(m => m.Code == "BB5101").Text,
+            Does.Contain($"{ResultSpool.MaxStrikes} times while it took others"));
     }
 
     [Test]
