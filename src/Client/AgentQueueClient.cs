@@ -135,7 +135,11 @@ public sealed class AgentQueueClient(
             cancellationToken);
 
     private async Task<QueueCall<TResponse>> PostAsync<TRequest, TResponse>(
-        string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        string path,
+        TRequest body,
+        JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken)
         where TResponse : class
     {
         var (value, problem, status) = await ServerCall.PostAsync(

@@ -68,7 +68,9 @@ public sealed class ServerBatchCloser(
                 null,
                 "the answer holds no token");
         }
-        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is HttpRequestException
+            or Polly.Timeout.TimeoutRejectedException
+            or System.Text.Json.JsonException)
         {
             return (
                 null,

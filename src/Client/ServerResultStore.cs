@@ -78,7 +78,11 @@ public sealed class ServerResultStore(
     {
         await SendSpoolAsync(cancellationToken).ConfigureAwait(false);
         var (body, problem, _) = await PostAsync(
-            ApiRoutes.RerunPath(id), RerunRequest.From(rerun), ApiJson.Default.RerunRequest, ApiJson.Default.RerunResponse, cancellationToken).ConfigureAwait(false);
+            ApiRoutes.RerunPath(id),
+            RerunRequest.From(rerun),
+            ApiJson.Default.RerunRequest,
+            ApiJson.Default.RerunResponse,
+            cancellationToken).ConfigureAwait(false);
         if (body is not null && Enum.TryParse<RerunStatus>(body.Status, ignoreCase: true, out var status))
         {
             return new RerunResult(status, ToInfo(body.Batch), body.TooOld);
@@ -87,7 +91,8 @@ public sealed class ServerResultStore(
         report(Diagnostic.Warning(
             DiagnosticCodes.RerunNotJoined,
             $"attempt {rerun.Attempt} could not join the batch {id} of the run it re-runs at {Where} ({problem}); its "
-            + $"results go to that ID as a first run's would: to the open batch, or to a new one after it (e.g. {id}#2)"));
+            + "results go to that ID as a first run's would: to the open batch, or to a new one after it "
+            + $"(e.g. {id}#2)"));
         return null;
     }
 
@@ -110,7 +115,8 @@ public sealed class ServerResultStore(
 
         report(Diagnostic.Warning(
             DiagnosticCodes.ServerUnreachable,
-            $"the recorded durations could not be read from {Where} ({problem}); the tests are planned from estimates"));
+            $"the recorded durations could not be read from {Where} ({problem}); "
+            + "the tests are planned from estimates"));
         return [];
     }
 
@@ -195,7 +201,9 @@ public sealed class ServerResultStore(
         // A rejected key may be fixed and the results sent later; a request the server finds
         // invalid will never be taken.
         public bool Permanent =>
-            Status is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType;
+            Status is HttpStatusCode.BadRequest
+                or HttpStatusCode.RequestEntityTooLarge
+                or HttpStatusCode.UnsupportedMediaType;
     }
 
     private async Task<Sent> SendAsync(ResultsRequest results, CancellationToken cancellationToken)
@@ -210,7 +218,11 @@ public sealed class ServerResultStore(
     }
 
     private Task<(TResponse? Value, string Problem, HttpStatusCode? Status)> PostAsync<TRequest, TResponse>(
-        string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        string path,
+        TRequest body,
+        JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken)
         where TResponse : class =>
         ServerCall.PostAsync(
             http,

@@ -171,7 +171,9 @@ public sealed class BatchCloser(
             Counted!(id, c.ToCounts());
             return true;
         }
-        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException
+            or System.Text.Json.JsonException
+            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             report(Diagnostic.Warning(
                 DiagnosticCodes.CloseFailed,

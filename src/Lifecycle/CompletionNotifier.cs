@@ -108,7 +108,10 @@ public sealed class CompletionNotifier(
             File.WriteAllText(full, text);
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException
+            or UnauthorizedAccessException
+            or ArgumentException
+            or NotSupportedException)
         {
             report(Diagnostic.Warning(
                 DiagnosticCodes.NotificationFailed,

@@ -8,7 +8,15 @@ namespace BatchBuild.Server;
 internal static partial class Api
 {
     private static async Task<IResult> ListAsync(
-        IBatchBrowser store, TimeProvider clock, string? state, string? name, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, CancellationToken cancellationToken)
+        IBatchBrowser store,
+        TimeProvider clock,
+        string? state,
+        string? name,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        int? page,
+        int? pageSize,
+        CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         BatchState? wanted = null;

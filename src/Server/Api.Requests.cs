@@ -59,7 +59,10 @@ internal static partial class Api
             return (
                 null,
                 Invalid(
-                    [$"the body is not valid JSON for this request at {e.Path ?? "$"} (line {e.LineNumber + 1}): {reason}"]));
+                    [
+                        $"the body is not valid JSON for this request at {e.Path ?? "$"} "
+                        + $"(line {e.LineNumber + 1}): {reason}",
+                    ]));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -80,7 +83,10 @@ internal static partial class Api
         {
             batchId = default;
             return Invalid(
-                ["the path has a '.' or '..' segment, which the server resolves before routing but the batch ID is read from as sent; send the path without them, the batch ID percent-encoded"]);
+                [
+                    "the path has a '.' or '..' segment, which the server resolves before routing but the batch ID "
+                    + "is read from as sent; send the path without them, the batch ID percent-encoded",
+                ]);
         }
 
         return BatchId.TryCreate(RouteId(http), out batchId, out var problem) ? null : Invalid([$"id: {problem}"]);
@@ -125,7 +131,8 @@ internal static partial class Api
     // The request's path as the client sent it, still percent-encoded, without the query.
     private static string RawPath(HttpContext http)
     {
-        var target = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? string.Empty;
+        var target = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget
+            ?? string.Empty;
         if (!target.StartsWith('/') && target.IndexOf("://", StringComparison.Ordinal) is var scheme and >= 0)
         {
             // An absolute-form target, as sent to a proxy: the path starts after the authority.

@@ -46,19 +46,25 @@ internal static partial class Api
     // and writes nothing (see ReadinessProbe), so an unauthenticated caller changes nothing. Why
     // it failed goes to the log only: the database's host and port are nobody else's business.
     private static async Task<IResult> ReadyAsync(
-        ReadinessProbe probe, Microsoft.Extensions.Options.IOptions<ServerOptions> options, ILogger<ServerOptions> log, CancellationToken cancellationToken)
+        ReadinessProbe probe,
+        Microsoft.Extensions.Options.IOptions<ServerOptions> options,
+        ILogger<ServerOptions> log,
+        CancellationToken cancellationToken)
     {
         try
         {
             await probe.RunAsync().WaitAsync(options.Value.ReadyTimeout, cancellationToken);
             return Results.Json(new Dictionary<string, string> { ["status"] = "ready" });
         }
-        catch (Exception e) when (BatchServer.IsStoreFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (BatchServer.IsStoreFailure(e)
+            || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             log.Report(Diagnostic.Warning(
                 DiagnosticCodes.StoreUnavailable,
                 "not ready: the store takes no writes "
-                + $"({(e is OperationCanceledException or TimeoutException ? $"the write lock was not free within {options.Value.ReadyTimeout}" : e.Message)})"));
+                + $"({(e is OperationCanceledException or TimeoutException
+                    ? $"the write lock was not free within {options.Value.ReadyTimeout}"
+                    : e.Message)})"));
             return Problem(
                 StatusCodes.Status503ServiceUnavailable,
                 DiagnosticCodes.StoreUnavailable,

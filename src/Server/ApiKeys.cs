@@ -19,9 +19,11 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
     /// <summary>The keys <paramref name="options"/> configures.</summary>
     public static ApiKeys From(ServerOptions options) =>
         new(
-            [.. options.ApiKeyHashes.Select(text => TryParseHash(text, out var hash) ? hash : throw new ArgumentException(
-                "not a key hash",
-                nameof(options)))],
+            [
+                .. options.ApiKeyHashes.Select(text => TryParseHash(text, out var hash)
+                    ? hash
+                    : throw new ArgumentException("not a key hash", nameof(options))),
+            ],
             options.AllowAnonymous);
 
     /// <summary>The configured form of <paramref name="key"/>'s hash: <c>sha256:</c> and 64 hex digits.</summary>
@@ -30,7 +32,10 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
     /// <summary>A new random key: 32 bytes, URL-safe.</summary>
     public static string NewKey() =>
         "bb_"
-            + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+                .TrimEnd('=')
+                .Replace('+', '-')
+                .Replace('/', '_');
 
     /// <summary>Reads a configured hash.</summary>
     public static bool TryParseHash(string? text, out byte[] hash)

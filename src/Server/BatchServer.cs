@@ -80,7 +80,10 @@ public static class BatchServer
             // A value the binder cannot convert, such as a time span past TimeSpan.MaxValue.
             return (
                 null,
-                [$"{DiagnosticCodes.InvalidServerConfiguration}: {e.Message.Split(Environment.NewLine)[0]}; see the README's server settings"]);
+                [
+                    $"{DiagnosticCodes.InvalidServerConfiguration}: {e.Message.Split(Environment.NewLine)[0]}; "
+                    + "see the README's server settings",
+                ]);
         }
 
         IReadOnlyList<string> problems = [
@@ -128,7 +131,10 @@ public static class BatchServer
             store.Dispose();
             return (
                 null,
-                [$"{DiagnosticCodes.StoreUnavailable}: {store.Description} cannot keep the server's close-token secret ({e.Message}); check that the user may write to it"]);
+                [
+                    $"{DiagnosticCodes.StoreUnavailable}: {store.Description} cannot keep the server's close-token "
+                    + $"secret ({e.Message}); check that the user may write to it",
+                ]);
         }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
@@ -152,7 +158,8 @@ public static class BatchServer
         builder.Services.AddHostedService<BatchSweeper>();
         builder.Services.AddHostedService<NotificationOutbox>();
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = WithCode);
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(
+            json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusOf });
@@ -182,7 +189,8 @@ public static class BatchServer
         Npgsql.PostgresException { SqlState: var state } when state.StartsWith(
             "22",
             StringComparison.Ordinal) => StatusCodes.Status400BadRequest,
-        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded } => StatusCodes.Status400BadRequest,
+        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded } =>
+            StatusCodes.Status400BadRequest,
         _ when IsStoreFailure(exception) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -202,7 +210,10 @@ public static class BatchServer
             StatusCodes.Status503ServiceUnavailable => (
                 DiagnosticCodes.StoreUnavailable,
                 "the store cannot be used right now; try again later (the server log says why)"),
-            StatusCodes.Status400BadRequest when context.Exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded } =>
+            StatusCodes.Status400BadRequest when context.Exception is Npgsql.PostgresException
+            {
+                SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded,
+            } =>
                 (
                     DiagnosticCodes.ValueTooLargeForDatabase,
                     "the request holds a value larger than the database can keep (the server log names it); send "

@@ -19,7 +19,9 @@ internal static class CrossSiteGuard
     public static Task InvokeAsync(HttpContext http, Func<Task> next)
     {
         var request = http.Request;
-        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+        if (HttpMethods.IsGet(request.Method)
+            || HttpMethods.IsHead(request.Method)
+            || HttpMethods.IsOptions(request.Method))
         {
             return next();
         }

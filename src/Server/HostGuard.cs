@@ -76,8 +76,11 @@ internal static class HostGuard
             options.AllowedHosts));
         return allowed
             ? next()
-            : Api.Problem(StatusCodes.Status400BadRequest, DiagnosticCodes.HostNotAllowed,
-                $"the host name '{host}' is not one this server answers to; call it by a name in its {Key} setting").ExecuteAsync(http);
+            : Api.Problem(
+                StatusCodes.Status400BadRequest,
+                DiagnosticCodes.HostNotAllowed,
+                $"the host name '{host}' is not one this server answers to; call it by a name in its {Key} setting")
+                .ExecuteAsync(http);
     }
 
     private sealed class First : IStartupFilter

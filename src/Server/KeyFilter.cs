@@ -17,7 +17,9 @@ internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = 
     {
         var http = context.HttpContext;
         var keys = http.RequestServices.GetRequiredService<ApiKeys>();
-        var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>().Value;
+        var options = http.RequestServices
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>()
+            .Value;
         if (keys.AllowAnonymous || (access == Access.Read && options.OpenReads))
         {
             return await next(context);
@@ -26,7 +28,8 @@ internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = 
         var presented = http.Request.Headers[Api.KeyHeader].FirstOrDefault();
         if (eyes)
         {
-            presented ??= http.Request.Headers["x-eyes-api-key"].FirstOrDefault() ?? http.Features.Get<QueryApiKey>()?.Key;
+            presented ??= http.Request.Headers["x-eyes-api-key"].FirstOrDefault()
+                ?? http.Features.Get<QueryApiKey>()?.Key;
         }
 
         if (keys.Accepts(presented))
@@ -48,8 +51,12 @@ internal sealed class KeyFilter(Access access, bool eyes = false, bool closes = 
             (presented, token) switch
             {
                 (null, null) => $"no API key; send it in the {Api.KeyHeader} header (BatchBuildApiKey)",
-                (null, _) when CloseToken.IsRetired(token) => "the close token has the form of BatchBuild before close tokens were issued by the server (bbc1.), which no server accepts any more; close with the API key",
-                (null, _) => "the close token is not accepted: another server issued it, it is for another batch ID, or it has expired; close with the API key",
+                (null, _) when CloseToken.IsRetired(token) =>
+                    "the close token has the form of BatchBuild before close tokens were issued by the server "
+                    + "(bbc1.), which no server accepts any more; close with the API key",
+                (null, _) =>
+                    "the close token is not accepted: another server issued it, it is for another batch ID, or it "
+                    + "has expired; close with the API key",
                 _ => "the API key is not accepted; check BatchBuildApiKey against the server's BatchBuild:ApiKeyHashes",
             });
     }

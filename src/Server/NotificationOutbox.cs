@@ -23,7 +23,12 @@ namespace BatchBuild.Server;
 /// after 10 minutes.
 /// </summary>
 internal sealed class NotificationOutbox(
-    INotificationOutbox store, OutboxSignal signal, IOptions<ServerOptions> options, IHttpClientFactory http, TimeProvider clock, ILogger<NotificationOutbox> log)
+    INotificationOutbox store,
+    OutboxSignal signal,
+    IOptions<ServerOptions> options,
+    IHttpClientFactory http,
+    TimeProvider clock,
+    ILogger<NotificationOutbox> log)
         : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -136,7 +141,12 @@ internal sealed class NotificationOutbox(
     // One try of one delivery, recorded whatever happens; a try cut short by the shutdown does
     // not count and is released.
     private async Task DeliverAsync(
-        CompletionNotifier notifier, Uri url, NotificationTarget target, NotificationDelivery delivery, StrongBox<int> lane, CancellationToken stoppingToken)
+        CompletionNotifier notifier,
+        Uri url,
+        NotificationTarget target,
+        NotificationDelivery delivery,
+        StrongBox<int> lane,
+        CancellationToken stoppingToken)
     {
         var completion = delivery.Completion;
         try

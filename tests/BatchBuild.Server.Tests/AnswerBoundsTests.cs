@@ -125,7 +125,16 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
         var agents = Enumerable.Range(0, 3).Select(i => Cjk(ResultDto.MaxTextLength, 10 + i)).ToList();
         var runs = Enumerable.Range(0, 450).Select(i => new ResultDto(
             "ci-timeline", i
-                + 1, assembly, $"T{i}", $"T{i}", TestRunOutcome.Passed, 10, Now.AddSeconds(i % 7), agents[i % 3], $"run-{i}", null)).ToList();
+                + 1,
+                assembly,
+                $"T{i}",
+                $"T{i}",
+                TestRunOutcome.Passed,
+                10,
+                Now.AddSeconds(i % 7),
+                agents[i % 3],
+                $"run-{i}",
+                null)).ToList();
         foreach (var chunk in runs.Chunk(90))
         {
             await server.ReportAsync(chunk);

@@ -55,7 +55,11 @@ internal sealed class RunningServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<RunningServer> StartAsync(
-        TestDatabase database, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, int port = 0, ILoggerProvider? logs = null)
+        TestDatabase database,
+        IDictionary<string, string?>? settings = null,
+        TimeProvider? clock = null,
+        int port = 0,
+        ILoggerProvider? logs = null)
     {
         var configuration = new Dictionary<string, string?>
         {
