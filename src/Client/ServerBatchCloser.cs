@@ -64,9 +64,9 @@ public sealed class ServerBatchCloser(
             var issued = await response.Content.ReadFromJsonAsync(
                 ApiJson.Default.CloseTokenDto,
                 cancellationToken).ConfigureAwait(false);
-            return issued?.Token is { Length: > 0 } closeToken ? (closeToken, "issued") : (
-                null,
-                "the answer holds no token");
+            return issued?.Token is { Length: > 0 } closeToken
+                ? (closeToken, "issued")
+                : (null, "the answer holds no token");
         }
         catch (Exception e) when (e is HttpRequestException
             or Polly.Timeout.TimeoutRejectedException

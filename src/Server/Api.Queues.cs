@@ -94,7 +94,8 @@ internal static partial class Api
                     granted.Lease,
                     granted.Batch,
                     queues.LeaseTimeout.TotalMilliseconds / 3,
-                    null), ApiJson.Default.LeaseResponse),
+                    null),
+                ApiJson.Default.LeaseResponse),
             LeaseReply.Wait wait => Results.Json(
                 new LeaseResponse(LeaseResponse.Waiting, null, null, null, wait.RetryAfter.TotalMilliseconds),
                 ApiJson.Default.LeaseResponse),

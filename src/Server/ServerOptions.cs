@@ -156,18 +156,14 @@ public sealed class ServerOptions
         // request that meets it would fail instead of the start.
         foreach (var (name, value, ceiling) in new[]
         {
-            ("IdleTimeout", IdleTimeout, MaxLifetime), ("MaxBatchAge", MaxBatchAge, MaxLifetime), (
-                "LeaseTimeout",
-                LeaseTimeout,
-                MaxLifetime),
-            (
-                "NotificationRetryDelay",
-                NotificationRetryDelay,
-                MaxLifetime), ("WebhookMaxAge", WebhookMaxAge, MaxLifetime),
-            ("SweepInterval", SweepInterval, MaxInterval), (
-                "OutboxInterval",
-                OutboxInterval,
-                MaxInterval), ("ReadyTimeout", ReadyTimeout, MaxInterval),
+            ("IdleTimeout", IdleTimeout, MaxLifetime),
+            ("MaxBatchAge", MaxBatchAge, MaxLifetime),
+            ("LeaseTimeout", LeaseTimeout, MaxLifetime),
+            ("NotificationRetryDelay", NotificationRetryDelay, MaxLifetime),
+            ("WebhookMaxAge", WebhookMaxAge, MaxLifetime),
+            ("SweepInterval", SweepInterval, MaxInterval),
+            ("OutboxInterval", OutboxInterval, MaxInterval),
+            ("ReadyTimeout", ReadyTimeout, MaxInterval),
         })
         {
             if (value <= TimeSpan.Zero || value > ceiling)

@@ -92,7 +92,8 @@ public sealed class NotificationTests
 
         Assert.That(json.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
         {
-            "batchId", "name", "sequence", "state", "reason", "startedAt", "closedAt", "durationSeconds", "counts", "failedTests", "failedTestsOmitted", "rerun", "attempt",
+            "batchId", "name", "sequence", "state", "reason", "startedAt", "closedAt", "durationSeconds", "counts",
+            "failedTests", "failedTestsOmitted", "rerun", "attempt",
         }));
         Assert.That(
             (json.GetProperty("rerun").GetBoolean(), json.GetProperty("attempt").GetInt32()),

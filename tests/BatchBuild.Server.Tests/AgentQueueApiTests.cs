@@ -132,9 +132,15 @@ public sealed class AgentQueueApiTests : DatabaseTest
         await using var server = await RunningServer.StartAsync(Database);
         var stranger = Agent(server, "9@ci");
 
-        using var empty = await server.Client.PostAsync("api/v1/batches/ci-queue/queue", Json("""{"assembly":"","agent":"1","testBatches":[{"tests":[],"expectedMillis":-1}]}"""));
-        using var badId = await server.Client.PostAsync("api/v1/batches/%20/leases", Json("""{"assembly":"A","agent":"1"}"""));
-        using var noKey = await server.Anonymous.PostAsync("api/v1/batches/ci-queue/leases", Json("""{"assembly":"A","agent":"1"}"""));
+        using var empty = await server.Client.PostAsync(
+            "api/v1/batches/ci-queue/queue",
+            Json("""{"assembly":"","agent":"1","testBatches":[{"tests":[],"expectedMillis":-1}]}"""));
+        using var badId = await server.Client.PostAsync(
+            "api/v1/batches/%20/leases",
+            Json("""{"assembly":"A","agent":"1"}"""));
+        using var noKey = await server.Anonymous.PostAsync(
+            "api/v1/batches/ci-queue/leases",
+            Json("""{"assembly":"A","agent":"1"}"""));
         var unregistered = await stranger.LeaseAsync(CancellationToken.None);
         var unknownLease = await stranger.CompleteAsync("no-such-lease", CancellationToken.None);
         using var noTimeline = await server.Client.GetAsync("api/v1/batches/never-queued/leases");

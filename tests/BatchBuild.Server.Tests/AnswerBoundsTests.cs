@@ -52,7 +52,7 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
     }
 
     [Test]
-    public async Task A_page_of_results_with_the_longest_CJK_texts_stays_under_its_bound_and_cuts_messages_with_a_marker()
+    public async Task A_page_of_the_longest_CJK_results_stays_under_its_bound_and_cuts_messages_with_a_marker()
     {
         await using var server = await RunningServer.StartAsync(Database);
         var batch = Cjk(BatchId.MaxLength, 1);
@@ -60,10 +60,20 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
             Cjk(ResultDto.MaxTextLength, 2),
             Cjk(ResultDto.MaxTextLength, 3),
             Cjk(ResultDto.MaxTextLength, 4));
-        var results = Enumerable.Range(0, BatchResultsPage.MaxPageSize).Select(i => new ResultDto(
-            batch, i + 1, assembly, Cjk(ResultDto.MaxTextLength, 100 + i), Cjk(
-                ResultDto.MaxTextLength,
-                1000 + i), TestRunOutcome.Failed, 10, Now, agent, attempt, Cjk(ResultDto.MaxErrorLength, 5))).ToList();
+        var results = Enumerable.Range(0, BatchResultsPage.MaxPageSize)
+            .Select(i => new ResultDto(
+                batch,
+                i + 1,
+                assembly,
+                Cjk(ResultDto.MaxTextLength, 100 + i),
+                Cjk(ResultDto.MaxTextLength, 1000 + i),
+                TestRunOutcome.Failed,
+                10,
+                Now,
+                agent,
+                attempt,
+                Cjk(ResultDto.MaxErrorLength, 5)))
+            .ToList();
 
         // One more, whose names are short enough for a URL: its whole message is read by name.
         results.Add(new ResultDto(
@@ -184,8 +194,11 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
     {
         await using var server = await RunningServer.StartAsync(Database);
         var assembly = Cjk(ResultDto.MaxTextLength, 2);
-        var agents = Enumerable.Range(0, 3).Select(i => Agent(server, Cjk(ResultDto.MaxTextLength, 10 + i), assembly)).ToList();
-        QueuedTestBatchDto[] plan = [.. Enumerable.Range(0, 450).Select(i => new QueuedTestBatchDto([$"T{i}"], 1000 - i))];
+        var agents = Enumerable.Range(0, 3)
+            .Select(i => Agent(server, Cjk(ResultDto.MaxTextLength, 10 + i), assembly))
+            .ToList();
+        QueuedTestBatchDto[] plan =
+            [.. Enumerable.Range(0, 450).Select(i => new QueuedTestBatchDto([$"T{i}"], 1000 - i))];
         foreach (var agent in agents)
         {
             Assert.That((await agent.RegisterAsync(plan, CancellationToken.None)).Value, Is.Not.Null);
@@ -278,7 +291,7 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
     }
 
     [Test]
-    public async Task An_agent_reads_the_plan_its_registration_was_answered_with_though_another_agent_added_tests_since()
+    public async Task An_agent_reads_the_plan_it_was_answered_with_though_another_agent_added_tests_since()
     {
         await using var server = await RunningServer.StartAsync(Database);
         var one = Agent(server, "1@ci", "Shop.Tests");
@@ -316,7 +329,7 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
     }
 
     [Test]
-    public async Task A_registration_past_the_queue_limits_is_refused_with_413_and_its_code_and_one_that_adds_nothing_passes()
+    public async Task A_registration_past_the_queue_limits_is_refused_with_413_and_one_adding_nothing_passes()
     {
         await using var server = await RunningServer.StartAsync(Database, new Dictionary<string, string?>
         {
@@ -324,7 +337,11 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
             ["BatchBuild:MaxQueuedTestBatchesPerBatch"] = "10",
             ["BatchBuild:MaxQueuedTests"] = "1500",
         });
-        QueuedTestBatchDto[] thousand = [.. Enumerable.Range(0, 10).Select(b => new QueuedTestBatchDto([.. Enumerable.Range(0, 100).Select(i => $"T{b}.{i}")], 100))];
+        QueuedTestBatchDto[] thousand =
+        [
+            .. Enumerable.Range(0, 10)
+                .Select(b => new QueuedTestBatchDto([.. Enumerable.Range(0, 100).Select(i => $"T{b}.{i}")], 100)),
+        ];
         var one = Agent(server, "1@ci", "Shop.Tests");
         var two = Agent(server, "2@ci", "Shop.Tests");
         var other = Agent(server, "1@ci", "Shop.Tests", batch: "ci-other");

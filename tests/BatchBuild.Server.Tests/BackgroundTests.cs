@@ -114,7 +114,8 @@ public sealed class BackgroundTests(string provider) : DatabaseTest(provider)
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BatchBuild:Provider"] = "postgres",
-            ["BatchBuild:ConnectionString"] = $"Host=127.0.0.1;Port={LoopbackServer.FreePort()};Username=nobody;Password=secret-password;Database=none;Timeout=3",
+            ["BatchBuild:ConnectionString"] = $"Host=127.0.0.1;Port={LoopbackServer.FreePort()};"
+                + "Username=nobody;Password=secret-password;Database=none;Timeout=3",
             ["BatchBuild:AllowAnonymous"] = "true",
             ["AllowedHosts"] = "127.0.0.1",
         }));

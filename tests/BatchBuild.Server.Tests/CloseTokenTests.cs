@@ -65,7 +65,8 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
     {
         var configured = Convert.FromHexString(ApiKeys.Hash(RunningServer.Key)["sha256:".Length..]);
         var expiry = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"{prefix}{expiry}.{Convert.ToHexStringLower(HMACSHA256.HashData(configured, Encoding.UTF8.GetBytes($"batchbuild-close\n{expiry}\n{id}")))}";
+        var mac = HMACSHA256.HashData(configured, Encoding.UTF8.GetBytes($"batchbuild-close\n{expiry}\n{id}"));
+        return $"{prefix}{expiry}.{Convert.ToHexStringLower(mac)}";
     }
 
     [Test]

@@ -91,7 +91,11 @@ public sealed partial class DashboardTests() : DatabaseTest("sqlite")
     public async Task The_dashboard_draws_every_run_of_a_timeline_longer_than_a_page()
     {
         await using var server = await RunningServer.StartAsync(Database);
-        await server.ReportAsync([.. Enumerable.Range(1, 450).Select(i => Result("wide-1", $"Shop.T{i}", TestRunOutcome.Passed, i, $"agent-{i % 3}", 100, i % 60))]);
+        await server.ReportAsync(
+        [
+            .. Enumerable.Range(1, 450)
+                .Select(i => Result("wide-1", $"Shop.T{i}", TestRunOutcome.Passed, i, $"agent-{i % 3}", 100, i % 60)),
+        ]);
 
         var detail = await RenderAsync(
             server,

@@ -97,7 +97,8 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
 
     public static readonly string[] FreeTextIds =
     [
-        "Nightly build 42", "feature/login#3", "100% done", "a%2Fb", "what?", "a+b", "résumé", "日本", "x?apiKey=y&z",
+        "Nightly build 42", "feature/login#3", "100% done", "a%2Fb", "what?", "a+b", "résumé", "日本",
+        "x?apiKey=y&z",
         string.Concat(Enumerable.Repeat("日本", BatchId.MaxLength / 2)),
     ];
 
@@ -131,7 +132,8 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
             else if (i % 3 == 1)
             {
                 using var closed = await server.Anonymous.DeleteAsync(
-                    $"api/sessions/batches/{Route(id)}/close/bypointerId?apiKey={Uri.EscapeDataString(RunningServer.Key)}");
+                    $"api/sessions/batches/{Route(id)}/close/bypointerId"
+                    + $"?apiKey={Uri.EscapeDataString(RunningServer.Key)}");
                 Assert.That(closed.StatusCode, Is.EqualTo(HttpStatusCode.OK), id);
             }
             else
@@ -195,7 +197,8 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
         await server.ReportAsync(Result("logged-1", "A.One"));
 
         using var closed = await server.Anonymous.DeleteAsync(
-            $"api/sessions/batches/logged-1/close/bypointerid?apiKey={Uri.EscapeDataString(RunningServer.Key)}&other=1");
+            $"api/sessions/batches/logged-1/close/bypointerid?apiKey={Uri.EscapeDataString(RunningServer.Key)}"
+            + "&other=1");
         using var refused = await server.Anonymous.DeleteAsync(
             "api/sessions/batches/logged-1/close/bypointerid?apiKey=bb_wrong-key-in-url");
 

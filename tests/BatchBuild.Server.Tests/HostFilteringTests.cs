@@ -54,9 +54,10 @@ public sealed class HostFilteringTests(string provider) : DatabaseTest(provider)
         var body = await response.Content.ReadAsStringAsync();
         return (
             response.StatusCode,
-            body.StartsWith('{') ? System.Text.Json.JsonDocument.Parse(body).RootElement.TryGetProperty(
-                "code",
-                out var code) ? code.GetString() : null : null);
+            body.StartsWith('{')
+                && System.Text.Json.JsonDocument.Parse(body).RootElement.TryGetProperty("code", out var code)
+                ? code.GetString()
+                : null);
     }
 
     [Test]

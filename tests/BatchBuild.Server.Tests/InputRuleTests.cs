@@ -22,7 +22,13 @@ public sealed class InputRuleTests(string provider) : DatabaseTest(provider)
         string finishedAt = "2026-11-23T08:00:00Z",
         string agent = "agent-1",
         string errorMessage = "boom") =>
-        new($$"""{"results":[{"batchId":"{{batch}}","testBatch":1,"assembly":"Tests","name":"{{name}}","displayName":"{{name}}","outcome":{{outcome}},"durationMillis":100,"finishedAt":"{{finishedAt}}","agent":"{{agent}}","attempt":"attempt-1","errorMessage":"{{errorMessage}}"}]}""", Encoding.UTF8, "application/json");
+        new(
+            $$"""{"results":[{"batchId":"{{batch}}","testBatch":1"""
+            + $$""","assembly":"Tests","name":"{{name}}","displayName":"{{name}}","outcome":{{outcome}}"""
+            + $$""","durationMillis":100,"finishedAt":"{{finishedAt}}","agent":"{{agent}}","attempt":"attempt-"""
+            + $$"""1","errorMessage":"{{errorMessage}}"}]}""",
+            Encoding.UTF8,
+            "application/json");
 
     private static async Task<IReadOnlyList<string>> RefusedAsync(HttpResponseMessage response)
     {
@@ -164,9 +170,17 @@ public sealed class InputRuleTests(string provider) : DatabaseTest(provider)
         using var replaced = await server.Client.PostAsync("api/v1/results", Report(agent: "a\uFFFDb"));
         using var refused = await server.Client.PostAsync("api/v1/results", Report(name: "A.Two", agent: agent));
         using var queued = await server.Client.PostAsync(
-            "api/v1/batches/rules-1/queue", new StringContent($$"""{"assembly":"Tests","agent":"{{agent}}","testBatches":[{"tests":["A.One"],"expectedMillis":1}]}""", Encoding.UTF8, "application/json"));
-        using var leased = await server.Client.PostAsync("api/v1/batches/rules-1/leases", new StringContent($$"""{"assembly":"Tests","agent":"{{agent}}"}""", Encoding.UTF8, "application/json"));
-        using var heartbeat = await server.Client.PostAsync("api/v1/batches/rules-1/leases/l-1/heartbeat", new StringContent($$"""{"agent":"{{agent}}"}""", Encoding.UTF8, "application/json"));
+            "api/v1/batches/rules-1/queue",
+            new StringContent(
+                $$"""{"assembly":"Tests","agent":"{{agent}}","testBatches":[{"tests":["A.One"],"expectedMillis":1}]}""",
+                Encoding.UTF8,
+                "application/json"));
+        using var leased = await server.Client.PostAsync(
+            "api/v1/batches/rules-1/leases",
+            new StringContent($$"""{"assembly":"Tests","agent":"{{agent}}"}""", Encoding.UTF8, "application/json"));
+        using var heartbeat = await server.Client.PostAsync(
+            "api/v1/batches/rules-1/leases/l-1/heartbeat",
+            new StringContent($$"""{"agent":"{{agent}}"}""", Encoding.UTF8, "application/json"));
 
         Assert.That(replaced.StatusCode, Is.EqualTo(HttpStatusCode.OK), "U+FFFD itself is a character like any other");
         Assert.That(
@@ -251,7 +265,8 @@ public sealed class InputRuleTests(string provider) : DatabaseTest(provider)
             null));
 
         using var closed = await server.Anonymous.DeleteAsync(
-            $"api/sessions/batches/logged-2/close/bypointerid?{parameter}={Uri.EscapeDataString(RunningServer.Key)}&other=1");
+            $"api/sessions/batches/logged-2/close/bypointerid?{parameter}={Uri.EscapeDataString(RunningServer.Key)}"
+            + "&other=1");
 
         Assert.That(closed.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the key is still taken from the URL");
         var lines = logs.Lines.Select(line => line.Text).ToList();

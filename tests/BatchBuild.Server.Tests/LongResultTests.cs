@@ -41,7 +41,7 @@ public sealed class LongResultTests(string provider) : DatabaseTest(provider)
             LongText.Of(script, ResultDto.MaxErrorLength, seed + 5));
 
     [TestCaseSource(typeof(LongText), nameof(LongText.Scripts))]
-    public async Task Results_with_the_longest_text_the_api_accepts_in_every_field_are_stored_and_read_back(string script)
+    public async Task Results_with_the_longest_text_in_every_field_are_stored_and_read_back(string script)
     {
         await using var server = await RunningServer.StartAsync(Database);
         var batch = LongText.Of(script, BatchId.MaxLength, 1);
@@ -54,7 +54,8 @@ public sealed class LongResultTests(string provider) : DatabaseTest(provider)
             "api/v1/results",
             Json(new ResultsRequest(sent), ApiJson.Default.ResultsRequest));
         using var durations = await server.Client.PostAsync(
-            "api/v1/durations", Json(
+            "api/v1/durations",
+            Json(
                 new DurationsRequest([.. sent.Select(r => new TestDto(r.Assembly, r.Name))], 90, null, null),
                 ApiJson.Default.DurationsRequest));
 
@@ -78,7 +79,8 @@ public sealed class LongResultTests(string provider) : DatabaseTest(provider)
         Assert.That(stored.Results.Select(r => r.ErrorMessage), Has.All.Contains("[cut: 16384 characters in all"));
         Assert.That(durations.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(
-            (await durations.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!.Durations.Select(d => d.Name),
+            (await durations.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!
+                .Durations.Select(d => d.Name),
             Is.EquivalentTo(sent.Select(r => r.Name)));
     }
 
@@ -151,7 +153,8 @@ public sealed class LongResultTests(string provider) : DatabaseTest(provider)
     public async Task Durations_for_tests_of_more_assemblies_than_the_maximum_are_refused_with_a_code()
     {
         await using var server = await RunningServer.StartAsync(Database);
-        TestDto[] Tests(int assemblies) => [.. Enumerable.Range(0, assemblies).Select(i => new TestDto($"Tests{i}", "A.One"))];
+        TestDto[] Tests(int assemblies) =>
+            [.. Enumerable.Range(0, assemblies).Select(i => new TestDto($"Tests{i}", "A.One"))];
 
         using var most = await server.Client.PostAsync(
             "api/v1/durations",

@@ -25,7 +25,8 @@ internal static class RawHttp
         await using var stream = client.GetStream();
         var request = new StringBuilder()
             .Append(
-                $"{method} {target} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\nContent-Length: 0\r\n");
+                $"{method} {target} HTTP/1.1\r\nHost: {server.Authority}\r\n"
+                + "Connection: close\r\nContent-Length: 0\r\n");
         foreach (var header in headers)
         {
             request.Append(header).Append("\r\n");

@@ -105,7 +105,7 @@ public sealed class RerunApiTests : DatabaseTest
     }
 
     [Test]
-    public async Task A_re_run_of_a_failed_queue_agent_leases_only_what_its_run_left_unfinished_and_the_close_closes_the_run_s_batch_again()
+    public async Task A_failed_queue_agent_s_re_run_leases_only_what_its_run_left_and_closes_the_run_s_batch_again()
     {
         await using var server = await RunningServer.StartAsync(Database);
         var store = Store(server);
@@ -154,10 +154,12 @@ public sealed class RerunApiTests : DatabaseTest
     }
 
     [Test]
-    public async Task A_re_run_that_names_no_re_run_is_refused_with_BB5001_and_one_the_server_cannot_take_is_a_BB5104_warning()
+    public async Task A_re_run_naming_no_re_run_is_refused_with_BB5001_and_one_the_server_cannot_take_is_BB5104()
     {
         await using var server = await RunningServer.StartAsync(Database);
-        using var first = await server.Client.PostAsync("api/v1/batches/github-77/rerun", new StringContent("""{"attempt":1,"agentIndex":3,"agentCount":2}""", Encoding.UTF8, "application/json"));
+        using var first = await server.Client.PostAsync(
+            "api/v1/batches/github-77/rerun",
+            new StringContent("""{"attempt":1,"agentIndex":3,"agentCount":2}""", Encoding.UTF8, "application/json"));
         var problem = await first.Content.ReadAsStringAsync();
 
         var unreachable = await new ServerResultStore(

@@ -93,7 +93,9 @@ internal sealed class RunningServer : IAsyncDisposable
         });
         Assert.That(problems, Is.Empty);
         await app!.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!
+            .Addresses.Single();
         return new RunningServer(app, new Uri(address + "/"));
     }
 

@@ -151,7 +151,11 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
     public async Task A_batch_s_results_are_served_in_pages_and_a_page_out_of_range_is_a_problem_naming_the_field()
     {
         await using var server = await RunningServer.StartAsync(Database);
-        await server.ReportAsync([.. Enumerable.Range(0, 5).Select(i => Result("ci-9", $"A.T{i}", i == 3 ? TestRunOutcome.Failed : TestRunOutcome.Passed))]);
+        await server.ReportAsync(
+        [
+            .. Enumerable.Range(0, 5)
+                .Select(i => Result("ci-9", $"A.T{i}", i == 3 ? TestRunOutcome.Failed : TestRunOutcome.Passed)),
+        ]);
 
         var first = (await server.Client.GetFromJsonAsync(
             "api/v1/batches/ci-9/1/results?pageSize=2",
@@ -231,7 +235,9 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
             "api/v1/durations",
             DurationsRequest.From(query),
             ApiJson.Default.DurationsRequest);
-        using var invalid = await server.Client.PostAsync("api/v1/durations", Json("""{"tests":[{"assembly":"Tests"}],"percentile":0}"""));
+        using var invalid = await server.Client.PostAsync(
+            "api/v1/durations",
+            Json("""{"tests":[{"assembly":"Tests"}],"percentile":0}"""));
 
         var durations = (await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!;
         Assert.That(durations.Durations, Is.EqualTo(new[] { new DurationDto("Tests", "A.One", 300, 4, 3) }));
@@ -245,7 +251,9 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
             "api/v1/durations",
             DurationsRequest.From(query with { ExcludeBatchId = "ci-1" }),
             ApiJson.Default.DurationsRequest);
-        using var badExclude = await server.Client.PostAsync("api/v1/durations", Json("""{"tests":[{"assembly":"Tests","name":"A.One"}],"percentile":90,"excludeBatchId":" "}"""));
+        using var badExclude = await server.Client.PostAsync(
+            "api/v1/durations",
+            Json("""{"tests":[{"assembly":"Tests","name":"A.One"}],"percentile":90,"excludeBatchId":" "}"""));
         Assert.That((await planning.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!.Durations, Is.Empty);
         Assert.That(badExclude.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(
@@ -316,9 +324,13 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         using var wrongType = await server.Client.PostAsync(
             "api/v1/results",
             new StringContent("results", Encoding.UTF8, "text/plain"));
-        using var invalid = await server.Client.PostAsync("api/v1/results", Json("""{"results":[{"batchId":"bad\tid","testBatch":-1,"durationMillis":-5,"outcome":"Passed"}]}"""));
+        using var invalid = await server.Client.PostAsync(
+            "api/v1/results",
+            Json("""{"results":[{"batchId":"bad\tid","testBatch":-1,"durationMillis":-5,"outcome":"Passed"}]}"""));
         using var empty = await server.Client.PostAsync("api/v1/results", Json("""{"results":[]}"""));
-        using var wrongValue = await server.Client.PostAsync("api/v1/results", Json("""{"results":[{"batchId":"ci-1","outcome":"Green"}]}"""));
+        using var wrongValue = await server.Client.PostAsync(
+            "api/v1/results",
+            Json("""{"results":[{"batchId":"ci-1","outcome":"Green"}]}"""));
         var large = JsonSerializer.Serialize(
             new ResultsRequest([.. Enumerable.Range(0, 100).Select(i => Result("ci-1", $"A.Test{i}"))]),
             ApiJson.Default.ResultsRequest);
@@ -378,12 +390,19 @@ public sealed class ServerApiTests(string provider) : DatabaseTest(provider)
         {
             for (var testBatch = 1; testBatch <= 5; testBatch++)
             {
-                var results = Enumerable.Range(0, 20).Select(i => Result("pipeline-9", $"Agent{agent}.Test{testBatch}x{i}", testBatch: testBatch, agent: $"agent-{agent}")).ToArray();
+                var results = Enumerable.Range(0, 20)
+                    .Select(i => Result(
+                        "pipeline-9",
+                        $"Agent{agent}.Test{testBatch}x{i}",
+                        testBatch: testBatch,
+                        agent: $"agent-{agent}"))
+                    .ToArray();
                 await server.ReportAsync(results);
                 await server.ReportAsync(results[..3]);
             }
         })));
-        var closes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => server.Client.PostAsync("api/v1/batches/pipeline-9/close", null)));
+        var closes = await Task.WhenAll(
+            Enumerable.Range(0, 8).Select(_ => server.Client.PostAsync("api/v1/batches/pipeline-9/close", null)));
 
         var statuses = await Task.WhenAll(
             closes.Select(async c => (await c.Content.ReadFromJsonAsync(ApiJson.Default.CloseResponse))!.Status));

@@ -64,7 +64,8 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
 
         var away = await Store(http, port).RecordResultsAsync([Result("A.One", 1), Result("A.Two", 1)]);
         var stillAway = await Store(http, port).RecordResultsAsync([Result("A.Three", 2)]);
-        var noDurations = await Store(http, port).GetDurationsAsync(new DurationQuery([new("Tests", "A.One")], 90, null, 100));
+        var noDurations = await Store(http, port)
+            .GetDurationsAsync(new DurationQuery([new("Tests", "A.One")], 90, null, 100));
 
         Assert.That((away.Count, stillAway.Count, noDurations.Count), Is.EqualTo((0, 0, 0)));
         Assert.That(Spool.Pending().Count(), Is.EqualTo(2));
@@ -94,7 +95,8 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         await using var server = await RunningServer.StartAsync(Database);
         var port = server.Url.Port;
         using var http = new HttpClient();
-        await Store(http, port).RecordResultsAsync([Result("A.One", 1), Result("A.Two", 1) with { Outcome = TestRunOutcome.Failed }]);
+        await Store(http, port).RecordResultsAsync(
+            [Result("A.One", 1), Result("A.Two", 1) with { Outcome = TestRunOutcome.Failed }]);
         var settings = BatchLifecycleSettings.Defaults with { ServerUrl = server.Url, ApiKey = RunningServer.Key };
         var counted = new List<BatchCounts>();
 
@@ -137,7 +139,8 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
         var port = server.Url.Port;
 
         await Store(http, port, key: "bb_wrong").RecordResultsAsync([Result("A.One", 1)]);
-        var refused = Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Bad", 2)) with { BatchId = "bad\u0001id" }]));
+        var refused = Spool.Add(
+            new ResultsRequest([ResultDto.From(Result("A.Bad", 2)) with { BatchId = "bad\u0001id" }]));
         var sent = await Store(http, port).RecordResultsAsync([Result("A.Two", 3)]);
 
         Assert.That(
@@ -152,9 +155,10 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
     public async Task A_report_the_server_keeps_failing_on_never_holds_back_the_others_and_is_set_aside()
     {
         // A server that fails on one report only, as it would on data it cannot store.
-        using var server = new LoopbackServer((request, _) => Task.FromResult(request.Body.Contains("A.Poison", StringComparison.Ordinal)
-            ? (503, string.Empty)
-            : (200, "{\"batches\":[],\"received\":1}")));
+        using var server = new LoopbackServer((request, _) => Task.FromResult(
+            request.Body.Contains("A.Poison", StringComparison.Ordinal)
+                ? (503, string.Empty)
+                : (200, "{\"batches\":[],\"received\":1}")));
         using var http = new HttpClient();
         var poison = Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Poison", 1))]));
         Spool.Add(new ResultsRequest([ResultDto.From(Result("A.Good", 2))]));

@@ -40,7 +40,7 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
             null);
 
     [Test]
-    public async Task A_hanging_and_a_failing_webhook_hold_back_no_other_webhook_are_given_up_visibly_and_the_good_one_gets_each_close_once()
+    public async Task Failing_and_hanging_webhooks_hold_back_no_other_are_given_up_and_a_good_one_gets_each_close_once()
     {
         using var hanging = new HangingReceiver();
         using var failing = new LoopbackServer((_, _) => Task.FromResult(500));
@@ -161,7 +161,7 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
     }
 
     [Test]
-    public async Task A_delivery_pending_at_shutdown_is_tried_by_the_next_start_and_the_webhook_that_took_it_is_not_sent_it_again()
+    public async Task A_delivery_pending_at_shutdown_is_tried_by_the_next_start_and_never_again_once_taken()
     {
         var up = false;
         using var flaky = new LoopbackServer((_, _) => Task.FromResult(Volatile.Read(ref up) ? 200 : 503));
