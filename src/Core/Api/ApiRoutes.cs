@@ -120,8 +120,11 @@ public static class ApiRoutes
 
     private static string Fill(string template, BatchId id, string? lease = null)
     {
+        // The ID goes in first: escaped, it holds no brace, so it can never be taken for {lease}.
         var path = template.Replace("{id}", Uri.EscapeDataString(id.Value), StringComparison.Ordinal);
-        return Relative(lease is null ? path : path.Replace("{lease}", Uri.EscapeDataString(lease), StringComparison.Ordinal));
+        return Relative(lease is null
+            ? path
+            : path.Replace("{lease}", Uri.EscapeDataString(lease), StringComparison.Ordinal));
     }
 
     private static string Relative(string route) => route.TrimStart('/');
