@@ -7,22 +7,17 @@ using BatchBuild.Core.Batches;
 
 namespace BatchBuild.Client;
 
-/// <summary>What one call to the batch's queue came to: the answer, or why there is none and the status when the server gave one.</summary>
-public sealed record QueueCall<T>(T? Value, string Problem, HttpStatusCode? Status)
-    where T : class
-{
-    /// <summary>The server could not be reached, or failed: the agent goes on without the queue.</summary>
-    public bool Unreachable => Value is null && (Status is null || Http.IsTransient(Status.Value));
-
-    /// <summary>The server answered 409: the lease is lost, or the agent is not registered (the server restarted).</summary>
-    public bool Conflict => Status == HttpStatusCode.Conflict;
-}
-
 /// <summary>
 /// One agent's calls to the batch server's queue of one assembly's test batches in one batch:
 /// register the plan, lease, renew and complete leases.
 /// </summary>
-public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey, BatchId batch, string assembly, string agent)
+public sealed class AgentQueueClient(
+    HttpClient http,
+    Uri server,
+    string? apiKey,
+    BatchId batch,
+    string assembly,
+    string agent)
 {
     /// <summary>The attempt timeout of each request.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -34,17 +29,22 @@ public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey
     public string Agent => agent;
 
     /// <summary>The server, without credentials, for messages.</summary>
-    public string Where => CompletionNotifier.Redacted(server);
-
-    private string Batch => $"api/v1/batches/{Uri.EscapeDataString(batch.Value)}";
+    public string Where => Http.Redacted(server);
 
     /// <summary>
     /// Registers the agent's plan; the answer summarises the queue's plan (<see cref="PlanAsync"/>
     /// reads it). A queue past the server's limits is refused with 413 (BB5016, BB5017): not an
     /// outage, so it is not retried.
     /// </summary>
-    public Task<QueueCall<QueueSummaryDto>> RegisterAsync(IReadOnlyList<QueuedTestBatchDto> plan, CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/queue", new QueueRegistration(assembly, agent, plan), ApiJson.Default.QueueRegistration, ApiJson.Default.QueueSummaryDto, cancellationToken);
+    public Task<QueueCall<QueueSummaryDto>> RegisterAsync(
+        IReadOnlyList<QueuedTestBatchDto> plan,
+        CancellationToken cancellationToken) =>
+        PostAsync(
+            ApiRoutes.QueuePath(batch),
+            new QueueRegistration(assembly, agent, plan),
+            ApiJson.Default.QueueRegistration,
+            ApiJson.Default.QueueSummaryDto,
+            cancellationToken);
 
     /// <summary>
     /// Reads the queue's plan that <paramref name="summary"/> answered a registration with, page
@@ -52,14 +52,21 @@ public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey
     /// plan that does not match the summary's fingerprint (the server restarted and another
     /// agent registered first) is a problem (BB5018), not a plan.
     /// </summary>
-    public async Task<QueueCall<IReadOnlyList<QueuedTestBatch>>> PlanAsync(QueueSummaryDto summary, CancellationToken cancellationToken)
+    public async Task<QueueCall<IReadOnlyList<QueuedTestBatch>>> PlanAsync(
+        QueueSummaryDto summary,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(summary);
         var plan = new List<QueuedTestBatch>();
         var read = 0;
         while (read < summary.Tests)
         {
-            var page = await PostAsync($"{Batch}/queue/plan", new QueuePlanRequest(assembly, read), ApiJson.Default.QueuePlanRequest, ApiJson.Default.QueuePlanPageDto, cancellationToken).ConfigureAwait(false);
+            var page = await PostAsync(
+                ApiRoutes.QueuePlanPath(batch),
+                new QueuePlanRequest(assembly, read),
+                ApiJson.Default.QueuePlanRequest,
+                ApiJson.Default.QueuePlanPageDto,
+                cancellationToken).ConfigureAwait(false);
             if (page.Value is not { } value)
             {
                 return new QueueCall<IReadOnlyList<QueuedTestBatch>>(null, page.Problem, page.Status);
@@ -88,31 +95,65 @@ public sealed class AgentQueueClient(HttpClient http, Uri server, string? apiKey
             }
         }
 
-        return read == summary.Tests && plan.Count == summary.TestBatches && QueuePlanFingerprint.Of(plan) == summary.Fingerprint
+        return read == summary.Tests
+            && plan.Count == summary.TestBatches
+            && QueuePlanFingerprint.Of(plan) == summary.Fingerprint
             ? new QueueCall<IReadOnlyList<QueuedTestBatch>>(plan, string.Empty, HttpStatusCode.OK)
             : new QueueCall<IReadOnlyList<QueuedTestBatch>>(
                 null,
-                $"{DiagnosticCodes.QueuePlanChanged}: the queue's plan read from the server ({read} tests in {plan.Count} test batches) is not the one it answered the registration with ({summary.Tests} tests in {summary.TestBatches} test batches, {summary.Fingerprint}); the server may have restarted",
+                $"{DiagnosticCodes.QueuePlanChanged}: the queue's plan read from the server ({read} tests in "
+                + $"{plan.Count} test batches) is not the one it answered the registration with ({summary.Tests} tests "
+                + $"in {summary.TestBatches} test batches, {summary.Fingerprint}); the server may have restarted",
                 null);
     }
 
     /// <summary>Asks for the next test batch.</summary>
     public Task<QueueCall<LeaseResponse>> LeaseAsync(CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/leases", new LeaseRequest(assembly, agent), ApiJson.Default.LeaseRequest, ApiJson.Default.LeaseResponse, cancellationToken);
+        PostAsync(
+            ApiRoutes.LeasesPath(batch),
+            new LeaseRequest(assembly, agent),
+            ApiJson.Default.LeaseRequest,
+            ApiJson.Default.LeaseResponse,
+            cancellationToken);
 
     /// <summary>Renews a lease.</summary>
     public Task<QueueCall<LeaseResponse>> HeartbeatAsync(string lease, CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/leases/{Uri.EscapeDataString(lease)}/heartbeat", new LeaseAgent(agent), ApiJson.Default.LeaseAgent, ApiJson.Default.LeaseResponse, cancellationToken);
+        PostAsync(
+            ApiRoutes.LeaseHeartbeatPath(batch, lease),
+            new LeaseAgent(agent),
+            ApiJson.Default.LeaseAgent,
+            ApiJson.Default.LeaseResponse,
+            cancellationToken);
 
     /// <summary>Completes a lease.</summary>
     public Task<QueueCall<LeaseCompletion>> CompleteAsync(string lease, CancellationToken cancellationToken) =>
-        PostAsync($"{Batch}/leases/{Uri.EscapeDataString(lease)}/complete", new LeaseAgent(agent), ApiJson.Default.LeaseAgent, ApiJson.Default.LeaseCompletion, cancellationToken);
+        PostAsync(
+            ApiRoutes.LeaseCompletePath(batch, lease),
+            new LeaseAgent(agent),
+            ApiJson.Default.LeaseAgent,
+            ApiJson.Default.LeaseCompletion,
+            cancellationToken);
 
     private async Task<QueueCall<TResponse>> PostAsync<TRequest, TResponse>(
-        string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        string path,
+        TRequest body,
+        JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken)
         where TResponse : class
     {
-        var (value, problem, status) = await ServerCall.PostAsync(http, server, apiKey, path, body, requestType, responseType, AttemptTimeout, FirstRetryDelay, cancellationToken, retries: 2).ConfigureAwait(false);
+        var (value, problem, status) = await ServerCall.PostAsync(
+            http,
+            server,
+            apiKey,
+            path,
+            body,
+            requestType,
+            responseType,
+            AttemptTimeout,
+            FirstRetryDelay,
+            cancellationToken,
+            retries: 2).ConfigureAwait(false);
         return new QueueCall<TResponse>(value, problem, status);
     }
 }

@@ -12,7 +12,9 @@ public static class Http
     /// <summary>The header every BatchBuild client sends the API key in.</summary>
     public const string ApiKeyHeader = "X-BatchBuild-Api-Key";
 
-    /// <summary>An HTTP client that goes through <paramref name="proxy"/> when given (user and password may be in its URL).</summary>
+    /// <summary>
+    /// An HTTP client that goes through <paramref name="proxy"/> when given (user and password may be in its URL).
+    /// </summary>
     public static HttpClient CreateClient(Uri? proxy)
     {
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
@@ -23,7 +25,9 @@ public static class Http
             if (proxy.UserInfo.Length > 0)
             {
                 var parts = proxy.UserInfo.Split(':', 2);
-                webProxy.Credentials = new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
+                webProxy.Credentials = new NetworkCredential(
+                    Uri.UnescapeDataString(parts[0]),
+                    parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
             }
 
             handler.Proxy = webProxy;
@@ -41,7 +45,10 @@ public static class Http
     /// Retries connection failures, timeouts, 408, 429 and 5xx answers with exponential back-off
     /// and jitter, each attempt bounded by <paramref name="attemptTimeout"/>.
     /// </summary>
-    public static ResiliencePipeline<HttpResponseMessage> RetryPipeline(TimeSpan attemptTimeout, int retries = 3, TimeSpan? firstDelay = null) =>
+    public static ResiliencePipeline<HttpResponseMessage> RetryPipeline(
+        TimeSpan attemptTimeout,
+        int retries = 3,
+        TimeSpan? firstDelay = null) =>
         new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -60,4 +67,16 @@ public static class Http
     /// <summary>Whether an answer with <paramref name="status"/> is worth another try.</summary>
     public static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+
+    /// <summary>
+    /// A URL fit for the log: no user information, no query (webhook URLs often carry secrets
+    /// there).
+    /// </summary>
+    public static string Redacted(Uri url) =>
+        new UriBuilder(url)
+        {
+            UserName = string.Empty,
+            Password = string.Empty,
+            Query = url.Query.Length > 0 ? "…" : string.Empty,
+        }.Uri.ToString().Replace("?%E2%80%A6", "?…", StringComparison.Ordinal);
 }

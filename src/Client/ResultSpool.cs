@@ -76,7 +76,9 @@ public sealed partial class ResultSpool(string folder)
 
     /// <summary>The strikes a spooled report has had.</summary>
     public static int StrikesOf(string file) =>
-        StrikePattern().Match(Path.GetFileName(file)) is { Success: true } match ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        StrikePattern().Match(Path.GetFileName(file)) is { Success: true } match ? int.Parse(
+            match.Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     /// <summary>Gives a report a strike; returns its new file and how many strikes it has.</summary>
     public (string File, int Strikes) Strike(string file)

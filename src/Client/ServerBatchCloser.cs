@@ -5,28 +5,6 @@ using BatchBuild.Core.Batches;
 
 namespace BatchBuild.Client;
 
-/// <summary>How closing one batch on a server ended.</summary>
-public enum ServerCloseStatus
-{
-    /// <summary>The server closed it (2xx).</summary>
-    Closed,
-
-    /// <summary>The server does not know the ID (404).</summary>
-    Unknown,
-
-    /// <summary>The server refused the API key (401, 403).</summary>
-    Rejected,
-
-    /// <summary>Another answer, or no answer after the retries.</summary>
-    Failed,
-}
-
-/// <summary>One batch's close on a server.</summary>
-/// <param name="Id">The batch ID.</param>
-/// <param name="Status">How it ended.</param>
-/// <param name="Detail">The status code or error, for the log; never the API key.</param>
-public sealed record ServerCloseResult(BatchId Id, ServerCloseStatus Status, string Detail);
-
 /// <summary>
 /// Closes batches on a server with the request visual-testing batch-close clients send:
 /// <c>DELETE {server}/api/sessions/batches/{id}/close/bypointerid</c>, the ID URL-encoded, several
@@ -34,24 +12,31 @@ public sealed record ServerCloseResult(BatchId Id, ServerCloseStatus Status, str
 /// <see cref="CloseToken"/> for each ID) travels in a header, never in the URL, so no proxy or
 /// server log sees it.
 /// </summary>
-public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKey, TimeSpan attemptTimeout, TimeSpan? firstRetryDelay = null)
+public sealed class ServerBatchCloser(
+    HttpClient http,
+    Uri server,
+    string? apiKey,
+    TimeSpan attemptTimeout,
+    TimeSpan? firstRetryDelay = null)
 {
     /// <summary>Close tokens by batch ID, used for the IDs they name when there is no API key.</summary>
     public IReadOnlyDictionary<string, string> CloseTokens { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The close request's URL for <paramref name="id"/>.</summary>
     public Uri CloseUrl(BatchId id) =>
-        new($"{server.AbsoluteUri.TrimEnd('/')}/api/sessions/batches/{Uri.EscapeDataString(id.Value)}/close/bypointerid");
+        new($"{server.AbsoluteUri.TrimEnd('/')}/{ApiRoutes.EyesClosePath(id)}");
 
     /// <summary>The route that issues a close token for <paramref name="id"/>.</summary>
     public Uri CloseTokenUrl(BatchId id) =>
-        new($"{server.AbsoluteUri.TrimEnd('/')}/api/v1/batches/{Uri.EscapeDataString(id.Value)}/close-token");
+        new($"{server.AbsoluteUri.TrimEnd('/')}/{ApiRoutes.CloseTokenPath(id)}");
 
     /// <summary>
     /// Asks the server for a <see cref="CloseToken"/> for <paramref name="id"/>, with the API key:
     /// the token, or null and why not (for the log; never the key).
     /// </summary>
-    public async Task<(string? Token, string Detail)> RequestCloseTokenAsync(BatchId id, CancellationToken cancellationToken)
+    public async Task<(string? Token, string Detail)> RequestCloseTokenAsync(
+        BatchId id,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(apiKey))
         {
@@ -76,12 +61,22 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
                 return (null, $"{(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            var issued = await response.Content.ReadFromJsonAsync(ApiJson.Default.CloseTokenDto, cancellationToken).ConfigureAwait(false);
-            return issued?.Token is { Length: > 0 } closeToken ? (closeToken, "issued") : (null, "the answer holds no token");
+            var issued = await response.Content.ReadFromJsonAsync(
+                ApiJson.Default.CloseTokenDto,
+                cancellationToken).ConfigureAwait(false);
+            return issued?.Token is { Length: > 0 } closeToken
+                ? (closeToken, "issued")
+                : (null, "the answer holds no token");
         }
-        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is HttpRequestException
+            or Polly.Timeout.TimeoutRejectedException
+            or System.Text.Json.JsonException)
         {
-            return (null, e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s" : e.Message);
+            return (
+                null,
+                e is Polly.Timeout.TimeoutRejectedException
+                    ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s"
+                    : e.Message);
         }
     }
 
@@ -115,14 +110,22 @@ public sealed class ServerBatchCloser(HttpClient http, Uri server, string? apiKe
             {
                 _ when response.IsSuccessStatusCode => new ServerCloseResult(id, ServerCloseStatus.Closed, detail),
                 HttpStatusCode.NotFound => new ServerCloseResult(id, ServerCloseStatus.Unknown, detail),
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ServerCloseResult(id, ServerCloseStatus.Rejected, detail),
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ServerCloseResult(
+                    id,
+                    ServerCloseStatus.Rejected,
+                    detail),
                 _ => new ServerCloseResult(id, ServerCloseStatus.Failed, detail),
             };
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
         {
             // The message of an HttpRequestException names the host, never a header.
-            return new ServerCloseResult(id, ServerCloseStatus.Failed, e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s" : e.Message);
+            return new ServerCloseResult(
+                id,
+                ServerCloseStatus.Failed,
+                e is Polly.Timeout.TimeoutRejectedException
+                    ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s"
+                    : e.Message);
         }
     }
 }

@@ -32,7 +32,9 @@ internal static class ServerCall
             using var response = await Http.RetryPipeline(attemptTimeout, retries, firstRetryDelay).ExecuteAsync(
                 async token =>
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, requestType) };
+                    using var request = new HttpRequestMessage(
+                        HttpMethod.Post,
+                        url) { Content = JsonContent.Create(body, requestType) };
                     if (!string.IsNullOrEmpty(apiKey))
                     {
                         request.Headers.Add(Http.ApiKeyHeader, apiKey);
@@ -43,16 +45,26 @@ internal static class ServerCall
                 cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                return (null, await DescribeAsync(response, cancellationToken).ConfigureAwait(false), response.StatusCode);
+                return (
+                    null,
+                    await DescribeAsync(response, cancellationToken).ConfigureAwait(false),
+                    response.StatusCode);
             }
 
-            return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false) is { } value
+            return await response.Content.ReadFromJsonAsync(
+                responseType,
+                cancellationToken).ConfigureAwait(false) is { } value
                 ? (value, string.Empty, response.StatusCode)
                 : (null, "the server answered with an empty body", response.StatusCode);
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or JsonException)
         {
-            return (null, e is Polly.Timeout.TimeoutRejectedException ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s" : e.Message, null);
+            return (
+                null,
+                e is Polly.Timeout.TimeoutRejectedException
+                    ? $"no answer within {attemptTimeout.TotalSeconds:0.#} s"
+                    : e.Message,
+                null);
         }
     }
 
@@ -63,7 +75,9 @@ internal static class ServerCall
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             using var problem = JsonDocument.Parse(body);
-            return problem.RootElement.TryGetProperty("detail", out var detail) ? $"{status}: {detail.GetString()}" : status;
+            return problem.RootElement.TryGetProperty(
+                "detail",
+                out var detail) ? $"{status}: {detail.GetString()}" : status;
         }
         catch (JsonException)
         {

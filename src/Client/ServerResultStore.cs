@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using BatchBuild.Core;
 using BatchBuild.Core.Api;
@@ -16,7 +14,12 @@ namespace BatchBuild.Client;
 /// sends the spool first, so nothing recorded is lost. Durations that cannot be read leave the
 /// plan to estimates.
 /// </summary>
-public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKey, ResultSpool spool, Action<Diagnostic> report) : IResultStore
+public sealed class ServerResultStore(
+    HttpClient http,
+    Uri server,
+    string? apiKey,
+    ResultSpool spool,
+    Action<Diagnostic> report) : IResultStore
 {
     /// <summary>The attempt timeout of each request.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -24,14 +27,16 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     /// <summary>The first retry delay; later ones double.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    private string Where => CompletionNotifier.Redacted(server);
+    private string Where => Http.Redacted(server);
 
     /// <summary>
     /// Sends the results; when the server cannot take them now they are spooled, a BB5101 warning
     /// is reported, and no batch is returned. Results the server refuses for good go to the
     /// spool's <c>rejected/</c> folder with a warning.
     /// </summary>
-    public async Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(IReadOnlyCollection<TestResultRecord> results, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<BatchInfo>> RecordResultsAsync(
+        IReadOnlyCollection<TestResultRecord> results,
+        CancellationToken cancellationToken = default)
     {
         var request = new ResultsRequest([.. results.Select(ResultDto.From)]);
         var pass = await SendPendingAsync(cancellationToken).ConfigureAwait(false);
@@ -54,7 +59,8 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
         else
         {
             report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable,
-                $"{results.Count} results could not be sent to {Where} ({sent.Problem}); they are spooled in '{file}' and sent by the next BatchBuild call that reaches the server"));
+                $"{results.Count} results could not be sent to {Where} ({sent.Problem}); they are spooled in '{file}' "
+                + "and sent by the next BatchBuild call that reaches the server"));
         }
 
         return [];
@@ -65,31 +71,52 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     /// of the earlier attempt land before the server decides. Null, with a BB5104 warning, when the
     /// server cannot be reached or refuses.
     /// </summary>
-    public async Task<RerunResult?> JoinRerunAsync(BatchId id, Rerun rerun, CancellationToken cancellationToken = default)
+    public async Task<RerunResult?> JoinRerunAsync(
+        BatchId id,
+        Rerun rerun,
+        CancellationToken cancellationToken = default)
     {
         await SendSpoolAsync(cancellationToken).ConfigureAwait(false);
         var (body, problem, _) = await PostAsync(
-            $"api/v1/batches/{Uri.EscapeDataString(id.Value)}/rerun", RerunRequest.From(rerun), ApiJson.Default.RerunRequest, ApiJson.Default.RerunResponse, cancellationToken).ConfigureAwait(false);
+            ApiRoutes.RerunPath(id),
+            RerunRequest.From(rerun),
+            ApiJson.Default.RerunRequest,
+            ApiJson.Default.RerunResponse,
+            cancellationToken).ConfigureAwait(false);
         if (body is not null && Enum.TryParse<RerunStatus>(body.Status, ignoreCase: true, out var status))
         {
             return new RerunResult(status, ToInfo(body.Batch), body.TooOld);
         }
 
-        report(Diagnostic.Warning(DiagnosticCodes.RerunNotJoined, $"attempt {rerun.Attempt} could not join the batch {id} of the run it re-runs at {Where} ({problem}); its results go to that ID as a first run's would: to the open batch, or to a new one after it (e.g. {id}#2)"));
+        report(Diagnostic.Warning(
+            DiagnosticCodes.RerunNotJoined,
+            $"attempt {rerun.Attempt} could not join the batch {id} of the run it re-runs at {Where} ({problem}); its "
+            + "results go to that ID as a first run's would: to the open batch, or to a new one after it "
+            + $"(e.g. {id}#2)"));
         return null;
     }
 
     /// <summary>The durations the server has for the tests; none, with a warning, when it cannot be asked.</summary>
-    public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(DurationQuery query, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TestDuration>> GetDurationsAsync(
+        DurationQuery query,
+        CancellationToken cancellationToken = default)
     {
         await SendSpoolAsync(cancellationToken).ConfigureAwait(false);
-        var (body, problem, _) = await PostAsync("api/v1/durations", DurationsRequest.From(query), ApiJson.Default.DurationsRequest, ApiJson.Default.DurationsResponse, cancellationToken).ConfigureAwait(false);
+        var (body, problem, _) = await PostAsync(
+            ApiRoutes.DurationsPath,
+            DurationsRequest.From(query),
+            ApiJson.Default.DurationsRequest,
+            ApiJson.Default.DurationsResponse,
+            cancellationToken).ConfigureAwait(false);
         if (body is not null)
         {
             return [.. body.Durations.Select(duration => duration.ToDuration())];
         }
 
-        report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable, $"the recorded durations could not be read from {Where} ({problem}); the tests are planned from estimates"));
+        report(Diagnostic.Warning(
+            DiagnosticCodes.ServerUnreachable,
+            $"the recorded durations could not be read from {Where} ({problem}); "
+            + "the tests are planned from estimates"));
         return [];
     }
 
@@ -108,7 +135,10 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
 
     // One pass over the spool: how many reports the server took, which it answered with an
     // error, and why it could not be reached when it could not.
-    private sealed record SpoolPass(int Accepted, IReadOnlyList<(string File, string Problem)> PassedOver, string? Unreachable);
+    private sealed record SpoolPass(
+        int Accepted,
+        IReadOnlyList<(string File, string Problem)> PassedOver,
+        string? Unreachable);
 
     private async Task<SpoolPass> SendPendingAsync(CancellationToken cancellationToken)
     {
@@ -126,7 +156,9 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
             else if (sent.Permanent)
             {
                 var kept = spool.Reject(file);
-                report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable, $"{Where} refused the spooled results in '{file}' ({sent.Problem}); they are kept in '{kept}'"));
+                report(Diagnostic.Warning(
+                    DiagnosticCodes.ServerUnreachable,
+                    $"{Where} refused the spooled results in '{file}' ({sent.Problem}); they are kept in '{kept}'"));
             }
             else if (sent.Status is null)
             {
@@ -151,7 +183,8 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
             {
                 var kept = spool.Reject(struck);
                 report(Diagnostic.Warning(DiagnosticCodes.ServerUnreachable,
-                    $"{Where} refused the spooled results in '{file}' {strikes} times while it took others ({problem}); they are kept in '{kept}'"));
+                    $"{Where} refused the spooled results in '{file}' {strikes} times while it took others "
+                    + $"({problem}); they are kept in '{kept}'"));
             }
         }
     }
@@ -167,19 +200,41 @@ public sealed class ServerResultStore(HttpClient http, Uri server, string? apiKe
     {
         // A rejected key may be fixed and the results sent later; a request the server finds
         // invalid will never be taken.
-        public bool Permanent => Status is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType;
+        public bool Permanent =>
+            Status is HttpStatusCode.BadRequest
+                or HttpStatusCode.RequestEntityTooLarge
+                or HttpStatusCode.UnsupportedMediaType;
     }
 
     private async Task<Sent> SendAsync(ResultsRequest results, CancellationToken cancellationToken)
     {
-        var (response, problem, status) = await PostAsync("api/v1/results", results, ApiJson.Default.ResultsRequest, ApiJson.Default.ResultsResponse, cancellationToken).ConfigureAwait(false);
+        var (response, problem, status) = await PostAsync(
+            ApiRoutes.ResultsPath,
+            results,
+            ApiJson.Default.ResultsRequest,
+            ApiJson.Default.ResultsResponse,
+            cancellationToken).ConfigureAwait(false);
         return new Sent(response, problem, status);
     }
 
     private Task<(TResponse? Value, string Problem, HttpStatusCode? Status)> PostAsync<TRequest, TResponse>(
-        string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        string path,
+        TRequest body,
+        JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken)
         where TResponse : class =>
-        ServerCall.PostAsync(http, server, apiKey, path, body, requestType, responseType, AttemptTimeout, FirstRetryDelay, cancellationToken);
+        ServerCall.PostAsync(
+            http,
+            server,
+            apiKey,
+            path,
+            body,
+            requestType,
+            responseType,
+            AttemptTimeout,
+            FirstRetryDelay,
+            cancellationToken);
 
     private static BatchInfo ToInfo(BatchDto batch) => new(
         BatchId.Parse(batch.BatchId),

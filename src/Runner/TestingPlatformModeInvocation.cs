@@ -1,5 +1,6 @@
 using BatchBuild.Client;
 using BatchBuild.Core;
+using BatchBuild.Lifecycle;
 using BatchBuild.Store;
 
 namespace BatchBuild.Runner;

@@ -1,6 +1,7 @@
 using BatchBuild.Client;
-using BatchBuild.Core;
 using BatchBuild.Core.Batches;
+using BatchBuild.Core;
+using BatchBuild.Lifecycle;
 
 namespace BatchBuild.Runner;
 
@@ -106,7 +107,7 @@ internal sealed class VsTestModeInvocation(
         {
             log.Report(Diagnostic.Warning(
                 DiagnosticCodes.NoCloseToken,
-                $"{close.Project}: the server {CompletionNotifier.Redacted(server)} issued no close token "
+                $"{close.Project}: the server {Http.Redacted(server)} issued no close token "
                 + $"for batch {close.BatchId} ({detail}); the close after the last project needs the API key, "
                 + "which is never written to disk: set BATCHBUILD_API_KEY in the environment of dotnet test, "
                 + "or the batch stays open until closed with the BatchBuildCloseBatch target or idle"));

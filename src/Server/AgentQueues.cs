@@ -33,7 +33,11 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
     /// Registers an agent's plan of an assembly's tests; returns what the queue's plan holds
     /// then, or why the registration would pass the queues' limits (and was not made).
     /// </summary>
-    public (QueueSummaryDto? Summary, Diagnostic? Refusal) Register(BatchId batch, string assembly, string agent, IReadOnlyList<QueuedTestBatch> plan)
+    public (QueueSummaryDto? Summary, Diagnostic? Refusal) Register(
+        BatchId batch,
+        string assembly,
+        string agent,
+        IReadOnlyList<QueuedTestBatch> plan)
     {
         var now = clock.GetUtcNow();
         lock (_registering)
@@ -43,7 +47,10 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
                 Evict(now);
             }
 
-            var limits = new QueueLimits(options.Value.MaxQueuedTestsPerBatch, options.Value.MaxQueuedTestBatchesPerBatch, options.Value.MaxQueuedTests);
+            var limits = new QueueLimits(
+                options.Value.MaxQueuedTestsPerBatch,
+                options.Value.MaxQueuedTestBatchesPerBatch,
+                options.Value.MaxQueuedTests);
             var queues = _batches.GetOrAdd(batch.Value, _ => new BatchQueues());
             lock (queues)
             {
@@ -57,12 +64,22 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
                 queue = queues.For(assembly, LeaseTimeout);
                 var stored = queue.Register(agent, plan, now);
                 var size = queue.Size;
-                return (new QueueSummaryDto(assembly, (int)size.TestBatches, (int)size.Tests, LeaseTimeout.TotalMilliseconds, QueuePlanFingerprint.Of(stored)), null);
+                return (
+                    new QueueSummaryDto(
+                        assembly,
+                        (int)size.TestBatches,
+                        (int)size.Tests,
+                        LeaseTimeout.TotalMilliseconds,
+                        QueuePlanFingerprint.Of(stored)),
+                    null);
             }
         }
     }
 
-    /// <summary>The page of an assembly's queue's plan from test <paramref name="from"/>; null when the batch has no queue for the assembly.</summary>
+    /// <summary>
+    /// The page of an assembly's queue's plan from test <paramref name="from"/>; null when the batch has no queue
+    /// for the assembly.
+    /// </summary>
     public QueuePlanPageDto? Plan(BatchId batch, string assembly, int from)
     {
         if (!_batches.TryGetValue(batch.Value, out var queues))
@@ -85,7 +102,10 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
         }
     });
 
-    /// <summary>The next test batch of an assembly for an agent; <see cref="LeaseReply.Unregistered"/> when the agent has not registered with that queue.</summary>
+    /// <summary>
+    /// The next test batch of an assembly for an agent; <see cref="LeaseReply.Unregistered"/> when the agent has
+    /// not registered with that queue.
+    /// </summary>
     public LeaseReply Lease(BatchId batch, string assembly, string agent)
     {
         if (!_batches.TryGetValue(batch.Value, out var queues))
@@ -95,7 +115,9 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
 
         lock (queues)
         {
-            return queues.Existing(assembly) is { } queue ? Remember(queues, queue.Lease(agent, clock.GetUtcNow())) : new LeaseReply.Unregistered();
+            return queues.Existing(assembly) is { } queue ? Remember(
+                queues,
+                queue.Lease(agent, clock.GetUtcNow())) : new LeaseReply.Unregistered();
         }
     }
 
@@ -107,7 +129,10 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
     public CompletionStatus Complete(BatchId batch, string leaseId, string agent) =>
         WithLease(batch, leaseId, queue => queue.Complete(leaseId, agent, clock.GetUtcNow()), CompletionStatus.Unknown);
 
-    /// <summary>One page of the leases of a batch, by assembly in the order granted, and how many there are; null when the batch has no queue.</summary>
+    /// <summary>
+    /// One page of the leases of a batch, by assembly in the order granted, and how many there are; null when the
+    /// batch has no queue.
+    /// </summary>
     public (IReadOnlyList<Lease> Page, int Total)? Leases(BatchId batch, int page, int pageSize)
     {
         if (!_batches.TryGetValue(batch.Value, out var queues))
@@ -118,7 +143,9 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
         lock (queues)
         {
             var all = queues.All.SelectMany(queue => queue.Leases);
-            return ([.. all.Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)], queues.All.Sum(queue => queue.Leases.Count));
+            return (
+                [.. all.Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)],
+                queues.All.Sum(queue => queue.Leases.Count));
         }
     }
 
@@ -147,7 +174,10 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
             queues.ReopenedFor = attempt;
             queues.ReopenedAt = now;
             queues.Finished = finished.GroupBy(test => test.Assembly, StringComparer.Ordinal)
-                .ToDictionary(group => group.Key, group => group.Select(test => test.FullyQualifiedName).ToList(), StringComparer.Ordinal);
+                .ToDictionary(
+                    group => group.Key,
+                    group => group.Select(test => test.FullyQualifiedName).ToList(),
+                    StringComparer.Ordinal);
             foreach (var queue in queues.All)
             {
                 queue.Reopen(queues.FinishedOf(queue.Assembly), now);
@@ -185,7 +215,9 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
     private void Evict(DateTimeOffset now)
     {
         var idle = options.Value.IdleTimeout;
-        var byActivity = _batches.Select(pair => (pair.Key, Last: pair.Value.LastActivity)).OrderBy(pair => pair.Last).ToList();
+        var byActivity = _batches.Select(pair => (
+            pair.Key,
+            Last: pair.Value.LastActivity)).OrderBy(pair => pair.Last).ToList();
         var over = byActivity.Count - MaxBatches + 1;
         foreach (var (key, last) in byActivity)
         {

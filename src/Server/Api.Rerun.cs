@@ -13,9 +13,17 @@ internal static partial class Api
     // registers with a queue before it is opened again.
     private static readonly SemaphoreSlim RerunTurn = new(1, 1);
 
-    private static async Task<IResult> RerunAsync(HttpContext http, IBatchStore store, AgentQueues queues, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> RerunAsync(
+        HttpContext http,
+        IBatchStore store,
+        AgentQueues queues,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
-        var (batchId, request, problem) = await ReadForBatchAsync(http, ApiJson.Default.RerunRequest, cancellationToken);
+        var (batchId, request, problem) = await ReadForBatchAsync(
+            http,
+            ApiJson.Default.RerunRequest,
+            cancellationToken);
         if (request is null)
         {
             return problem!;
@@ -37,11 +45,17 @@ internal static partial class Api
             }
             else if (result.Batch.Rerun)
             {
-                queues.Reopen(batchId, result.Batch.CiAttempt, await store.GetFinishedTestsAsync(batchId, result.Batch.Sequence, cancellationToken));
+                queues.Reopen(
+                    batchId,
+                    result.Batch.CiAttempt,
+                    await store.GetFinishedTestsAsync(batchId, result.Batch.Sequence, cancellationToken));
             }
 
             return Results.Json(
-                new RerunResponse(result.Status.ToString().ToLowerInvariant(), BatchDto.From(result.Batch, clock.GetUtcNow()), result.TooOld),
+                new RerunResponse(
+                    result.Status.ToString().ToLowerInvariant(),
+                    BatchDto.From(result.Batch, clock.GetUtcNow()),
+                    result.TooOld),
                 ApiJson.Default.RerunResponse);
         }
         finally

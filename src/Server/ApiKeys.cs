@@ -18,19 +18,32 @@ public sealed class ApiKeys(IReadOnlyList<byte[]> hashes, bool allowAnonymous)
 
     /// <summary>The keys <paramref name="options"/> configures.</summary>
     public static ApiKeys From(ServerOptions options) =>
-        new([.. options.ApiKeyHashes.Select(text => TryParseHash(text, out var hash) ? hash : throw new ArgumentException("not a key hash", nameof(options)))], options.AllowAnonymous);
+        new(
+            [
+                .. options.ApiKeyHashes.Select(text => TryParseHash(text, out var hash)
+                    ? hash
+                    : throw new ArgumentException("not a key hash", nameof(options))),
+            ],
+            options.AllowAnonymous);
 
     /// <summary>The configured form of <paramref name="key"/>'s hash: <c>sha256:</c> and 64 hex digits.</summary>
     public static string Hash(string key) => Prefix + Convert.ToHexStringLower(KeyHash(key));
 
     /// <summary>A new random key: 32 bytes, URL-safe.</summary>
-    public static string NewKey() => "bb_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string NewKey() =>
+        "bb_"
+            + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+                .TrimEnd('=')
+                .Replace('+', '-')
+                .Replace('/', '_');
 
     /// <summary>Reads a configured hash.</summary>
     public static bool TryParseHash(string? text, out byte[] hash)
     {
         hash = [];
-        if (text is null || !text.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || text.Length != Prefix.Length + 64
+        if (text is null || !text.StartsWith(
+            Prefix,
+            StringComparison.OrdinalIgnoreCase) || text.Length != Prefix.Length + 64
             || text.AsSpan(Prefix.Length).ContainsAnyExcept(Hex))
         {
             return false;

@@ -4,7 +4,6 @@ using BatchBuild.Core.Batches;
 using BatchBuild.Core.Store;
 using BatchBuild.Store;
 using BatchBuild.Store.Postgres;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace BatchBuild.Server;
@@ -30,7 +29,9 @@ public static class BatchServer
                 var presented = args.Length > 1 ? args[1] : Console.In.ReadLine();
                 if (string.IsNullOrWhiteSpace(presented))
                 {
-                    await Console.Error.WriteLineAsync($"{DiagnosticCodes.InvalidServerConfiguration}: give the key to hash as an argument or on standard input");
+                    await Console.Error.WriteLineAsync(
+                        $"{DiagnosticCodes.InvalidServerConfiguration}: give the key to hash as an argument or on "
+                        + "standard input");
                     return 2;
                 }
 
@@ -62,35 +63,49 @@ public static class BatchServer
     /// starting, each with its BB code. <paramref name="configure"/> adjusts the builder (tests
     /// give configuration and a clock).
     /// </summary>
-    public static async Task<(WebApplication? App, IReadOnlyList<string> Problems)> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<(WebApplication? App, IReadOnlyList<string> Problems)> CreateAsync(
+        string[] args,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         ServerOptions options;
         try
         {
-            options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+            options = builder.Configuration.GetSection(
+                ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         }
         catch (InvalidOperationException e)
         {
             // A value the binder cannot convert, such as a time span past TimeSpan.MaxValue.
-            return (null, [$"{DiagnosticCodes.InvalidServerConfiguration}: {e.Message.Split(Environment.NewLine)[0]}; see the README's server settings"]);
+            return (
+                null,
+                [
+                    $"{DiagnosticCodes.InvalidServerConfiguration}: {e.Message.Split(Environment.NewLine)[0]}; "
+                    + "see the README's server settings",
+                ]);
         }
 
-        IReadOnlyList<string> problems = [.. options.Validate(), .. HostGuard.Problems(builder.Configuration[HostGuard.Key], options)];
+        IReadOnlyList<string> problems = [
+            .. options.Validate(),
+            .. HostGuard.Problems(builder.Configuration[HostGuard.Key], options)];
         if (problems.Count > 0)
         {
             return (null, problems);
         }
 
-        var clock = builder.Services.LastOrDefault(service => service.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider;
+        var clock = builder.Services.LastOrDefault(
+            service => service.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider;
         if (clock is null)
         {
             clock = TimeProvider.System;
             builder.Services.AddSingleton(clock);
         }
 
-        var storeOptions = new BatchStoreOptions(new BatchLimits(options.IdleTimeout, options.MaxBatchAge), options.NotifyOnCompletion, clock)
+        var storeOptions = new BatchStoreOptions(
+            new BatchLimits(options.IdleTimeout, options.MaxBatchAge),
+            options.NotifyOnCompletion,
+            clock)
         {
             NotificationRetryDelay = options.NotificationRetryDelay,
         };
@@ -114,7 +129,12 @@ public static class BatchServer
         catch (Exception e) when (IsStoreFailure(e))
         {
             store.Dispose();
-            return (null, [$"{DiagnosticCodes.StoreUnavailable}: {store.Description} cannot keep the server's close-token secret ({e.Message}); check that the user may write to it"]);
+            return (
+                null,
+                [
+                    $"{DiagnosticCodes.StoreUnavailable}: {store.Description} cannot keep the server's close-token "
+                    + $"secret ({e.Message}); check that the user may write to it",
+                ]);
         }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
@@ -132,11 +152,14 @@ public static class BatchServer
         builder.Services.AddSingleton(new CloseTokenIssuer(tokenSecret, options.MaxBatchAge, clock));
         // Each try is cut off after WebhookTimeout by the outbox, not by the client's 100 seconds;
         // the outbox logs each try itself, with the URL redacted (webhook URLs often hold a secret).
-        builder.Services.AddHttpClient(NotificationOutbox.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        builder.Services.AddHttpClient(
+            NotificationOutbox.HttpClientName,
+            client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         builder.Services.AddHostedService<BatchSweeper>();
         builder.Services.AddHostedService<NotificationOutbox>();
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = WithCode);
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(
+            json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusOf });
@@ -163,8 +186,11 @@ public static class BatchServer
     // A store that cannot be reached is the server's: 503, so clients retry.
     private static int StatusOf(Exception exception) => exception switch
     {
-        Npgsql.PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) => StatusCodes.Status400BadRequest,
-        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded } => StatusCodes.Status400BadRequest,
+        Npgsql.PostgresException { SqlState: var state } when state.StartsWith(
+            "22",
+            StringComparison.Ordinal) => StatusCodes.Status400BadRequest,
+        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded } =>
+            StatusCodes.Status400BadRequest,
         _ when IsStoreFailure(exception) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -181,12 +207,27 @@ public static class BatchServer
 
         var (code, detail) = problem.Status switch
         {
-            StatusCodes.Status503ServiceUnavailable => (DiagnosticCodes.StoreUnavailable, "the store cannot be used right now; try again later (the server log says why)"),
-            StatusCodes.Status400BadRequest when context.Exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded } =>
-                (DiagnosticCodes.ValueTooLargeForDatabase, "the request holds a value larger than the database can keep (the server log names it); send shorter names, or tell the server's operator, since the API's own limits allow it"),
-            StatusCodes.Status400BadRequest when context.Exception is not null => (DiagnosticCodes.InvalidRequest, "the request holds a value the database cannot store; check the text and numbers sent"),
-            StatusCodes.Status400BadRequest => (DiagnosticCodes.InvalidRequest, "a route or query value is not of its type (pages and sequences are whole numbers, times ISO-8601); see the README for the API"),
-            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => (DiagnosticCodes.NoSuchRoute, "the server has no such route or method; see the README for the API"),
+            StatusCodes.Status503ServiceUnavailable => (
+                DiagnosticCodes.StoreUnavailable,
+                "the store cannot be used right now; try again later (the server log says why)"),
+            StatusCodes.Status400BadRequest when context.Exception is Npgsql.PostgresException
+            {
+                SqlState: Npgsql.PostgresErrorCodes.ProgramLimitExceeded,
+            } =>
+                (
+                    DiagnosticCodes.ValueTooLargeForDatabase,
+                    "the request holds a value larger than the database can keep (the server log names it); send "
+                    + "shorter names, or tell the server's operator, since the API's own limits allow it"),
+            StatusCodes.Status400BadRequest when context.Exception is not null => (
+                DiagnosticCodes.InvalidRequest,
+                "the request holds a value the database cannot store; check the text and numbers sent"),
+            StatusCodes.Status400BadRequest => (
+                DiagnosticCodes.InvalidRequest,
+                "a route or query value is not of its type (pages and sequences are whole numbers, times ISO-8601); "
+                + "see the README for the API"),
+            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => (
+                DiagnosticCodes.NoSuchRoute,
+                "the server has no such route or method; see the README for the API"),
             >= 500 => (DiagnosticCodes.ServerError, "the server failed on this request; the server log says why"),
             _ => (DiagnosticCodes.InvalidRequest, problem.Detail ?? problem.Title ?? "the request is not valid"),
         };

@@ -19,7 +19,9 @@ internal static class CrossSiteGuard
     public static Task InvokeAsync(HttpContext http, Func<Task> next)
     {
         var request = http.Request;
-        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+        if (HttpMethods.IsGet(request.Method)
+            || HttpMethods.IsHead(request.Method)
+            || HttpMethods.IsOptions(request.Method))
         {
             return next();
         }
@@ -29,19 +31,26 @@ internal static class CrossSiteGuard
         var own = $"{request.Scheme}://{request.Host}";
         var anonymous = http.RequestServices.GetRequiredService<ApiKeys>().AllowAnonymous;
         if (site is "cross-site" or "same-site"
-            || (origin is not null && (!string.Equals(origin, own, StringComparison.OrdinalIgnoreCase) || (anonymous && !HostGuard.AllowsOrigin(http, origin)))))
+            || (origin is not null && (!string.Equals(
+                origin,
+                own,
+                StringComparison.OrdinalIgnoreCase) || (anonymous && !HostGuard.AllowsOrigin(http, origin)))))
         {
             return Refuse(http, StatusCodes.Status403Forbidden, DiagnosticCodes.CrossSiteRequest,
-                $"a request from another site's page ({origin ?? site}) may not change data here; call the API from a CI step or a script, not from a web page");
+                $"a request from another site's page ({origin ?? site}) may not change data here; call the API from a "
+                + "CI step or a script, not from a web page");
         }
 
         // The content types a form can send without a preflight; JSON, or no body at all, is what
         // API clients send.
         if (HttpMethods.IsPost(request.Method)
-            && request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            && request.ContentType is { } type && !type.StartsWith(
+                "application/json",
+                StringComparison.OrdinalIgnoreCase))
         {
             return Refuse(http, StatusCodes.Status415UnsupportedMediaType, DiagnosticCodes.InvalidRequest,
-                $"a POST with Content-Type {type.Split(';')[0]} is what a web form sends; send JSON with Content-Type: application/json, or no body where none is needed");
+                $"a POST with Content-Type {type.Split(';')[0]} is what a web form sends; send JSON with Content-Type: "
+                + "application/json, or no body where none is needed");
         }
 
         return next();

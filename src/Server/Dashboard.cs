@@ -32,11 +32,14 @@ internal static partial class Dashboard
     });
 
     private static readonly Lazy<string> Policy = new(() =>
-        $"default-src 'none'; script-src {Hashes(ScriptElement())}; style-src {Hashes(StyleElement())}; connect-src 'self'; img-src 'self' data:; "
+        $"default-src 'none'; script-src {Hashes(ScriptElement())}; style-src {Hashes(StyleElement())}; "
+        + "connect-src 'self'; img-src 'self' data:; "
         + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
 
-    private static string Hashes(Regex element) => string.Join(' ', element.Matches(Page.Value)
-        .Select(match => $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(match.Groups[1].Value)))}'"));
+    private static string Hashes(Regex element) =>
+        string.Join(' ', element.Matches(Page.Value).Select(match => $"'sha256-{Hash(match.Groups[1].Value)}'"));
+
+    private static string Hash(string text) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     [GeneratedRegex("<script>(.*?)</script>", RegexOptions.Singleline)]
     private static partial Regex ScriptElement();

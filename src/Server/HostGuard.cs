@@ -18,13 +18,21 @@ internal static class HostGuard
     /// <summary>The configuration key: the one ASP.NET Core's host filtering reads.</summary>
     public const string Key = "AllowedHosts";
 
-    /// <summary>The problems with <paramref name="allowedHosts"/> (the configured value) under <paramref name="options"/>; empty when there are none.</summary>
+    /// <summary>
+    /// The problems with <paramref name="allowedHosts"/> (the configured value) under <paramref name="options"/>;
+    /// empty when there are none.
+    /// </summary>
     public static IReadOnlyList<string> Problems(string? allowedHosts, ServerOptions options)
     {
         var hosts = Parse(allowedHosts);
         if ((options.AllowAnonymous || options.OpenReads) && (hosts.Count == 0 || hosts.Contains("*")))
         {
-            return [$"{DiagnosticCodes.InvalidServerConfiguration}: {(options.AllowAnonymous ? "BatchBuild:AllowAnonymous" : "BatchBuild:OpenReads")} answers requests without a key, so a web page whose host name is pointed at this server (DNS rebinding) could use it; set {Key} to the host names clients call the server by, ';'-separated (e.g. {Key}=ci-batches;ci-batches.example.com), not '*'"];
+            return [
+                $"{DiagnosticCodes.InvalidServerConfiguration}: "
+                + $"{(options.AllowAnonymous ? "BatchBuild:AllowAnonymous" : "BatchBuild:OpenReads")} answers requests "
+                + "without a key, so a web page whose host name is pointed at this server (DNS rebinding) could use "
+                + $"it; set {Key} to the host names clients call the server by, ';'-separated (e.g. "
+                + $"{Key}=ci-batches;ci-batches.example.com), not '*'"];
         }
 
         return [];
@@ -38,11 +46,16 @@ internal static class HostGuard
     public static bool AllowsOrigin(HttpContext http, string origin)
     {
         var hosts = Options(http).AllowedHosts;
-        return hosts.Contains("*") || (Uri.TryCreate(origin, UriKind.Absolute, out var url) && Matches(url.Authority, hosts));
+        return hosts.Contains("*") || (Uri.TryCreate(
+            origin,
+            UriKind.Absolute,
+            out var url) && Matches(url.Authority, hosts));
     }
 
     private static IReadOnlyList<string> Parse(string? allowedHosts) =>
-        [.. (allowedHosts ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        [.. (allowedHosts ?? string.Empty).Split(
+            ';',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     private static HostFilteringOptions Options(HttpContext http) =>
         http.RequestServices.GetRequiredService<IOptionsMonitor<HostFilteringOptions>>().CurrentValue;
@@ -50,17 +63,24 @@ internal static class HostGuard
     // As the framework's filter matches: a host with or without its port against each entry in
     // its URL form (a Unicode name as punycode), "*.example.com" for its subdomains.
     private static bool Matches(string host, IList<string> allowedHosts) =>
-        HostString.MatchesAny(new StringSegment(host), [.. allowedHosts.Select(entry => new StringSegment(new HostString(entry).ToUriComponent()))]);
+        HostString.MatchesAny(
+            new StringSegment(host),
+            [.. allowedHosts.Select(entry => new StringSegment(new HostString(entry).ToUriComponent()))]);
 
     private static Task InvokeAsync(HttpContext http, Func<Task> next)
     {
         var options = Options(http);
         var host = http.Request.Headers.Host.ToString();
-        var allowed = options.AllowedHosts.Contains("*") || (host.Length == 0 ? options.AllowEmptyHosts : Matches(host, options.AllowedHosts));
+        var allowed = options.AllowedHosts.Contains("*") || (host.Length == 0 ? options.AllowEmptyHosts : Matches(
+            host,
+            options.AllowedHosts));
         return allowed
             ? next()
-            : Api.Problem(StatusCodes.Status400BadRequest, DiagnosticCodes.HostNotAllowed,
-                $"the host name '{host}' is not one this server answers to; call it by a name in its {Key} setting").ExecuteAsync(http);
+            : Api.Problem(
+                StatusCodes.Status400BadRequest,
+                DiagnosticCodes.HostNotAllowed,
+                $"the host name '{host}' is not one this server answers to; call it by a name in its {Key} setting")
+                .ExecuteAsync(http);
     }
 
     private sealed class First : IStartupFilter

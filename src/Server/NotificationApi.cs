@@ -13,18 +13,25 @@ internal static class NotificationApi
 {
     public static void MapNotificationApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1");
-        api.MapGet("/notifications", ListAsync).AddEndpointFilter(new KeyFilter(Access.Read));
-        api.MapGet("/batches/{id}/{sequence:int}/notifications", OfBatchAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.Notifications, ListAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapGet(ApiRoutes.BatchNotifications, OfBatchAsync).AddEndpointFilter(new KeyFilter(Access.Read));
     }
 
-    private static async Task<IResult> ListAsync(INotificationOutbox outbox, string? state, int? page, int? pageSize, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        INotificationOutbox outbox,
+        string? state,
+        int? page,
+        int? pageSize,
+        CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         DeliveryState? wanted = null;
         if (state is { Length: > 0 })
         {
-            if (Enum.TryParse<DeliveryState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsDigit(state[0]))
+            if (Enum.TryParse<DeliveryState>(
+                state,
+                ignoreCase: true,
+                out var parsed) && Enum.IsDefined(parsed) && !char.IsDigit(state[0]))
             {
                 wanted = parsed;
             }
@@ -46,23 +53,43 @@ internal static class NotificationApi
 
         if (problems.Count > 0)
         {
-            return Api.Problem(StatusCodes.Status400BadRequest, DiagnosticCodes.InvalidRequest, string.Join("; ", problems), problems);
+            return Api.Problem(
+                StatusCodes.Status400BadRequest,
+                DiagnosticCodes.InvalidRequest,
+                string.Join("; ", problems),
+                problems);
         }
 
-        var deliveries = await outbox.ListDeliveriesAsync(wanted, page ?? 1, pageSize ?? DeliveryPage.DefaultPageSize, cancellationToken);
+        var deliveries = await outbox.ListDeliveriesAsync(
+            wanted,
+            page ?? 1,
+            pageSize ?? DeliveryPage.DefaultPageSize,
+            cancellationToken);
         return Results.Json(deliveries, ApiJson.Default.DeliveryPage);
     }
 
-    private static async Task<IResult> OfBatchAsync(HttpContext http, int sequence, IBatchBrowser batches, INotificationOutbox outbox, CancellationToken cancellationToken)
+    private static async Task<IResult> OfBatchAsync(
+        HttpContext http,
+        int sequence,
+        IBatchBrowser batches,
+        INotificationOutbox outbox,
+        CancellationToken cancellationToken)
     {
         if (!BatchId.TryCreate(Api.RouteId(http), out var id, out var problem))
         {
-            return Api.Problem(StatusCodes.Status400BadRequest, DiagnosticCodes.InvalidRequest, $"id: {problem}", [$"id: {problem}"]);
+            return Api.Problem(
+                StatusCodes.Status400BadRequest,
+                DiagnosticCodes.InvalidRequest,
+                $"id: {problem}",
+                [$"id: {problem}"]);
         }
 
         if (await batches.GetBatchAsync(id, sequence, cancellationToken) is null)
         {
-            return Api.Problem(StatusCodes.Status404NotFound, DiagnosticCodes.UnknownBatch, $"no batch {id.Value}#{sequence}: no result was reported with this ID; check the batch ID");
+            return Api.Problem(
+                StatusCodes.Status404NotFound,
+                DiagnosticCodes.UnknownBatch,
+                $"no batch {id.Value}#{sequence}: no result was reported with this ID; check the batch ID");
         }
 
         var deliveries = await outbox.GetDeliveriesAsync(id, sequence, cancellationToken);

@@ -3,10 +3,6 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace BatchBuild.Server;
 
-/// <summary>The API key an old visual-testing client sent in the <c>apiKey</c> query parameter, taken out of the URL.</summary>
-/// <param name="Key">The key.</param>
-internal sealed record QueryApiKey(string Key);
-
 /// <summary>
 /// Takes the <c>apiKey</c> query parameter out of every request before anything sees the URL:
 /// ASP.NET Core's hosting logs each request's URL before the first middleware runs, at a level a
@@ -47,7 +43,9 @@ internal sealed class QueryKeyRedaction(IServer server) : IServer
     /// </summary>
     internal static (string Query, string? Key) Redact(string query)
     {
-        if (query.Length == 0 || (!query.Contains('%') && !query.Contains(Parameter, StringComparison.OrdinalIgnoreCase)))
+        if (query.Length == 0 || (!query.Contains('%') && !query.Contains(
+            Parameter,
+            StringComparison.OrdinalIgnoreCase)))
         {
             return (query, null);
         }
@@ -59,7 +57,9 @@ internal sealed class QueryKeyRedaction(IServer server) : IServer
             var name = Uri.UnescapeDataString(pair.Split('=', 2)[0].Replace('+', ' '));
             if (name.Equals(Parameter, StringComparison.OrdinalIgnoreCase))
             {
-                key ??= pair.Contains('=') ? Uri.UnescapeDataString(pair.Split('=', 2)[1].Replace('+', ' ')) : string.Empty;
+                key ??= pair.Contains('=')
+                    ? Uri.UnescapeDataString(pair.Split('=', 2)[1].Replace('+', ' '))
+                    : string.Empty;
             }
             else if (pair.Length > 0)
             {
@@ -93,6 +93,7 @@ internal sealed class QueryKeyRedaction(IServer server) : IServer
 
         public Task ProcessRequestAsync(TContext context) => application.ProcessRequestAsync(context);
 
-        public void DisposeContext(TContext context, Exception? exception) => application.DisposeContext(context, exception);
+        public void DisposeContext(TContext context, Exception? exception) =>
+            application.DisposeContext(context, exception);
     }
 }

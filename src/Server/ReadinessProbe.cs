@@ -16,7 +16,9 @@ internal sealed class ReadinessProbe(SqlBatchStore store, IOptions<ServerOptions
     private Task? _running;
     private long _startedAt;
 
-    /// <summary>The running probe, or a new one; it fails when the lock is not free within the timeout or the store fails.</summary>
+    /// <summary>
+    /// The running probe, or a new one; it fails when the lock is not free within the timeout or the store fails.
+    /// </summary>
     public Task RunAsync()
     {
         var timeout = options.Value.ReadyTimeout;

@@ -1,6 +1,7 @@
 using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
+using BatchBuild.Lifecycle;
 using BatchBuild.Store;
 using Microsoft.Build.Framework;
 using MSBuildTask = Microsoft.Build.Utilities.Task;

@@ -9,7 +9,11 @@ public sealed class ServerBatchCloserTests
     private static readonly TimeSpan Attempt = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan QuickRetry = TimeSpan.FromMilliseconds(20);
 
-    private static ServerBatchCloser Closer(HttpClient http, Uri server, string? key = "k&y=1 2", TimeSpan? attempt = null) =>
+    private static ServerBatchCloser Closer(
+        HttpClient http,
+        Uri server,
+        string? key = "k&y=1 2",
+        TimeSpan? attempt = null) =>
         new(http, server, key, attempt ?? Attempt, QuickRetry);
 
     [Test]
@@ -18,12 +22,16 @@ public sealed class ServerBatchCloserTests
         using var server = new LoopbackServer((_, _) => Task.FromResult(200));
         using var http = Http.CreateClient(null);
 
-        var results = await Closer(http, server.Url).CloseAsync([BatchId.Parse("Nightly 42/é#日本?+%")], CancellationToken.None);
+        var results = await Closer(http, server.Url).CloseAsync(
+            [BatchId.Parse("Nightly 42/é#日本?+%")],
+            CancellationToken.None);
 
         Assert.That(results.Single().Status, Is.EqualTo(ServerCloseStatus.Closed));
         var request = server.Requests.Single();
         Assert.That(request.Method, Is.EqualTo("DELETE"));
-        Assert.That(request.RawUrl, Is.EqualTo("/api/sessions/batches/Nightly%2042%2F%C3%A9%23%E6%97%A5%E6%9C%AC%3F%2B%25/close/bypointerid"));
+        Assert.That(
+            request.RawUrl,
+            Is.EqualTo("/api/sessions/batches/Nightly%2042%2F%C3%A9%23%E6%97%A5%E6%9C%AC%3F%2B%25/close/bypointerid"));
         Assert.That(request.Headers["X-BatchBuild-Api-Key"], Is.EqualTo("k&y=1 2"));
     }
 
@@ -32,13 +40,22 @@ public sealed class ServerBatchCloserTests
     {
         using var server = new LoopbackServer((_, _) => Task.FromResult(200));
         using var http = Http.CreateClient(null);
-        var token = CloseToken.Create(System.Security.Cryptography.RandomNumberGenerator.GetBytes(CloseToken.SecretBytes), BatchId.Parse("b-1"), DateTimeOffset.UtcNow.AddHours(1));
-        var closer = new ServerBatchCloser(http, server.Url, null, TimeSpan.FromSeconds(5)) { CloseTokens = new Dictionary<string, string> { ["b-1"] = token } };
+        var token = CloseToken.Create(
+            System.Security.Cryptography.RandomNumberGenerator.GetBytes(CloseToken.SecretBytes),
+            BatchId.Parse("b-1"),
+            DateTimeOffset.UtcNow.AddHours(1));
+        var closer = new ServerBatchCloser(
+            http,
+            server.Url,
+            null,
+            TimeSpan.FromSeconds(5)) { CloseTokens = new Dictionary<string, string> { ["b-1"] = token } };
 
         await closer.CloseAsync([BatchId.Parse("b-1")], CancellationToken.None);
 
         var request = server.Requests.Single();
-        Assert.That((request.RawUrl, request.Headers[CloseToken.Header]), Is.EqualTo(("/api/sessions/batches/b-1/close/bypointerid", token)));
+        Assert.That(
+            (request.RawUrl, request.Headers[CloseToken.Header]),
+            Is.EqualTo(("/api/sessions/batches/b-1/close/bypointerid", token)));
         Assert.That(request.Headers.ContainsKey("X-BatchBuild-Api-Key"), Is.False);
     }
 
@@ -48,7 +65,9 @@ public sealed class ServerBatchCloserTests
         using var server = new LoopbackServer((_, n) => Task.FromResult(n <= 2 ? 503 : 200));
         using var http = Http.CreateClient(null);
 
-        var result = (await Closer(http, server.Url).CloseAsync([BatchId.Parse("b-1")], CancellationToken.None)).Single();
+        var result = (await Closer(http, server.Url).CloseAsync(
+            [BatchId.Parse("b-1")],
+            CancellationToken.None)).Single();
 
         Assert.That(result.Status, Is.EqualTo(ServerCloseStatus.Closed));
         Assert.That(server.Requests, Has.Count.EqualTo(3));
@@ -63,7 +82,9 @@ public sealed class ServerBatchCloserTests
         using var server = new LoopbackServer((_, _) => Task.FromResult(status));
         using var http = Http.CreateClient(null);
 
-        var result = (await Closer(http, server.Url).CloseAsync([BatchId.Parse("b-1")], CancellationToken.None)).Single();
+        var result = (await Closer(http, server.Url).CloseAsync(
+            [BatchId.Parse("b-1")],
+            CancellationToken.None)).Single();
 
         Assert.That(result.Status, Is.EqualTo(expected));
         Assert.That(result.Detail, Does.StartWith(status.ToString()));
@@ -80,7 +101,9 @@ public sealed class ServerBatchCloserTests
         });
         using var http = Http.CreateClient(null);
 
-        var results = await Closer(http, server.Url).CloseAsync([BatchId.Parse("a"), BatchId.Parse("b"), BatchId.Parse("c"), BatchId.Parse("a")], CancellationToken.None);
+        var results = await Closer(http, server.Url).CloseAsync(
+            [BatchId.Parse("a"), BatchId.Parse("b"), BatchId.Parse("c"), BatchId.Parse("a")],
+            CancellationToken.None);
 
         Assert.That(results.Select(r => r.Id.Value), Is.EquivalentTo(new[] { "a", "b", "c" }));
         Assert.That(results.Select(r => r.Status), Is.All.EqualTo(ServerCloseStatus.Closed));
@@ -97,7 +120,12 @@ public sealed class ServerBatchCloserTests
         });
         using var http = Http.CreateClient(null);
 
-        var result = (await Closer(http, server.Url, attempt: TimeSpan.FromMilliseconds(200)).CloseAsync([BatchId.Parse("b-1")], CancellationToken.None)).Single();
+        var result = (await Closer(
+            http,
+            server.Url,
+            attempt: TimeSpan.FromMilliseconds(200)).CloseAsync(
+                [BatchId.Parse("b-1")],
+                CancellationToken.None)).Single();
 
         Assert.That(result.Status, Is.EqualTo(ServerCloseStatus.Failed));
         Assert.That(result.Detail, Does.Contain("no answer within 0.2 s"));
@@ -110,7 +138,9 @@ public sealed class ServerBatchCloserTests
         using var http = Http.CreateClient(null);
         var nothing = new Uri($"http://127.0.0.1:{LoopbackServer.FreePort()}/");
 
-        var result = (await Closer(http, nothing, key: "secret-key").CloseAsync([BatchId.Parse("b-1")], CancellationToken.None)).Single();
+        var result = (await Closer(http, nothing, key: "secret-key").CloseAsync(
+            [BatchId.Parse("b-1")],
+            CancellationToken.None)).Single();
 
         Assert.That(result.Status, Is.EqualTo(ServerCloseStatus.Failed));
         Assert.That(result.Detail, Does.Not.Contain("secret-key"));
@@ -127,7 +157,11 @@ public sealed class ServerBatchCloserTests
 
         Assert.That(result.Status, Is.EqualTo(ServerCloseStatus.Closed));
         var (line, authorization) = proxy.Requests.Last();
-        Assert.That(line, Does.StartWith("DELETE http://batches.example.test/api/sessions/batches/b-1/close/bypointerid HTTP/"));
-        Assert.That(authorization, Is.EqualTo("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("ci@corp:p@ss"))));
+        Assert.That(
+            line,
+            Does.StartWith("DELETE http://batches.example.test/api/sessions/batches/b-1/close/bypointerid HTTP/"));
+        Assert.That(
+            authorization,
+            Is.EqualTo("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("ci@corp:p@ss"))));
     }
 }

@@ -18,7 +18,18 @@ public sealed class BackgroundTests(string provider) : DatabaseTest(provider)
 {
     private static readonly DateTimeOffset Morning = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
     private static ResultDto Result(string batch, DateTimeOffset at) =>
-        new(batch, 1, "Tests", "A.One", "One", TestRunOutcome.Passed, 10, at, "agent-1", Guid.NewGuid().ToString("N"), null);
+        new(
+            batch,
+            1,
+            "Tests",
+            "A.One",
+            "One",
+            TestRunOutcome.Passed,
+            10,
+            at,
+            "agent-1",
+            Guid.NewGuid().ToString("N"),
+            null);
 
     [Test]
     public async Task A_batch_that_went_idle_while_the_server_was_down_closes_on_the_next_start()
@@ -36,10 +47,13 @@ public sealed class BackgroundTests(string provider) : DatabaseTest(provider)
         clock.Now += TimeSpan.FromHours(1.5);
         await using var restarted = await RunningServer.StartAsync(Database, clock: clock);
 
-        await ServerApiTests.WaitForAsync(() => restarted.ListAsync("?state=closed").GetAwaiter().GetResult().Total == 1);
+        await ServerApiTests.WaitForAsync(
+            () => restarted.ListAsync("?state=closed").GetAwaiter().GetResult().Total == 1);
         var idle = (await restarted.Client.GetFromJsonAsync("api/v1/batches/ci-idle", ApiJson.Default.BatchDto))!;
         var busy = (await restarted.Client.GetFromJsonAsync("api/v1/batches/ci-busy", ApiJson.Default.BatchDto))!;
-        Assert.That((idle.State, idle.Reason, idle.ClosedAt), Is.EqualTo(("closed", (string?)"idle", (DateTimeOffset?)clock.Now)));
+        Assert.That(
+            (idle.State, idle.Reason, idle.ClosedAt),
+            Is.EqualTo(("closed", (string?)"idle", (DateTimeOffset?)clock.Now)));
         Assert.That(busy.State, Is.EqualTo("active"));
     }
 
@@ -80,29 +94,40 @@ public sealed class BackgroundTests(string provider) : DatabaseTest(provider)
     [Test]
     public async Task Bad_configuration_and_an_unreachable_database_stop_the_start_with_codes()
     {
-        var (bad, problems) = await BatchServer.CreateAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var (bad, problems) = await BatchServer.CreateAsync(
+            [],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BatchBuild:Provider"] = "mysql",
             ["BatchBuild:ApiKeyHashes:0"] = "md5:abc",
             ["BatchBuild:IdleTimeout"] = "-00:01:00",
             ["BatchBuild:WebhookUrls:0"] = "ftp://example.test/hook",
         }));
-        var (noKey, keyProblems) = await BatchServer.CreateAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var (noKey, keyProblems) = await BatchServer.CreateAsync(
+            [],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BatchBuild:ConnectionString"] = Path.Combine(Path.GetTempPath(), "never-created.db"),
         }));
-        var (down, downProblems) = await BatchServer.CreateAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var (down, downProblems) = await BatchServer.CreateAsync(
+            [],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BatchBuild:Provider"] = "postgres",
-            ["BatchBuild:ConnectionString"] = $"Host=127.0.0.1;Port={LoopbackServer.FreePort()};Username=nobody;Password=secret-password;Database=none;Timeout=3",
+            ["BatchBuild:ConnectionString"] = $"Host=127.0.0.1;Port={LoopbackServer.FreePort()};"
+                + "Username=nobody;Password=secret-password;Database=none;Timeout=3",
             ["BatchBuild:AllowAnonymous"] = "true",
             ["AllowedHosts"] = "127.0.0.1",
         }));
 
-        Assert.That((bad, noKey, down), Is.EqualTo(((WebApplication?)null, (WebApplication?)null, (WebApplication?)null)));
+        Assert.That(
+            (bad, noKey, down),
+            Is.EqualTo(((WebApplication?)null, (WebApplication?)null, (WebApplication?)null)));
         Assert.That(problems, Has.Count.EqualTo(4).And.All.StartWith("BB5005: "));
         Assert.That(problems[0], Does.Contain("mysql").And.Contain("sqlite or postgres"));
         Assert.That(keyProblems.Single(), Does.Contain("no API key is configured"));
-        Assert.That(downProblems.Single(), Does.StartWith("BB2001: the PostgreSQL database 'none' on 127.0.0.1").And.Not.Contain("secret-password"));
+        Assert.That(
+            downProblems.Single(),
+            Does.StartWith("BB2001: the PostgreSQL database 'none' on 127.0.0.1").And.Not.Contain("secret-password"));
     }
 }

@@ -9,6 +9,7 @@ using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Durations;
+using BatchBuild.Lifecycle;
 
 namespace BatchBuild.Server.Tests;
 
@@ -38,12 +39,19 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
         return (await response.Content.ReadFromJsonAsync(ApiJson.Default.CloseTokenDto))!;
     }
 
-    private static async Task<(HttpStatusCode Status, string Body)> WithTokenAsync(RunningServer server, HttpMethod method, string path, string token)
+    private static async Task<(HttpStatusCode Status, string Body)> WithTokenAsync(
+        RunningServer server,
+        HttpMethod method,
+        string path,
+        string token)
     {
         using var request = new HttpRequestMessage(method, path);
         if (method == HttpMethod.Post)
         {
-            request.Content = new StringContent(path.EndsWith("results", StringComparison.Ordinal) ? "{\"results\":[]}" : "", Encoding.UTF8, "application/json");
+            request.Content = new StringContent(
+                path.EndsWith("results", StringComparison.Ordinal) ? "{\"results\":[]}" : "",
+                Encoding.UTF8,
+                "application/json");
         }
 
         request.Headers.Add(CloseToken.Header, token);
@@ -57,7 +65,8 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
     {
         var configured = Convert.FromHexString(ApiKeys.Hash(RunningServer.Key)["sha256:".Length..]);
         var expiry = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"{prefix}{expiry}.{Convert.ToHexStringLower(HMACSHA256.HashData(configured, Encoding.UTF8.GetBytes($"batchbuild-close\n{expiry}\n{id}")))}";
+        var mac = HMACSHA256.HashData(configured, Encoding.UTF8.GetBytes($"batchbuild-close\n{expiry}\n{id}"));
+        return $"{prefix}{expiry}.{Convert.ToHexStringLower(mac)}";
     }
 
     [Test]
@@ -67,10 +76,20 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
         await server.ReportAsync(Result("minted-1", DateTimeOffset.UtcNow));
         var expires = DateTimeOffset.UtcNow.AddDays(1);
 
-        var retired = await WithTokenAsync(server, HttpMethod.Delete, "api/sessions/batches/minted-1/close/bypointerid", FromConfiguredHash("bbc1.", "minted-1", expires));
-        var current = await WithTokenAsync(server, HttpMethod.Post, "api/v1/batches/minted-1/close", FromConfiguredHash("bbc2.", "minted-1", expires));
+        var retired = await WithTokenAsync(
+            server,
+            HttpMethod.Delete,
+            "api/sessions/batches/minted-1/close/bypointerid",
+            FromConfiguredHash("bbc1.", "minted-1", expires));
+        var current = await WithTokenAsync(
+            server,
+            HttpMethod.Post,
+            "api/v1/batches/minted-1/close",
+            FromConfiguredHash("bbc2.", "minted-1", expires));
 
-        Assert.That((retired.Status, current.Status), Is.EqualTo((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized)));
+        Assert.That(
+            (retired.Status, current.Status),
+            Is.EqualTo((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized)));
         Assert.That(retired.Body, Does.Contain("BB5002").And.Contain("bbc1."));
         Assert.That((await server.ListAsync()).Batches.Single().State, Is.EqualTo("active"));
     }
@@ -79,14 +98,24 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
     public async Task A_server_issued_token_closes_its_batch_only_and_expires()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var server = await RunningServer.StartAsync(Database, new Dictionary<string, string?> { ["BatchBuild:MaxBatchAge"] = "2.00:00:00", ["BatchBuild:IdleTimeout"] = "3.00:00:00" }, clock);
+        await using var server = await RunningServer.StartAsync(
+            Database,
+            new Dictionary<string, string?>
+            {
+                ["BatchBuild:MaxBatchAge"] = "2.00:00:00",
+                ["BatchBuild:IdleTimeout"] = "3.00:00:00",
+            },
+            clock);
         await server.ReportAsync(Result("tok-1", clock.Now), Result("tok-2", clock.Now), Result("tok-3", clock.Now));
 
         var issued = await IssueAsync(server.Client, "tok-1");
         var token = issued.Token;
 
         Assert.That(token, Does.StartWith("bbc2."));
-        Assert.That(issued.ExpiresAt, Is.EqualTo(clock.Now.AddDays(2)).Within(TimeSpan.FromSeconds(1)), "a token lasts as long as a batch may live");
+        Assert.That(
+            issued.ExpiresAt,
+            Is.EqualTo(clock.Now.AddDays(2)).Within(TimeSpan.FromSeconds(1)),
+            "a token lasts as long as a batch may live");
         var elsewhere = new[]
         {
             await WithTokenAsync(server, HttpMethod.Delete, "api/sessions/batches/tok-2/close/bypointerid", token),
@@ -95,17 +124,38 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
             await WithTokenAsync(server, HttpMethod.Get, "api/v1/batches/tok-1", token),
             await WithTokenAsync(server, HttpMethod.Post, "api/v1/batches/tok-1/close-token", token),
         };
-        Assert.That(elsewhere.Select(answer => answer.Status), Is.All.EqualTo(HttpStatusCode.Unauthorized), "another batch, recording, reading, another token");
-        Assert.That((await WithTokenAsync(server, HttpMethod.Delete, "api/sessions/batches/tok-1/close/bypointerid", token)).Status, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That((await WithTokenAsync(server, HttpMethod.Post, "api/v1/batches/tok-2/close", (await IssueAsync(server.Client, "tok-2")).Token)).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(
+            elsewhere.Select(answer => answer.Status),
+            Is.All.EqualTo(HttpStatusCode.Unauthorized),
+            "another batch, recording, reading, another token");
+        Assert.That(
+            (await WithTokenAsync(
+                server,
+                HttpMethod.Delete,
+                "api/sessions/batches/tok-1/close/bypointerid",
+                token)).Status,
+            Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(
+            (await WithTokenAsync(
+                server,
+                HttpMethod.Post,
+                "api/v1/batches/tok-2/close",
+                (await IssueAsync(server.Client, "tok-2")).Token)).Status,
+            Is.EqualTo(HttpStatusCode.OK));
 
         var later = (await IssueAsync(server.Client, "tok-3")).Token;
         clock.Now += TimeSpan.FromDays(2) + TimeSpan.FromMinutes(1);
-        var expired = await WithTokenAsync(server, HttpMethod.Delete, "api/sessions/batches/tok-3/close/bypointerid", later);
+        var expired = await WithTokenAsync(
+            server,
+            HttpMethod.Delete,
+            "api/sessions/batches/tok-3/close/bypointerid",
+            later);
 
         // By then the batch is past MaxBatchAge too, and the sweeper may have closed it as too old; never the token.
         Assert.That(expired.Status, Is.EqualTo(HttpStatusCode.Unauthorized), expired.Body);
-        Assert.That((await server.ListAsync()).Batches.Select(b => (b.BatchId, b.Reason == "explicit")), Is.EquivalentTo(new[] { ("tok-1", true), ("tok-2", true), ("tok-3", false) }));
+        Assert.That(
+            (await server.ListAsync()).Batches.Select(b => (b.BatchId, b.Reason == "explicit")),
+            Is.EquivalentTo(new[] { ("tok-1", true), ("tok-2", true), ("tok-3", false) }));
     }
 
     [Test]
@@ -120,13 +170,26 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
 
         await using (var restarted = await RunningServer.StartAsync(Database))
         {
-            Assert.That((await WithTokenAsync(restarted, HttpMethod.Delete, "api/sessions/batches/keep-1/close/bypointerid", token)).Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(
+                (await WithTokenAsync(
+                    restarted,
+                    HttpMethod.Delete,
+                    "api/sessions/batches/keep-1/close/bypointerid",
+                    token)).Status,
+                Is.EqualTo(HttpStatusCode.OK));
         }
 
         using var other = TestDatabase.Create(Database.Provider);
         await using var elsewhere = await RunningServer.StartAsync(other);
         await elsewhere.ReportAsync(Result("keep-1", DateTimeOffset.UtcNow));
-        Assert.That((await WithTokenAsync(elsewhere, HttpMethod.Delete, "api/sessions/batches/keep-1/close/bypointerid", token)).Status, Is.EqualTo(HttpStatusCode.Unauthorized), "another server, with the same key, has its own secret");
+        Assert.That(
+            (await WithTokenAsync(
+                elsewhere,
+                HttpMethod.Delete,
+                "api/sessions/batches/keep-1/close/bypointerid",
+                token)).Status,
+            Is.EqualTo(HttpStatusCode.Unauthorized),
+            "another server, with the same key, has its own secret");
     }
 
     [Test]
@@ -137,18 +200,31 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
         using var http = Http.CreateClient(null);
         var id = BatchId.Parse("request-1");
         var settings = BatchLifecycleSettings.Defaults with { ServerUrl = server.Url, ApiKey = RunningServer.Key };
-        var (token, detail) = await new ServerBatchCloser(http, server.Url, RunningServer.Key, TimeSpan.FromSeconds(10)).RequestCloseTokenAsync(id, CancellationToken.None);
+        var (token, detail) = await new ServerBatchCloser(
+            http,
+            server.Url,
+            RunningServer.Key,
+            TimeSpan.FromSeconds(10)).RequestCloseTokenAsync(id, CancellationToken.None);
 
         var json = CloseRequest.From(id, "Tests", Path.Combine(_folder, "batchbuild.db"), settings, token).ToJson();
         var written = CloseRequest.FromJson(json);
         var messages = new List<Diagnostic>();
-        var closed = await new BatchCloser(written.LifecycleIn(_ => null), written.StorePath, http, messages.Add, _ => null)
+        var closed = await new BatchCloser(
+            written.LifecycleIn(_ => null),
+            written.StorePath,
+            http,
+            messages.Add,
+            _ => null)
         {
             CloseTokens = new Dictionary<string, string> { [written.BatchId] = written.CloseToken! },
         }.CloseAsync([id], CancellationToken.None);
 
         Assert.That(token, Is.Not.Null, detail);
-        Assert.That(json, Does.Contain(token).And.Not.Contain(RunningServer.Key).And.Not.Contain(ApiKeys.Hash(RunningServer.Key)["sha256:".Length..]), "the key stays off the disk");
+        Assert.That(
+            json,
+            Does.Contain(token).And.Not.Contain(RunningServer.Key).And.Not.Contain(
+                ApiKeys.Hash(RunningServer.Key)["sha256:".Length..]),
+            "the key stays off the disk");
         Assert.That(closed, Is.True, string.Join(Environment.NewLine, messages));
         Assert.That((await server.ListAsync()).Batches.Single().State, Is.EqualTo("closed"));
     }
@@ -157,28 +233,52 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
     public async Task Without_a_token_the_close_takes_the_key_from_its_environment_and_says_so_when_it_is_missing()
     {
         await using var server = await RunningServer.StartAsync(Database);
-        await server.ReportAsync(Result("fallback-1", DateTimeOffset.UtcNow), Result("fallback-2", DateTimeOffset.UtcNow));
+        await server.ReportAsync(
+            Result("fallback-1", DateTimeOffset.UtcNow),
+            Result("fallback-2", DateTimeOffset.UtcNow));
         using var http = Http.CreateClient(null);
         var away = new Uri($"http://127.0.0.1:{LoopbackServer.FreePort()}/");
         var settings = BatchLifecycleSettings.Defaults with { ServerUrl = server.Url, ApiKey = RunningServer.Key };
 
         // The server was away when the project asked.
-        var (token, detail) = await new ServerBatchCloser(http, away, RunningServer.Key, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10))
+        var (token, detail) = await new ServerBatchCloser(
+            http,
+            away,
+            RunningServer.Key,
+            TimeSpan.FromSeconds(5),
+            TimeSpan.FromMilliseconds(10))
             .RequestCloseTokenAsync(BatchId.Parse("fallback-1"), CancellationToken.None);
         var messages = new List<Diagnostic>();
 
         async Task<bool> CloseAsync(string id, string? environmentKey)
         {
-            var written = CloseRequest.FromJson(CloseRequest.From(BatchId.Parse(id), "Tests", Path.Combine(_folder, "batchbuild.db"), settings, token).ToJson());
+            var written = CloseRequest.FromJson(CloseRequest.From(
+                BatchId.Parse(id),
+                "Tests",
+                Path.Combine(_folder, "batchbuild.db"),
+                settings,
+                token).ToJson());
             Func<string, string?> environment = name => name == "BATCHBUILD_API_KEY" ? environmentKey : null;
-            return await new BatchCloser(written.LifecycleIn(environment), written.StorePath, http, messages.Add, environment) { FirstRetryDelay = TimeSpan.FromMilliseconds(10) }
+            return await new BatchCloser(
+                written.LifecycleIn(environment),
+                written.StorePath,
+                http,
+                messages.Add,
+                environment) { FirstRetryDelay = TimeSpan.FromMilliseconds(10) }
                 .CloseAsync([BatchId.Parse(id)], CancellationToken.None);
         }
 
         Assert.That(token, Is.Null, detail);
-        Assert.That(await CloseAsync("fallback-1", RunningServer.Key), Is.True, string.Join(Environment.NewLine, messages));
+        Assert.That(
+            await CloseAsync("fallback-1", RunningServer.Key),
+            Is.True,
+            string.Join(Environment.NewLine, messages));
         Assert.That(await CloseAsync("fallback-2", null), Is.False);
-        Assert.That(messages.Last().Text, Does.Contain("without the API key").And.Contain("BATCHBUILD_API_KEY").And.Contain("BB5014"));
-        Assert.That((await server.ListAsync()).Batches.Select(b => (b.BatchId, b.State)), Is.EquivalentTo(new[] { ("fallback-1", "closed"), ("fallback-2", "active") }));
+        Assert.That(
+            messages.Last().Text,
+            Does.Contain("without the API key").And.Contain("BATCHBUILD_API_KEY").And.Contain("BB5014"));
+        Assert.That(
+            (await server.ListAsync()).Batches.Select(b => (b.BatchId, b.State)),
+            Is.EquivalentTo(new[] { ("fallback-1", "closed"), ("fallback-2", "active") }));
     }
 }

@@ -9,15 +9,24 @@ namespace BatchBuild.Server.Tests;
 /// </summary>
 internal static class RawHttp
 {
-    /// <summary>Sends <paramref name="method"/> <paramref name="target"/> with <paramref name="headers"/> and answers the status code and body.</summary>
-    public static async Task<(int Status, string Body)> SendAsync(Uri server, string method, string target, params string[] headers)
+    /// <summary>
+    /// Sends <paramref name="method"/> <paramref name="target"/> with <paramref name="headers"/> and answers the
+    /// status code and body.
+    /// </summary>
+    public static async Task<(int Status, string Body)> SendAsync(
+        Uri server,
+        string method,
+        string target,
+        params string[] headers)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var client = new TcpClient();
         await client.ConnectAsync(server.Host, server.Port, timeout.Token);
         await using var stream = client.GetStream();
         var request = new StringBuilder()
-            .Append($"{method} {target} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\nContent-Length: 0\r\n");
+            .Append(
+                $"{method} {target} HTTP/1.1\r\nHost: {server.Authority}\r\n"
+                + "Connection: close\r\nContent-Length: 0\r\n");
         foreach (var header in headers)
         {
             request.Append(header).Append("\r\n");

@@ -55,7 +55,11 @@ internal sealed class RunningServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<RunningServer> StartAsync(
-        TestDatabase database, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, int port = 0, ILoggerProvider? logs = null)
+        TestDatabase database,
+        IDictionary<string, string?>? settings = null,
+        TimeProvider? clock = null,
+        int port = 0,
+        ILoggerProvider? logs = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -89,14 +93,19 @@ internal sealed class RunningServer : IAsyncDisposable
         });
         Assert.That(problems, Is.Empty);
         await app!.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!
+            .Addresses.Single();
         return new RunningServer(app, new Uri(address + "/"));
     }
 
     /// <summary>Reports <paramref name="results"/> with the accepted key.</summary>
     public async Task<ResultsResponse> ReportAsync(params ResultDto[] results)
     {
-        using var response = await Client.PostAsJsonAsync("api/v1/results", new ResultsRequest(results), ApiJson.Default.ResultsRequest);
+        using var response = await Client.PostAsJsonAsync(
+            "api/v1/results",
+            new ResultsRequest(results),
+            ApiJson.Default.ResultsRequest);
         Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync(ApiJson.Default.ResultsResponse))!;
     }
@@ -136,9 +145,16 @@ internal sealed class LogCapture : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter)
         {
-            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(pair => $"{pair.Key}={pair.Value}")) : string.Empty;
+            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(
+                " ",
+                pairs.Select(pair => $"{pair.Key}={pair.Value}")) : string.Empty;
             capture.Lines.Enqueue((category, logLevel, $"{formatter(state, exception)} {properties} {exception}"));
         }
     }

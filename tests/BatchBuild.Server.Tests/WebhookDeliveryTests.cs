@@ -26,10 +26,21 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(3);
 
     private static ResultDto Result(string batch) =>
-        new(batch, 1, "Tests", "A.One", "One", TestRunOutcome.Passed, 10, DateTimeOffset.UtcNow, "agent-1", Guid.NewGuid().ToString("N"), null);
+        new(
+            batch,
+            1,
+            "Tests",
+            "A.One",
+            "One",
+            TestRunOutcome.Passed,
+            10,
+            DateTimeOffset.UtcNow,
+            "agent-1",
+            Guid.NewGuid().ToString("N"),
+            null);
 
     [Test]
-    public async Task A_hanging_and_a_failing_webhook_hold_back_no_other_webhook_are_given_up_visibly_and_the_good_one_gets_each_close_once()
+    public async Task Failing_and_hanging_webhooks_hold_back_no_other_are_given_up_and_a_good_one_gets_each_close_once()
     {
         using var hanging = new HangingReceiver();
         using var failing = new LoopbackServer((_, _) => Task.FromResult(500));
@@ -55,7 +66,9 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
         await using (var server = await RunningServer.StartAsync(Database, settings, logs: logs))
         {
             await server.ReportAsync([.. batches.Select(Result)]);
-            var closes = await Task.WhenAll(batches.Select(id => server.Client.PostAsync($"api/v1/batches/{id}/close", null)));
+            var closes = await Task.WhenAll(batches.Select(id => server.Client.PostAsync(
+                $"api/v1/batches/{id}/close",
+                null)));
             var closedAt = clock.Elapsed;
             Assert.That(closes.Select(close => (int)close.StatusCode), Is.All.EqualTo(200));
             foreach (var close in closes)
@@ -65,26 +78,48 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
 
             await ServerApiTests.WaitForAsync(() => arrivals.Count >= 3, seconds: 60);
             var lastArrival = arrivals.Max() - closedAt;
-            TestContext.Out.WriteLine($"{Database.Provider}: the good webhook got the three documents {string.Join(", ", arrivals.Select(at => $"{(at - closedAt).TotalSeconds:0.000} s"))} after the closes (delivery timeout {DeliveryTimeout.TotalSeconds} s)");
+            TestContext.Out.WriteLine(
+                $"{Database.Provider}: the good webhook got the three documents "
+                + $"{string.Join(", ", arrivals.Select(at => $"{(at - closedAt).TotalSeconds:0.000} s"))} after the "
+                + $"closes (delivery timeout {DeliveryTimeout.TotalSeconds} s)");
 
             // Delivered one after the other, each close would wait for the hanging webhook's try
             // of the closes before it: the third document would come at least two timeouts
             // after the closes. Tried on their own, all three come within one timeout (measured
             // from the closes' answers, so that a slow close on a loaded machine does not count).
-            Assert.That(lastArrival, Is.LessThan(DeliveryTimeout), $"the good webhook got the third document {lastArrival} after the closes");
-            Assert.That(good.Requests.Select(request => BatchCompletion.FromJson(request.Body).Name), Is.EquivalentTo(batches));
+            Assert.That(
+                lastArrival,
+                Is.LessThan(DeliveryTimeout),
+                $"the good webhook got the third document {lastArrival} after the closes");
+            Assert.That(
+                good.Requests.Select(request => BatchCompletion.FromJson(request.Body).Name),
+                Is.EquivalentTo(batches));
 
-            await ServerApiTests.WaitForAsync(() => GivenUpAsync(server).GetAwaiter().GetResult().Total == 6, seconds: 60);
+            await ServerApiTests.WaitForAsync(
+                () => GivenUpAsync(server).GetAwaiter().GetResult().Total == 6,
+                seconds: 60);
             var givenUp = await GivenUpAsync(server);
-            Assert.That(givenUp.Deliveries.Select(d => (d.BatchId, d.Target, d.State, d.Attempts)), Is.EquivalentTo(batches.SelectMany(id => new[]
+            Assert.That(
+                givenUp.Deliveries.Select(d => (d.BatchId, d.Target, d.State, d.Attempts)),
+                Is.EquivalentTo(batches.SelectMany(id => new[]
             {
                 (id, hanging.Url.ToString(), DeliveryState.GivenUp, 2),
                 (id, $"{failing.Url}fails?…", DeliveryState.GivenUp, 2),
             })));
-            Assert.That(givenUp.Deliveries.Where(d => d.Target.StartsWith(hanging.Url.ToString(), StringComparison.Ordinal)).Select(d => d.LastError), Is.All.StartWith("no answer within"));
-            Assert.That(givenUp.Deliveries.Where(d => d.Target.Contains("fails", StringComparison.Ordinal)).Select(d => d.LastError), Is.All.StartWith("answered 500"));
+            Assert.That(
+                givenUp.Deliveries.Where(d => d.Target.StartsWith(
+                    hanging.Url.ToString(),
+                    StringComparison.Ordinal)).Select(d => d.LastError),
+                Is.All.StartWith("no answer within"));
+            Assert.That(
+                givenUp.Deliveries.Where(d => d.Target.Contains(
+                    "fails",
+                    StringComparison.Ordinal)).Select(d => d.LastError),
+                Is.All.StartWith("answered 500"));
 
-            var ofBatch = (await server.Client.GetFromJsonAsync("api/v1/batches/ci-2/1/notifications", ApiJson.Default.NotificationsDto))!;
+            var ofBatch = (await server.Client.GetFromJsonAsync(
+                "api/v1/batches/ci-2/1/notifications",
+                ApiJson.Default.NotificationsDto))!;
             Assert.That(ofBatch.Deliveries.Select(d => (d.Target, d.State, d.Attempts)), Is.EquivalentTo(new[]
             {
                 (hanging.Url.ToString(), DeliveryState.GivenUp, 2),
@@ -94,14 +129,21 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
             Assert.That(ofBatch.Deliveries.Single(d => d.State == DeliveryState.Delivered).DeliveredAt, Is.Not.Null);
         }
 
-        var givenUpLines = logs.Lines.Where(line => line.Text.StartsWith("BB4004: ", StringComparison.Ordinal)).ToList();
+        var givenUpLines = logs.Lines.Where(line => line.Text.StartsWith(
+            "BB4004: ",
+            StringComparison.Ordinal)).ToList();
         Assert.That(givenUpLines, Has.Count.EqualTo(6), "one BB4004 line per given-up delivery");
         Assert.That(givenUpLines.Select(line => line.Level), Is.All.EqualTo(LogLevel.Error));
-        Assert.That(givenUpLines.Select(line => line.Text), Has.Some.Contains("batch ci-1").And.Contains("after 2 tries"));
+        Assert.That(
+            givenUpLines.Select(line => line.Text),
+            Has.Some.Contains("batch ci-1").And.Contains("after 2 tries"));
         Assert.That(logs.Lines.Select(line => line.Text), Has.None.Contains("secret"), "no webhook secret in the log");
         var failedTries = failing.Requests.Count;
         var hangingTries = hanging.Accepted;
-        Assert.That((failedTries, hangingTries), Is.EqualTo((6, 6)), "two tries per batch at each failing webhook, then no more");
+        Assert.That(
+            (failedTries, hangingTries),
+            Is.EqualTo((6, 6)),
+            "two tries per batch at each failing webhook, then no more");
 
         // A restart sends nothing again: the good webhook took each close once, and a given-up
         // delivery stays given up and listed.
@@ -112,11 +154,14 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
         }
 
         Assert.That(good.Requests, Has.Count.EqualTo(3), "no duplicate to the webhook that took them");
-        Assert.That((failing.Requests.Count, hanging.Accepted), Is.EqualTo((failedTries, hangingTries)), "given up for good");
+        Assert.That(
+            (failing.Requests.Count, hanging.Accepted),
+            Is.EqualTo((failedTries, hangingTries)),
+            "given up for good");
     }
 
     [Test]
-    public async Task A_delivery_pending_at_shutdown_is_tried_by_the_next_start_and_the_webhook_that_took_it_is_not_sent_it_again()
+    public async Task A_delivery_pending_at_shutdown_is_tried_by_the_next_start_and_never_again_once_taken()
     {
         var up = false;
         using var flaky = new LoopbackServer((_, _) => Task.FromResult(Volatile.Read(ref up) ? 200 : 503));
@@ -140,7 +185,9 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
         await using (var restarted = await RunningServer.StartAsync(Database, settings))
         {
             await ServerApiTests.WaitForAsync(() => flaky.Requests.Count > refused);
-            await ServerApiTests.WaitForAsync(() => restarted.Client.GetFromJsonAsync("api/v1/batches/ci-restart/1/notifications", ApiJson.Default.NotificationsDto)
+            await ServerApiTests.WaitForAsync(() => restarted.Client.GetFromJsonAsync(
+                "api/v1/batches/ci-restart/1/notifications",
+                ApiJson.Default.NotificationsDto)
                 .GetAwaiter().GetResult()!.Deliveries.All(d => d.State == DeliveryState.Delivered));
             await Task.Delay(1000);
         }
@@ -154,7 +201,9 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
     [Test]
     public async Task Bad_webhook_delivery_settings_stop_the_start_with_BB5005()
     {
-        var (app, problems) = await BatchServer.CreateAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var (app, problems) = await BatchServer.CreateAsync(
+            [],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["BatchBuild:AllowAnonymous"] = "true",
             ["AllowedHosts"] = "127.0.0.1",
@@ -184,7 +233,9 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
         using var anonymous = await server.Anonymous.GetAsync("api/v1/notifications");
 
         Assert.That((int)state.StatusCode, Is.EqualTo(400));
-        Assert.That(await state.Content.ReadAsStringAsync(), Does.Contain("BB5001").And.Contain("pending, delivered or givenUp"));
+        Assert.That(
+            await state.Content.ReadAsStringAsync(),
+            Does.Contain("BB5001").And.Contain("pending, delivered or givenUp"));
         Assert.That((int)page.StatusCode, Is.EqualTo(400));
         Assert.That((int)unknown.StatusCode, Is.EqualTo(404));
         Assert.That(await unknown.Content.ReadAsStringAsync(), Does.Contain("BB5004"));
@@ -192,5 +243,7 @@ public sealed class WebhookDeliveryTests(string provider) : DatabaseTest(provide
     }
 
     private static async Task<DeliveryPage> GivenUpAsync(RunningServer server) =>
-        (await server.Client.GetFromJsonAsync("api/v1/notifications?state=givenUp&pageSize=100", ApiJson.Default.DeliveryPage))!;
+        (await server.Client.GetFromJsonAsync(
+            "api/v1/notifications?state=givenUp&pageSize=100",
+            ApiJson.Default.DeliveryPage))!;
 }

@@ -8,6 +8,7 @@ using BatchBuild.Core.Durations;
 using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;
 using BatchBuild.Adapter;
+using BatchBuild.Lifecycle;
 using BatchBuild.Store;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.DataCollection;

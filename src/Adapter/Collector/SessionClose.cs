@@ -2,6 +2,7 @@ using System.Text.Json;
 using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
+using BatchBuild.Lifecycle;
 using BatchBuild.Store;
 
 namespace BatchBuild.Collector;

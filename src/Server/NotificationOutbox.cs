@@ -1,62 +1,14 @@
 using System.Runtime.CompilerServices;
 using BatchBuild.Client;
 using BatchBuild.Core;
-using BatchBuild.Core.Batches;
+using BatchBuild.Core.Api;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
+using BatchBuild.Lifecycle;
 using BatchBuild.Store;
 using Microsoft.Extensions.Options;
 
 namespace BatchBuild.Server;
-
-/// <summary>
-/// Wakes the notification outbox when a batch may have closed or a delivery has ended. A waiter
-/// takes <see cref="Next"/> before it looks, so a wake that comes while it looks is not lost.
-/// </summary>
-public sealed class OutboxSignal
-{
-    private TaskCompletionSource _woken = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes at the next <see cref="Wake"/>.</summary>
-    public Task Next => Volatile.Read(ref _woken).Task;
-
-    /// <summary>Asks the outbox to look now.</summary>
-    public void Wake() =>
-        Interlocked.Exchange(ref _woken, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-}
-
-/// <summary>
-/// Closes idle and old batches. Its state is the database's (every active batch's times), so a
-/// restart loses nothing: the first sweep after it closes whatever expired while it was down.
-/// </summary>
-internal sealed class BatchSweeper(IBatchStore store, OutboxSignal outbox, IOptions<ServerOptions> options, ILogger<BatchSweeper> log) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var closed = await store.CloseExpiredAsync(stoppingToken);
-                foreach (var batch in closed)
-                {
-                    log.Report(Diagnostic.Info($"batch {batch.Name} closed ({batch.Reason?.ToString().ToLowerInvariant()})"));
-                }
-
-                if (closed.Count > 0)
-                {
-                    outbox.Wake();
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.Report(Diagnostic.Warning(DiagnosticCodes.StoreUnavailable, $"the sweep for idle and old batches failed ({e.Message}); it runs again in {options.Value.SweepInterval}"));
-            }
-
-            await Task.Delay(options.Value.SweepInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-}
 
 /// <summary>
 /// Sends completion notifications from the database outbox. Each closed batch that notifies is
@@ -71,7 +23,13 @@ internal sealed class BatchSweeper(IBatchStore store, OutboxSignal outbox, IOpti
 /// after 10 minutes.
 /// </summary>
 internal sealed class NotificationOutbox(
-    INotificationOutbox store, OutboxSignal signal, IOptions<ServerOptions> options, IHttpClientFactory http, TimeProvider clock, ILogger<NotificationOutbox> log) : BackgroundService
+    INotificationOutbox store,
+    OutboxSignal signal,
+    IOptions<ServerOptions> options,
+    IHttpClientFactory http,
+    TimeProvider clock,
+    ILogger<NotificationOutbox> log)
+        : BackgroundService
 {
     public const string HttpClientName = "webhooks";
 
@@ -81,10 +39,14 @@ internal sealed class NotificationOutbox(
         var webhooks = settings.WebhookUrls
             .Select(text => new Uri(text))
             .DistinctBy(url => url.AbsoluteUri)
-            .ToDictionary(url => NotificationTarget.For(url, CompletionNotifier.Redacted(url)));
+            .ToDictionary(url => NotificationTarget.For(url, Http.Redacted(url)));
         var targets = webhooks.Keys.ToList();
         var onTheirWay = targets.ToDictionary(target => target.Key, _ => new StrongBox<int>());
-        var notifier = new CompletionNotifier(BatchLifecycleSettings.Defaults, http.CreateClient(HttpClientName), log.Report, _ => null);
+        var notifier = new CompletionNotifier(
+            BatchLifecycleSettings.Defaults,
+            http.CreateClient(HttpClientName),
+            log.Report,
+            _ => null);
         var running = new List<Task>();
         await GiveUpUnconfiguredAsync(targets, stoppingToken);
         try
@@ -95,7 +57,9 @@ internal sealed class NotificationOutbox(
                 var found = false;
                 try
                 {
-                    var free = onTheirWay.ToDictionary(lane => lane.Key, lane => settings.WebhookConcurrency - Volatile.Read(ref lane.Value.Value));
+                    var free = onTheirWay.ToDictionary(
+                        lane => lane.Key,
+                        lane => settings.WebhookConcurrency - Volatile.Read(ref lane.Value.Value));
                     var claim = await store.ClaimDeliveriesAsync(targets, free, stoppingToken);
                     foreach (var completion in claim.TakenUp)
                     {
@@ -106,14 +70,23 @@ internal sealed class NotificationOutbox(
                     {
                         var target = targets.First(target => target.Key == delivery.TargetKey);
                         Interlocked.Increment(ref onTheirWay[target.Key].Value);
-                        running.Add(DeliverAsync(notifier, webhooks[target], target, delivery, onTheirWay[target.Key], stoppingToken));
+                        running.Add(DeliverAsync(
+                            notifier,
+                            webhooks[target],
+                            target,
+                            delivery,
+                            onTheirWay[target.Key],
+                            stoppingToken));
                     }
 
                     found = claim.TakenUp.Count + claim.Deliveries.Count > 0;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    log.Report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the notification outbox could not be read ({e.Message}); it is read again in {settings.OutboxInterval}"));
+                    log.Report(Diagnostic.Warning(
+                        DiagnosticCodes.NotificationFailed,
+                        $"the notification outbox could not be read ({e.Message}); it is read again in "
+                        + $"{settings.OutboxInterval}"));
                 }
 
                 running.RemoveAll(task => task.IsCompleted);
@@ -122,7 +95,9 @@ internal sealed class NotificationOutbox(
                 // look took. Each try that ends wakes the outbox for its webhook's next.
                 if (!found)
                 {
-                    await woken.WaitAsync(settings.OutboxInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await woken.WaitAsync(
+                        settings.OutboxInterval,
+                        stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
         }
@@ -135,28 +110,43 @@ internal sealed class NotificationOutbox(
 
     // Deliveries to a webhook that was configured when their batch closed and is no longer would
     // wait for ever: they are given up, once, as the outbox starts.
-    private async Task GiveUpUnconfiguredAsync(IReadOnlyCollection<NotificationTarget> targets, CancellationToken stoppingToken)
+    private async Task GiveUpUnconfiguredAsync(
+        IReadOnlyCollection<NotificationTarget> targets,
+        CancellationToken stoppingToken)
     {
         try
         {
-            var given = await store.GiveUpOtherTargetsAsync(targets, "the webhook is no longer configured (BatchBuild:WebhookUrls)", stoppingToken);
+            var given = await store.GiveUpOtherTargetsAsync(
+                targets,
+                "the webhook is no longer configured (BatchBuild:WebhookUrls)",
+                stoppingToken);
             foreach (var (name, count) in given)
             {
                 log.Report(Diagnostic.Error(
                     DiagnosticCodes.NotificationGivenUp,
-                    $"{count} completion notifications to {name} are given up: the webhook is no longer in BatchBuild:WebhookUrls. They stay listed in GET /api/v1/notifications?state=givenUp and on the dashboard"));
+                    $"{count} completion notifications to {name} are given up: the webhook is no longer in "
+                    + $"BatchBuild:WebhookUrls. They stay listed in GET {ApiRoutes.Notifications}?state=givenUp and on "
+                    + "the dashboard"));
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.Report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the deliveries to webhooks no longer configured could not be given up ({e.Message}); the next start tries again"));
+            log.Report(Diagnostic.Warning(
+                DiagnosticCodes.NotificationFailed,
+                $"the deliveries to webhooks no longer configured could not be given up ({e.Message}); the next start "
+                + "tries again"));
         }
     }
 
     // One try of one delivery, recorded whatever happens; a try cut short by the shutdown does
     // not count and is released.
     private async Task DeliverAsync(
-        CompletionNotifier notifier, Uri url, NotificationTarget target, NotificationDelivery delivery, StrongBox<int> lane, CancellationToken stoppingToken)
+        CompletionNotifier notifier,
+        Uri url,
+        NotificationTarget target,
+        NotificationDelivery delivery,
+        StrongBox<int> lane,
+        CancellationToken stoppingToken)
     {
         var completion = delivery.Completion;
         try
@@ -185,7 +175,9 @@ internal sealed class NotificationOutbox(
             {
                 log.Report(Diagnostic.Warning(
                     DiagnosticCodes.DeliveryNotRecorded,
-                    $"what became of the completion notification of batch {completion.Name} to {target.Name} ({outcome.State}) could not be recorded ({e.Message}); it is tried again 10 minutes after its claim, so the webhook may get it twice; check the store"));
+                    $"what became of the completion notification of batch {completion.Name} to {target.Name} "
+                    + $"({outcome.State}) could not be recorded ({e.Message}); it is tried again 10 minutes after its "
+                    + "claim, so the webhook may get it twice; check the store"));
             }
         }
         finally
@@ -221,16 +213,20 @@ internal sealed class NotificationOutbox(
             case DeliveryState.GivenUp:
                 var why = delivery.Attempt >= settings.WebhookMaxAttempts
                     ? $"after {delivery.Attempt} tries (BatchBuild:WebhookMaxAttempts)"
-                    : $"because its next try would come more than {settings.WebhookMaxAge} after the batch closed (BatchBuild:WebhookMaxAge)";
+                    : $"because its next try would come more than {settings.WebhookMaxAge} after the batch closed "
+                    + "(BatchBuild:WebhookMaxAge)";
                 log.Report(Diagnostic.Error(
                     DiagnosticCodes.NotificationGivenUp,
-                    $"the completion notification of batch {batch.Name} to {target.Name} is given up {why}: the webhook {outcome.Error}. "
-                    + "It stays listed in GET /api/v1/notifications?state=givenUp and on the dashboard; fix the receiver or BatchBuild:WebhookUrls"));
+                    $"the completion notification of batch {batch.Name} to {target.Name} is given up {why}: the "
+                    + $"webhook {outcome.Error}. "
+                    + $"It stays listed in GET {ApiRoutes.Notifications}?state=givenUp and on the dashboard; fix the "
+                    + "receiver or BatchBuild:WebhookUrls"));
                 break;
             case DeliveryState.Pending when outcome.Attempted:
                 log.Report(Diagnostic.Warning(
                     DiagnosticCodes.NotificationFailed,
-                    $"the webhook {target.Name} {outcome.Error} for batch {batch.Name} ({attempt}); it is tried again in {outcome.RetryAfter}"));
+                    $"the webhook {target.Name} {outcome.Error} for batch {batch.Name} ({attempt}); it is tried again "
+                    + $"in {outcome.RetryAfter}"));
                 break;
         }
     }

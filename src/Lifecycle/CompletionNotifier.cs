@@ -1,17 +1,22 @@
 using System.Net.Http.Headers;
 using System.Text;
+using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Store;
 
-namespace BatchBuild.Client;
+namespace BatchBuild.Lifecycle;
 
 /// <summary>
 /// Announces a closed batch on every configured sink: the build log, the JSON summary file, the
 /// webhooks (each retried) and, inside Azure Pipelines, a Markdown summary attached to the run.
 /// </summary>
-public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClient http, Action<Diagnostic> report, Func<string, string?> environment)
+public sealed class CompletionNotifier(
+    BatchLifecycleSettings settings,
+    HttpClient http,
+    Action<Diagnostic> report,
+    Func<string, string?> environment)
 {
     /// <summary>The attempt timeout of one webhook delivery.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(15);
@@ -41,17 +46,26 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the completion notification of batch {completion.Name} failed ({e.Message}); it is sent again later"));
+                    report(Diagnostic.Warning(
+                        DiagnosticCodes.NotificationFailed,
+                        $"the completion notification of batch {completion.Name} failed ({e.Message}); it is sent "
+                        + "again later"));
                 }
 
-                await store.CompleteNotificationAsync(completion, delivered, CancellationToken.None).ConfigureAwait(false);
+                await store.CompleteNotificationAsync(
+                    completion,
+                    delivered,
+                    CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
         {
             foreach (var unsent in claimed.Skip(next))
             {
-                await store.CompleteNotificationAsync(unsent, delivered: false, CancellationToken.None).ConfigureAwait(false);
+                await store.CompleteNotificationAsync(
+                    unsent,
+                    delivered: false,
+                    CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
@@ -69,14 +83,19 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         if (string.Equals(environment("TF_BUILD"), "True", StringComparison.OrdinalIgnoreCase))
         {
             var folder = environment("AGENT_TEMPDIRECTORY") is { Length: > 0 } temp ? temp : Path.GetTempPath();
-            var markdown = Path.Combine(folder, $"batchbuild-{BatchId.Parse(completion.BatchId).FileName}-{completion.Sequence}.md");
+            var markdown = Path.Combine(
+                folder,
+                $"batchbuild-{BatchId.Parse(completion.BatchId).FileName}-{completion.Sequence}.md");
             if (WriteFile(markdown, completion.ToMarkdown(), "Azure Pipelines summary"))
             {
                 report(Diagnostic.Info($"##vso[task.uploadsummary]{markdown}"));
             }
         }
 
-        var deliveries = await Task.WhenAll(settings.WebhookUrls.Select(url => PostAsync(url, completion, cancellationToken))).ConfigureAwait(false);
+        var deliveries = await Task.WhenAll(settings.WebhookUrls.Select(url => PostAsync(
+            url,
+            completion,
+            cancellationToken))).ConfigureAwait(false);
         return ok && deliveries.All(delivered => delivered);
     }
 
@@ -89,9 +108,14 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
             File.WriteAllText(full, text);
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException
+            or UnauthorizedAccessException
+            or ArgumentException
+            or NotSupportedException)
         {
-            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the {what} file '{path}' cannot be written ({e.Message}); fix BatchBuildSummaryPath"));
+            report(Diagnostic.Warning(
+                DiagnosticCodes.NotificationFailed,
+                $"the {what} file '{path}' cannot be written ({e.Message}); fix BatchBuildSummaryPath"));
             return false;
         }
     }
@@ -100,7 +124,7 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
     {
         var pipeline = Http.RetryPipeline(AttemptTimeout, firstDelay: FirstRetryDelay);
         var json = completion.ToJson();
-        var target = Redacted(url);
+        var target = Http.Redacted(url);
         try
         {
             using var response = await pipeline.ExecuteAsync(async token =>
@@ -114,11 +138,17 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
                 return true;
             }
 
-            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the webhook {target} answered {(int)response.StatusCode} {response.ReasonPhrase} for batch {completion.Name}; check the URL and the receiver"));
+            report(Diagnostic.Warning(
+                DiagnosticCodes.NotificationFailed,
+                $"the webhook {target} answered {(int)response.StatusCode} {response.ReasonPhrase} for batch "
+                + $"{completion.Name}; check the URL and the receiver"));
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
         {
-            report(Diagnostic.Warning(DiagnosticCodes.NotificationFailed, $"the webhook {target} could not be reached for batch {completion.Name} ({e.Message}); check the URL, the network or BatchBuildProxy"));
+            report(Diagnostic.Warning(
+                DiagnosticCodes.NotificationFailed,
+                $"the webhook {target} could not be reached for batch {completion.Name} ({e.Message}); check the URL, "
+                + "the network or BatchBuildProxy"));
         }
 
         return false;
@@ -131,7 +161,11 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
     /// target); <paramref name="cancellationToken"/> cuts the try short with an
     /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async Task<string?> PostOnceAsync(Uri url, BatchCompletion completion, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<string?> PostOnceAsync(
+        Uri url,
+        BatchCompletion completion,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(timeout);
@@ -160,8 +194,4 @@ public sealed class CompletionNotifier(BatchLifecycleSettings settings, HttpClie
         request.Headers.Add("X-BatchBuild-Event", "batch-completed");
         return request;
     }
-
-    /// <summary>A URL fit for the log: no user information, no query (webhook URLs often carry secrets there).</summary>
-    public static string Redacted(Uri url) =>
-        new UriBuilder(url) { UserName = string.Empty, Password = string.Empty, Query = url.Query.Length > 0 ? "…" : string.Empty }.Uri.ToString().Replace("?%E2%80%A6", "?…", StringComparison.Ordinal);
 }
