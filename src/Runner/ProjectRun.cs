@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BatchBuild.Client;
+using BatchBuild.Core;
 using BatchBuild.Core.Agents;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
@@ -7,7 +8,6 @@ using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Planning;
 using BatchBuild.Core.Store;
-using BatchBuild.Core;
 using BatchBuild.Lifecycle;
 using BatchBuild.Store;
 
