@@ -10,8 +10,10 @@ namespace BatchBuild.Store;
 public sealed partial class SqlBatchStore
 {
     // A claim on a notification that was neither delivered nor released within this time is
-    // taken to belong to a process that died, and may be claimed again.
-    private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(10);
+    // taken to belong to a process that died, and may be claimed again. A property, not a field:
+    // MaxDeliveryTime, in another part of this class, is made from it, and the fields of a partial
+    // class's parts are set in no order a part can count on.
+    private static TimeSpan StaleClaim => TimeSpan.FromMinutes(10);
 
     // The closed batches whose notification is due at @now and not claimed since @stale; a batch
     // the server's outbox took up is delivered per webhook there (SqlBatchStore.Deliveries.cs).
