@@ -1,7 +1,3 @@
-using BatchBuild.Store;
-using BatchBuild.Store.Postgres;
-using Npgsql;
-
 namespace BatchBuild.Tests.Shared;
 
 /// <summary>
