@@ -19,7 +19,10 @@ internal static class Bare
     public static List<double> RunEach(string vstest, string assembly)
     {
         using var session = VsTestSession.Start(vstest);
-        var tests = session.Discover(assembly, RunSettings, null, CancellationToken.None).TestCases.OrderBy(t => t.FullyQualifiedName, StringComparer.Ordinal).ToList();
+        var tests = session
+            .Discover(assembly, RunSettings, null, CancellationToken.None)
+            .TestCases.OrderBy(t => t.FullyQualifiedName, StringComparer.Ordinal)
+            .ToList();
         session.Run(tests.Take(1), RunSettings, TestBatchLimits.None, CancellationToken.None);
         var seconds = new List<double>();
         foreach (var test in tests.Skip(1))
@@ -29,7 +32,8 @@ internal static class Bare
             seconds.Add(clock.Elapsed.TotalSeconds);
             if (run.Results.Count != 1)
             {
-                throw new BenchmarkFailed($"the bare run of {test.FullyQualifiedName} reported {run.Results.Count} results:{Environment.NewLine}{run.Log}");
+                throw new BenchmarkFailed($"the bare run of {test.FullyQualifiedName} reported {run.Results.Count} "
+                    + $"results:{Environment.NewLine}{run.Log}");
             }
         }
 
@@ -45,7 +49,9 @@ internal static class Bare
         var sessions = Enumerable.Range(0, workers).Select(_ => VsTestSession.Start(vstest)).ToList();
         try
         {
-            var discovered = assemblies.Select(assembly => sessions[0].Discover(assembly, RunSettings, null, CancellationToken.None).TestCases).ToList();
+            var discovered = assemblies
+                .Select(assembly => sessions[0].Discover(assembly, RunSettings, null, CancellationToken.None).TestCases)
+                .ToList();
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(sessions.Select((session, worker) => Task.Run(() =>
             {

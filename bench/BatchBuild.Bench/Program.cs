@@ -14,8 +14,16 @@ using Microsoft.Data.Sqlite;
 // Usage: dotnet run --project bench/BatchBuild.Bench -c Release [-- --repeat N] [--suite path/to/Tests.csproj]...
 //        | [-- --agents] | [-- --mtp [--repeat N] [--mtp-suite path/to/Tests.csproj]...]
 var repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).DefaultIfEmpty(9).First();
-var suites = args.Select((a, i) => (a, i)).Where(p => p.a == "--suite" && p.i + 1 < args.Length).Select(p => Path.GetFullPath(args[p.i + 1])).ToList();
-var testingPlatformSuites = args.Select((a, i) => (a, i)).Where(p => p.a == "--mtp-suite" && p.i + 1 < args.Length).Select(p => Path.GetFullPath(args[p.i + 1])).ToList();
+var suites = args
+    .Select((a, i) => (a, i))
+    .Where(p => p.a == "--suite" && p.i + 1 < args.Length)
+    .Select(p => Path.GetFullPath(args[p.i + 1]))
+    .ToList();
+var testingPlatformSuites = args
+    .Select((a, i) => (a, i))
+    .Where(p => p.a == "--mtp-suite" && p.i + 1 < args.Length)
+    .Select(p => Path.GetFullPath(args[p.i + 1]))
+    .ToList();
 var root = FindRoot();
 var suite = Path.Combine(root, "bench", "suite");
 var scratch = Directory.CreateTempSubdirectory("batchbuild-bench-").FullName;
@@ -24,7 +32,8 @@ var cultureless = CultureInfo.InvariantCulture;
 
 try
 {
-    Console.WriteLine($"BatchBuild benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine($"BatchBuild benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, "
+        + $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     var package = await PrepareAsync();
     var vstest = await VSTestConsoleAsync();
     TestPlatformAssemblies.ResolveFrom(vstest);
@@ -54,12 +63,27 @@ try
     var rows = new List<(string Name, TimeSpan Wall, string Note)>();
     string[] BatchBuild(int workers, long? cap) =>
     [
-        "test", "Bench.sln", "--no-build", "-c", "Release", "-p:BatchBuildStrategy=fixed-size", "-p:BatchBuildSize=1000",
+        "test",
+        "Bench.sln",
+        "--no-build",
+        "-c",
+        "Release",
+        "-p:BatchBuildStrategy=fixed-size",
+        "-p:BatchBuildSize=1000",
         $"-p:BatchBuildDurationMillis={cap}", $"-p:BatchBuildWorkers={workers}", $"-p:BatchBuildStore={store}",
     ];
 
     Console.WriteLine("Running: plain dotnet test …");
-    var plain = await Shell.MustAsync(suite, null, "dotnet", "test", "Bench.sln", "--no-build", "-c", "Release", "-p:BatchBuildEnabled=false");
+    var plain = await Shell.MustAsync(
+        suite,
+        null,
+        "dotnet",
+        "test",
+        "Bench.sln",
+        "--no-build",
+        "-c",
+        "Release",
+        "-p:BatchBuildEnabled=false");
     rows.Add(("plain dotnet test (projects in parallel, one test host each)", plain.Elapsed, ""));
 
     Console.WriteLine("Running: BatchBuild without history …");
@@ -73,10 +97,16 @@ try
         var cap = (long)Math.Max(longest, serial / (2 * workers));
         Console.WriteLine($"Running: BatchBuild with durations on {workers} workers …");
         var warm = await Shell.MustAsync(suite, null, "dotnet", BatchBuild(workers, cap));
-        rows.Add(($"BatchBuild fixed-size + durations, {workers} workers", warm.Elapsed, $"durationMillis {cap}; {TestBatches(warm.Output)}"));
+        rows.Add((
+            $"BatchBuild fixed-size + durations, {workers} workers",
+            warm.Elapsed,
+            $"durationMillis {cap}; {TestBatches(warm.Output)}"));
 
         Console.WriteLine($"Running: round-robin split on {workers} workers …");
-        rows.Add(($"round-robin split, {workers} workers (bare translation layer)", await Bare.RoundRobinAsync(vstest, assemblies, workers), ""));
+        rows.Add((
+            $"round-robin split, {workers} workers (bare translation layer)",
+            await Bare.RoundRobinAsync(vstest, assemblies, workers),
+            ""));
         var bound = TimeSpan.FromMilliseconds(Math.Max(serial / workers, longest));
         rows.Add(($"lower bound max(serial / {workers}, longest test)", bound, ""));
     }
@@ -90,8 +120,10 @@ try
     }
 
     Console.WriteLine();
-    Console.WriteLine($"Suite: {tests} tests in 3 projects, serial time {serial / 1000:0.0} s, longest test {longest / 1000:0.0} s (recorded by BatchBuild)");
-    Console.WriteLine("BatchBuild settings: fixed-size, size 1000, durationMillis max(longest test, serial / (2 x workers))");
+    Console.WriteLine($"Suite: {tests} tests in 3 projects, serial time {serial / 1000:0.0} s, longest test "
+        + $"{longest / 1000:0.0} s (recorded by BatchBuild)");
+    Console.WriteLine("BatchBuild settings: fixed-size, size 1000, durationMillis max(longest test, serial / (2 x "
+        + "workers))");
     Console.WriteLine();
     Console.WriteLine($"{"run",-64} {"wall",8}  notes");
     foreach (var (name, wall, note) in rows)
@@ -103,18 +135,32 @@ try
     foreach (var workers in new[] { 2, 4 })
     {
         var bound = Math.Max(serial / workers, longest) / 1000;
-        var wall = rows.First(r => r.Name.StartsWith($"BatchBuild fixed-size + durations, {workers}", StringComparison.Ordinal)).Wall.TotalSeconds;
+        var wall = rows
+            .First(r => r.Name.StartsWith($"BatchBuild fixed-size + durations, {workers}", StringComparison.Ordinal))
+            .Wall.TotalSeconds;
         var target = 1.25 * bound + batched;
         Console.WriteLine(string.Create(cultureless,
-            $"{workers} workers: makespan {wall:0.0} s = {wall / bound:0.00} x lower bound {bound:0.0} s; target 1.25 x bound + one test batch = {target:0.0} s: {(wall <= target ? "met" : "NOT met")}"));
+            $"{workers} workers: makespan {wall:0.0} s = {wall / bound:0.00} x lower bound {bound:0.0} s; target 1.25 "
+                + $"x bound + one test batch = {target:0.0} s: {(wall <= target ? "met" : "NOT met")}"));
     }
 
     Console.WriteLine();
-    Console.WriteLine(string.Create(cultureless, $"One trivial MSTest test per test batch, median over {repeat} runs of 11 tests (one worker, warm vstest.console):"));
+    Console.WriteLine(string.Create(
+        cultureless,
+        $"One trivial MSTest test per test batch, median over {repeat} runs of 11 tests (one worker, warm "
+            + $"vstest.console):"));
     Console.WriteLine(string.Create(cultureless, $"  bare RunTests through the translation layer     {bare:0.000} s"));
-    Console.WriteLine(string.Create(cultureless, $"  BatchBuild test batch (as the task timed it)    {batched:0.000} s  = {batched / bare:0.00} x bare (targets 0.30 s and 1.1 x: {(batched <= 0.30 && batched <= 1.1 * bare ? "met" : "NOT met")})"));
-    Console.WriteLine(string.Create(cultureless, $"  the first test batch of a run (cold session)    {firstBatch:0.000} s"));
-    Console.WriteLine(string.Create(cultureless, $"  whole dotnet test --no-build of the 11 tests: plain {wholeRun.Plain:0.00} s, BatchBuild isolate {wholeRun.Batched:0.00} s"));
+    Console.WriteLine(string.Create(
+        cultureless,
+        $"  BatchBuild test batch (as the task timed it)    {batched:0.000} s  = {batched / bare:0.00} x bare "
+            + $"(targets 0.30 s and 1.1 x: {(batched <= 0.30 && batched <= 1.1 * bare ? "met" : "NOT met")})"));
+    Console.WriteLine(string.Create(
+        cultureless,
+        $"  the first test batch of a run (cold session)    {firstBatch:0.000} s"));
+    Console.WriteLine(string.Create(
+        cultureless,
+        $"  whole dotnet test --no-build of the 11 tests: plain {wholeRun.Plain:0.00} s, BatchBuild isolate "
+            + $"{wholeRun.Batched:0.00} s"));
     foreach (var line in large)
     {
         Console.WriteLine(line);
@@ -136,7 +182,17 @@ async Task<string> PrepareAsync()
 {
     Console.WriteLine("Packing BatchBuild and building the suite …");
     var feed = Path.Combine(root, "artifacts", "bench-feed");
-    await Shell.MustAsync(root, null, "dotnet", "pack", Path.Combine("src", "Tasks", "BatchBuild.Tasks.csproj"), "-c", "Release", "-o", feed, $"-p:Version={version}");
+    await Shell.MustAsync(
+        root,
+        null,
+        "dotnet",
+        "pack",
+        Path.Combine("src", "Tasks", "BatchBuild.Tasks.csproj"),
+        "-c",
+        "Release",
+        "-o",
+        feed,
+        $"-p:Version={version}");
     var locals = await Shell.MustAsync(root, null, "dotnet", "nuget", "locals", "global-packages", "--list");
     var cached = Path.Combine(locals.Output.Trim().Split(':', 2)[1].Trim(), "batchbuild", version);
     if (Directory.Exists(cached))
@@ -145,7 +201,15 @@ async Task<string> PrepareAsync()
     }
 
     await Shell.MustAsync(suite, null, "dotnet", "build", "Bench.sln", "-c", "Release", "-v:quiet");
-    await Shell.MustAsync(suite, null, "dotnet", "build", Path.Combine("Bench.Trivial", "Bench.Trivial.csproj"), "-c", "Release", "-v:quiet");
+    await Shell.MustAsync(
+        suite,
+        null,
+        "dotnet",
+        "build",
+        Path.Combine("Bench.Trivial", "Bench.Trivial.csproj"),
+        "-c",
+        "Release",
+        "-v:quiet");
 
     // Suites that do not reference the package get its props and targets through MSBuild's hooks.
     var unpacked = Path.Combine(scratch, "package");
@@ -163,7 +227,8 @@ async Task<string> VSTestConsoleAsync()
 
 // Eleven trivial MSTest tests under isolate on one worker: every test batch after the first runs
 // in a warm vstest.console, as in a suite; the bare baseline is the same warm RunTests of one test.
-async Task<(double Bare, double Batched, double First, (double Plain, double Batched) WholeRun)> OverheadAsync(string vstest)
+async Task<(double Bare, double Batched, double First, (double Plain, double Batched) WholeRun)> OverheadAsync(
+    string vstest)
 {
     var project = Path.Combine(suite, "Bench.Trivial");
     var assembly = Path.Combine(project, "bin", "Release", "net10.0", "Bench.Trivial.dll");
@@ -175,20 +240,34 @@ async Task<(double Bare, double Batched, double First, (double Plain, double Bat
     for (var i = 0; i < repeat; i++)
     {
         var run = await Shell.MustAsync(project, null, "dotnet", "test", "--no-build", "-c", "Release",
-            "-p:BatchBuildStrategy=isolate", "-p:BatchBuildWorkers=1", $"-p:BatchBuildStore={Path.Combine(scratch, "overhead.db")}", "-v:n");
+            "-p:BatchBuildStrategy=isolate",
+            "-p:BatchBuildWorkers=1",
+            $"-p:BatchBuildStore={Path.Combine(scratch, "overhead.db")}",
+            "-v:n");
         wholeBatched.Add(run.Elapsed.TotalSeconds);
         var took = Regex.Matches(run.Output, @"BatchBuild Bench\.Trivial: test batch (\d+) took (\d+) ms")
-            .Select(m => (Index: int.Parse(m.Groups[1].Value, cultureless), Seconds: double.Parse(m.Groups[2].Value, cultureless) / 1000))
+            .Select(m => (
+                Index: int.Parse(m.Groups[1].Value, cultureless),
+                Seconds: double.Parse(m.Groups[2].Value, cultureless) / 1000))
             .OrderBy(t => t.Index)
             .ToList();
         if (took.Count < 2)
         {
-            throw new BenchmarkFailed($"no timing lines for the trivial test batches:{Environment.NewLine}{run.Output}");
+            throw new BenchmarkFailed($"no timing lines for the trivial test "
+                + $"batches:{Environment.NewLine}{run.Output}");
         }
 
         first.Add(took[0].Seconds);
         batched.AddRange(took.Skip(1).Select(t => t.Seconds));
-        wholePlain.Add((await Shell.MustAsync(project, null, "dotnet", "test", "--no-build", "-c", "Release", "-p:BatchBuildEnabled=false")).Elapsed.TotalSeconds);
+        wholePlain.Add((await Shell.MustAsync(
+            project,
+            null,
+            "dotnet",
+            "test",
+            "--no-build",
+            "-c",
+            "Release",
+            "-p:BatchBuildEnabled=false")).Elapsed.TotalSeconds);
     }
 
     return (Median(bare), Median(batched), Median(first), (Median(wholePlain), Median(wholeBatched)));
@@ -209,10 +288,15 @@ async Task<IEnumerable<string>> LargeSuiteAsync(string project, string package)
         "test", project, "--no-build", "-c", "Release",
         $"-p:CustomBeforeMicrosoftCommonProps={Path.Combine(package, "build", "BatchBuild.props")}",
         $"-p:CustomAfterMicrosoftCommonTargets={Path.Combine(package, "build", "BatchBuild.targets")}",
-        $"-p:BatchBuildStrategy={strategy}", "-p:BatchBuildWorkers=2", $"-p:BatchBuildStore={Path.Combine(scratch, name + ".db")}", .. more,
+        $"-p:BatchBuildStrategy={strategy}",
+        "-p:BatchBuildWorkers=2",
+        $"-p:BatchBuildStore={Path.Combine(scratch, name + ".db")}",
+        .. more,
     ];
 
-    var lines = new List<string> { "", string.Create(cultureless, $"{name}: {total} test cases; plain dotnet test --no-build {plain.Elapsed.TotalSeconds:0.0} s") };
+    var lines = new List<string> { "", string.Create(
+        cultureless,
+        $"{name}: {total} test cases; plain dotnet test --no-build {plain.Elapsed.TotalSeconds:0.0} s") };
     foreach (var (label, arguments, limit) in new[]
     {
         ("fixed-size, about 8 test batches", Batched("fixed-size", $"-p:BatchBuildSize={(total + 7) / 8}"), 1.5),
@@ -220,7 +304,9 @@ async Task<IEnumerable<string>> LargeSuiteAsync(string project, string package)
     })
     {
         var run = await Shell.RunAsync(directory, null, "dotnet", arguments);
-        var summary = Regex.Match(run.Output, @"(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) not run; (\d+) test batches");
+        var summary = Regex.Match(
+            run.Output,
+            @"(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) not run; (\d+) test batches");
         var planned = Regex.Match(run.Output, @"(\d+) tests in (\d+) test batches");
         if (!summary.Success || !planned.Success)
         {
@@ -232,7 +318,9 @@ async Task<IEnumerable<string>> LargeSuiteAsync(string project, string package)
         var ratio = run.Elapsed.TotalSeconds / plain.Elapsed.TotalSeconds;
         var lost = int.Parse(planned.Groups[1].Value, cultureless) - reported;
         lines.Add(string.Create(cultureless,
-            $"  {label,-34} {run.Elapsed.TotalSeconds,6:0.0} s = {ratio:0.00} x plain (target {limit} x: {(ratio <= limit ? "met" : "NOT met")}); {Field(5)} test batches, {planned.Groups[1].Value} tests, {reported} reported, {Field(4)} not run, {lost} lost; exit code {run.ExitCode}"));
+            $"  {label,-34} {run.Elapsed.TotalSeconds,6:0.0} s = {ratio:0.00} x plain (target {limit} x: "
+                + $"{(ratio <= limit ? "met" : "NOT met")}); {Field(5)} test batches, {planned.Groups[1].Value} "
+                    + $"tests, {reported} reported, {Field(4)} not run, {lost} lost; exit code {run.ExitCode}"));
     }
 
     return lines;
@@ -267,12 +355,16 @@ string TestBatches(string output)
 static double Median(List<double> values)
 {
     var sorted = values.Order().ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    return sorted.Count % 2 == 1
+        ? sorted[sorted.Count / 2]
+        : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
 static string FindRoot()
 {
-    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        directory is not null;
+        directory = directory.Parent)
     {
         if (File.Exists(Path.Combine(directory.FullName, "BatchBuild.sln")))
         {

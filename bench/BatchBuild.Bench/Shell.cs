@@ -3,13 +3,14 @@ using System.Text;
 
 namespace BatchBuild.Bench;
 
-/// <summary>What a command printed, how it ended and how long it took.</summary>
-internal sealed record Ran(int ExitCode, string Output, TimeSpan Elapsed);
-
 /// <summary>Runs commands of the benchmark and times them.</summary>
 internal static class Shell
 {
-    public static async Task<Ran> RunAsync(string directory, IReadOnlyDictionary<string, string>? environment, string file, params string[] arguments)
+    public static async Task<Ran> RunAsync(
+        string directory,
+        IReadOnlyDictionary<string, string>? environment,
+        string file,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -46,12 +47,17 @@ internal static class Shell
     }
 
     /// <summary>Runs a command that must succeed; stops the benchmark with its output when it does not.</summary>
-    public static async Task<Ran> MustAsync(string directory, IReadOnlyDictionary<string, string>? environment, string file, params string[] arguments)
+    public static async Task<Ran> MustAsync(
+        string directory,
+        IReadOnlyDictionary<string, string>? environment,
+        string file,
+        params string[] arguments)
     {
         var ran = await RunAsync(directory, environment, file, arguments);
         if (ran.ExitCode != 0)
         {
-            throw new BenchmarkFailed($"{file} {string.Join(' ', arguments)} exited with {ran.ExitCode}:{Environment.NewLine}{ran.Output}");
+            throw new BenchmarkFailed($"{file} {string.Join(' ', arguments)} exited with "
+                + $"{ran.ExitCode}:{Environment.NewLine}{ran.Output}");
         }
 
         return ran;
@@ -68,6 +74,3 @@ internal static class Shell
         }
     }
 }
-
-/// <summary>A step of the benchmark failed; its message says which and why.</summary>
-internal sealed class BenchmarkFailed(string message) : Exception(message);

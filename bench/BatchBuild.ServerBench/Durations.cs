@@ -23,7 +23,8 @@ internal static class Durations
     public static async Task<string> MeasureAsync(string connection)
     {
         // Filling the store on a loaded machine may take a statement past Npgsql's 30 s.
-        using var store = await PostgresDialect.OpenAsync(new NpgsqlConnectionStringBuilder(connection) { CommandTimeout = 600 }.ConnectionString);
+        var patient = new NpgsqlConnectionStringBuilder(connection) { CommandTimeout = 600 };
+        using var store = await PostgresDialect.OpenAsync(patient.ConnectionString);
         var most = Suite("Bench.Most", assemblies: 1_000);
         var many = Suite("Bench.Many", assemblies: Tests);
         var recording = Stopwatch.StartNew();
@@ -38,19 +39,25 @@ internal static class Durations
             "| request | assemblies | tests | first read | second read | durations |",
             "| --- | --- | --- | --- | --- | --- |",
         };
-        foreach (var (name, tests, assemblies) in new[] { ("the maximum", most, 1_000), ("one test per assembly", many, Tests) })
+        var suites = new[] { ("the maximum", most, 1_000), ("one test per assembly", many, Tests) };
+        foreach (var (name, tests, assemblies) in suites)
         {
             var query = new DurationQuery(tests, 90, null, DurationQuery.DefaultRunsPerTest);
             var first = await TimeAsync(() => store.GetDurationsAsync(query));
             var second = await TimeAsync(() => store.GetDurationsAsync(query));
-            lines.Add($"| {name} | {assemblies:N0} | {tests.Count:N0} | {first.Seconds:0.00} s | {second.Seconds:0.00} s | {second.Count:N0} |");
+            lines.Add($"| {name} | {assemblies:N0} | {tests.Count:N0} | {first.Seconds:0.00} s | "
+                + $"{second.Seconds:0.00} s | {second.Count:N0} |");
         }
 
         return string.Join(Environment.NewLine, lines);
     }
 
     private static List<TestKey> Suite(string prefix, int assemblies) =>
-        [.. Enumerable.Range(0, Tests).Select(i => new TestKey($"{prefix}{i % assemblies:00000}.Tests", $"{prefix}.Class{i % 50}.Test{i:00000}"))];
+        [.. Enumerable.Range(
+            0,
+            Tests).Select(i => new TestKey(
+                $"{prefix}{i % assemblies:00000}.Tests",
+                $"{prefix}.Class{i % 50}.Test{i:00000}"))];
 
     // Each run of the suite is its own batch, reported 5,000 results at a time.
     private static async Task RecordAsync(SqlBatchStore store, List<TestKey> tests)
@@ -60,7 +67,15 @@ internal static class Durations
         {
             var batch = BatchId.Parse($"bench-durations-{Guid.NewGuid():N}");
             var results = tests.Select((test, i) => new TestResultRecord(
-                batch, i / 100, test, test.FullyQualifiedName, TestRunOutcome.Passed, 10 + (i % 1000) + run, at.AddMinutes(run), "agent-1", $"run-{run}")).ToList();
+                batch,
+                i / 100,
+                test,
+                test.FullyQualifiedName,
+                TestRunOutcome.Passed,
+                10 + (i % 1000) + run,
+                at.AddMinutes(run),
+                "agent-1",
+                $"run-{run}")).ToList();
             foreach (var chunk in results.Chunk(5_000))
             {
                 await store.RecordResultsAsync(chunk);

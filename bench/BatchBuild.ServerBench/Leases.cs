@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using BatchBuild.Core.Api;
 
@@ -20,10 +21,15 @@ internal static class Leases
     public static async Task<string> MeasureAsync(HttpClient http)
     {
         const string Batch = "api/v1/batches/bench-leases";
-        QueuedTestBatchDto[] plan = [.. Enumerable.Range(1, TestBatches).Select(i => new QueuedTestBatchDto([$"Bench.Queue.Test_{i:00000}"], 1000 + i % 997))];
+        QueuedTestBatchDto[] plan = [.. Enumerable.Range(
+            1,
+            TestBatches).Select(i => new QueuedTestBatchDto([$"Bench.Queue.Test_{i:00000}"], 1000 + i % 997))];
         for (var agent = 1; agent <= Agents; agent++)
         {
-            using var registered = await http.PostAsJsonAsync($"{Batch}/queue", new QueueRegistration("Bench.Queue", $"{agent}@bench", plan), ApiJson.Default.QueueRegistration);
+            using var registered = await http.PostAsJsonAsync(
+                $"{Batch}/queue",
+                new QueueRegistration("Bench.Queue", $"{agent}@bench", plan),
+                ApiJson.Default.QueueRegistration);
             registered.EnsureSuccessStatusCode();
         }
 
@@ -44,7 +50,10 @@ internal static class Leases
             pending.Add(Task.Run(async () =>
             {
                 var sent = Stopwatch.StartNew();
-                using var leased = await http.PostAsJsonAsync($"{Batch}/leases", new LeaseRequest("Bench.Queue", agent), ApiJson.Default.LeaseRequest);
+                using var leased = await http.PostAsJsonAsync(
+                    $"{Batch}/leases",
+                    new LeaseRequest("Bench.Queue", agent),
+                    ApiJson.Default.LeaseRequest);
                 var reply = await leased.Content.ReadFromJsonAsync(ApiJson.Default.LeaseResponse);
                 var millis = sent.Elapsed.TotalMilliseconds;
                 lock (latencies)
@@ -55,7 +64,10 @@ internal static class Leases
 
                 if (reply?.Lease is { } lease)
                 {
-                    using var completed = await http.PostAsJsonAsync($"{Batch}/leases/{lease.Id}/complete", new LeaseAgent(agent), ApiJson.Default.LeaseAgent);
+                    using var completed = await http.PostAsJsonAsync(
+                        $"{Batch}/leases/{lease.Id}/complete",
+                        new LeaseAgent(agent),
+                        ApiJson.Default.LeaseAgent);
                 }
             }));
         }
@@ -63,9 +75,14 @@ internal static class Leases
         await Task.WhenAll(pending);
         var rate = count / clock.Elapsed.TotalSeconds;
         latencies.Sort();
-        double At(double share) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(share * latencies.Count) - 1)];
+        double At(double share) =>
+            latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(share * latencies.Count) - 1)];
         var p99 = At(0.99);
-        return FormattableString.Invariant(
-            $"leases: {count} from {Agents} agents at {rate:0} leases/s (each then completed) on a queue of {TestBatches} test batches: p50 {At(0.50):0.0} ms, p99 {p99:0.0} ms, max {latencies[^1]:0.0} ms; {failures} without a lease; target p99 < 20 ms at {Rate} leases/s: {(p99 < 20 && rate >= Rate * 0.95 && failures == 0 ? "met" : "NOT met")}");
+        var met = p99 < 20 && rate >= Rate * 0.95 && failures == 0;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"leases: {count} from {Agents} agents at {rate:0} leases/s (each then completed) on a queue of "
+                + $"{TestBatches} test batches: p50 {At(0.50):0.0} ms, p99 {p99:0.0} ms, max {latencies[^1]:0.0} ms; "
+                + $"{failures} without a lease; target p99 < 20 ms at {Rate} leases/s: {(met ? "met" : "NOT met")}");
     }
 }

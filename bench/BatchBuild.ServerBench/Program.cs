@@ -7,8 +7,10 @@
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --active-batches   (that measurement alone)
 //   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --results          (the first one alone)
-//   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --leases           (lease latency alone: 200 leases/s from 8 agents)
-//   dotnet run --project bench/BatchBuild.ServerBench -c Release -- --durations        (the PostgreSQL store's duration read of 50,000 tests alone)
+// dotnet run --project bench/BatchBuild.ServerBench -c Release -- --leases           (lease latency alone: 200 leases/s
+// from 8 agents)
+// dotnet run --project bench/BatchBuild.ServerBench -c Release -- --durations        (the PostgreSQL store's duration
+// read of 50,000 tests alone)
 using System.Diagnostics;
 using System.Net.Http.Json;
 using BatchBuild.Core.Api;
@@ -20,7 +22,6 @@ using BatchBuild.Server;
 using BatchBuild.ServerBench;
 using BatchBuild.Store;
 using BatchBuild.Store.Postgres;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
@@ -64,7 +65,11 @@ try
 {
     using (var embedded = SqliteBatchStore.Open(Path.Combine(folder, "embedded.db")))
     {
-        rows.Add(await MeasureAsync("embedded SQLite, in process", results => embedded.RecordResultsAsync(results), query => embedded.GetDurationsAsync(query), id => embedded.CloseBatchAsync(id)));
+        rows.Add(await MeasureAsync(
+            "embedded SQLite, in process",
+            results => embedded.RecordResultsAsync(results),
+            query => embedded.GetDurationsAsync(query),
+            id => embedded.CloseBatchAsync(id)));
     }
 
     rows.Add(await ServerAsync("server, SQLite, HTTP", "sqlite", Path.Combine(folder, "server.db")));
@@ -85,19 +90,25 @@ finally
 }
 
 Console.WriteLine();
-Console.WriteLine($"{Agents} agents at once, {ReportsPerAgent} reports each of {ResultsPerReport} results ({Agents * ReportsPerAgent * ResultsPerReport} results), then every report again, then a duration query for 1000 tests and the close.");
+Console.WriteLine($"{Agents} agents at once, {ReportsPerAgent} reports each of {ResultsPerReport} results "
+    + $"({Agents * ReportsPerAgent * ResultsPerReport} results), then every report again, then a duration query for "
+        + $"1000 tests and the close.");
 Console.WriteLine();
-Console.WriteLine("| store | results/s | report p50 | report p95 | resent results/s | durations (1000 tests) | close | CPU per report: .NET | CPU per report: PostgreSQL |");
+Console.WriteLine("| store | results/s | report p50 | report p95 | resent results/s | durations (1000 tests) | close "
+    + "| CPU per report: .NET | CPU per report: PostgreSQL |");
 Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 foreach (var row in rows)
 {
     Console.WriteLine(
-        $"| {row.Name} | {row.ResultsPerSecond:0} | {row.P50:0.0} ms | {row.P95:0.0} ms | {row.ResentPerSecond:0} | {row.DurationsMillis:0.0} ms | {row.CloseMillis:0.0} ms " +
+        $"| {row.Name} | {row.ResultsPerSecond:0} | {row.P50:0.0} ms | {row.P95:0.0} ms | {row.ResentPerSecond:0} | "
+            + $"{row.DurationsMillis:0.0} ms | {row.CloseMillis:0.0} ms " +
         $"| {row.DotNetCpuPerReport:0.0} ms | {row.PostgresCpuPerReport:0.0} ms |");
 }
 
 Console.WriteLine();
-Console.WriteLine($"CPU per report: processor time of the first {Agents * ReportsPerAgent} reports over their number, on {Environment.ProcessorCount} processors; .NET is this process (agents, server, store), PostgreSQL every postgres process.");
+Console.WriteLine($"CPU per report: processor time of the first {Agents * ReportsPerAgent} reports over their number, "
+    + $"on {Environment.ProcessorCount} processors; .NET is this process (agents, server, store), PostgreSQL every "
+        + $"postgres process.");
 
 var baseline = rows[0].ResultsPerSecond;
 Console.WriteLine();
@@ -111,7 +122,8 @@ if (rows.SingleOrDefault(row => row.Name == PostgresServer) is { } postgres)
     Console.WriteLine();
     Console.WriteLine(
         $"PostgreSQL through the server over HTTP, {Agents} agents at once: {postgres.ResultsPerSecond:0} results/s; " +
-        $"goal {GoalResultsPerSecond:0} results/s: {(postgres.ResultsPerSecond >= GoalResultsPerSecond ? "met" : "NOT met")}");
+        $"goal {GoalResultsPerSecond:0} results/s: "
+            + $"{(postgres.ResultsPerSecond >= GoalResultsPerSecond ? "met" : "NOT met")}");
 }
 
 if (!args.Contains("--results"))
@@ -134,15 +146,23 @@ static async Task ActiveBatchesAsync()
     {
         using (var embedded = SqliteBatchStore.Open(Path.Combine(folder, "embedded.db")))
         {
-            rows.Add(await WriteLatencyAsync("embedded SQLite, in process", results => embedded.RecordResultsAsync(results)));
+            rows.Add(await WriteLatencyAsync(
+                "embedded SQLite, in process",
+                results => embedded.RecordResultsAsync(results)));
         }
 
-        rows.Add(await WithServerAsync("sqlite", Path.Combine(folder, "server.db"), http => WriteLatencyAsync("server, SQLite, HTTP", results => PostAsync(http, results))));
+        rows.Add(await WithServerAsync(
+            "sqlite",
+            Path.Combine(folder, "server.db"),
+            http => WriteLatencyAsync("server, SQLite, HTTP", results => PostAsync(http, results))));
         var admin = Environment.GetEnvironmentVariable("BATCHBUILD_TEST_POSTGRES");
         if (!string.IsNullOrWhiteSpace(admin))
         {
             rows.Add(await WithPostgresAsync(admin, connection =>
-                WithServerAsync("postgres", connection, http => WriteLatencyAsync("server, PostgreSQL, HTTP", results => PostAsync(http, results)))));
+                WithServerAsync(
+                    "postgres",
+                    connection,
+                    http => WriteLatencyAsync("server, PostgreSQL, HTTP", results => PostAsync(http, results)))));
         }
         else
         {
@@ -155,13 +175,16 @@ static async Task ActiveBatchesAsync()
     }
 
     Console.WriteLine();
-    Console.WriteLine($"A one-result write, {LatencyWrites} one after another, with no other and with {ActiveBatches} other active batches.");
+    Console.WriteLine($"A one-result write, {LatencyWrites} one after another, with no other and with {ActiveBatches} "
+        + $"other active batches.");
     Console.WriteLine();
-    Console.WriteLine($"| store | p50, 0 active | p95, 0 active | p50, {ActiveBatches} active | p95, {ActiveBatches} active |");
+    Console.WriteLine($"| store | p50, 0 active | p95, 0 active | p50, {ActiveBatches} active | p95, {ActiveBatches} "
+        + $"active |");
     Console.WriteLine("| --- | --- | --- | --- | --- |");
     foreach (var row in rows)
     {
-        Console.WriteLine($"| {row.Name} | {row.EmptyP50:0.00} ms | {row.EmptyP95:0.00} ms | {row.FullP50:0.00} ms | {row.FullP95:0.00} ms |");
+        Console.WriteLine($"| {row.Name} | {row.EmptyP50:0.00} ms | {row.EmptyP95:0.00} ms | {row.FullP50:0.00} ms | "
+            + $"{row.FullP95:0.00} ms |");
     }
 }
 
@@ -169,7 +192,16 @@ static async Task<LatencyRow> WriteLatencyAsync(string name, Func<IReadOnlyColle
 {
     var at = DateTimeOffset.UtcNow;
     TestResultRecord One(string batch, string test) =>
-        new(BatchId.Parse(batch), 1, new TestKey("Bench.Tests", test), test, TestRunOutcome.Passed, 10, at, "agent", $"run-{test}");
+        new(
+            BatchId.Parse(batch),
+            1,
+            new TestKey("Bench.Tests", test),
+            test,
+            TestRunOutcome.Passed,
+            10,
+            at,
+            "agent",
+            $"run-{test}");
 
     async Task<(double P50, double P95)> MeasureAsync(string label)
     {
@@ -192,7 +224,11 @@ static async Task<LatencyRow> WriteLatencyAsync(string name, Func<IReadOnlyColle
     var seeding = Stopwatch.StartNew();
     for (var first = 0; first < ActiveBatches; first += ResultsRequest.MaxBatchesPerReport)
     {
-        await record([.. Enumerable.Range(first, Math.Min(ResultsRequest.MaxBatchesPerReport, ActiveBatches - first)).Select(i => One($"active-{i}", "Bench.Active.Test"))]);
+        await record([.. Enumerable.Range(
+            first,
+            Math.Min(
+                ResultsRequest.MaxBatchesPerReport,
+                ActiveBatches - first)).Select(i => One($"active-{i}", "Bench.Active.Test"))]);
     }
 
     Console.WriteLine($"{name}: {ActiveBatches} active batches started in {seeding.Elapsed.TotalSeconds:0.0} s");
@@ -202,7 +238,10 @@ static async Task<LatencyRow> WriteLatencyAsync(string name, Func<IReadOnlyColle
 
 static async Task PostAsync(HttpClient http, IReadOnlyCollection<TestResultRecord> results)
 {
-    using var response = await http.PostAsJsonAsync("api/v1/results", new ResultsRequest([.. results.Select(ResultDto.From)]), ApiJson.Default.ResultsRequest);
+    using var response = await http.PostAsJsonAsync(
+        "api/v1/results",
+        new ResultsRequest([.. results.Select(ResultDto.From)]),
+        ApiJson.Default.ResultsRequest);
     response.EnsureSuccessStatusCode();
 }
 
@@ -222,13 +261,15 @@ static async Task LeasesAsync()
 
 static async Task<T> WithServerAsync<T>(string provider, string connection, Func<HttpClient, Task<T>> measure)
 {
-    var (app, problems) = await BatchServer.CreateAsync(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["BatchBuild:Provider"] = provider,
-        ["BatchBuild:ConnectionString"] = connection,
-        ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(Key),
-        ["Logging:LogLevel:Default"] = "Warning",
-    }));
+    var (app, problems) = await BatchServer.CreateAsync(
+        ["--urls", "http://127.0.0.1:0"],
+        builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["BatchBuild:Provider"] = provider,
+            ["BatchBuild:ConnectionString"] = connection,
+            ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(Key),
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
     if (app is null)
     {
         throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
@@ -237,7 +278,9 @@ static async Task<T> WithServerAsync<T>(string provider, string connection, Func
     await using (app)
     {
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = app.Services
+            .GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         using var http = new HttpClient { BaseAddress = new Uri(address + "/") };
         http.DefaultRequestHeaders.Add("X-BatchBuild-Api-Key", Key);
         var result = await measure(http);
@@ -273,7 +316,11 @@ static async Task<T> WithPostgresAsync<T>(string admin, Func<string, Task<T>> us
 static async Task<Row> PostgresInProcessAsync(string connection)
 {
     using var store = await PostgresDialect.OpenAsync(connection);
-    return await MeasureAsync("PostgreSQL store, in process", results => store.RecordResultsAsync(results), query => store.GetDurationsAsync(query), id => store.CloseBatchAsync(id));
+    return await MeasureAsync(
+        "PostgreSQL store, in process",
+        results => store.RecordResultsAsync(results),
+        query => store.GetDurationsAsync(query),
+        id => store.CloseBatchAsync(id));
 }
 
 static Task<Row> ServerAsync(string name, string provider, string connection) =>
@@ -286,9 +333,13 @@ static Task<Row> ServerAsync(string name, string provider, string connection) =>
         },
         async query =>
         {
-            using var response = await http.PostAsJsonAsync("api/v1/durations", DurationsRequest.From(query), ApiJson.Default.DurationsRequest);
+            using var response = await http.PostAsJsonAsync(
+                "api/v1/durations",
+                DurationsRequest.From(query),
+                ApiJson.Default.DurationsRequest);
             response.EnsureSuccessStatusCode();
-            return [.. (await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse))!.Durations.Select(d => d.ToDuration())];
+            var durations = await response.Content.ReadFromJsonAsync(ApiJson.Default.DurationsResponse);
+            return [.. durations!.Durations.Select(d => d.ToDuration())];
         },
         async id =>
         {
@@ -307,7 +358,15 @@ static async Task<Row> MeasureAsync(
     var at = DateTimeOffset.UtcNow;
     TestResultRecord[] Report(int agent, int report) =>
         [.. Enumerable.Range(0, ResultsPerReport).Select(i => new TestResultRecord(
-            batch, report + 1, new TestKey("Bench.Tests", $"Bench.Class{i % 50}.Test{agent}x{report}x{i}"), $"Test{i}", TestRunOutcome.Passed, 10 + i, at, $"agent-{agent}", $"agent-{agent}-run-{report}"))];
+            batch,
+            report + 1,
+            new TestKey("Bench.Tests", $"Bench.Class{i % 50}.Test{agent}x{report}x{i}"),
+            $"Test{i}",
+            TestRunOutcome.Passed,
+            10 + i,
+            at,
+            $"agent-{agent}",
+            $"agent-{agent}-run-{report}"))];
 
     await record(Report(99, 0));
     var latencies = new List<double>();
@@ -338,7 +397,11 @@ static async Task<Row> MeasureAsync(
     })));
     var resent = clock.Elapsed.TotalSeconds;
 
-    var tests = Enumerable.Range(0, 1000).Select(i => new TestKey("Bench.Tests", $"Bench.Class{i % 50}.Test{i % Agents}x{i / 100 % ReportsPerAgent}x{i % ResultsPerReport}")).ToList();
+    var tests = Enumerable.Range(0, 1000)
+        .Select(i => new TestKey(
+            "Bench.Tests",
+            $"Bench.Class{i % 50}.Test{i % Agents}x{i / 100 % ReportsPerAgent}x{i % ResultsPerReport}"))
+        .ToList();
     clock.Restart();
     var known = await durations(new DurationQuery(tests, 90, null, 100));
     var durationMillis = clock.Elapsed.TotalMilliseconds;
@@ -348,65 +411,17 @@ static async Task<Row> MeasureAsync(
 
     latencies.Sort();
     var total = Agents * ReportsPerAgent * ResultsPerReport;
-    Console.WriteLine($"{name}: {total} results in {elapsed:0.00} s, resent in {resent:0.00} s; {known.Count} of 1000 durations known");
+    Console.WriteLine($"{name}: {total} results in {elapsed:0.00} s, resent in {resent:0.00} s; {known.Count} of 1000 "
+        + $"durations known");
     var reports = Agents * ReportsPerAgent;
     return new Row(
-        name, total / elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.95)], total / resent, durationMillis, closeMillis,
-        used.DotNet.TotalMilliseconds / reports, used.Postgres.TotalMilliseconds / reports);
-}
-
-internal sealed record LatencyRow(string Name, double EmptyP50, double EmptyP95, double FullP50, double FullP95);
-
-internal sealed record Row(
-    string Name, double ResultsPerSecond, double P50, double P95, double ResentPerSecond, double DurationsMillis, double CloseMillis,
-    double DotNetCpuPerReport, double PostgresCpuPerReport);
-
-// Processor time used so far by this process (the agents, the server and the store) and by every
-// PostgreSQL process of this machine, read from /proc: the server's backends, WAL writer and
-// autovacuum. It splits a report's cost between HTTP and JSON, the store's code and the database.
-internal readonly record struct CpuTime(TimeSpan DotNet, TimeSpan Postgres)
-{
-    // Linux reports process times in clock ticks of 1/100 s (USER_HZ) to user space.
-    private const double TicksPerSecond = 100;
-
-    public static CpuTime Now() => new(Process.GetCurrentProcess().TotalProcessorTime, PostgresTime());
-
-    public static CpuTime operator -(CpuTime after, CpuTime before) => new(after.DotNet - before.DotNet, after.Postgres - before.Postgres);
-
-    private static TimeSpan PostgresTime()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return TimeSpan.Zero;
-        }
-
-        long ticks = 0;
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
-                var name = stat.IndexOf('(');
-                var end = stat.LastIndexOf(')');
-                if (name < 0 || end < 0 || stat[(name + 1)..end] != "postgres")
-                {
-                    continue;
-                }
-
-                // After the name: state, then fields 4 to 13, then utime and stime (fields 14 and 15).
-                var fields = stat[(end + 2)..].Split(' ');
-                ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
-            }
-            catch (IOException)
-            {
-                // A process that ended while it was read.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // A process this user may not read.
-            }
-        }
-
-        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
-    }
+        name,
+        total / elapsed,
+        latencies[latencies.Count / 2],
+        latencies[(int)(latencies.Count * 0.95)],
+        total / resent,
+        durationMillis,
+        closeMillis,
+        used.DotNet.TotalMilliseconds / reports,
+        used.Postgres.TotalMilliseconds / reports);
 }

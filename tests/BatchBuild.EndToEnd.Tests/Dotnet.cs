@@ -2,22 +2,24 @@ using System.Diagnostics;
 
 namespace BatchBuild.EndToEnd.Tests;
 
-/// <summary>What a <c>dotnet</c> command printed and how it ended.</summary>
-internal sealed record CommandResult(int ExitCode, string Output, TimeSpan Elapsed)
-{
-    public override string ToString() => $"exit code {ExitCode} after {Elapsed.TotalSeconds:0.0} s:\n{Output}";
-}
-
 /// <summary>Runs the real <c>dotnet</c> CLI as a user would, with a bounded time.</summary>
 internal static class Dotnet
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
 
-    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+    public static CommandResult Run(
+        string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment,
+        params string[] arguments) =>
         Run(workingDirectory, environment, CancellationToken.None, arguments);
 
-    /// <summary>Runs <c>dotnet</c>; when <paramref name="kill"/> is cancelled first, kills it with all its children, as a CI agent that dies would.</summary>
-    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, CancellationToken kill, params string[] arguments)
+    /// <summary>Runs <c>dotnet</c>; when <paramref name="kill"/> is cancelled first, kills it with all its children, as
+    /// a CI agent that dies would.</summary>
+    public static CommandResult Run(
+        string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment,
+        CancellationToken kill,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -62,7 +64,8 @@ internal static class Dotnet
 
         process.WaitForExit();
         var result = new CommandResult(process.ExitCode, output.ToString(), clock.Elapsed);
-        TestContext.Progress.WriteLine($"dotnet {string.Join(' ', arguments)}: exit code {result.ExitCode} in {result.Elapsed.TotalSeconds:0.0} s");
+        TestContext.Progress.WriteLine($"dotnet {string.Join(' ', arguments)}: exit code {result.ExitCode} in "
+            + $"{result.Elapsed.TotalSeconds:0.0} s");
         return result;
     }
 
@@ -70,7 +73,8 @@ internal static class Dotnet
         name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("BATCHBUILD_", StringComparison.OrdinalIgnoreCase)
-        || name is "DOTNET_HOST_PATH" or "APPLITOOLS_BATCH_ID" or "BUILD_BUILDID" or "GITHUB_RUN_ID" or "TESTINGPLATFORM_DEFAULT_HANG_TIMEOUT";
+        || name is "DOTNET_HOST_PATH" or "APPLITOOLS_BATCH_ID" or "BUILD_BUILDID" or "GITHUB_RUN_ID"
+            or "TESTINGPLATFORM_DEFAULT_HANG_TIMEOUT";
 
     private static void Append(System.Text.StringBuilder output, string? line)
     {

@@ -27,7 +27,8 @@ public sealed class LocalPackage
     /// <summary>The built copy of the samples.</summary>
     public static string Samples { get; } = Path.Combine(Scratch, "samples");
 
-    /// <summary>The Microsoft.Testing.Platform samples in the copy, whose global.json puts dotnet test in the platform's mode.</summary>
+    /// <summary>The Microsoft.Testing.Platform samples in the copy, whose global.json puts dotnet test in the
+    /// platform's mode.</summary>
     public static string TestingPlatformSamples { get; } = Path.Combine(Samples, "Mtp");
 
     /// <summary>The global NuGet package cache, where the packed packages are restored to.</summary>
@@ -41,7 +42,16 @@ public sealed class LocalPackage
         RemoveStale();
 
         var feed = Path.Combine(Scratch, "feed");
-        var pack = Dotnet.Run(Repository.Root, null, "pack", Path.Combine("src", "Tasks", "BatchBuild.Tasks.csproj"), "-c", "Release", "-o", feed, $"-p:Version={Version}");
+        var pack = Dotnet.Run(
+            Repository.Root,
+            null,
+            "pack",
+            Path.Combine("src", "Tasks", "BatchBuild.Tasks.csproj"),
+            "-c",
+            "Release",
+            "-o",
+            feed,
+            $"-p:Version={Version}");
         Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
 
         PackageTasks = Path.Combine(PackageCache, "batchbuild", Version, "tasks", "net10.0");
@@ -57,7 +67,12 @@ public sealed class LocalPackage
             """);
         var build = Dotnet.Run(Samples, SampleRun.PackageEnvironment, "build", "Samples.sln", "-v:quiet");
         Assert.That(build.ExitCode, Is.Zero, build.ToString());
-        var testingPlatform = Dotnet.Run(TestingPlatformSamples, SampleRun.PackageEnvironment, "build", "Mtp.slnx", "-v:quiet");
+        var testingPlatform = Dotnet.Run(
+            TestingPlatformSamples,
+            SampleRun.PackageEnvironment,
+            "build",
+            "Mtp.slnx",
+            "-v:quiet");
         Assert.That(testingPlatform.ExitCode, Is.Zero, testingPlatform.ToString());
     }
 
@@ -72,7 +87,12 @@ public sealed class LocalPackage
 
     // This run's scratch folder and its packages in the cache.
     private static IEnumerable<string> OwnFolders() =>
-        [Scratch, .. new[] { "batchbuild", "batchbuild.server" }.Select(package => Path.Combine(PackageCache, package, Version))];
+        [
+            Scratch,
+            .. new[] { "batchbuild", "batchbuild.server" }.Select(package => Path.Combine(
+                PackageCache,
+                package,
+                Version))];
 
     // What runs that were killed left behind, once it is a day old: a run in progress is never older.
     private static void RemoveStale()
@@ -105,7 +125,8 @@ public sealed class LocalPackage
         }
     }
 
-    /// <summary>Copies the folder <paramref name="from"/> to <paramref name="to"/>, leaving out the folders named in <paramref name="leaveOut"/> at any depth.</summary>
+    /// <summary>Copies the folder <paramref name="from"/> to <paramref name="to"/>, leaving out the folders named in
+    /// <paramref name="leaveOut"/> at any depth.</summary>
     public static string Copy(string from, string to, params string[] leaveOut)
     {
         Directory.CreateDirectory(to);
@@ -114,7 +135,9 @@ public sealed class LocalPackage
             File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         }
 
-        foreach (var directory in Directory.EnumerateDirectories(from).Where(directory => !leaveOut.Contains(Path.GetFileName(directory))))
+        var directories = Directory.EnumerateDirectories(from)
+            .Where(directory => !leaveOut.Contains(Path.GetFileName(directory)));
+        foreach (var directory in directories)
         {
             Copy(directory, Path.Combine(to, Path.GetFileName(directory)), leaveOut);
         }

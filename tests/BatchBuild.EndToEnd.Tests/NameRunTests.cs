@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Xml.Linq;
 
 namespace BatchBuild.EndToEnd.Tests;
@@ -37,10 +38,19 @@ public sealed class NameRunTests
 
         Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
         Assert.That(run.Command.Output, Does.Not.Contain("BB3003").And.Not.Contain("BB3005"));
-        Assert.That(run.Records.Select(r => r.Test).Order(StringComparer.Ordinal), Is.EqualTo(_plain), run.Command.ToString());
+        Assert.That(
+            run.Records.Select(r => r.Test).Order(StringComparer.Ordinal),
+            Is.EqualTo(_plain),
+            run.Command.ToString());
         Assert.That(run.Records.Select(r => r.BatchId).Distinct().Count(), Is.EqualTo(1));
-        Assert.That(run.Command.Output, Does.Contain("BatchBuild Names.XUnit: 23 passed, 0 failed, 0 skipped, 0 not run"), "each theory row is a test of its own");
-        Assert.That(run.Command.Output, Does.Contain("BatchBuild Names.NUnit: 26 passed"), "the two cases that share a name are one test");
+        Assert.That(
+            run.Command.Output,
+            Does.Contain("BatchBuild Names.XUnit: 23 passed, 0 failed, 0 skipped, 0 not run"),
+            "each theory row is a test of its own");
+        Assert.That(
+            run.Command.Output,
+            Does.Contain("BatchBuild Names.NUnit: 26 passed"),
+            "the two cases that share a name are one test");
     }
 
     [Test]
@@ -52,7 +62,9 @@ public sealed class NameRunTests
         var xunit = run.StoredResults().Where(r => r.Assembly == "Names.XUnit").ToList();
         Assert.That(xunit, Has.Count.EqualTo(23));
         Assert.That(xunit.Select(r => r.FullName).Distinct().Count(), Is.EqualTo(23));
-        Assert.That(xunit.Select(r => r.FullName), Has.Some.StartsWith("Names.XUnitNames.Inline [").And.Some.Contains("日本語"));
+        Assert.That(
+            xunit.Select(r => r.FullName),
+            Has.Some.StartsWith("Names.XUnitNames.Inline [").And.Some.Contains("日本語"));
     }
 
     [TestCase("trx", "*.trx")]
@@ -79,8 +91,13 @@ public sealed class NameRunTests
             XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
             var framework = project.Split('.')[1].ToLowerInvariant();
             var cases = _plain.Count(test => test.StartsWith(framework + " ", StringComparison.Ordinal));
-            Assert.That(trx.Descendants(ns + "UnitTestResult").Count(), Is.EqualTo(cases), $"{project}: every case once");
-            Assert.That((string?)trx.Descendants(ns + "Counters").Single().Attribute("passed"), Is.EqualTo(cases.ToString()));
+            Assert.That(
+                trx.Descendants(ns + "UnitTestResult").Count(),
+                Is.EqualTo(cases),
+                $"{project}: every case once");
+            Assert.That(
+                (string?)trx.Descendants(ns + "Counters").Single().Attribute("passed"),
+                Is.EqualTo(cases.ToString(CultureInfo.InvariantCulture)));
         }
     }
 }

@@ -2,12 +2,6 @@ using Microsoft.Data.Sqlite;
 
 namespace BatchBuild.EndToEnd.Tests;
 
-/// <summary>What one sample test saw when it ran: a line its <c>TestRecorder</c> wrote.</summary>
-internal sealed record SampleRecord(string Test, string BatchId, string TestBatch, string TestBatchCount, int ProcessId, string ApplitoolsBatchId);
-
-/// <summary>A recorded duration read back from the SQLite store file.</summary>
-internal sealed record StoredResult(string BatchId, int TestBatch, string Assembly, string FullName, string Outcome, double DurationMillis);
-
 /// <summary>
 /// One real <c>dotnet test --no-build</c> over the built samples, with its own record folder and
 /// store file, and what it left behind.
@@ -33,14 +27,24 @@ internal sealed class SampleRun
 
     /// <summary>The sample tests grouped by the process that ran them, each group sorted.</summary>
     public IReadOnlyList<string[]> TestsByProcess =>
-        Records.GroupBy(r => r.ProcessId).Select(g => g.Select(r => r.Test).Order(StringComparer.Ordinal).ToArray()).ToList();
+        [
+            .. Records
+                .GroupBy(r => r.ProcessId)
+                .Select(g => g.Select(r => r.Test).Order(StringComparer.Ordinal).ToArray()),
+        ];
 
     /// <summary>
     /// Runs <c>dotnet test</c> on <paramref name="target"/> (a project or the solution, relative to the
     /// samples, or to the copy of them in <paramref name="samples"/>; null for what dotnet test finds
     /// there itself) with the given extra arguments and environment.
     /// </summary>
-    public static SampleRun Start(string? target, string[] arguments, IReadOnlyDictionary<string, string>? environment = null, string? store = null, string? samples = null, CancellationToken kill = default)
+    public static SampleRun Start(
+        string? target,
+        string[] arguments,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? store = null,
+        string? samples = null,
+        CancellationToken kill = default)
     {
         var records = $"{RecordsOfThisTest()}-{Guid.NewGuid():N}";
         var name = Path.GetFileName(records);
@@ -51,7 +55,16 @@ internal sealed class SampleRun
             variables[key] = value;
         }
 
-        var command = Dotnet.Run(samples ?? LocalPackage.Samples, variables, kill, ["test", .. (target is null ? Array.Empty<string>() : [target]), "--no-build", $"-p:BatchBuildStore={store}", .. arguments]);
+        var command = Dotnet.Run(
+            samples ?? LocalPackage.Samples,
+            variables,
+            kill,
+            [
+                "test",
+                .. (target is null ? Array.Empty<string>() : [target]),
+                "--no-build",
+                $"-p:BatchBuildStore={store}",
+                .. arguments]);
         return new SampleRun(command, ReadRecords(records), store);
     }
 
@@ -79,15 +92,28 @@ internal sealed class SampleRun
     public IReadOnlyList<StoredResult> StoredResults()
     {
         Assert.That(File.Exists(Store), Is.True, $"no store file at {Store}");
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Store, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        var readOnly = new SqliteConnectionStringBuilder
+        {
+            DataSource = Store,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        };
+        using var connection = new SqliteConnection(readOnly.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT batch_id, test_batch, assembly, full_name, outcome, duration_ms FROM test_results ORDER BY id";
+        command.CommandText = "SELECT batch_id, test_batch, assembly, full_name, outcome, duration_ms FROM "
+            + "test_results ORDER BY id";
         using var reader = command.ExecuteReader();
         var results = new List<StoredResult>();
         while (reader.Read())
         {
-            results.Add(new StoredResult(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetDouble(5)));
+            results.Add(new StoredResult(
+                reader.GetString(0),
+                reader.GetInt32(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetDouble(5)));
         }
 
         return results;
@@ -100,11 +126,16 @@ internal sealed class SampleRun
             return [];
         }
 
-        return Directory.EnumerateFiles(directory, "*.tsv")
+        return [.. Directory.EnumerateFiles(directory, "*.tsv")
             .SelectMany(File.ReadAllLines)
             .Where(line => line.Length > 0)
             .Select(line => line.Split('\t'))
-            .Select(f => new SampleRecord(f[0], f[1], f[2], f[3], int.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture), f[5]))
-            .ToList();
+            .Select(f => new SampleRecord(
+                f[0],
+                f[1],
+                f[2],
+                f[3],
+                int.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture),
+                f[5]))];
     }
 }

@@ -17,12 +17,14 @@ public sealed class ServerRunTests
 
     private static async Task<(WebApplication App, HttpClient Client)> StartServerAsync(int port, string database)
     {
-        var (app, problems) = await BatchServer.CreateAsync(["--urls", $"http://127.0.0.1:{port}"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BatchBuild:ConnectionString"] = database,
-            ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(Key),
-            ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        var (app, problems) = await BatchServer.CreateAsync(
+            ["--urls", $"http://127.0.0.1:{port}"],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["BatchBuild:ConnectionString"] = database,
+                ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(Key),
+                ["Logging:LogLevel:Default"] = "Warning",
+            }));
         Assert.That(problems, Is.Empty);
         await app!.StartAsync();
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
@@ -43,20 +45,45 @@ public sealed class ServerRunTests
         {
             var run = SampleRun.Start(
                 "Samples.sln",
-                ["-p:BatchBuildStrategy=class-name", $"-p:BatchBuildServerUrl=http://127.0.0.1:{port}", $"-p:BatchBuildApiKey={Key}"],
+                [
+                    "-p:BatchBuildStrategy=class-name",
+                    $"-p:BatchBuildServerUrl=http://127.0.0.1:{port}",
+                    $"-p:BatchBuildApiKey={Key}"],
                 new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = Id });
 
             Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
             Assert.That(run.Command.Output, Does.Contain($"BatchBuild: batch {Id} closed on http://127.0.0.1:{port}/"));
             Assert.That(run.Command.Output, Does.Not.Contain(Key));
-            Assert.That(run.Records.Select(r => r.BatchId).Distinct(), Is.EqualTo(new[] { Id }), "every test saw the ID exactly");
-            var detail = (await client.GetFromJsonAsync($"api/v1/batches/{Uri.EscapeDataString(Id)}/1/results", ApiJson.Default.BatchResultsDto))!;
-            Assert.That((detail.Batch.BatchId, detail.Batch.State, detail.Batch.Reason, detail.Batch.Counts.Passed, detail.Batch.Counts.Failed), Is.EqualTo((Id, "closed", (string?)"explicit", 29, 0)));
-            Assert.That(detail.Results.Select(r => r.Name).Distinct().Count(), Is.EqualTo(29), "one result per test: each data row and theory row has its own");
-            var timeline = (await client.GetFromJsonAsync($"api/v1/batches/{Uri.EscapeDataString(Id)}/1/timeline", ApiJson.Default.TimelineDto))!;
-            Assert.That(timeline.TestBatches.Select(s => s.Assembly).Distinct(), Is.EquivalentTo(new[] { "Samples.NUnit", "Samples.MSTest", "Samples.XUnit" }));
+            Assert.That(
+                run.Records.Select(r => r.BatchId).Distinct(),
+                Is.EqualTo([Id]),
+                "every test saw the ID exactly");
+            var detail = (await client.GetFromJsonAsync(
+                $"api/v1/batches/{Uri.EscapeDataString(Id)}/1/results",
+                ApiJson.Default.BatchResultsDto))!;
+            Assert.That(
+                (
+                    detail.Batch.BatchId,
+                    detail.Batch.State,
+                    detail.Batch.Reason,
+                    detail.Batch.Counts.Passed,
+                    detail.Batch.Counts.Failed),
+                Is.EqualTo((Id, "closed", (string?)"explicit", 29, 0)));
+            Assert.That(
+                detail.Results.Select(r => r.Name).Distinct().Count(),
+                Is.EqualTo(29),
+                "one result per test: each data row and theory row has its own");
+            var timeline = (await client.GetFromJsonAsync(
+                $"api/v1/batches/{Uri.EscapeDataString(Id)}/1/timeline",
+                ApiJson.Default.TimelineDto))!;
+            Assert.That(
+                timeline.TestBatches.Select(s => s.Assembly).Distinct(),
+                Is.EquivalentTo(new[] { "Samples.NUnit", "Samples.MSTest", "Samples.XUnit" }));
             Assert.That(File.Exists(run.Store), Is.False, "nothing was recorded in the embedded store");
-            Assert.That(FilesHolding(Key, started), Is.Empty, "the key is in no file: not the solution, obj, bin, TestResults or the temp folder");
+            Assert.That(
+                FilesHolding(Key, started),
+                Is.Empty,
+                "the key is in no file: not the solution, obj, bin, TestResults or the temp folder");
         }
     }
 
@@ -66,7 +93,9 @@ public sealed class ServerRunTests
     {
         var needle = System.Text.Encoding.UTF8.GetBytes(text);
         var files = new DirectoryInfo(LocalPackage.Samples).EnumerateFiles("*", SearchOption.AllDirectories)
-            .Concat(new DirectoryInfo(Path.GetTempPath()).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+            .Concat(new DirectoryInfo(Path.GetTempPath()).EnumerateFiles(
+                "*",
+                new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
                 .Where(file => file.LastWriteTimeUtc >= since && file.Length < 64 * 1024 * 1024))
             .Where(file => RegularFiles.CanHold(file, needle.Length))
             .Select(file => file.FullName)
@@ -95,7 +124,10 @@ public sealed class ServerRunTests
     {
         var port = LoopbackServer.FreePort();
         var store = Path.Combine(LocalPackage.Scratch, "stores", "server-away", "batchbuild.db");
-        string[] server = [$"-p:BatchBuildServerUrl=http://127.0.0.1:{port}", $"-p:BatchBuildApiKey={Key}", $"-p:BatchBuildStore={store}"];
+        string[] server = [
+            $"-p:BatchBuildServerUrl=http://127.0.0.1:{port}",
+            $"-p:BatchBuildApiKey={Key}",
+            $"-p:BatchBuildStore={store}"];
 
         var run = SampleRun.Start(
             "Samples.NUnit/Samples.NUnit.csproj",
@@ -113,9 +145,17 @@ public sealed class ServerRunTests
         {
             var step = Path.Combine(LocalPackage.Scratch, "server-close");
             Directory.CreateDirectory(step);
-            File.Copy(Path.Combine(LocalPackage.Samples, "NuGet.config"), Path.Combine(step, "NuGet.config"), overwrite: true);
-            File.WriteAllText(Path.Combine(step, "close.proj"), $"<Project Sdk=\"BatchBuild/{LocalPackage.Version}\" />");
-            var close = Dotnet.Run(step, null, ["msbuild", "close.proj", "-p:BatchBuildBatchId=server-e2e-2", .. server]);
+            File.Copy(
+                Path.Combine(LocalPackage.Samples, "NuGet.config"),
+                Path.Combine(step, "NuGet.config"),
+                overwrite: true);
+            File.WriteAllText(
+                Path.Combine(step, "close.proj"),
+                $"<Project Sdk=\"BatchBuild/{LocalPackage.Version}\" />");
+            var close = Dotnet.Run(
+                step,
+                null,
+                ["msbuild", "close.proj", "-p:BatchBuildBatchId=server-e2e-2", .. server]);
 
             Assert.That(close.ExitCode, Is.Zero, close.ToString());
             Assert.That(close.Output, Does.Contain("spooled results sent").And.Contain("batch server-e2e-2 closed"));
@@ -151,9 +191,15 @@ public sealed class ServerRunTests
             var back = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", collect, environment, store);
 
             Assert.That(back.Command.ExitCode, Is.Zero, back.Command.ToString());
-            Assert.That(back.Command.Output, Does.Not.Contain("spooled results sent").And.Not.Contain("BB5101"), "sending the spool is progress, not a warning");
+            Assert.That(
+                back.Command.Output,
+                Does.Not.Contain("spooled results sent").And.Not.Contain("BB5101"),
+                "sending the spool is progress, not a warning");
             var batch = (await client.GetFromJsonAsync("api/v1/batches/collector-server-1", ApiJson.Default.BatchDto))!;
-            Assert.That((batch.Counts.Total, batch.Counts.TestBatches), Is.EqualTo((16, 2)), "both runs reached the server");
+            Assert.That(
+                (batch.Counts.Total, batch.Counts.TestBatches),
+                Is.EqualTo((16, 2)),
+                "both runs reached the server");
         }
     }
 }

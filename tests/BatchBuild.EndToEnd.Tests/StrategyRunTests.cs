@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BatchBuild.EndToEnd.Tests;
 
 /// <summary>
@@ -18,7 +20,9 @@ public sealed class StrategyRunTests
         AssertEachTestRanOnce(run);
         Assert.That(run.TestsByProcess, Has.Count.EqualTo(NUnitTests));
         Assert.That(run.Records.Select(r => r.TestBatch).Distinct().Count(), Is.EqualTo(NUnitTests));
-        Assert.That(run.Records.Select(r => r.TestBatchCount), Is.All.EqualTo(NUnitTests.ToString()));
+        Assert.That(
+            run.Records.Select(r => r.TestBatchCount),
+            Is.All.EqualTo(NUnitTests.ToString(CultureInfo.InvariantCulture)));
         Assert.That(run.Command.Output, Does.Contain($"BatchBuild Samples.NUnit: {NUnitTests} passed, 0 failed"));
         Assert.That(run.Command.Output, Does.Contain($"[{NUnitTests}/{NUnitTests}] Samples.NUnit isolate 1 test"));
     }
@@ -31,7 +35,14 @@ public sealed class StrategyRunTests
         Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
         AssertEachTestRanOnce(run);
         var classes = run.TestsByProcess.Select(tests => tests.Select(ClassOf).Distinct().Single()).ToList();
-        Assert.That(classes, Is.EquivalentTo(new[] { "Samples.NUnit.CheckoutTests", "Samples.NUnit.InventoryTests", "Samples.NUnit.PricingTests" }));
+        Assert.That(
+            classes,
+            Is.EquivalentTo(new[]
+            {
+                "Samples.NUnit.CheckoutTests",
+                "Samples.NUnit.InventoryTests",
+                "Samples.NUnit.PricingTests",
+            }));
     }
 
     [Test]
@@ -41,7 +52,7 @@ public sealed class StrategyRunTests
 
         Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
         AssertEachTestRanOnce(run);
-        Assert.That(run.TestsByProcess.Select(tests => tests.Length).Order(), Is.EqualTo(new[] { 1, 5, 5, 5 }));
+        Assert.That(run.TestsByProcess.Select(tests => tests.Length).Order(), Is.EqualTo([1, 5, 5, 5]));
     }
 
     [Test]
@@ -63,7 +74,7 @@ public sealed class StrategyRunTests
 
         Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
         AssertEachTestRanOnce(run);
-        Assert.That(run.TestsByProcess.Select(tests => tests.Length), Is.EqualTo(new[] { 8, 8 }));
+        Assert.That(run.TestsByProcess.Select(tests => tests.Length), Is.EqualTo([8, 8]));
     }
 
     [Test]
@@ -76,12 +87,21 @@ public sealed class StrategyRunTests
         Assert.That(recorded, Has.Count.EqualTo(NUnitTests));
 
         const int cap = 1000;
-        var second = SampleRun.Start(NUnit, ["-p:BatchBuildStrategy=fixed-size", $"-p:BatchBuildSize={NUnitTests}", $"-p:BatchBuildDurationMillis={cap}"], store: first.Store);
+        var second = SampleRun.Start(
+            NUnit,
+            [
+                "-p:BatchBuildStrategy=fixed-size",
+                $"-p:BatchBuildSize={NUnitTests}",
+                $"-p:BatchBuildDurationMillis={cap}"],
+            store: first.Store);
 
         Assert.That(second.Command.ExitCode, Is.Zero, second.Command.ToString());
         AssertEachTestRanOnce(second);
         var groups = second.TestsByProcess;
-        Assert.That(groups, Has.Some.EqualTo(new[] { "Samples.NUnit.CheckoutTests.Full_checkout_with_payment_provider" }), "a test longer than the cap runs alone");
+        Assert.That(
+            groups,
+            Has.Some.EqualTo(new[] { "Samples.NUnit.CheckoutTests.Full_checkout_with_payment_provider" }),
+            "a test longer than the cap runs alone");
         Assert.That(groups.Count, Is.GreaterThan(2).And.LessThan(NUnitTests));
         foreach (var group in groups.Where(g => g.Length > 1))
         {
@@ -110,7 +130,10 @@ public sealed class StrategyRunTests
         Assert.That(batchIds, Has.Count.EqualTo(1));
         Assert.That(batchIds[0], Is.Not.Empty);
         var stored = run.StoredResults().Where(r => r.BatchId == batchIds[0]).ToList();
-        Assert.That(stored.Select(r => r.FullName), Is.EquivalentTo(run.Records.Select(r => r.Test)), "the store holds every test under the batch ID the tests saw");
+        Assert.That(
+            stored.Select(r => r.FullName),
+            Is.EquivalentTo(run.Records.Select(r => r.Test)),
+            "the store holds every test under the batch ID the tests saw");
         Assert.That(stored.Select(r => r.Assembly), Is.All.EqualTo("Samples.NUnit"));
     }
 

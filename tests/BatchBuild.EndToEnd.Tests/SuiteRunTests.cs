@@ -13,17 +13,32 @@ public sealed class SuiteRunTests
         var run = SampleRun.Start("Samples.sln", ["-p:BatchBuildStrategy=isolate"]);
 
         Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
-        Assert.That(run.Records.Select(r => r.BatchId).Distinct().ToList(), Has.Count.EqualTo(1), "every project sees one batch ID");
+        Assert.That(
+            run.Records.Select(r => r.BatchId).Distinct().ToList(),
+            Has.Count.EqualTo(1),
+            "every project sees one batch ID");
         Assert.That(run.Records.Select(r => r.Test), Is.Unique);
-        Assert.That(run.Records.Count(r => r.Test.StartsWith("Samples.NUnit.", StringComparison.Ordinal)), Is.EqualTo(16));
-        Assert.That(run.Records.Count(r => r.Test.StartsWith("Samples.MSTest.", StringComparison.Ordinal)), Is.EqualTo(7));
-        Assert.That(run.Records.Count(r => r.Test.StartsWith("Samples.XUnit.", StringComparison.Ordinal)), Is.EqualTo(6));
+        Assert.That(
+            run.Records.Count(r => r.Test.StartsWith("Samples.NUnit.", StringComparison.Ordinal)),
+            Is.EqualTo(16));
+        Assert.That(
+            run.Records.Count(r => r.Test.StartsWith("Samples.MSTest.", StringComparison.Ordinal)),
+            Is.EqualTo(7));
+        Assert.That(
+            run.Records.Count(r => r.Test.StartsWith("Samples.XUnit.", StringComparison.Ordinal)),
+            Is.EqualTo(6));
 
         // Data rows and theory rows share one name but are tests of their own: under isolate,
         // each runs in a test host of its own.
-        Assert.That(run.Records.Where(r => r.Test.StartsWith("Samples.MSTest.ShippingTests.Delivery_days", StringComparison.Ordinal)).ToList(), Has.Count.EqualTo(3));
+        Assert.That(
+            run.Records
+                .Where(r => r.Test.StartsWith("Samples.MSTest.ShippingTests.Delivery_days", StringComparison.Ordinal))
+                .ToList(),
+            Has.Count.EqualTo(3));
         Assert.That(ProcessesOf(run, "Samples.MSTest.ShippingTests.Delivery_days"), Has.Count.EqualTo(3));
-        var rows = run.Records.Count(r => r.Test.StartsWith("Samples.XUnit.AccountTests.Name_is_stored", StringComparison.Ordinal));
+        var rows = run.Records.Count(r => r.Test.StartsWith(
+            "Samples.XUnit.AccountTests.Name_is_stored",
+            StringComparison.Ordinal));
         Assert.That(rows, Is.GreaterThan(1));
         Assert.That(ProcessesOf(run, "Samples.XUnit.AccountTests.Name_is_stored"), Has.Count.EqualTo(rows));
     }
@@ -31,7 +46,9 @@ public sealed class SuiteRunTests
     [Test]
     public void Code_coverage_of_every_test_batch_comes_out_merged_as_after_a_plain_run()
     {
-        var run = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", ["-p:BatchBuildStrategy=class-name", "--collect", "Code Coverage"]);
+        var run = SampleRun.Start(
+            "Samples.NUnit/Samples.NUnit.csproj",
+            ["-p:BatchBuildStrategy=class-name", "--collect", "Code Coverage"]);
 
         Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
         var attachments = run.Command.Output[run.Command.Output.LastIndexOf("Attachments:", StringComparison.Ordinal)..]
@@ -51,10 +68,14 @@ public sealed class SuiteRunTests
             new Dictionary<string, string> { ["SAMPLES_FAIL"] = "1" });
 
         Assert.That(run.Command.ExitCode, Is.Not.Zero, run.Command.ToString());
-        Assert.That(run.Command.Output, Does.Contain("error BB3002: Samples.NUnit.CheckoutTests.Fails_when_asked_to failed in test batch"));
+        Assert.That(
+            run.Command.Output,
+            Does.Contain("error BB3002: Samples.NUnit.CheckoutTests.Fails_when_asked_to failed in test batch"));
         Assert.That(run.Command.Output, Does.Contain("BatchBuild Samples.NUnit: 15 passed, 1 failed"));
         Assert.That(run.Records, Has.Count.EqualTo(16), "the other tests still ran");
-        var stored = run.StoredResults().Single(r => r.FullName.EndsWith(".Fails_when_asked_to", StringComparison.Ordinal));
+        var stored = run
+            .StoredResults()
+            .Single(r => r.FullName.EndsWith(".Fails_when_asked_to", StringComparison.Ordinal));
         Assert.That(stored.Outcome, Is.EqualTo("Failed"));
     }
 
@@ -73,7 +94,10 @@ public sealed class SuiteRunTests
     [Test]
     public void A_bad_batch_ID_is_refused_with_its_rule()
     {
-        var run = SampleRun.Start("Samples.NUnit/Samples.NUnit.csproj", [], new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "two\twords" });
+        var run = SampleRun.Start(
+            "Samples.NUnit/Samples.NUnit.csproj",
+            [],
+            new Dictionary<string, string> { ["BATCHBUILD_BATCH_ID"] = "two\twords" });
 
         Assert.That(run.Command.ExitCode, Is.Not.Zero);
         Assert.That(run.Command.Output, Does.Contain("error BB1007"));
@@ -140,18 +164,35 @@ public sealed class SuiteRunTests
               </DataCollectionRunSettings>
             </RunSettings>
             """);
-        var assembly = Path.Combine(LocalPackage.Samples, "Samples.XUnit", "bin", "Debug", "net10.0", "Samples.XUnit.dll");
+        var assembly = Path.Combine(
+            LocalPackage.Samples,
+            "Samples.XUnit",
+            "bin",
+            "Debug",
+            "net10.0",
+            "Samples.XUnit.dll");
 
-        var run = Dotnet.Run(LocalPackage.Samples, new Dictionary<string, string> { ["SAMPLES_RECORD_DIR"] = records }, "exec", VSTestConsole(), assembly, $"--Settings:{settings}");
+        var run = Dotnet.Run(
+            LocalPackage.Samples,
+            new Dictionary<string, string> { ["SAMPLES_RECORD_DIR"] = records },
+            "exec",
+            VSTestConsole(),
+            assembly,
+            $"--Settings:{settings}");
 
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
-        var lines = Directory.EnumerateFiles(records).SelectMany(File.ReadAllLines).Select(line => line.Split('\t')).ToList();
+        var lines = Directory.EnumerateFiles(records)
+            .SelectMany(File.ReadAllLines)
+            .Select(line => line.Split('\t'))
+            .ToList();
         Assert.That(lines, Has.Count.EqualTo(6));
         Assert.That(lines.Select(fields => (fields[1], fields[5])), Is.All.EqualTo(("vstest-only-1", "vstest-only-1")));
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+            $"Data Source={store};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM test_results WHERE batch_id = 'vstest-only-1' AND assembly = 'Samples.XUnit'";
+        count.CommandText = "SELECT COUNT(*) FROM test_results WHERE batch_id = 'vstest-only-1' AND assembly = "
+            + "'Samples.XUnit'";
         Assert.That(count.ExecuteScalar(), Is.EqualTo(5L), "one record per selectable test: theory rows add up to one");
     }
 
@@ -164,5 +205,8 @@ public sealed class SuiteRunTests
     }
 
     private static List<int> ProcessesOf(SampleRun run, string testPrefix) =>
-        run.Records.Where(r => r.Test.StartsWith(testPrefix, StringComparison.Ordinal)).Select(r => r.ProcessId).Distinct().ToList();
+        [.. run.Records
+            .Where(r => r.Test.StartsWith(testPrefix, StringComparison.Ordinal))
+            .Select(r => r.ProcessId)
+            .Distinct()];
 }

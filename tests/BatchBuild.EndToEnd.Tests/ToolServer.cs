@@ -32,7 +32,9 @@ internal sealed class ToolServer : IAsyncDisposable
     {
         Directory.CreateDirectory(root);
         var port = LoopbackServer.FreePort();
-        var start = new ProcessStartInfo(Path.Combine(Tools.Value, "batchbuild-server"), ["--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo(
+            Path.Combine(Tools.Value, "batchbuild-server"),
+            ["--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = root,
             RedirectStandardOutput = true,
@@ -56,11 +58,20 @@ internal sealed class ToolServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>The MSBuild properties that send an agent's results to this server, in batch <paramref name="id"/>.</summary>
-    public string[] AgentSettings(string id) => [$"-p:BatchBuildServerUrl={Url.AbsoluteUri.TrimEnd('/')}", $"-p:BatchBuildApiKey={Key}", $"-p:BatchBuildBatchId={id}"];
+    /// <summary>The MSBuild properties that send an agent's results to this server, in batch <paramref
+    /// name="id"/>.</summary>
+    public string[] AgentSettings(string id) =>
+        [
+            $"-p:BatchBuildServerUrl={Url.AbsoluteUri.TrimEnd('/')}",
+            $"-p:BatchBuildApiKey={Key}",
+            $"-p:BatchBuildBatchId={id}"];
 
-    /// <summary>The leases of batch <paramref name="id"/> once <paramref name="until"/> holds of them, read through the API every 100 ms.</summary>
-    public async Task<IReadOnlyList<JsonElement>> WaitForLeasesAsync(string id, Func<IReadOnlyList<JsonElement>, bool> until, TimeSpan limit)
+    /// <summary>The leases of batch <paramref name="id"/> once <paramref name="until"/> holds of them, read through the
+    /// API every 100 ms.</summary>
+    public async Task<IReadOnlyList<JsonElement>> WaitForLeasesAsync(
+        string id,
+        Func<IReadOnlyList<JsonElement>, bool> until,
+        TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
         IReadOnlyList<JsonElement> leases = [];
@@ -70,7 +81,10 @@ internal sealed class ToolServer : IAsyncDisposable
             if (response.IsSuccessStatusCode)
             {
                 using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                leases = [.. document.RootElement.GetProperty("leases").EnumerateArray().Select(lease => lease.Clone())];
+                leases =
+                [
+                    .. document.RootElement.GetProperty("leases").EnumerateArray().Select(lease => lease.Clone()),
+                ];
                 if (until(leases))
                 {
                     return leases;
@@ -80,7 +94,8 @@ internal sealed class ToolServer : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        Assert.Fail($"the leases of batch {id} did not come to what was expected within {limit}: {JsonSerializer.Serialize(leases)}");
+        Assert.Fail($"the leases of batch {id} did not come to what was expected within {limit}: "
+            + $"{JsonSerializer.Serialize(leases)}");
         return leases;
     }
 
@@ -101,10 +116,30 @@ internal sealed class ToolServer : IAsyncDisposable
     {
         var root = Path.Combine(LocalPackage.Scratch, $"server-tool-{Guid.NewGuid():N}");
         var feed = Path.Combine(root, "feed");
-        var pack = Dotnet.Run(Repository.Root, null, "pack", Path.Combine("src", "Server", "BatchBuild.Server.csproj"), "-c", "Release", "-o", feed, $"-p:Version={LocalPackage.Version}");
+        var pack = Dotnet.Run(
+            Repository.Root,
+            null,
+            "pack",
+            Path.Combine("src", "Server", "BatchBuild.Server.csproj"),
+            "-c",
+            "Release",
+            "-o",
+            feed,
+            $"-p:Version={LocalPackage.Version}");
         Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
         var tools = Path.Combine(root, "tools");
-        var install = Dotnet.Run(root, null, "tool", "install", "--tool-path", tools, "--add-source", feed, "--version", LocalPackage.Version, "BatchBuild.Server");
+        var install = Dotnet.Run(
+            root,
+            null,
+            "tool",
+            "install",
+            "--tool-path",
+            tools,
+            "--add-source",
+            feed,
+            "--version",
+            LocalPackage.Version,
+            "BatchBuild.Server");
         Assert.That(install.ExitCode, Is.Zero, install.ToString());
         return tools;
     }

@@ -9,7 +9,8 @@ namespace BatchBuild.Tests.Shared;
 /// </summary>
 public static class RegularFiles
 {
-    /// <summary>Whether <paramref name="file"/> is a file with content of at least <paramref name="length"/> bytes, safe to read.</summary>
+    /// <summary>Whether <paramref name="file"/> is a file with content of at least <paramref name="length"/> bytes,
+    /// safe to read.</summary>
     public static bool CanHold(FileInfo file, int length) =>
         length > 0
         && file.Length >= length

@@ -8,7 +8,8 @@ namespace Bench;
 /// </summary>
 public static class Workload
 {
-    /// <summary><paramref name="count"/> cases numbered from 1, lasting from <paramref name="min"/> to <paramref name="max"/> milliseconds.</summary>
+    /// <summary><paramref name="count"/> cases numbered from 1, lasting from <paramref name="min"/> to <paramref
+    /// name="max"/> milliseconds.</summary>
     public static IEnumerable<TestCaseData> Cases(int count, int min, int max) =>
         Enumerable.Range(1, count).Select(i => new TestCaseData(i, min + (i * 7919 % (max - min + 1))));
 

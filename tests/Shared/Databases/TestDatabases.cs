@@ -45,7 +45,8 @@ public sealed class TestDatabase : IDisposable
         var admin = Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrWhiteSpace(admin))
         {
-            Assert.Fail($"{Variable} names no PostgreSQL server: run the tests with ./test.sh, which starts one, or set it to a connection string whose user may create databases");
+            Assert.Fail($"{Variable} names no PostgreSQL server: run the tests with ./test.sh, which starts one, or "
+                + $"set it to a connection string whose user may create databases");
         }
 
         var name = $"batchbuild_test_{Guid.NewGuid():N}";
@@ -56,7 +57,11 @@ public sealed class TestDatabase : IDisposable
             create.ExecuteNonQuery();
         }
 
-        return new TestDatabase(provider, new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = false }.ConnectionString, null, name);
+        return new TestDatabase(
+            provider,
+            new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = false }.ConnectionString,
+            null,
+            name);
     }
 
     /// <summary>Opens the store on this database.</summary>
@@ -72,7 +77,8 @@ public sealed class TestDatabase : IDisposable
     public object? Execute(string sql)
     {
         using var connection = Provider == "sqlite"
-            ? (System.Data.Common.DbConnection)new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Connection};Pooling=False")
+            ? (System.Data.Common.DbConnection)new Microsoft.Data.Sqlite.SqliteConnection(
+                $"Data Source={Connection};Pooling=False")
             : new NpgsqlConnection(Connection);
         connection.Open();
         using var command = connection.CreateCommand();
@@ -96,23 +102,4 @@ public sealed class TestDatabase : IDisposable
             drop.ExecuteNonQuery();
         }
     }
-}
-
-/// <summary>
-/// Tests that each get an empty store database of their own on <paramref name="provider"/>,
-/// dropped after the test. A fixture over both providers adds
-/// <c>[TestFixtureSource(typeof(TestDatabase), nameof(TestDatabase.Providers))]</c>.
-/// </summary>
-public abstract class DatabaseTest(string provider)
-{
-    private TestDatabase? _database;
-
-    /// <summary>This test's database.</summary>
-    protected TestDatabase Database => _database ?? throw new InvalidOperationException("The database is created in SetUp.");
-
-    [SetUp]
-    public void CreateDatabase() => _database = TestDatabase.Create(provider);
-
-    [TearDown]
-    public void DropDatabase() => _database?.Dispose();
 }
