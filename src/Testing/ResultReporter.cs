@@ -3,7 +3,6 @@ using System.Text.Json;
 using BatchBuild.Core.Testing;
 using Microsoft.Testing.Platform.Extensions.Messages;
 using Microsoft.Testing.Platform.Extensions;
-using Microsoft.Testing.Platform.Extensions.TestHost;
 
 namespace BatchBuild.Testing;
 

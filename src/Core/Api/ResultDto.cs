@@ -1,4 +1,3 @@
-using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
@@ -74,8 +73,7 @@ public sealed record ResultDto(
     public TestResultRecord? ToRecord(int index, List<string> problems)
     {
         var before = problems.Count;
-        var id = default(BatchId);
-        if (!Batches.BatchId.TryCreate(BatchId, out id, out var idProblem))
+        if (!Batches.BatchId.TryCreate(BatchId, out var id, out var idProblem))
         {
             problems.Add($"results[{index}].batchId: {idProblem}");
         }
