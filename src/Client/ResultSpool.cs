@@ -62,7 +62,7 @@ public sealed partial class ResultSpool(string folder)
     }
 
     /// <summary>Forgets a report that was sent.</summary>
-    public void Remove(string file)
+    public static void Remove(string file)
     {
         try
         {

@@ -34,7 +34,8 @@ internal static class ServerCall
                 {
                     using var request = new HttpRequestMessage(
                         HttpMethod.Post,
-                        url) { Content = JsonContent.Create(body, requestType) };
+                        url)
+                    { Content = JsonContent.Create(body, requestType) };
                     if (!string.IsNullOrEmpty(apiKey))
                     {
                         request.Headers.Add(Http.ApiKeyHeader, apiKey);

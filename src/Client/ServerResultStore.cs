@@ -149,7 +149,7 @@ public sealed class ServerResultStore(
             var sent = await SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (sent.Response is not null)
             {
-                spool.Remove(file);
+                ResultSpool.Remove(file);
                 accepted++;
                 report(Diagnostic.Info($"BatchBuild: {request.Results!.Count} spooled results sent to {Where}"));
             }

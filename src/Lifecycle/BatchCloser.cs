@@ -86,7 +86,8 @@ public sealed class BatchCloser(
             server,
             settings.ApiKey,
             AttemptTimeout,
-            FirstRetryDelay) { CloseTokens = CloseTokens };
+            FirstRetryDelay)
+        { CloseTokens = CloseTokens };
         var ok = true;
         foreach (var result in await closer.CloseAsync(ids, cancellationToken).ConfigureAwait(false))
         {

@@ -3,8 +3,8 @@ using System.Text;
 using BatchBuild.Core;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
-using BatchBuild.Core.Running;
 using BatchBuild.Core.Planning;
+using BatchBuild.Core.Running;
 using BatchBuild.Core.Testing;
 using BatchBuild.Runner;
 

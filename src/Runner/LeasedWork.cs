@@ -21,7 +21,6 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
     private readonly AgentQueueClient _queue;
     private readonly WorkerSlots _workers;
     private readonly AgentSlot _slot;
-    private readonly IReadOnlyList<TestBatch> _plan;
     private readonly QueueNames _names;
     private readonly Action<Diagnostic> _report;
     private readonly LinkedList<(TestBatch Batch, LeaseHold Hold)> _again = new();
@@ -43,13 +42,13 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
         TimeSpan heartbeatInterval,
         Action<Diagnostic> report)
     {
-        (_queue, _workers, _slot, _plan) = (queue, workers, slot, plan);
+        (_queue, _workers, _slot, Plan) = (queue, workers, slot, plan);
         (_names, _heartbeatInterval, _report) = (names, heartbeatInterval, report);
         _heartbeat = Task.Run(HeartbeatAsync);
     }
 
     /// <summary>The queue's plan as this agent's test batches: all of them, whichever agent runs each.</summary>
-    public IReadOnlyList<TestBatch> Plan => _plan;
+    public IReadOnlyList<TestBatch> Plan { get; }
 
     /// <summary>
     /// How many test batches this agent leased, and how many of them it took over from an agent
@@ -229,7 +228,7 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
         {
             lock (_again)
             {
-                return _plan
+                return Plan
                     .Where(batch => !_leased.Contains(batch.Index))
                     .Select(batch => batch.ExpectedMillis)
                     .DefaultIfEmpty(0)
@@ -332,7 +331,7 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
                 return;
             }
 
-            var share = AgentSplit.ShareOf(_plan, _slot).Where(batch => !_leased.Contains(batch.Index)).ToList();
+            var share = AgentSplit.ShareOf(Plan, _slot).Where(batch => !_leased.Contains(batch.Index)).ToList();
             _fallback = new TestBatchWork(share);
             _fallback.Add([.. _again.Select(pending => pending.Batch)]);
             _again.Clear();
@@ -351,9 +350,9 @@ internal sealed class LeasedWork : ITestBatchSource, IAsyncDisposable
             $"{SourceOf}: agent {_queue.Agent}'s lease of test batch {hold.Index} expired before it ended, "
             + "and another agent took it over: its tests ran twice"));
 
-    private string SourceOf => _plan.Count > 0 ? TestKey.AssemblyNameOf(_plan[0].Source) : string.Empty;
+    private string SourceOf => Plan.Count > 0 ? TestKey.AssemblyNameOf(Plan[0].Source) : string.Empty;
 
-    private string StrategyOf => _plan.Count > 0 ? _plan[0].Strategy : "queue";
+    private string StrategyOf => Plan.Count > 0 ? Plan[0].Strategy : "queue";
 
     // The queue's test batches as this agent's: tests it did not discover are left out, with a warning.
     private static List<TestBatch> ToTestBatches(

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BatchBuild.Client;
-using BatchBuild.Core;
 using BatchBuild.Core.Agents;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;

@@ -6,7 +6,6 @@ using BatchBuild.Core.Agents;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
-using BatchBuild.Core.Durations;
 using BatchBuild.Core.Planning;
 using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;

@@ -1,7 +1,6 @@
 using BatchBuild.Client;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
-using BatchBuild.Lifecycle;
 
 namespace BatchBuild.Runner;
 

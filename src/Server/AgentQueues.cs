@@ -52,7 +52,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
                 options.Value.MaxQueuedTestBatchesPerBatch,
                 options.Value.MaxQueuedTests);
             var queues = _batches.GetOrAdd(batch.Value, _ => new BatchQueues());
-            lock (queues)
+            lock (queues.Gate)
             {
                 var queue = queues.Existing(assembly);
                 var added = queue?.Additions(plan) ?? new AgentQueue(assembly, LeaseTimeout).Additions(plan);
@@ -87,7 +87,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
             return null;
         }
 
-        lock (queues)
+        lock (queues.Gate)
         {
             return queues.Existing(assembly) is { } queue ? QueuePlanPageDto.Of(assembly, queue.Plan, from) : null;
         }
@@ -96,7 +96,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
     // What every queue on the server holds; only registrations, which take turns, add to it.
     private QueueSize Size => _batches.Values.Aggregate(default(QueueSize), (sum, queues) =>
     {
-        lock (queues)
+        lock (queues.Gate)
         {
             return sum + queues.Size;
         }
@@ -113,7 +113,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
             return new LeaseReply.Unregistered();
         }
 
-        lock (queues)
+        lock (queues.Gate)
         {
             return queues.Existing(assembly) is { } queue ? Remember(
                 queues,
@@ -140,7 +140,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
             return null;
         }
 
-        lock (queues)
+        lock (queues.Gate)
         {
             var all = queues.All.SelectMany(queue => queue.Leases);
             return (
@@ -164,7 +164,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
         }
 
         var queues = _batches.GetOrAdd(batch.Value, _ => new BatchQueues());
-        lock (queues)
+        lock (queues.Gate)
         {
             if (queues.ReopenedFor >= attempt)
             {
@@ -205,7 +205,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
             return unknown;
         }
 
-        lock (queues)
+        lock (queues.Gate)
         {
             return queues.LeaseQueues.TryGetValue(leaseId, out var queue) ? action(queue) : unknown;
         }
@@ -232,6 +232,9 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
     {
         private readonly Dictionary<string, AgentQueue> _queues = new(StringComparer.Ordinal);
 
+        /// <summary>What every read and change of the batch's queues holds.</summary>
+        public Lock Gate { get; } = new();
+
         public Dictionary<string, AgentQueue> LeaseQueues { get; } = new(StringComparer.Ordinal);
 
         // The re-run attempt the queues were last opened again for, and the tests finished then, by assembly.
@@ -251,7 +254,7 @@ internal sealed class AgentQueues(TimeProvider clock, IOptions<ServerOptions> op
         {
             get
             {
-                lock (this)
+                lock (Gate)
                 {
                     return _queues.Values.Select(queue => queue.LastActivity).Append(ReopenedAt).Max();
                 }

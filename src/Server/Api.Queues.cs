@@ -117,7 +117,6 @@ internal static partial class Api
         CancellationToken cancellationToken) =>
         WithLeaseAsync(
             http,
-            lease,
             cancellationToken,
             (batchId, agent) => queues.Heartbeat(batchId, lease, agent) is { } renewed
             ? Results.Json(
@@ -132,7 +131,6 @@ internal static partial class Api
         CancellationToken cancellationToken) =>
         WithLeaseAsync(
             http,
-            lease,
             cancellationToken,
             (batchId, agent) => queues.Complete(batchId, lease, agent) is var status and not CompletionStatus.Unknown
             ? Results.Json(new LeaseCompletion(status), ApiJson.Default.LeaseCompletion)
@@ -164,7 +162,6 @@ internal static partial class Api
 
     private static async Task<IResult> WithLeaseAsync(
         HttpContext http,
-        string lease,
         CancellationToken cancellationToken,
         Func<BatchId, string, IResult> action)
     {

@@ -94,9 +94,8 @@ public static class BatchServer
             return (null, problems);
         }
 
-        var clock = builder.Services.LastOrDefault(
-            service => service.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider;
-        if (clock is null)
+        if (builder.Services.LastOrDefault(
+            service => service.ServiceType == typeof(TimeProvider))?.ImplementationInstance is not TimeProvider clock)
         {
             clock = TimeProvider.System;
             builder.Services.AddSingleton(clock);

@@ -1,15 +1,8 @@
-using System.Diagnostics;
-using BatchBuild.Client;
 using BatchBuild.Core;
-using BatchBuild.Core.Agents;
-using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
-using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Running;
 using BatchBuild.Runner;
-using BatchBuild.Store;
 using Microsoft.Build.Framework;
-using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 
 namespace BatchBuild.Tasks;

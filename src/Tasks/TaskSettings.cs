@@ -1,7 +1,7 @@
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
-using Microsoft.Build.Framework;
 using BatchBuild.Runner;
+using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
 namespace BatchBuild.Tasks;

@@ -27,7 +27,7 @@ internal static class TestPlatformAssemblies
                 return;
             }
 
-            _directory = Path.GetDirectoryName(Path.GetFullPath(vstestConsolePath))!;
+            _directory = Path.GetDirectoryName(Path.GetFullPath(vstestConsolePath));
             // MSBuild loads a task's dependencies that are not beside it through the default
             // context, where the translation layer lands: its own dependencies resolve there.
             AssemblyLoadContext.Default.Resolving += Resolve;

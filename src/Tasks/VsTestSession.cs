@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using BatchBuild.Adapter;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Running;
 using Microsoft.TestPlatform.VsTestConsole.TranslationLayer;
-using Microsoft.TestPlatform.VsTestConsole.TranslationLayer.Interfaces;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Client;
-using Microsoft.VisualStudio.TestPlatform.ObjectModel.Client.Interfaces;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
 namespace BatchBuild.Tasks;

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using BatchBuild.Core.Discovery;
-using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
 namespace BatchBuild.Tasks;
 

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using BatchBuild.Core.Testing;
-using Microsoft.Testing.Platform.Extensions.Messages;
 using Microsoft.Testing.Platform.Extensions;
+using Microsoft.Testing.Platform.Extensions.Messages;
 
 namespace BatchBuild.Testing;
 

@@ -235,7 +235,8 @@ public sealed class NotificationTests
             store,
             http,
             _messages.Enqueue,
-            _ => null) { Counted = (id, counts) => counted.Add((id, counts)) };
+            _ => null)
+        { Counted = (id, counts) => counted.Add((id, counts)) };
 
         await closer.CloseAsync([BatchId.Parse("b-1")], CancellationToken.None);
         await closer.CloseAsync([BatchId.Parse("b-1")], CancellationToken.None);

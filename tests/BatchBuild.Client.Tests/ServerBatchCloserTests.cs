@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using BatchBuild.Core.Batches;
 
@@ -48,7 +49,8 @@ public sealed class ServerBatchCloserTests
             http,
             server.Url,
             null,
-            TimeSpan.FromSeconds(5)) { CloseTokens = new Dictionary<string, string> { ["b-1"] = token } };
+            TimeSpan.FromSeconds(5))
+        { CloseTokens = new Dictionary<string, string> { ["b-1"] = token } };
 
         await closer.CloseAsync([BatchId.Parse("b-1")], CancellationToken.None);
 
@@ -87,7 +89,7 @@ public sealed class ServerBatchCloserTests
             CancellationToken.None)).Single();
 
         Assert.That(result.Status, Is.EqualTo(expected));
-        Assert.That(result.Detail, Does.StartWith(status.ToString()));
+        Assert.That(result.Detail, Does.StartWith(status.ToString(CultureInfo.InvariantCulture)));
         Assert.That(server.Requests, Has.Count.EqualTo(1));
     }
 

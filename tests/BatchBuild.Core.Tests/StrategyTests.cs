@@ -1,5 +1,5 @@
-using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
 using static BatchBuild.Core.Tests.Suite;
 
 namespace BatchBuild.Core.Tests;

@@ -1,7 +1,7 @@
 using BatchBuild.Core.Configuration;
+using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Planning;
-using BatchBuild.Core.Discovery;
 
 namespace BatchBuild.Core.Tests;
 

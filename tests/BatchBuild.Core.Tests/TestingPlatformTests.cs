@@ -205,7 +205,7 @@ public sealed class TestingPlatformTests
     [Test]
     public void The_default_store_is_the_same_for_every_project_of_one_invocation()
     {
-        TestAppLaunch Launch(string project, string? solutionStore) =>
+        static TestAppLaunch Launch(string project, string? solutionStore) =>
             new(
                 project,
                 $"/repo/{project}",

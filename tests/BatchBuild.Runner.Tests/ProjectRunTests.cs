@@ -1,7 +1,6 @@
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Durations;
-using BatchBuild.Core.Running;
 using BatchBuild.Store;
 
 namespace BatchBuild.Runner.Tests;

@@ -24,7 +24,7 @@ public sealed class AgentQueueApiTests : DatabaseTest
 
     private static QueuedTestBatchDto Batch(double millis, params string[] tests) => new(tests, millis);
 
-    private AgentQueueClient Agent(
+    private static AgentQueueClient Agent(
         RunningServer server,
         string agent,
         string batch = "ci-queue",
@@ -35,7 +35,8 @@ public sealed class AgentQueueApiTests : DatabaseTest
             RunningServer.Key,
             BatchId.Parse(batch),
             assembly,
-            agent) { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+            agent)
+        { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
 
     [Test]
     public async Task Agents_register_lease_renew_and_complete_until_the_queue_is_done()

@@ -43,7 +43,8 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
             RunningServer.Key,
             BatchId.Parse(batch),
             assembly,
-            agent) { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+            agent)
+        { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
 
     private static async Task<(byte[] Body, HttpStatusCode Status)> GetAsync(RunningServer server, string path)
     {
@@ -385,13 +386,13 @@ public sealed class AnswerBoundsTests(string provider) : DatabaseTest(provider)
         var (app, problems) = await BatchServer.CreateAsync(
             [],
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BatchBuild:ConnectionString"] = Path.Combine(Path.GetTempPath(), "never-created.db"),
-            ["BatchBuild:AllowAnonymous"] = "true",
-            ["AllowedHosts"] = "127.0.0.1",
-            ["BatchBuild:MaxQueuedTestsPerBatch"] = "2000000",
-            ["BatchBuild:MaxQueuedTestBatchesPerBatch"] = "0",
-        }));
+            {
+                ["BatchBuild:ConnectionString"] = Path.Combine(Path.GetTempPath(), "never-created.db"),
+                ["BatchBuild:AllowAnonymous"] = "true",
+                ["AllowedHosts"] = "127.0.0.1",
+                ["BatchBuild:MaxQueuedTestsPerBatch"] = "2000000",
+                ["BatchBuild:MaxQueuedTestBatchesPerBatch"] = "0",
+            }));
 
         Assert.That(app, Is.Null);
         Assert.That(problems, Is.EqualTo(new[]

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Durations;
-using BatchBuild.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 
@@ -97,28 +96,28 @@ public sealed class BackgroundTests(string provider) : DatabaseTest(provider)
         var (bad, problems) = await BatchServer.CreateAsync(
             [],
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BatchBuild:Provider"] = "mysql",
-            ["BatchBuild:ApiKeyHashes:0"] = "md5:abc",
-            ["BatchBuild:IdleTimeout"] = "-00:01:00",
-            ["BatchBuild:WebhookUrls:0"] = "ftp://example.test/hook",
-        }));
+            {
+                ["BatchBuild:Provider"] = "mysql",
+                ["BatchBuild:ApiKeyHashes:0"] = "md5:abc",
+                ["BatchBuild:IdleTimeout"] = "-00:01:00",
+                ["BatchBuild:WebhookUrls:0"] = "ftp://example.test/hook",
+            }));
         var (noKey, keyProblems) = await BatchServer.CreateAsync(
             [],
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BatchBuild:ConnectionString"] = Path.Combine(Path.GetTempPath(), "never-created.db"),
-        }));
+            {
+                ["BatchBuild:ConnectionString"] = Path.Combine(Path.GetTempPath(), "never-created.db"),
+            }));
         var (down, downProblems) = await BatchServer.CreateAsync(
             [],
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BatchBuild:Provider"] = "postgres",
-            ["BatchBuild:ConnectionString"] = $"Host=127.0.0.1;Port={LoopbackServer.FreePort()};"
+            {
+                ["BatchBuild:Provider"] = "postgres",
+                ["BatchBuild:ConnectionString"] = $"Host=127.0.0.1;Port={LoopbackServer.FreePort()};"
                 + "Username=nobody;Password=secret-password;Database=none;Timeout=3",
-            ["BatchBuild:AllowAnonymous"] = "true",
-            ["AllowedHosts"] = "127.0.0.1",
-        }));
+                ["BatchBuild:AllowAnonymous"] = "true",
+                ["AllowedHosts"] = "127.0.0.1",
+            }));
 
         Assert.That(
             (bad, noKey, down),

@@ -264,7 +264,8 @@ public sealed class CloseTokenTests(string provider) : DatabaseTest(provider)
                 written.StorePath,
                 http,
                 messages.Add,
-                environment) { FirstRetryDelay = TimeSpan.FromMilliseconds(10) }
+                environment)
+            { FirstRetryDelay = TimeSpan.FromMilliseconds(10) }
                 .CloseAsync([BatchId.Parse(id)], CancellationToken.None);
         }
 

@@ -262,7 +262,7 @@ public sealed partial class DashboardTests() : DatabaseTest("sqlite")
     private static List<string> Rows(string document, string row) =>
         [.. RowName().Matches(document).Where(m => m.Groups["row"].Value == row).Select(m => m.Groups["name"].Value)];
 
-    private static int Count(string document, string text) => Regex.Matches(document, Regex.Escape(text)).Count;
+    private static int Count(string document, string text) => Regex.Count(document, Regex.Escape(text));
 
     [GeneratedRegex("<tr class=\"(?<row>[a-z]+)\"><td class=\"name\"><a [^>]*>(?<name>[^<]+)</a>")]
     private static partial Regex RowName();

@@ -26,7 +26,7 @@ internal sealed class HangingReceiver : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        _listener.Dispose();
         while (_held.TryDequeue(out var client))
         {
             client.Dispose();

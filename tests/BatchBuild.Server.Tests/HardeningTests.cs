@@ -6,9 +6,7 @@ using BatchBuild.Client;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Durations;
-using BatchBuild.Core.Store;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace BatchBuild.Server.Tests;
@@ -317,7 +315,8 @@ public sealed class HardeningTests(string provider) : DatabaseTest(provider)
 
         using var form = new HttpRequestMessage(
             HttpMethod.Post,
-            "api/v1/batches/csrf-1/close") { Content = new FormUrlEncodedContent([]) };
+            "api/v1/batches/csrf-1/close")
+        { Content = new FormUrlEncodedContent([]) };
         form.Headers.Add("Origin", "http://attacker.example");
         form.Headers.Add("Sec-Fetch-Site", "cross-site");
         using var fromForm = await server.Anonymous.SendAsync(form);

@@ -150,13 +150,13 @@ public sealed class HostFilteringTests(string provider) : DatabaseTest(provider)
         var (app, problems) = await BatchServer.CreateAsync(
             [],
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BatchBuild:Provider"] = Database.Provider,
-            ["BatchBuild:ConnectionString"] = Database.Connection,
-            ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(RunningServer.Key),
-            [setting] = "true",
-            ["AllowedHosts"] = allowedHosts,
-        }));
+            {
+                ["BatchBuild:Provider"] = Database.Provider,
+                ["BatchBuild:ConnectionString"] = Database.Connection,
+                ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(RunningServer.Key),
+                [setting] = "true",
+                ["AllowedHosts"] = allowedHosts,
+            }));
 
         Assert.That(app, Is.Null);
         Assert.That(problems, Has.One.StartsWith($"BB5005: {setting}").And.Contains("AllowedHosts"));

@@ -49,12 +49,12 @@ public sealed class InputRuleTests(string provider) : DatabaseTest(provider)
         var (app, problems) = await BatchServer.CreateAsync(
             [],
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BatchBuild:Provider"] = Database.Provider,
-            ["BatchBuild:ConnectionString"] = Database.Connection,
-            ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(RunningServer.Key),
-            [$"BatchBuild:{setting}"] = value,
-        }));
+            {
+                ["BatchBuild:Provider"] = Database.Provider,
+                ["BatchBuild:ConnectionString"] = Database.Connection,
+                ["BatchBuild:ApiKeyHashes:0"] = ApiKeys.Hash(RunningServer.Key),
+                [$"BatchBuild:{setting}"] = value,
+            }));
 
         Assert.That(app, Is.Null);
         Assert.That(problems, Has.One.StartsWith($"BB5005: BatchBuild:{setting} is").And.Contains("up to"));

@@ -99,7 +99,8 @@ public sealed class LongResultTests(string provider) : DatabaseTest(provider)
                 server.Url,
                 RunningServer.Key,
                 spool,
-                messages.Add) { AttemptTimeout = TimeSpan.FromSeconds(30) };
+                messages.Add)
+            { AttemptTimeout = TimeSpan.FromSeconds(30) };
             // A test case whose argument is a thousand CJK characters: 3,000 bytes of name.
             var name = $"Tests.Names.Accepted(\"{LongText.Of("cjk", 1000, 1)}\")";
             var result = new TestResultRecord(
@@ -153,7 +154,7 @@ public sealed class LongResultTests(string provider) : DatabaseTest(provider)
     public async Task Durations_for_tests_of_more_assemblies_than_the_maximum_are_refused_with_a_code()
     {
         await using var server = await RunningServer.StartAsync(Database);
-        TestDto[] Tests(int assemblies) =>
+        static TestDto[] Tests(int assemblies) =>
             [.. Enumerable.Range(0, assemblies).Select(i => new TestDto($"Tests{i}", "A.One"))];
 
         using var most = await server.Client.PostAsync(

@@ -44,7 +44,8 @@ public sealed class RerunApiTests : DatabaseTest
             server.Url,
             RunningServer.Key,
             new ResultSpool(Path.Combine(_folder, "spool")),
-            _messages.Add) { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+            _messages.Add)
+        { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
 
     private static AgentQueueClient Agent(RunningServer server, string agent) =>
         new(
@@ -53,7 +54,8 @@ public sealed class RerunApiTests : DatabaseTest
             RunningServer.Key,
             Run,
             "Shop.Tests",
-            agent) { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+            agent)
+        { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
 
     // Agent 2 leases A and B first and fails B; agent 1 runs the rest.
     private static readonly QueuedTestBatchDto[] Plan = [new(["A", "B"], 900), new(["C", "D"], 800), new(["E"], 100)];
@@ -167,7 +169,8 @@ public sealed class RerunApiTests : DatabaseTest
             new Uri("http://127.0.0.1:9"),
             RunningServer.Key,
             new ResultSpool(Path.Combine(_folder, "spool")),
-            _messages.Add) { FirstRetryDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(2) }
+            _messages.Add)
+        { FirstRetryDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(2) }
             .JoinRerunAsync(Run, new Rerun(2, 1, 1));
 
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));

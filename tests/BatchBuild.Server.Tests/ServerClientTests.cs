@@ -105,7 +105,8 @@ public sealed class ServerClientTests() : DatabaseTest("sqlite")
             Path.Combine(_folder, "batchbuild.db"),
             http,
             _messages.Add,
-            _ => null) { Counted = (_, counts) => counted.Add(counts) }
+            _ => null)
+        { Counted = (_, counts) => counted.Add(counts) }
             .CloseAsync([BatchId.Parse("agent-run-5")], CancellationToken.None);
         var (token, _) = await new ServerBatchCloser(
             http,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
@@ -396,7 +397,8 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
             $"A.Test{random.Next(1500)}",
             outcomes[random.Next(outcomes.Length)],
             testBatch: random.Next(1, 6),
-            agent: $"agent-{random.Next(4)}") with { DurationMillis = random.Next(1, 500) };
+            agent: $"agent-{random.Next(4)}") with
+        { DurationMillis = random.Next(1, 500) };
 
         // Most tests run several times in a report, in other test batches or on other agents; some
         // results repeat a test and attempt of the same report with another outcome, and the
@@ -657,17 +659,17 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
         Database.Execute(Database.Provider == "sqlite"
             ? $"{Version3} PRAGMA user_version = 3;"
             : $"{Version3} DELETE FROM batchbuild_schema WHERE version > 3;");
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(3));
+        Assert.That(Convert.ToInt32(Database.Execute(Version), CultureInfo.InvariantCulture), Is.EqualTo(3));
 
         _clock.Now += TimeSpan.FromHours(4);
         using var migrated = Open();
         var expired = await migrated.CloseExpiredAsync();
 
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(8));
+        Assert.That(Convert.ToInt32(Database.Execute(Version), CultureInfo.InvariantCulture), Is.EqualTo(8));
         const string indexes = "('ix_batches_active_idle', 'ix_batches_active_age', 'ix_batches_unnotified')";
         Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
             ? $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN {indexes}"
-            : $"SELECT COUNT(*) FROM pg_indexes WHERE indexname IN {indexes}")), Is.EqualTo(3));
+            : $"SELECT COUNT(*) FROM pg_indexes WHERE indexname IN {indexes}"), CultureInfo.InvariantCulture), Is.EqualTo(3));
         Assert.That(
             expired.Single().Counts,
             Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)),
@@ -686,7 +688,7 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
     {
         using var store = Open();
 
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(8));
+        Assert.That(Convert.ToInt32(Database.Execute(Version), CultureInfo.InvariantCulture), Is.EqualTo(8));
     }
 
     private string Version =>

@@ -1,5 +1,3 @@
-using BatchBuild.Store;
-
 namespace BatchBuild.Store.Tests;
 
 /// <summary>The time a webhook delivery may take, which the server's settings are checked against.</summary>

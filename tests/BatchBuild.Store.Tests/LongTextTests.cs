@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchBuild.Core.Api;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
@@ -214,14 +215,14 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         Database.Execute(Database.Provider == "sqlite"
             ? $"{RerunTests.UndoVersion8} {UndoVersion7} PRAGMA user_version = 6;"
             : $"{RerunTests.UndoVersion8} {UndoVersion7} DELETE FROM batchbuild_schema WHERE version > 6;");
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(6));
+        Assert.That(Convert.ToInt32(Database.Execute(Version), CultureInfo.InvariantCulture), Is.EqualTo(6));
 
         using var migrated = Database.Open();
         var again = (await migrated.RecordResultsAsync(sent)).Single();
         var longer = Longest("cjk", id);
         var withLong = (await migrated.RecordResultsAsync([longer])).Single();
 
-        Assert.That(Convert.ToInt32(Database.Execute(Version)), Is.EqualTo(8));
+        Assert.That(Convert.ToInt32(Database.Execute(Version), CultureInfo.InvariantCulture), Is.EqualTo(8));
         Assert.That(
             Database.Execute($"SELECT name_digest FROM test_results WHERE attempt = '{beyond}'"),
             Is.EqualTo(TextDigest.Of(beyond)),
@@ -241,7 +242,7 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
             ? "SELECT COUNT(*) FROM sqlite_master "
                 + "WHERE type = 'index' AND tbl_name = 'test_results' AND sql LIKE '%_digest%'"
-            : "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'test_results' AND indexdef LIKE '%_digest%'")),
+            : "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'test_results' AND indexdef LIKE '%_digest%'"), CultureInfo.InvariantCulture),
             Is.EqualTo(4));
     }
 

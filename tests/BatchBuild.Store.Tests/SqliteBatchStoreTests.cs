@@ -1,9 +1,9 @@
-using Microsoft.Data.Sqlite;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;
+using Microsoft.Data.Sqlite;
 
 namespace BatchBuild.Store.Tests;
 

@@ -1,9 +1,6 @@
 using System.Xml;
 using BatchBuild.Core.Batches;
-using BatchBuild.Store;
-using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.DataCollection;
-using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
 namespace BatchBuild.Collector;
 

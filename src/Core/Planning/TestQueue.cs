@@ -1,5 +1,5 @@
-using BatchBuild.Core.Durations;
 using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
 
 namespace BatchBuild.Core.Planning;
 

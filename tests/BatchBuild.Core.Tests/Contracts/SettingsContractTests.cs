@@ -130,15 +130,18 @@ public class SettingsContractTests
             .SelectMany(table => table.Rows)
             .Select(row => new DocumentedSetting(
                 row.Line,
-                MarkdownTable.CodeSpans(row.Cells[0]).FirstOrDefault() ?? row.Cells[0],
-                MarkdownTable.CodeSpans(row.Cells[1]).FirstOrDefault(),
+                FirstSpan(row.Cells[0]) ?? row.Cells[0],
+                FirstSpan(row.Cells[1]),
                 VariableIn(row.Cells[2])))];
     }
 
     // The variable column opens with the variable as code; a setting without one says so first
     // ("—"), and may then name a variable read elsewhere.
     private static string? VariableIn(string cell) =>
-        cell.StartsWith('`') ? MarkdownTable.CodeSpans(cell).FirstOrDefault() : null;
+        cell.StartsWith('`') ? FirstSpan(cell) : null;
+
+    // The first code span of a cell, or null when it has none.
+    private static string? FirstSpan(string cell) => MarkdownTable.CodeSpans(cell) is [var first, ..] ? first : null;
 
     private static List<PassedProperty> PassedProperties() =>
         [.. RepositoryFile.Find("build", "*.props")
