@@ -385,7 +385,8 @@ internal sealed class TestBatchRunner(
                         ? "the test host crashed or was killed, or the run was aborted; "
                             + $"see what {platform.Name} said above"
                         : "its test batch ran to the end without it: "
-                            + "the test framework did not run it when selected; see docs/testing-platform.md, 'Known limits'"));
+                            + "the test framework did not run it when selected; "
+                            + "see docs/testing-platform.md, 'Known limits'"));
             }
 
             if (outcome.Status == TestBatchStatus.Crashed && outcome.NotRun.Length == 0 && suspects.Names.Count == 0)

@@ -14,5 +14,6 @@ internal sealed class ListLog : IRunLog
 
     public void Report(Diagnostic diagnostic) => Diagnostics.Enqueue(diagnostic);
 
-    public override string ToString() => string.Join(Environment.NewLine, Lines.Concat(Diagnostics.Select(d => d.ToString())));
+    public override string ToString() =>
+        string.Join(Environment.NewLine, Lines.Concat(Diagnostics.Select(d => d.ToString())));
 }

@@ -31,28 +31,50 @@ public sealed class ProjectRunTests
     public void TearDown() => Directory.Delete(_folder, recursive: true);
 
     [Test]
-    public async Task Every_test_runs_once_in_test_batches_of_the_configured_size_and_every_result_is_recorded(CancellationToken cancellationToken)
+    public async Task Every_test_runs_once_in_test_batches_of_the_configured_size_and_every_result_is_recorded(
+        CancellationToken cancellationToken)
     {
         var platform = new ScriptedPlatform(Assembly, TenTests);
 
-        var result = await Run(platform, cancellationToken, ("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "3"), ("BatchBuildWorkers", "2"));
+        var result = await Run(
+            platform,
+            cancellationToken,
+            ("BatchBuildStrategy", "fixed-size"),
+            ("BatchBuildSize", "3"),
+            ("BatchBuildWorkers", "2"));
 
         Assert.That(result.Status, Is.EqualTo(ProjectRunStatus.Ran), _log.ToString());
         var batchId = result.BatchId.GetValueOrDefault();
         var ran = platform.Ran.ToList();
         Assert.That(ran.Select(run => run.Batch.Tests.Length).Order(), Is.EqualTo(new[] { 1, 3, 3, 3 }));
-        Assert.That(ran.SelectMany(run => run.Batch.Tests).Select(test => test.FullyQualifiedName).Order(), Is.EqualTo(TenTests), "each test once");
-        Assert.That(ran.Select(run => run.Variables[BatchIdResolver.BatchIdVariable]).Distinct(), Is.EqualTo(new[] { batchId.Value }), "every test host sees the batch");
+        Assert.That(
+            ran.SelectMany(run => run.Batch.Tests).Select(test => test.FullyQualifiedName).Order(),
+            Is.EqualTo(TenTests),
+            "each test once");
+        Assert.That(
+            ran.Select(run => run.Variables[BatchIdResolver.BatchIdVariable]).Distinct(),
+            Is.EqualTo(new[] { batchId.Value }),
+            "every test host sees the batch");
         Assert.That((result.Counts.Passed, result.Counts.Failed, result.TestBatches), Is.EqualTo((10, 0, 4)));
-        Assert.That((platform.Finished, platform.Disposed), Is.EqualTo((true, true)), "the platform reports the whole run, and is ended");
-        Assert.That(_invocation.Steps, Is.EqualTo(new[] { $"prepare {batchId}", $"finish {batchId}" }), "the close is arranged before the first test batch, and finished after the last");
+        Assert.That(
+            (platform.Finished, platform.Disposed),
+            Is.EqualTo((true, true)),
+            "the platform reports the whole run, and is ended");
+        Assert.That(
+            _invocation.Steps,
+            Is.EqualTo(new[] { $"prepare {batchId}", $"finish {batchId}" }),
+            "the close is arranged before the first test batch, and finished after the last");
         using var store = SqliteBatchStore.Open(StorePath);
         var batch = await store.GetBatchAsync(batchId, cancellationToken);
-        Assert.That((batch!.Counts.Passed, batch.Counts.TestBatches), Is.EqualTo((10, 4)), "every result is in the store");
+        Assert.That(
+            (batch!.Counts.Passed, batch.Counts.TestBatches),
+            Is.EqualTo((10, 4)),
+            "every result is in the store");
     }
 
     [Test]
-    public async Task A_failed_test_runs_again_in_front_of_the_rest_and_counts_as_flaky_when_it_then_passes(CancellationToken cancellationToken)
+    public async Task A_failed_test_runs_again_in_front_of_the_rest_and_counts_as_flaky_when_it_then_passes(
+        CancellationToken cancellationToken)
     {
         var platform = new ScriptedPlatform(Assembly, TenTests)
         {
@@ -60,44 +82,73 @@ public sealed class ProjectRunTests
         };
 
         var result = await Run(
-            platform, cancellationToken, ("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "5"), ("BatchBuildWorkers", "1"), ("BatchBuildRetryStrategy", "fixed-quota"));
+            platform,
+            cancellationToken,
+            ("BatchBuildStrategy", "fixed-size"),
+            ("BatchBuildSize", "5"),
+            ("BatchBuildWorkers", "1"),
+            ("BatchBuildRetryStrategy", "fixed-quota"));
 
         var ran = platform.Ran.Select(run => run.Batch).ToList();
         Assert.That(ran, Has.Count.EqualTo(3), _log.ToString());
-        Assert.That(ran[1].Tests.Select(test => test.FullyQualifiedName), Is.EqualTo(new[] { TenTests[0] }), "the retry runs next, before the rest of the plan");
+        Assert.That(
+            ran[1].Tests.Select(test => test.FullyQualifiedName),
+            Is.EqualTo(new[] { TenTests[0] }),
+            "the retry runs next, before the rest of the plan");
         Assert.That(ran[1].Strategy, Is.EqualTo("retry"));
         Assert.That((result.Counts.Passed, result.Counts.Failed, result.Counts.Flaky), Is.EqualTo((10, 0, 1)));
-        Assert.That(_log.Diagnostics.Single().Code, Is.EqualTo(DiagnosticCodes.TestFailed), "the first failure is a warning that says the test runs again");
+        Assert.That(
+            _log.Diagnostics.Single().Code,
+            Is.EqualTo(DiagnosticCodes.TestFailed),
+            "the first failure is a warning that says the test runs again");
         Assert.That(_log.Diagnostics.Single().Severity, Is.EqualTo(DiagnosticSeverity.Warning));
     }
 
     [Test]
-    public async Task A_test_that_crashes_its_test_host_runs_again_alone_and_the_rest_of_its_test_batch_with_it(CancellationToken cancellationToken)
+    public async Task A_test_that_crashes_its_test_host_runs_again_alone_and_the_rest_of_its_test_batch_with_it(
+        CancellationToken cancellationToken)
     {
         var platform = new ScriptedPlatform(Assembly, TenTests) { Crashes = new HashSet<string> { TenTests[1] } };
 
         var result = await Run(
-            platform, cancellationToken, ("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "10"), ("BatchBuildWorkers", "1"), ("BatchBuildUncompletedTestRetryQuota", "1"));
+            platform,
+            cancellationToken,
+            ("BatchBuildStrategy", "fixed-size"),
+            ("BatchBuildSize", "10"),
+            ("BatchBuildWorkers", "1"),
+            ("BatchBuildUncompletedTestRetryQuota", "1"));
 
         Assert.That(result.Counts.Passed, Is.EqualTo(10), _log.ToString());
-        var again = platform.Ran.Skip(1).Select(run => run.Batch.Tests.Select(test => test.FullyQualifiedName).ToList()).ToList();
+        var again = platform.Ran
+            .Skip(1)
+            .Select(run => run.Batch.Tests.Select(test => test.FullyQualifiedName).ToList())
+            .ToList();
         Assert.That(again, Has.Some.EqualTo(new[] { TenTests[1] }), "the test that ran when the host died runs alone");
-        Assert.That(again.SelectMany(tests => tests).Order(), Is.EqualTo(TenTests.Skip(1)), "with every test that had not reported, once");
+        Assert.That(
+            again.SelectMany(tests => tests).Order(),
+            Is.EqualTo(TenTests.Skip(1)),
+            "with every test that had not reported, once");
     }
 
     [Test]
-    public async Task Two_agents_of_a_static_split_each_run_their_own_share_and_leave_the_batch_open(CancellationToken cancellationToken)
+    public async Task Two_agents_of_a_static_split_each_run_their_own_share_and_leave_the_batch_open(
+        CancellationToken cancellationToken)
     {
         var first = new ScriptedPlatform(Assembly, TenTests);
         var second = new ScriptedPlatform(Assembly, TenTests);
-        var split = new[] { ("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "2"), ("BatchBuildAgentCount", "2"), ("BatchBuildBatchId", "split-1") };
+        var split = new[] { (
+            "BatchBuildStrategy",
+            "fixed-size"), ("BatchBuildSize", "2"), ("BatchBuildAgentCount", "2"), ("BatchBuildBatchId", "split-1") };
 
         var one = await Run(first, cancellationToken, [.. split, ("BatchBuildAgentIndex", "1")]);
         var two = await Run(second, cancellationToken, [.. split, ("BatchBuildAgentIndex", "2")]);
 
         var ranByOne = first.Ran.SelectMany(run => run.Batch.Tests).Select(test => test.FullyQualifiedName).ToList();
         var ranByTwo = second.Ran.SelectMany(run => run.Batch.Tests).Select(test => test.FullyQualifiedName).ToList();
-        Assert.That((ranByOne.Count, ranByTwo.Count), Is.Not.EqualTo((0, 0)).And.Not.EqualTo((10, 10)), _log.ToString());
+        Assert.That(
+            (ranByOne.Count, ranByTwo.Count),
+            Is.Not.EqualTo((0, 0)).And.Not.EqualTo((10, 10)),
+            _log.ToString());
         Assert.That(ranByOne.Intersect(ranByTwo), Is.Empty, "no test runs on both agents");
         Assert.That(ranByOne.Concat(ranByTwo).Order(), Is.EqualTo(TenTests), "together they run every test");
         Assert.That((one.Counts.Passed + two.Counts.Passed), Is.EqualTo(10));
@@ -106,7 +157,8 @@ public sealed class ProjectRunTests
     }
 
     [Test]
-    public async Task A_platform_that_cannot_list_its_tests_leaves_the_project_to_run_without_BatchBuild(CancellationToken cancellationToken)
+    public async Task A_platform_that_cannot_list_its_tests_leaves_the_project_to_run_without_BatchBuild(
+        CancellationToken cancellationToken)
     {
         var platform = new ScriptedPlatform(Assembly, TenTests) { Tests = null };
 
@@ -123,7 +175,9 @@ public sealed class ProjectRunTests
         var made = false;
         var run = new ProjectRun(Options([("BatchBuildSize", "many")]), _invocation, _log);
 
-        var result = await run.RunAsync(_ => { made = true; return new ScriptedPlatform(Assembly, TenTests); }, cancellationToken);
+        var result = await run.RunAsync(
+            _ => { made = true; return new ScriptedPlatform(Assembly, TenTests); },
+            cancellationToken);
 
         Assert.That((result.Status, made, run.BatchId), Is.EqualTo((ProjectRunStatus.Failed, false, (BatchId?)null)));
         Assert.That(_log.Diagnostics.Select(d => d.Code), Has.Some.StartsWith("BB1"), "a coded settings error");
@@ -132,8 +186,17 @@ public sealed class ProjectRunTests
     private string StorePath => Path.Combine(_folder, "batchbuild.db");
 
     private ProjectRunOptions Options(IEnumerable<(string Name, string Value)> properties) =>
-        new("Shop.Tests", _folder, Assembly, null, [.. properties.Select(p => KeyValuePair.Create(p.Name, (string?)p.Value))], StorePath);
+        new(
+            "Shop.Tests",
+            _folder,
+            Assembly,
+            null,
+            [.. properties.Select(p => KeyValuePair.Create(p.Name, (string?)p.Value))],
+            StorePath);
 
-    private Task<ProjectRunResult> Run(ScriptedPlatform platform, CancellationToken cancellationToken, params (string Name, string Value)[] properties) =>
+    private Task<ProjectRunResult> Run(
+        ScriptedPlatform platform,
+        CancellationToken cancellationToken,
+        params (string Name, string Value)[] properties) =>
         new ProjectRun(Options(properties), _invocation, _log).RunAsync(_ => platform, cancellationToken);
 }

@@ -20,7 +20,8 @@ public sealed class QueueRunTests
     private static readonly string[] Tests = [.. Enumerable.Range(1, 24).Select(i => $"Shop.Tests.Case{i:D2}")];
 
     [Test]
-    public async Task Two_agents_lease_every_test_batch_of_one_queue_once_between_them(CancellationToken cancellationToken)
+    public async Task Two_agents_lease_every_test_batch_of_one_queue_once_between_them(
+        CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("batchbuild-queue-tests-").FullName;
         try
@@ -34,19 +35,42 @@ public sealed class QueueRunTests
                 (string, string)[] properties =
                 [
                     ("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "2"), ("BatchBuildWorkers", "1"),
-                    ("BatchBuildAgentCount", "2"), ("BatchBuildAgentIndex", $"{agent + 1}"), ("BatchBuildDistribution", "queue"),
+                    ("BatchBuildAgentCount", "2"),
+                    ("BatchBuildAgentIndex", $"{agent + 1}"),
+                    ("BatchBuildDistribution", "queue"),
                     ("BatchBuildServerUrl", server.Url), ("BatchBuildApiKey", Key), ("BatchBuildBatchId", "queue-1"),
                 ];
                 var options = new ProjectRunOptions(
-                    "Shop.Tests", folder, Assembly, null, [.. properties.Select(p => KeyValuePair.Create(p.Item1, (string?)p.Item2))], Path.Combine(folder, "unused.db"));
+                    "Shop.Tests",
+                    folder,
+                    Assembly,
+                    null,
+                    [.. properties.Select(p => KeyValuePair.Create(p.Item1, (string?)p.Item2))],
+                    Path.Combine(folder, "unused.db"));
                 var invocation = new RecordingInvocation(Path.Combine(folder, $"workers-{agent}"));
-                return new ProjectRun(options, invocation, logs[agent]).RunAsync(_ => platforms[agent], cancellationToken);
+                return new ProjectRun(
+                    options,
+                    invocation,
+                    logs[agent]).RunAsync(_ => platforms[agent], cancellationToken);
             }));
 
-            var ran = platforms.Select(platform => platform.Ran.SelectMany(run => run.Batch.Tests).Select(test => test.FullyQualifiedName).ToList()).ToList();
-            Assert.That(runs.Select(run => run.Status), Is.All.EqualTo(ProjectRunStatus.Ran), string.Join(Environment.NewLine, logs.Select(log => log.ToString())));
-            Assert.That(ran.SelectMany(tests => tests).Order(), Is.EqualTo(Tests), "each test runs once, on one agent or the other");
-            Assert.That(logs.SelectMany(log => log.Lines), Has.Some.Contains("leases test batches from the queue of 12"));
+            var ran = platforms
+                .Select(platform => platform.Ran
+                    .SelectMany(run => run.Batch.Tests)
+                    .Select(test => test.FullyQualifiedName)
+                    .ToList())
+                .ToList();
+            Assert.That(
+                runs.Select(run => run.Status),
+                Is.All.EqualTo(ProjectRunStatus.Ran),
+                string.Join(Environment.NewLine, logs.Select(log => log.ToString())));
+            Assert.That(
+                ran.SelectMany(tests => tests).Order(),
+                Is.EqualTo(Tests),
+                "each test runs once, on one agent or the other");
+            Assert.That(
+                logs.SelectMany(log => log.Lines),
+                Has.Some.Contains("leases test batches from the queue of 12"));
             Assert.That(logs.SelectMany(log => log.Diagnostics), Is.Empty, "no fallback to a static split");
             Assert.That(runs.Sum(run => run.Counts.Passed), Is.EqualTo(Tests.Length));
         }
@@ -68,7 +92,9 @@ public sealed class QueueRunTests
             }));
         Assert.That(problems, Is.Empty);
         await app!.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = app.Services
+            .GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new Running(app, address + "/");
     }
 

@@ -17,7 +17,13 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
     private readonly ConcurrentDictionary<string, int> _runsOf = new(StringComparer.Ordinal);
 
     public IReadOnlyList<DiscoveredTest>? Tests { get; init; } =
-        [.. tests.Select(name => new DiscoveredTest(assembly, name, "Suite", name, ImmutableArray<TestTrait>.Empty, "id-" + name))];
+        [.. tests.Select(name => new DiscoveredTest(
+            assembly,
+            name,
+            "Suite",
+            name,
+            ImmutableArray<TestTrait>.Empty,
+            "id-" + name))];
 
     /// <summary>The outcome of a test on its run number (1 on its first run).</summary>
     public Func<string, int, TestRunOutcome> Outcome { get; init; } = (_, _) => TestRunOutcome.Passed;
@@ -33,7 +39,8 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
 
     public string Name => "the scripted platform";
 
-    public Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken) => Task.FromResult(Tests);
+    public Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Tests);
 
     public Task<TestBatchRun> RunAsync(
         TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
@@ -48,14 +55,30 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
             if (run == 1 && Crashes.Contains(name))
             {
                 running[test.Id] = 5;
-                return Task.FromResult(new TestBatchRun(results, Failed: true, running, TimedOut: null, "the test host crashed"));
+                return Task.FromResult(new TestBatchRun(
+                    results,
+                    Failed: true,
+                    running,
+                    TimedOut: null,
+                    "the test host crashed"));
             }
 
             var outcome = Outcome(name, run);
-            results.Add(new TestCaseResult(test.Id, name, outcome, 1, outcome == TestRunOutcome.Failed ? "failed" : null));
+            results.Add(new TestCaseResult(
+                test.Id,
+                name,
+                outcome,
+                1,
+                outcome == TestRunOutcome.Failed ? "failed" : null));
         }
 
-        return Task.FromResult(new TestBatchRun(results, Failed: false, running, TimedOut: null, string.Empty, FirstTestMillis: 1));
+        return Task.FromResult(new TestBatchRun(
+            results,
+            Failed: false,
+            running,
+            TimedOut: null,
+            string.Empty,
+            FirstTestMillis: 1));
     }
 
     public void Finish(TimeSpan elapsed) => Finished = true;

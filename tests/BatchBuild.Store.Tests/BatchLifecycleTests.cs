@@ -667,9 +667,10 @@ public sealed class BatchLifecycleTests(string provider) : DatabaseTest(provider
 
         Assert.That(Convert.ToInt32(Database.Execute(Version), CultureInfo.InvariantCulture), Is.EqualTo(8));
         const string indexes = "('ix_batches_active_idle', 'ix_batches_active_age', 'ix_batches_unnotified')";
-        Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
+        var indexCount = Database.Execute(Database.Provider == "sqlite"
             ? $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN {indexes}"
-            : $"SELECT COUNT(*) FROM pg_indexes WHERE indexname IN {indexes}"), CultureInfo.InvariantCulture), Is.EqualTo(3));
+            : $"SELECT COUNT(*) FROM pg_indexes WHERE indexname IN {indexes}");
+        Assert.That(Convert.ToInt32(indexCount, CultureInfo.InvariantCulture), Is.EqualTo(3));
         Assert.That(
             expired.Single().Counts,
             Is.EqualTo(new BatchCounts(1, 1, 0, 1, 1, 200)),

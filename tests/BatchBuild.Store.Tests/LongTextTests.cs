@@ -242,7 +242,9 @@ public sealed class LongTextTests(string provider) : DatabaseTest(provider)
         Assert.That(Convert.ToInt32(Database.Execute(Database.Provider == "sqlite"
             ? "SELECT COUNT(*) FROM sqlite_master "
                 + "WHERE type = 'index' AND tbl_name = 'test_results' AND sql LIKE '%_digest%'"
-            : "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'test_results' AND indexdef LIKE '%_digest%'"), CultureInfo.InvariantCulture),
+            : "SELECT COUNT(*) FROM pg_indexes "
+                + "WHERE tablename = 'test_results' AND indexdef LIKE '%_digest%'"),
+                CultureInfo.InvariantCulture),
             Is.EqualTo(4));
     }
 

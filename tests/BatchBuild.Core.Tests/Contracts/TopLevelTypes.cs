@@ -72,7 +72,7 @@ internal static partial class TopLevelTypes
     /// no declaration (a constraint <c>where T : class</c>, a variable named <c>record</c>).</summary>
     private static TopLevelType? Declaration(string code, int head, int at, string keyword)
     {
-        var before = Attributes().Replace(code[head..at], " ");
+        var before = WithoutAttributes(code[head..at]);
         var modifiers = before.Split((char[])[' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
         if (!modifiers.All(Modifiers.Contains))
         {
@@ -87,6 +87,21 @@ internal static partial class TopLevelTypes
             _ => TypeName().Match(rest),
         };
         return name.Success ? new TopLevelType(name.Groups["name"].Value, modifiers.Contains("partial"), 0) : null;
+    }
+
+    /// <summary><paramref name="text"/> with each attribute, brackets nested in it too, made a space.</summary>
+    private static string WithoutAttributes(string text)
+    {
+        var kept = new System.Text.StringBuilder();
+        var depth = 0;
+        foreach (var c in text)
+        {
+            depth += c == '[' ? 1 : 0;
+            kept.Append(depth == 0 ? c : ' ');
+            depth -= c == ']' && depth > 0 ? 1 : 0;
+        }
+
+        return kept.ToString();
     }
 
     /// <summary><paramref name="source"/> with comments, literals and preprocessor lines blanked, line breaks
@@ -240,8 +255,6 @@ internal static partial class TopLevelTypes
     [GeneratedRegex(@"^\s*namespace\s+[\w.]+\s*$")]
     private static partial Regex NamespaceHead();
 
-    [GeneratedRegex(@"\[[^\]]*\]")]
-    private static partial Regex Attributes();
 
     [GeneratedRegex(@"^\s+(?<name>[A-Za-z_]\w*)\b")]
     private static partial Regex TypeName();
