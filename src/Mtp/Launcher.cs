@@ -76,7 +76,7 @@ internal sealed class Launcher(string launchFile, string command, IReadOnlyList<
             launch.RunSettingsFile,
             properties,
             storePath);
-        var runFolder = (folder ?? InvocationFolder.ForSession(null)).CreateRunFolder(launch.Token);
+        var runFolder = invocation.Folder.CreateRunFolder(launch.Token);
         try
         {
             var result = await new ProjectRun(options, invocation, log).RunAsync(

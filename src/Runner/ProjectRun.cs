@@ -63,7 +63,7 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
 
         if (slot is null || platformFor(new ProjectSetup(settings, userRunSettings)) is not { } platform)
         {
-            return ProjectRunResult.Stopped(ProjectRunStatus.Failed, batchId);
+            return ProjectRunResult.Stopped(ProjectRunStatus.Failed);
         }
 
         using var ownedPlatform = platform;
@@ -81,7 +81,7 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
 
             if (discovered is null)
             {
-                return ProjectRunResult.Stopped(ProjectRunStatus.NotBatched, batchId);
+                return ProjectRunResult.Stopped(ProjectRunStatus.NotBatched);
             }
 
             // Store, plan.
@@ -115,12 +115,12 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
                 await invocation.FinishAsync(close, cancellationToken).ConfigureAwait(false);
             }
 
-            return new ProjectRunResult(ProjectRunStatus.Ran, batchId, result.Counts, result.TestBatches);
+            return result;
         }
         catch (StoreException e)
         {
             log.Report(e.Diagnostic);
-            return ProjectRunResult.Stopped(ProjectRunStatus.Failed, batchId);
+            return ProjectRunResult.Stopped(ProjectRunStatus.Failed);
         }
     }
 

@@ -150,7 +150,7 @@ internal sealed class TestBatchRunner(
             log.Say(startCost);
         }
 
-        return new ProjectRunResult(ProjectRunStatus.Ran, batchId, counts, outcomes.Count);
+        return new ProjectRunResult(ProjectRunStatus.Ran, counts, outcomes.Count);
     }
 
     // Before its first result and its queue, a re-run asks the store to join it to its run's

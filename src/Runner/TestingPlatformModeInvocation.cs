@@ -21,8 +21,14 @@ internal sealed class TestingPlatformModeInvocation(InvocationFolder? folder, st
     /// <inheritdoc />
     public Guid Id { get; } = folder?.Id ?? Guid.NewGuid();
 
+    /// <summary>
+    /// The invocation's folder; when the build could not make one, a folder of this launcher's own,
+    /// which holds its worker slots and its runs' files.
+    /// </summary>
+    public InvocationFolder Folder { get; } = folder ?? InvocationFolder.ForSession(null);
+
     /// <inheritdoc />
-    public string WorkerSlots { get; } = (folder ?? InvocationFolder.ForSession(null)).WorkerSlots;
+    public string WorkerSlots => Folder.WorkerSlots;
 
     /// <inheritdoc />
     public Task PrepareCloseAsync(ProjectClose close, CancellationToken cancellationToken) => Task.CompletedTask;

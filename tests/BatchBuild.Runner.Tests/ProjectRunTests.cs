@@ -36,15 +36,14 @@ public sealed class ProjectRunTests
     {
         var platform = new ScriptedPlatform(Assembly, TenTests);
 
-        var result = await Run(
-            platform,
-            cancellationToken,
-            ("BatchBuildStrategy", "fixed-size"),
-            ("BatchBuildSize", "3"),
-            ("BatchBuildWorkers", "2"));
+        var run = new ProjectRun(
+            Options([("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "3"), ("BatchBuildWorkers", "2")]),
+            _invocation,
+            _log);
+        var result = await run.RunAsync(_ => platform, cancellationToken);
 
         Assert.That(result.Status, Is.EqualTo(ProjectRunStatus.Ran), _log.ToString());
-        var batchId = result.BatchId.GetValueOrDefault();
+        var batchId = run.BatchId.GetValueOrDefault();
         var ran = platform.Ran.ToList();
         Assert.That(ran.Select(run => run.Batch.Tests.Length).Order(), Is.EqualTo(new[] { 1, 3, 3, 3 }));
         Assert.That(
