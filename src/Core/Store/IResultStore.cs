@@ -32,4 +32,20 @@ public interface IResultStore : IDisposable
     Task<IReadOnlyList<TestDuration>> GetDurationsAsync(
         DurationQuery query,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records what test batches and listings cost beside their tests, all of them or none. The
+    /// records need no active batch: a batch ID only tells which runs a later query leaves out.
+    /// </summary>
+    Task RecordStartCostsAsync(
+        IReadOnlyCollection<StartCostRecord> costs,
+        CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>
+    /// The newest recorded start costs, at most <see cref="StartCostQuery.RunsPerAssembly"/> per
+    /// assembly and kind, of the assemblies <paramref name="query"/> names, newest first.
+    /// </summary>
+    Task<IReadOnlyList<StartCostRecord>> GetStartCostsAsync(
+        StartCostQuery query,
+        CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<StartCostRecord>>([]);
 }
