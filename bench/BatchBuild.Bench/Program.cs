@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using BatchBuild.Bench;
 using BatchBuild.Tasks;
-using Microsoft.Data.Sqlite;
 
 // Runs the skewed benchmark suite under plain `dotnet test`, under BatchBuild and as a round-robin
 // split, measures a test batch of one trivial test against a bare translation-layer run of it, and
@@ -11,8 +10,12 @@ using Microsoft.Data.Sqlite;
 // With --agents it runs four CI agents on the skewed suite instead: queue, static and count-based splits.
 // With --mtp it measures Microsoft.Testing.Platform mode instead: a test batch of one trivial test
 // against a bare run of the app, and large MTP suites given with --mtp-suite, plain and batched.
+// With --start-cost it measures planning with start costs: whole-suite test batches and Size=auto on
+// the large suites (--serial-suite for one whose tests run one after another in one process,
+// --suite for one that runs them in parallel, --mtp-suite for an MTP app) and on the skewed suite.
 // Usage: dotnet run --project bench/BatchBuild.Bench -c Release [-- --repeat N] [--suite path/to/Tests.csproj]...
 //        | [-- --agents] | [-- --mtp [--repeat N] [--mtp-suite path/to/Tests.csproj]...]
+//        | [-- --start-cost [--serial-suite|--suite|--mtp-suite path/to/Tests.csproj]...]
 var repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(int.Parse).DefaultIfEmpty(9).First();
 var suites = args
     .Select((a, i) => (a, i))
@@ -22,6 +25,11 @@ var suites = args
 var testingPlatformSuites = args
     .Select((a, i) => (a, i))
     .Where(p => p.a == "--mtp-suite" && p.i + 1 < args.Length)
+    .Select(p => Path.GetFullPath(args[p.i + 1]))
+    .ToList();
+var serialSuites = args
+    .Select((a, i) => (a, i))
+    .Where(p => p.a == "--serial-suite" && p.i + 1 < args.Length)
     .Select(p => Path.GetFullPath(args[p.i + 1]))
     .ToList();
 var root = FindRoot();
@@ -40,6 +48,31 @@ try
     if (args.Contains("--agents"))
     {
         await Agents.RunAsync(root, suite, scratch);
+        return 0;
+    }
+
+    if (args.Contains("--start-cost"))
+    {
+        IEnumerable<LargeSuite> chosen =
+        [
+            .. serialSuites.Select(project => new LargeSuite(project, Serial: true, TestingPlatform: false)),
+            .. suites.Select(project => new LargeSuite(project, Serial: false, TestingPlatform: false)),
+            .. testingPlatformSuites.Select(project => new LargeSuite(project, Serial: false, TestingPlatform: true)),
+        ];
+        var figures = await StartCost.RunAsync(suite, scratch, package, [.. chosen]);
+        Console.WriteLine($"Measuring the cost of a test batch of one trivial test ({repeat} runs each) …");
+        var (trivialBare, trivialBatched, _, _) = await OverheadAsync(vstest);
+        foreach (var line in figures)
+        {
+            Console.WriteLine(line);
+        }
+
+        Console.WriteLine(string.Create(
+            cultureless,
+            $"  {"trivial test batch vs a bare RunTests (median of " + repeat + " x 10)",-66} "
+                + $"{trivialBatched / trivialBare,9:0.00} {"<= 1.05",9}  "
+                + $"{(trivialBatched <= 1.05 * trivialBare ? "met" : "NOT met"),-7} "
+                + $"{trivialBatched:0.000} s vs {trivialBare:0.000} s"));
         return 0;
     }
 
@@ -90,7 +123,7 @@ try
     var cold = await Shell.MustAsync(suite, null, "dotnet", BatchBuild(2, null));
     rows.Add(("BatchBuild fixed-size, no history, 2 workers", cold.Elapsed, TestBatches(cold.Output)));
 
-    var (serial, longest, tests) = Recorded(store);
+    var (serial, longest, tests) = StartCost.Recorded(store);
     foreach (var workers in new[] { 2, 4 })
     {
         // The cap a user would set from the recorded serial time: about two test batches per worker.
@@ -327,25 +360,6 @@ async Task<IEnumerable<string>> LargeSuiteAsync(string project, string package)
 }
 
 // Serial time and longest test from the latest recorded duration of every test.
-(double Serial, double Longest, int Tests) Recorded(string path)
-{
-    using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-    connection.Open();
-    using var query = connection.CreateCommand();
-    query.CommandText = """
-        SELECT duration_ms FROM test_results t
-        WHERE id = (SELECT MAX(id) FROM test_results u WHERE u.assembly = t.assembly AND u.full_name = t.full_name)
-        """;
-    using var reader = query.ExecuteReader();
-    var durations = new List<double>();
-    while (reader.Read())
-    {
-        durations.Add(reader.GetDouble(0));
-    }
-
-    return (durations.Sum(), durations.Max(), durations.Count);
-}
-
 string TestBatches(string output)
 {
     var planned = Regex.Matches(output, @"BatchBuild (\S+): (\d+) tests in (\d+) test batches");
