@@ -1,3 +1,4 @@
+using BatchBuild.Core.Api;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
 using static BatchBuild.Store.SqlCommands;
@@ -9,10 +10,11 @@ public sealed partial class SqlBatchStore
 {
     /// <summary>
     /// The records kept per assembly and kind: older ones are removed as newer ones are recorded, so
-    /// that the table grows with the number of assemblies, not with the number of runs. More than a
-    /// query reads by default (<see cref="StartCostQuery.DefaultRunsPerAssembly"/>).
+    /// that the table grows with the number of assemblies, not with the number of runs. As many as
+    /// the server lets a query ask for, and more than a query reads by default
+    /// (<see cref="StartCostQuery.DefaultRunsPerAssembly"/>).
     /// </summary>
-    public const int StartCostsKept = 100;
+    public const int StartCostsKept = StartCostsQueryRequest.MaxRunsPerAssembly;
 
     // Rows per INSERT statement: nine parameters each stay well under SQLite's and PostgreSQL's
     // limits on the parameters of one statement.

@@ -43,7 +43,7 @@ public sealed record StartCostDto(
         Names.Check(Assembly, $"costs[{index}].assembly", problems);
         if (Kind is not { } kind || !Enum.IsDefined(kind))
         {
-            problems.Add($"costs[{index}].kind: required, testBatch or listing");
+            problems.Add($"costs[{index}].kind: required, TestBatch or Listing (any case)");
         }
 
         Millis(StartMillis, "startMillis");

@@ -14,8 +14,11 @@ public sealed record StartCostsQueryRequest(
     int? RunsPerAssembly,
     string? ExcludeBatchId = null)
 {
-    /// <summary>The most records of one assembly and kind a request may ask for.</summary>
-    public const int MaxRunsPerAssembly = 1000;
+    /// <summary>
+    /// The most records of one assembly and kind a request may ask for: as many as a store keeps,
+    /// which bounds the answer to 200 records per assembly named.
+    /// </summary>
+    public const int MaxRunsPerAssembly = 100;
 
     /// <summary>The request for <paramref name="query"/>.</summary>
     public static StartCostsQueryRequest From(StartCostQuery query)
