@@ -37,7 +37,11 @@ public sealed partial class SqlBatchStore
             return;
         }
 
-        var assemblies = rows.Select(row => row.Assembly).Distinct(StringComparer.Ordinal).Select(TextDigest.Of).ToList();
+        var assemblies = rows
+            .Select(row => row.Assembly)
+            .Distinct(StringComparer.Ordinal)
+            .Select(TextDigest.Of)
+            .ToList();
         await WriteAsync(async transaction =>
         {
             foreach (var chunk in rows.Chunk(StartCostRowsPerStatement))

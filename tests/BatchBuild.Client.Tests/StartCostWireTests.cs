@@ -31,7 +31,10 @@ public sealed class StartCostWireTests
             {
                 "assembly", "kind", "startMillis", "wallMillis", "testMillis", "tests", "batchId", "finishedAt",
             }));
-        Assert.That(cost.GetProperty("kind").GetString(), Is.EqualTo("Listing"), "as the other enums of the API: its name, read in any case");
+        Assert.That(
+            cost.GetProperty("kind").GetString(),
+            Is.EqualTo("Listing"),
+            "as the other enums of the API: its name, read in any case");
         Assert.That(problems, Is.Empty);
         Assert.That(records, Is.EqualTo(new[] { Cost }));
     }

@@ -108,7 +108,8 @@ public sealed class StartCostApiTests(string provider) : DatabaseTest(provider)
             (await ServerApiTests.ProblemAsync(tooMany)).GetProperty("errors")[0].GetString(),
             Is.EqualTo($"costs: {StartCostsRequest.MaxCosts + 1} costs; send at most {StartCostsRequest.MaxCosts} "
                 + "per request"));
-        Assert.That((await ServerApiTests.ProblemAsync(unknownKind)).GetProperty("code").GetString(), Is.EqualTo("BB5001"));
+        Assert.That(
+            (await ServerApiTests.ProblemAsync(unknownKind)).GetProperty("code").GetString(), Is.EqualTo("BB5001"));
         Assert.That(Database.Execute("SELECT COUNT(*) FROM start_costs"), Is.EqualTo(0L), "all or none");
     }
 
@@ -143,7 +144,8 @@ public sealed class StartCostApiTests(string provider) : DatabaseTest(provider)
     [Test]
     public async Task Start_costs_need_the_key_to_be_written_and_to_be_read_unless_reads_are_open()
     {
-        var record = JsonSerializer.Serialize(StartCostsRequest.From([Cost("A.Tests", 1)]), ApiJson.Default.StartCostsRequest);
+        var record = JsonSerializer.Serialize(
+            StartCostsRequest.From([Cost("A.Tests", 1)]), ApiJson.Default.StartCostsRequest);
         const string Query = """{"assemblies":["A.Tests"]}""";
         await using (var server = await RunningServer.StartAsync(Database))
         {
@@ -151,7 +153,8 @@ public sealed class StartCostApiTests(string provider) : DatabaseTest(provider)
             using var read = await server.Anonymous.PostAsync("api/v1/start-costs/query", Json(Query));
 
             Assert.That(new[] { write.StatusCode, read.StatusCode }, Is.All.EqualTo(HttpStatusCode.Unauthorized));
-            Assert.That((await ServerApiTests.ProblemAsync(write)).GetProperty("code").GetString(), Is.EqualTo("BB5002"));
+            Assert.That(
+                (await ServerApiTests.ProblemAsync(write)).GetProperty("code").GetString(), Is.EqualTo("BB5002"));
         }
 
         await using var open = await RunningServer.StartAsync(

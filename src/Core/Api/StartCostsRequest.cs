@@ -15,7 +15,8 @@ public sealed record StartCostsRequest(IReadOnlyList<StartCostDto>? Costs)
     public const int MaxCosts = 1000;
 
     /// <summary>The request for <paramref name="costs"/>.</summary>
-    public static StartCostsRequest From(IEnumerable<StartCostRecord> costs) => new([.. costs.Select(StartCostDto.From)]);
+    public static StartCostsRequest From(IEnumerable<StartCostRecord> costs) =>
+        new([.. costs.Select(StartCostDto.From)]);
 
     /// <summary>The records, or every problem found, each naming its field.</summary>
     public (IReadOnlyList<StartCostRecord> Records, IReadOnlyList<string> Problems) Validate()
