@@ -121,6 +121,62 @@ public sealed class ServerResultStore(
     }
 
     /// <summary>
+    /// Sends what test batches and listings cost beside their tests. They are advice for later
+    /// plans, not results: when the server cannot take them they are dropped with a BB5101
+    /// warning, never spooled, and the next run records its own.
+    /// </summary>
+    public async Task RecordStartCostsAsync(
+        IReadOnlyCollection<StartCostRecord> costs,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(costs);
+
+        // The server takes a bounded number per request; a run records far fewer, but none is lost to the bound.
+        foreach (var chunk in costs.Chunk(StartCostsRequest.MaxCosts))
+        {
+            var (body, problem, _) = await PostAsync(
+                ApiRoutes.StartCostsPath,
+                StartCostsRequest.From(chunk),
+                ApiJson.Default.StartCostsRequest,
+                ApiJson.Default.StartCostsRecorded,
+                cancellationToken).ConfigureAwait(false);
+            if (body is null)
+            {
+                report(Diagnostic.Warning(
+                    DiagnosticCodes.ServerUnreachable,
+                    $"the start costs of {chunk.Length} test batches and listings could not be sent to {Where} "
+                    + $"({problem}); they are dropped, and later runs plan from the start costs recorded before"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The start costs the server has for the assemblies; none, with a BB5101 warning, when it cannot
+    /// be asked: the plan then estimates the start from this run's discovery or listing.
+    /// </summary>
+    public async Task<IReadOnlyList<StartCostRecord>> GetStartCostsAsync(
+        StartCostQuery query,
+        CancellationToken cancellationToken = default)
+    {
+        var (body, problem, _) = await PostAsync(
+            ApiRoutes.StartCostsQueryPath,
+            StartCostsQueryRequest.From(query),
+            ApiJson.Default.StartCostsQueryRequest,
+            ApiJson.Default.StartCostsResponse,
+            cancellationToken).ConfigureAwait(false);
+        if (body is not null)
+        {
+            return [.. body.Costs.Select(cost => cost?.ToCost()).OfType<StartCostRecord>()];
+        }
+
+        report(Diagnostic.Warning(
+            DiagnosticCodes.ServerUnreachable,
+            $"the recorded start costs could not be read from {Where} ({problem}); "
+            + "the start of a test batch is estimated from this run's discovery or listing"));
+        return [];
+    }
+
+    /// <summary>
     /// Sends the spooled reports, oldest first. It stops at the first that gets no answer (the
     /// server is away) and returns why; a report the server answers with an error is passed over,
     /// so it never holds back the others, and gets a strike when the server took another report in

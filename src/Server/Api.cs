@@ -27,6 +27,8 @@ internal static partial class Api
         app.MapPost(ApiRoutes.Close, CloseAsync).AddEndpointFilter(new KeyFilter(Access.Write, closes: true));
         app.MapPost(ApiRoutes.CloseToken, IssueCloseToken).AddEndpointFilter(new KeyFilter(Access.Write));
         app.MapPost(ApiRoutes.Durations, DurationsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
+        app.MapPost(ApiRoutes.StartCosts, RecordStartCostsAsync).AddEndpointFilter(new KeyFilter(Access.Write));
+        app.MapPost(ApiRoutes.StartCostsQuery, StartCostsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         app.MapGet(ApiRoutes.TestRuns, TestRunsAsync).AddEndpointFilter(new KeyFilter(Access.Read));
         app.MapPost(ApiRoutes.Queue, RegisterAsync).AddEndpointFilter(new KeyFilter(Access.Write));
         app.MapPost(ApiRoutes.QueuePlan, PlanAsync).AddEndpointFilter(new KeyFilter(Access.Read));

@@ -213,6 +213,10 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
         }
 
         await ExecuteAsync(transaction, Secrets, cancellationToken);
+        await ExecuteAsync(
+            transaction,
+            StartCosts("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ", "DOUBLE PRECISION", "BYTEA"),
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

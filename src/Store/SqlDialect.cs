@@ -120,6 +120,30 @@ public abstract class SqlDialect
         "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
     /// <summary>
+    /// What test batches and listings cost beside their tests (<see cref="SqlBatchStore.RecordStartCostsAsync"/>),
+    /// with the index that answers "the newest runs of each assembly and kind". Like
+    /// <see cref="Secrets"/>, the table only ever gets added, so it is made where it is missing, at
+    /// any schema version: a store that gains it stays at its version, and a BatchBuild or server
+    /// instance one version older still opens it. <paramref name="key"/>, <paramref name="time"/>,
+    /// <paramref name="real"/> and <paramref name="digest"/> are the database's types of a generated
+    /// key, a time, a floating-point number and a digest (see <see cref="TextDigest"/>).
+    /// </summary>
+    protected static string StartCosts(string key, string time, string real, string digest) => $"""
+        CREATE TABLE IF NOT EXISTS start_costs (
+            id {key},
+            assembly TEXT NOT NULL,
+            assembly_digest {digest} NOT NULL,
+            kind TEXT NOT NULL,
+            start_ms {real} NOT NULL,
+            wall_ms {real} NOT NULL,
+            test_ms {real} NOT NULL,
+            tests INTEGER NOT NULL,
+            batch_id TEXT NOT NULL,
+            finished_at {time} NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_start_costs_recent ON start_costs (assembly_digest, kind, finished_at);
+        """;
+
+    /// <summary>
     /// A condition that holds where <paramref name="column"/>, a column of digests (see
     /// <see cref="TextDigest"/>), is one of the digests the parameter <paramref name="parameter"/>
     /// lists, whose value <see cref="DigestList"/> made: one statement for any number of them.

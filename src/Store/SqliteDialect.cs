@@ -192,6 +192,8 @@ public sealed class SqliteDialect(string path) : SqlDialect
         }
 
         await ExecuteAsync(transaction, Secrets, cancellationToken);
+        await ExecuteAsync(
+            transaction, StartCosts("INTEGER PRIMARY KEY", "TEXT", "REAL", "BLOB"), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

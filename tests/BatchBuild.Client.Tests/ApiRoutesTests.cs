@@ -20,6 +20,8 @@ public sealed class ApiRoutesTests
                 ApiRoutes.EyesClosePath(BatchId.Parse("b-1")),
                 Is.EqualTo("api/sessions/batches/b-1/close/bypointerid"));
             Assert.That(ApiRoutes.ResultsPath, Is.EqualTo("api/v1/results"));
+            Assert.That(ApiRoutes.StartCostsPath, Is.EqualTo("api/v1/start-costs"));
+            Assert.That(ApiRoutes.StartCostsQueryPath, Is.EqualTo("api/v1/start-costs/query"));
         });
     }
 }

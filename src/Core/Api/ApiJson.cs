@@ -39,4 +39,8 @@ namespace BatchBuild.Core.Api;
 [JsonSerializable(typeof(LeasesDto))]
 [JsonSerializable(typeof(RerunRequest))]
 [JsonSerializable(typeof(RerunResponse))]
+[JsonSerializable(typeof(StartCostsRequest))]
+[JsonSerializable(typeof(StartCostsRecorded))]
+[JsonSerializable(typeof(StartCostsQueryRequest))]
+[JsonSerializable(typeof(StartCostsResponse))]
 public sealed partial class ApiJson : JsonSerializerContext;

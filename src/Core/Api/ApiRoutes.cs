@@ -66,6 +66,12 @@ public static class ApiRoutes
     /// <summary>The recorded durations of tests (POST).</summary>
     public const string Durations = Root + "/durations";
 
+    /// <summary>What test batches and listings cost beside their tests is recorded here (POST).</summary>
+    public const string StartCosts = Root + "/start-costs";
+
+    /// <summary>The recorded start costs of assemblies (POST).</summary>
+    public const string StartCostsQuery = StartCosts + "/query";
+
     /// <summary>The recent runs of one test (GET).</summary>
     public const string TestRuns = Root + "/tests/runs";
 
@@ -89,6 +95,12 @@ public static class ApiRoutes
 
     /// <summary>The path that reads recorded durations.</summary>
     public static string DurationsPath => Relative(Durations);
+
+    /// <summary>The path that records start costs.</summary>
+    public static string StartCostsPath => Relative(StartCosts);
+
+    /// <summary>The path that reads recorded start costs.</summary>
+    public static string StartCostsQueryPath => Relative(StartCostsQuery);
 
     /// <summary>The path of <paramref name="id"/>'s latest batch.</summary>
     public static string BatchPath(BatchId id) => Fill(Batch, id);

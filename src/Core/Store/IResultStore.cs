@@ -39,7 +39,7 @@ public interface IResultStore : IDisposable
     /// </summary>
     Task RecordStartCostsAsync(
         IReadOnlyCollection<StartCostRecord> costs,
-        CancellationToken cancellationToken = default) => Task.CompletedTask;
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The newest recorded start costs, at most <see cref="StartCostQuery.RunsPerAssembly"/> per
@@ -47,5 +47,5 @@ public interface IResultStore : IDisposable
     /// </summary>
     Task<IReadOnlyList<StartCostRecord>> GetStartCostsAsync(
         StartCostQuery query,
-        CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<StartCostRecord>>([]);
+        CancellationToken cancellationToken = default);
 }
