@@ -21,7 +21,8 @@ internal static class SettingDefinitions
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { Size = (int)size, AutoSize = false } }, null)
                 : (null, new ValueProblem(
                     DiagnosticCodes.InvalidNumber,
-                    $"a whole number greater than 0, or {AutoSizeValue} to size test batches from the start cost model"))),
+                    $"a whole number greater than 0, or {AutoSizeValue} to size test batches "
+                    + "from the start cost model"))),
         new("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", (text, s) =>
             ParseWhole(text, 1, long.MaxValue) is { } millis
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { DurationMillis = millis } }, null)

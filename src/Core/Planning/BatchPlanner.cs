@@ -60,7 +60,12 @@ public static class BatchPlanner
         CostModel costs)
     {
         var estimates = Estimate(tests, durations, settings);
-        var auto = settings.BatchingStrategy with { Type = BatchingStrategyType.FixedSize, Size = null, AutoSize = true };
+        var auto = settings.BatchingStrategy with
+        {
+            Type = BatchingStrategyType.FixedSize,
+            Size = null,
+            AutoSize = true,
+        };
         return costs.Forecast(AutoSizeCutter.Cut(tests, estimates, auto, costs), estimates);
     }
 
@@ -110,7 +115,9 @@ public static class BatchPlanner
         CostModel? costs) =>
         settings.BatchingStrategy.IsAutoSize
             ? AutoSizeCutter.Cut(tests, estimates, settings.BatchingStrategy, costs ?? CostModel.Blind(1))
-            : TestBatchCutter.Cut(new TestQueue(tests, estimates), BatchingStrategies.Create(settings.BatchingStrategy));
+            : TestBatchCutter.Cut(
+                new TestQueue(tests, estimates),
+                BatchingStrategies.Create(settings.BatchingStrategy));
 
     private static IReadOnlyDictionary<TestKey, DurationEstimate> Estimate(
         IReadOnlyList<SelectableTest> tests,

@@ -25,7 +25,8 @@ public sealed class CostModel
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         Starts = starts;
         Workers = workers;
-        _unknown = unknown ?? new StartCostEstimate(StartCostEstimator.DefaultStartMillis, 1, StartCostOrigin.Default, 0);
+        _unknown = unknown
+            ?? new StartCostEstimate(StartCostEstimator.DefaultStartMillis, 1, StartCostOrigin.Default, 0);
     }
 
     /// <summary>A model of <paramref name="workers"/> workers that knows no start cost: each is the default.</summary>

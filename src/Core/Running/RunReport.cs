@@ -85,7 +85,9 @@ public static class RunReport
             ? $"start {costs.Starts.Values.Single()} per test batch"
             : "start per test batch " + string.Join(
                 ", ",
-                costs.Starts.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key} {pair.Value}"));
+                costs.Starts
+                    .OrderBy(pair => pair.Key, StringComparer.Ordinal)
+                    .Select(pair => $"{pair.Key} {pair.Value}"));
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{starts}, predicted {forecast.PredictedMillis / 1000:0.0} s, "

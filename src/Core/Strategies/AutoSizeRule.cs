@@ -15,7 +15,9 @@ namespace BatchBuild.Core.Strategies;
 /// <param name="CapMillis">The most expected time in one test batch (a test longer than it runs alone).</param>
 public sealed record AutoSizeRule(int? Batches, double Divisor, double FloorMillis, double CapMillis)
 {
-    /// <summary><paramref name="batches"/> test batches of equal expected time, none past <paramref name="cap"/>.</summary>
+    /// <summary>
+    /// <paramref name="batches"/> test batches of equal expected time, none past <paramref name="cap"/>.
+    /// </summary>
     public static AutoSizeRule Equal(int batches, double cap) => new(Math.Max(1, batches), 1, 0, cap);
 
     /// <summary>

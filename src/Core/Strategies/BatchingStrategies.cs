@@ -7,7 +7,8 @@ public static class BatchingStrategies
 {
     /// <summary>
     /// The strategy for <paramref name="settings"/>, which the settings reader has validated; not for
-    /// <c>Size=auto</c>, whose sizes the planner chooses with a cost model (see <see cref="AutoSizeBatchingStrategy"/>).
+    /// <c>Size=auto</c>, whose sizes the planner chooses with a cost model (see
+    /// <see cref="AutoSizeBatchingStrategy"/>).
     /// </summary>
     public static IBatchingStrategy Create(BatchingStrategySettings settings) => settings.Type switch
     {
