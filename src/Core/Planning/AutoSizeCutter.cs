@@ -35,22 +35,24 @@ internal static class AutoSizeCutter
                 group => Describe(group.Key, [.. group.Select(test => estimates[test.Key])], costs),
                 StringComparer.Ordinal);
 
-        var candidates = new List<Func<string, AutoSizeRule>>
-        {
-            source => AutoSizeRule.Equal(Math.Min(m, sources[source].Tests), cap),
-        };
+        // An assembly with no recorded duration is cut by count, one test batch per worker: its
+        // times are guesses, and, as for fixed-size, a guess does not count against the cap.
+        AutoSizeRule PerWorker(string source) => AutoSizeRule.Equal(
+            Math.Min(m, sources[source].Tests),
+            sources[source].Guessed ? double.PositiveInfinity : cap);
+        var candidates = new List<Func<string, AutoSizeRule>> { PerWorker };
         foreach (var around in Around)
         {
             candidates.Add(source => sources[source] is { Guessed: false } one
                 ? AutoSizeRule.Equal(RoundToWorkers(one.Tests, one.OptimalBatches / around, m), cap)
-                : AutoSizeRule.Equal(Math.Min(m, sources[source].Tests), cap));
+                : PerWorker(source));
         }
 
         foreach (var (divisor, floor) in new[] { (2.0, 0.5), (2.0, 1.0), (1.0, 0.5), (1.0, 1.0) })
         {
             candidates.Add(source => sources[source] is { Guessed: false } one
                 ? AutoSizeRule.Factoring(divisor * m, floor * one.OptimalMillis, cap)
-                : AutoSizeRule.Equal(Math.Min(m, sources[source].Tests), cap));
+                : PerWorker(source));
         }
 
         ImmutableArray<TestBatch> best = [];

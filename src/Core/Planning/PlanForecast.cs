@@ -21,6 +21,16 @@ public sealed record PlanForecast(
     /// <summary>Whether the plan spends more time starting test batches than running tests.</summary>
     public bool StartExceedsTests => StartMillis > TestMillis;
 
-    /// <summary>What <c>Size=auto</c> minimises: the predicted makespan and the tail at risk.</summary>
-    public double RiskMillis => PredictedMillis + TailMillis;
+    /// <summary>
+    /// How far off an estimate of a test batch's time is taken to be, as a share of it: what
+    /// <see cref="RiskMillis"/> adds of the tail.
+    /// </summary>
+    public const double EstimateError = 0.5;
+
+    /// <summary>
+    /// What <c>Size=auto</c> minimises: the predicted makespan and the share of the tail an estimate
+    /// that is off puts at risk. For m equal test batches of length d this is
+    /// W/m + W·h/(d·m) + u·d, least at d = √(W·h/(u·m)), u = <see cref="EstimateError"/>.
+    /// </summary>
+    public double RiskMillis => PredictedMillis + EstimateError * TailMillis;
 }

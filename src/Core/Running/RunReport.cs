@@ -82,7 +82,10 @@ public static class RunReport
     public static string Forecast(CostModel costs, PlanForecast forecast)
     {
         var starts = costs.Starts.Count == 1
-            ? $"start {costs.Starts.Values.Single()} per test batch"
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"start {costs.Starts.Values.Single().StartMillis / 1000:0.0} s per test batch "
+                + $"({costs.Starts.Values.Single().Describe()})")
             : "start per test batch " + string.Join(
                 ", ",
                 costs.Starts
