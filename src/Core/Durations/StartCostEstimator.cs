@@ -20,7 +20,8 @@ public static class StartCostEstimator
     /// The estimate for <paramref name="assembly"/>: the median start of its recorded test batch
     /// runs, else of its recorded listings, else <paramref name="measuredMillis"/> (this run's own
     /// discovery or listing), else <see cref="DefaultStartMillis"/>. The factor r is the median of
-    /// (wall − start) / test time over recorded test batch runs that reported enough test time, else 1.
+    /// (wall − start) / test time over recorded test batch runs that reported enough test time (and
+    /// whose wall time covers their start), else 1.
     /// </summary>
     public static StartCostEstimate Estimate(
         string assembly,
@@ -31,7 +32,7 @@ public static class StartCostEstimator
         var runs = records.Where(record => record.Kind == StartCostKind.TestBatch).ToList();
         var listings = records.Where(record => record.Kind == StartCostKind.Listing).ToList();
         var factors = runs
-            .Where(run => run.TestMillis >= MinTestMillisForFactor)
+            .Where(run => run.TestMillis >= MinTestMillisForFactor && run.WallMillis >= run.StartMillis)
             .Select(run => Math.Clamp((run.WallMillis - run.StartMillis) / run.TestMillis, MinFactor, MaxFactor))
             .ToArray();
         var factor = factors.Length == 0 ? 1 : Statistics.Median(factors);
