@@ -7,17 +7,17 @@ using BatchBuild.Core.Strategies;
 namespace BatchBuild.Core.Planning;
 
 /// <summary>
-/// Cuts the plan of <c>Size=auto</c>: a few candidate cuts around the optimal test batch length
-/// d* = √(W·h/m) of each assembly (W its tests' expected time, h its start, m the workers), of
-/// equal test batches and of test batches that shrink towards the end, each simulated on the
+/// Cuts the plan of <c>Size=auto</c>: a few candidate cuts around the test batch length √(W·h/m)
+/// of each assembly (W its tests' expected time, h its start, m the workers), of equal test
+/// batches and of test batches that shrink towards the end (factoring), each simulated on the
 /// <see cref="CostModel"/>; the one with the least predicted makespan plus tail wins. Without
 /// recorded durations every test has the same guessed duration, and the plan is one test batch
 /// per worker.
 /// </summary>
 internal static class AutoSizeCutter
 {
-    // Multiples of d* the candidates aim at: the model's optimum, and around it for what it misses.
-    private static readonly double[] Around = [0.5, 0.7, 1, 1.4, 2];
+    // Multiples of √(W·h/m) the candidates aim at: around the model's optimum, for what it misses.
+    private static readonly double[] Around = [0.5, 1, 2];
 
     /// <summary>The best candidate cut of <paramref name="tests"/> under <paramref name="costs"/>.</summary>
     public static ImmutableArray<TestBatch> Cut(
@@ -48,10 +48,12 @@ internal static class AutoSizeCutter
                 : PerWorker(source));
         }
 
-        foreach (var (divisor, floor) in new[] { (2.0, 0.5), (2.0, 1.0), (1.0, 0.5), (1.0, 1.0) })
+        // Factoring: each test batch takes the work left over 2·m, so that the first are large and an
+        // estimate that is off early can still be evened out by the short ones at the end.
+        foreach (var floor in Around)
         {
             candidates.Add(source => sources[source] is { Guessed: false } one
-                ? AutoSizeRule.Factoring(divisor * m, floor * one.OptimalMillis, cap)
+                ? AutoSizeRule.Factoring(2 * m, floor * one.OptimalMillis, cap)
                 : PerWorker(source));
         }
 

@@ -44,12 +44,25 @@ public sealed class AutoSizeBatchingStrategy : IBatchingStrategy
         {
             var rule = _ruleOf(source);
             var divisor = rule.Batches is { } batches ? Math.Max(1, batches - state.Cut) : rule.Divisor;
-            var aim = Math.Min(Math.Max(state.Left / divisor, rule.FloorMillis), rule.CapMillis);
+            var aim = Math.Max(state.Left / divisor, rule.FloorMillis);
+
+            // What would be left is too little to be worth a start of its own: it comes along.
+            if (state.Left - aim < rule.FloorMillis / 2)
+            {
+                aim = state.Left;
+            }
+
+            aim = Math.Min(aim, rule.CapMillis);
+
+            // Sums of thousands of durations differ in their last bits: without slack, a test of
+            // next to no time could be left over for a test batch, and a start, of its own.
+            var slack = 1e-9 * Math.Max(1, state.Left);
             var expected = 0.0;
             foreach (var test in queue.SameSourceAsHead())
             {
                 var cost = test.Expected.Millis;
-                if (taken.Count > 0 && (expected + cost / 2 > aim || expected + cost > rule.CapMillis))
+                if (taken.Count > 0
+                    && (expected + cost / 2 > aim + slack || expected + cost > rule.CapMillis + slack))
                 {
                     break;
                 }
