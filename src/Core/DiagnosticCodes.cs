@@ -58,6 +58,12 @@ public static class DiagnosticCodes
     public const string RerunBatchTooOld = "BB1015";
 
     /// <summary>
+    /// The chosen plan is predicted to spend more time starting test batches than running tests:
+    /// advice, with the predicted makespan of the plan and of <c>Size=auto</c>; the strategy is kept.
+    /// </summary>
+    public const string StartsOutweighTests = "BB1016";
+
+    /// <summary>
     /// A batch closed with failed tests, and the close step was asked to fail then
     /// (<c>BatchBuildCloseFailOnFailedTests</c>).
     /// </summary>

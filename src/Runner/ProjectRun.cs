@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using BatchBuild.Client;
+using BatchBuild.Core;
 using BatchBuild.Core.Agents;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Planning;
+using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;
 using BatchBuild.Lifecycle;
 using BatchBuild.Store;
@@ -74,9 +76,13 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
                 invocation.WorkerSlots,
                 settings.EffectiveWorkers(Environment.ProcessorCount));
             IReadOnlyList<DiscoveredTest>? discovered;
+            TimeSpan listing;
             using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken).ConfigureAwait(false))
             {
+                // How long the listing takes is the start of a first run that has nothing on record.
+                var listingClock = Stopwatch.StartNew();
                 discovered = await platform.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+                listing = listingClock.Elapsed;
             }
 
             if (discovered is null)
@@ -90,8 +96,24 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             // One store for the project's run: opening one checks its schema, which no test batch should pay for.
             using var store = ResultStores.Open(settings.Lifecycle, storePath, http, log.Report);
             var tests = SelectableTest.From(discovered);
-            var plan = await PlanAsync(tests, store, settings, batchId, cancellationToken).ConfigureAwait(false);
+            // Agents of a static split plan alike only from what is on record: this run's listing
+            // time differs from agent to agent, so only a lone agent plans with it.
+            var plan = await PlanAsync(
+                    project,
+                    tests,
+                    store,
+                    settings,
+                    batchId,
+                    workers.Count * slot.Count,
+                    slot.Count > 1 ? null : listing.TotalMilliseconds,
+                    log.Report,
+                    cancellationToken)
+                .ConfigureAwait(false);
             log.Say(Announce(settings, batchId, tests.Length, plan, workers.Count));
+            if (plan.Advice is { } advice)
+            {
+                log.Report(advice);
+            }
 
             // The close after the last project is arranged before the first test batch, so that it
             // happens also when this project fails.
@@ -105,8 +127,9 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             // Run and record.
             var runner = new TestBatchRunner(
                 project, options.TestAssembly, settings, batchId, slot, slot.NameOn(Environment.MachineName),
-                workers, store, http, log, resolution.Attempt);
-            var result = await runner.RunAsync(plan, platform, cancellationToken).ConfigureAwait(false);
+                workers, store, http, log, resolution.Attempt,
+                Listings(tests, listing, batchId), TimeSpan.FromMilliseconds(plan.Forecast.PredictedMillis));
+            var result = await runner.RunAsync(plan.Batches, platform, cancellationToken).ConfigureAwait(false);
             platform.Finish(clock.Elapsed);
 
             // Close.
@@ -126,13 +149,21 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
 
     /// <summary>
     /// The plan for <paramref name="tests"/>: their recorded durations (and pass rates, when the
-    /// flakiness or sorting strategy needs them) from the store, cut by the batching strategy.
+    /// flakiness or sorting strategy needs them) and their assemblies' recorded start costs from
+    /// the store, cut by the batching strategy for <paramref name="workers"/> workers (of every
+    /// agent), with its forecast and, when it spends more time starting than testing, the BB1016
+    /// advice. <paramref name="measuredStartMillis"/> is this run's listing time, the start of an
+    /// assembly with nothing on record.
     /// </summary>
-    public static async Task<IReadOnlyList<TestBatch>> PlanAsync(
+    public static async Task<ProjectPlan> PlanAsync(
+        string project,
         IReadOnlyList<SelectableTest> tests,
         IResultStore store,
         BatchBuildSettings settings,
         BatchId batchId,
+        int workers,
+        double? measuredStartMillis,
+        Action<Diagnostic> report,
         CancellationToken cancellationToken)
     {
         var keys = tests.SelectMany(test => test.HistoryKeys).ToList();
@@ -149,8 +180,70 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             : await store.GetDurationsAsync(
                 DurationQuery.For(keys, passRateWindow, now, batchId.Value),
                 cancellationToken).ConfigureAwait(false);
-        return BatchPlanner.Plan([.. tests], durations, passRates, settings);
+        var assemblies = tests.Select(test => test.Key.Assembly).Distinct(StringComparer.Ordinal).ToList();
+        var starts = await StartCostsAsync(store, assemblies, settings, batchId, now, report, cancellationToken)
+            .ConfigureAwait(false);
+        var costs = CostModel.From(assemblies, starts, measuredStartMillis, workers);
+        var plan = BatchPlanner.Plan([.. tests], durations, passRates, settings, costs);
+        var forecast = BatchPlanner.Forecast(tests, durations, settings, plan, costs);
+
+        // The advice rests on recorded durations: with none, every test's time is a guess.
+        var advice = settings.BatchingStrategy.IsAutoSize || durations.Count == 0
+            ? null
+            : RunReport.StartsOutweighTests(
+                project,
+                settings.BatchingStrategy,
+                forecast,
+                BatchPlanner.AutoSizeForecast(tests, durations, settings, costs),
+                workers);
+        return new ProjectPlan(plan, costs, forecast, advice);
     }
+
+    // The recorded start costs of the assemblies, over the durations' window and without the batch
+    // being planned; none, with a warning, when the store cannot answer: the plan then estimates them.
+    private static async Task<IReadOnlyList<StartCostRecord>> StartCostsAsync(
+        IResultStore store,
+        IReadOnlyList<string> assemblies,
+        BatchBuildSettings settings,
+        BatchId batchId,
+        DateTimeOffset now,
+        Action<Diagnostic> report,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.GetStartCostsAsync(
+                    new StartCostQuery(
+                        assemblies,
+                        settings.Durations.TimeLimit?.WindowStart(now),
+                        StartCostQuery.DefaultRunsPerAssembly,
+                        batchId.Value),
+                    cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (StoreException e)
+        {
+            report(Diagnostic.Warning(
+                e.Code,
+                $"the recorded start costs could not be read ({e.Message}); the plan estimates them"));
+            return [];
+        }
+    }
+
+    // One listing record per assembly of the tests: how long this run's discovery took.
+    private static List<StartCostRecord> Listings(
+        IReadOnlyList<SelectableTest> tests,
+        TimeSpan listing,
+        BatchId batchId) =>
+        [.. tests.GroupBy(test => test.Key.Assembly, StringComparer.Ordinal).Select(group => new StartCostRecord(
+            group.Key,
+            StartCostKind.Listing,
+            listing.TotalMilliseconds,
+            listing.TotalMilliseconds,
+            0,
+            group.Count(),
+            batchId.Value,
+            DateTimeOffset.UtcNow))];
 
     // The batch ID, from the settings, the CI or the invocation, logged with where it came from.
     private BatchIdResolution ResolveBatchId(BatchBuildSettings settings)
@@ -175,18 +268,20 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
         return resolution;
     }
 
-    // The log line that announces a plan of testCount tests.
+    // The log line that announces a plan of testCount tests, with its start cost and forecast.
     private string Announce(
         BatchBuildSettings settings,
         BatchId batchId,
         int testCount,
-        IReadOnlyList<TestBatch> plan,
+        ProjectPlan plan,
         int workers)
     {
-        var planned = plan.Sum(batch => batch.Tests.Length);
+        var planned = plan.Batches.Sum(batch => batch.Tests.Length);
         var flaky = planned > testCount ? $"; {planned - testCount} more runs of flaky tests" : string.Empty;
-        return $"BatchBuild {options.Project}: {testCount} tests in {plan.Count} test batches "
-            + $"({settings.BatchingStrategy.TypeName}{flaky}) on {workers} workers; batch {batchId}";
+        var auto = settings.BatchingStrategy.IsAutoSize ? ", Size=auto" : string.Empty;
+        return $"BatchBuild {options.Project}: {testCount} tests in {plan.Batches.Count} test batches "
+            + $"({settings.BatchingStrategy.TypeName}{auto}{flaky}) on {workers} workers; "
+            + $"{RunReport.Forecast(plan.Costs, plan.Forecast)}; batch {batchId}";
     }
 
     // The lifecycle settings with the summary path made absolute from the project's folder.

@@ -6,9 +6,11 @@ using BatchBuild.Core.Agents;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
 using BatchBuild.Core.Discovery;
+using BatchBuild.Core.Durations;
 using BatchBuild.Core.Planning;
 using BatchBuild.Core.Running;
 using BatchBuild.Core.Store;
+using BatchBuild.Store;
 
 namespace BatchBuild.Runner;
 
@@ -17,7 +19,9 @@ namespace BatchBuild.Runner;
 /// agent's share of it or the batch server's queue, runs each on the test platform in a worker
 /// slot with the batch's variables, records every result, reports failures, and runs again what
 /// the retry strategy asks for, in front of the rest. A re-run of a CI job
-/// (<paramref name="attempt"/> past 1) first joins the batch of the run it re-runs.
+/// (<paramref name="attempt"/> past 1) first joins the batch of the run it re-runs. At the end it
+/// records what each test batch run cost beside its tests, with <paramref name="listings"/>, and
+/// sets the measured run time beside the <paramref name="predicted"/> one.
 /// </summary>
 internal sealed class TestBatchRunner(
     string projectName,
@@ -30,7 +34,9 @@ internal sealed class TestBatchRunner(
     IResultStore store,
     HttpClient? http,
     IRunLog log,
-    RunAttempt? attempt = null)
+    RunAttempt? attempt = null,
+    IReadOnlyList<StartCostRecord>? listings = null,
+    TimeSpan? predicted = null)
 {
     // The name test batches that run tests again go by in the log.
     private const string RetryStrategyName = "retry";
@@ -56,6 +62,7 @@ internal sealed class TestBatchRunner(
         var testBatchCount = made;
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var firstTests = new ConcurrentBag<double>();
+        var startCosts = new ConcurrentBag<StartCostRecord>();
         var mine = new ConcurrentDictionary<string, SelectableTest>(StringComparer.Ordinal);
         var workerCount = Math.Min(workers.Count, Math.Max(1, shown.Count));
         var runners = Enumerable.Range(0, workerCount).Select(_ => Task.Run(async () =>
@@ -92,7 +99,7 @@ internal sealed class TestBatchRunner(
                         batch.Index,
                         testBatchCount,
                         settings.ExportApplitoolsBatchId);
-                    var (outcome, run, suspects) = await RunOneAsync(
+                    var (outcome, run, suspects, wall) = await RunOneAsync(
                             platform,
                             batch,
                             testBatchCount,
@@ -103,6 +110,11 @@ internal sealed class TestBatchRunner(
                     if (run.FirstTestMillis is { } firstTest)
                     {
                         firstTests.Add(firstTest);
+                    }
+
+                    if (StartCostOf(batch, run, wall) is { } startCost)
+                    {
+                        startCosts.Add(startCost);
                     }
 
                     IReadOnlyList<RunAgain> runAgain;
@@ -143,8 +155,10 @@ internal sealed class TestBatchRunner(
                 + $"of the queue's {leased.Plan.Count} test batches{tookOver}");
         }
 
+        await RecordStartCostsAsync([.. listings ?? [], .. startCosts], cancellationToken).ConfigureAwait(false);
         var counts = ledger.Count(mine.Values);
-        log.Say(RunReport.Summary(projectName, batchId, counts, outcomes.Count, workers.Count, clock.Elapsed));
+        log.Say(RunReport.Summary(
+            projectName, batchId, counts, outcomes.Count, workers.Count, clock.Elapsed, predicted));
         if (RunReport.StartCost(projectName, [.. firstTests], workers.Count, clock.Elapsed) is { } startCost)
         {
             log.Say(startCost);
@@ -191,6 +205,51 @@ internal sealed class TestBatchRunner(
         });
     }
 
+    // What a run of a test batch cost beside its tests: its start is the time to its first result
+    // less that result's duration. A run that failed, or whose start the platform does not know,
+    // says nothing about the start of a healthy one.
+    private StartCostRecord? StartCostOf(TestBatch batch, TestBatchRun run, TimeSpan wall)
+    {
+        if (run.Failed || run.TimedOut is not null || run.FirstTestMillis is not { } first || run.Results.Count == 0)
+        {
+            return null;
+        }
+
+        return new StartCostRecord(
+            TestKey.AssemblyNameOf(batch.Source),
+            StartCostKind.TestBatch,
+            Math.Max(0, first - run.Results[0].DurationMillis),
+            wall.TotalMilliseconds,
+            run.Results.Sum(result => result.DurationMillis),
+            run.Results.Count,
+            batchId.Value,
+            DateTimeOffset.UtcNow);
+    }
+
+    // The start costs go to the store once, at the end; a store that cannot take them costs the
+    // next plan its history of them, not this run its result.
+    private async Task RecordStartCostsAsync(
+        IReadOnlyCollection<StartCostRecord> costs,
+        CancellationToken cancellationToken)
+    {
+        if (costs.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.RecordStartCostsAsync(costs, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StoreException or HttpRequestException)
+        {
+            log.Report(Diagnostic.Warning(
+                e is StoreException stored ? stored.Code : DiagnosticCodes.ServerUnreachable,
+                $"{projectName}: the start costs of its test batches could not be recorded ({e.Message}); "
+                + "the next plan estimates them from what is on record"));
+        }
+    }
+
     /// <summary>The time limit that passed, as the log and the timed-out test's result name it.</summary>
     public static string Describe(TimeLimitKind limit) => limit == TimeLimitKind.TestBatch
         ? "its test batch ran longer than TestBatchTimeoutMillis"
@@ -198,7 +257,7 @@ internal sealed class TestBatchRunner(
 
     // Runs one test batch, records its results (a failed one for each test the crash or time limit
     // is pinned on) and judges it.
-    private async Task<(TestBatchOutcome Outcome, TestBatchRun Run, Suspects Suspects)> RunOneAsync(
+    private async Task<(TestBatchOutcome Outcome, TestBatchRun Run, Suspects Suspects, TimeSpan Wall)> RunOneAsync(
         ITestPlatform platform,
         TestBatch batch,
         int testBatchCount,
@@ -207,6 +266,7 @@ internal sealed class TestBatchRunner(
     {
         var clock = Stopwatch.StartNew();
         var run = await platform.RunAsync(batch, variables, cancellationToken).ConfigureAwait(false);
+        var wall = clock.Elapsed;
         var timeLimit = run.TimedOut is { } kind
             ? $"{Describe(kind)}={LimitMillis(kind)}"
             : null;
@@ -234,7 +294,7 @@ internal sealed class TestBatchRunner(
                 + $"{Environment.NewLine}{run.Log.TrimEnd()}");
         }
 
-        return (outcome, run, suspects);
+        return (outcome, run, suspects, wall);
     }
 
     // The setting of the time limit that passed, in milliseconds.

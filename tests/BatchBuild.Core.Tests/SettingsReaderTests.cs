@@ -190,6 +190,10 @@ public class SettingsReaderTests
         "a whole number greater than 0")]
     [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "99999999999", "BB1002",
         "a whole number greater than 0")]
+    [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "automatic", "BB1002",
+        "a whole number greater than 0, or auto")]
+    [TestCase("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", "2.5", "BB1002",
+        "a whole number greater than 0, or auto")]
     [TestCase("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", "-5",
         "BB1002", "a whole number of milliseconds greater than 0")]
     [TestCase("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", "1.5",
@@ -289,6 +293,44 @@ public class SettingsReaderTests
         Assert.That(error.Setting, Is.EqualTo("BatchBuild/BatchingStrategy/Type"));
         Assert.That((error.File, error.Line), Is.EqualTo((File, 2)));
         Assert.That(error.Message, Does.Contain("BatchBuildSize"));
+    }
+
+    [Test]
+    public void Size_auto_is_accepted_in_each_of_the_three_sources_and_satisfies_fixed_size()
+    {
+        var sources = new[]
+        {
+            BatchBuildSection("<BatchingStrategy><Type>fixed-size</Type><Size>auto</Size></BatchingStrategy>"),
+            Properties(("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "auto")),
+            Environment(("BATCHBUILD_STRATEGY", "fixed-size"), ("BATCHBUILD_SIZE", "AUTO")),
+        };
+
+        foreach (var source in sources)
+        {
+            var result = SettingsReader.Read(source);
+
+            Assert.That(result.Diagnostics, Is.Empty, source.ToString());
+            var strategy = result.Settings!.BatchingStrategy;
+            Assert.That((strategy.Size, strategy.AutoSize, strategy.IsAutoSize), Is.EqualTo(((int?)null, true, true)));
+        }
+    }
+
+    [Test]
+    public void A_later_source_replaces_size_auto_with_a_number_and_a_number_with_auto()
+    {
+        var number = SettingsReader.Read(
+            Properties(("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "auto")),
+            Environment(("BATCHBUILD_SIZE", "4")));
+        var auto = SettingsReader.Read(
+            Properties(("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "4")),
+            Environment(("BATCHBUILD_SIZE", "auto")));
+
+        Assert.That(
+            (number.Settings!.BatchingStrategy.Size, number.Settings.BatchingStrategy.AutoSize),
+            Is.EqualTo(((int?)4, false)));
+        Assert.That(
+            (auto.Settings!.BatchingStrategy.Size, auto.Settings.BatchingStrategy.IsAutoSize),
+            Is.EqualTo(((int?)null, true)));
     }
 
     [Test]

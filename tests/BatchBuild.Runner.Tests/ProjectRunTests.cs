@@ -1,6 +1,7 @@
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Durations;
+using BatchBuild.Core.Store;
 using BatchBuild.Store;
 
 namespace BatchBuild.Runner.Tests;
@@ -153,6 +154,93 @@ public sealed class ProjectRunTests
         Assert.That((one.Counts.Passed + two.Counts.Passed), Is.EqualTo(10));
         Assert.That(_invocation.Steps, Is.Empty, "the batch stays open for the close step after the last agent");
         Assert.That(_log.Lines, Has.Some.Contains("stays open for the other agents"));
+    }
+
+    [Test]
+    public async Task A_first_run_plans_with_the_start_its_discovery_took_and_sets_the_prediction_beside_its_time(
+        CancellationToken cancellationToken)
+    {
+        var platform = new ScriptedPlatform(Assembly, TenTests);
+
+        var result = await Run(
+            platform,
+            cancellationToken,
+            ("BatchBuildStrategy", "fixed-size"),
+            ("BatchBuildSize", "auto"),
+            ("BatchBuildWorkers", "2"));
+
+        Assert.That(result.Counts.Passed, Is.EqualTo(10), _log.ToString());
+        Assert.That(platform.Ran, Has.Count.EqualTo(2), "no durations on record: one test batch per worker");
+        var planLine = _log.Lines.Single(line => line.Contains("(fixed-size, Size=auto) on 2 workers; start "));
+        Assert.That(
+            planLine,
+            Does.Contain(" per test batch (this run's discovery), predicted ").And.Contain(", lower bound "));
+        var summary = _log.Lines.Single(line => line.Contains("10 passed"));
+        Assert.That(summary, Does.Match(@"in \d+\.\d s, predicted \d+\.\d s; batch "));
+        Assert.That(_log.Diagnostics, Is.Empty, "no advice without recorded durations");
+    }
+
+    [Test]
+    public async Task A_first_run_records_the_start_costs_and_a_second_run_plans_with_them(
+        CancellationToken cancellationToken)
+    {
+        // Each run reaches its first result 1.25 s after launch, its first test having taken 50 ms.
+        var first = new ScriptedPlatform(Assembly, TenTests) { FirstTestMillis = 1250, TestMillis = 50 };
+        var second = new ScriptedPlatform(Assembly, TenTests) { FirstTestMillis = 1250, TestMillis = 50 };
+        (string, string)[] auto = [("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "auto"),
+            ("BatchBuildWorkers", "2")];
+
+        await Run(first, cancellationToken, [.. auto, ("BatchBuildBatchId", "first")]);
+        using (IResultStore store = SqliteBatchStore.Open(StorePath))
+        {
+            var recorded = await store.GetStartCostsAsync(
+                new StartCostQuery(["Shop.Tests"], null, StartCostQuery.DefaultRunsPerAssembly),
+                cancellationToken);
+            Assert.That(
+                recorded.Where(cost => cost.Kind == StartCostKind.TestBatch).Select(cost => cost.StartMillis),
+                Is.EqualTo(new[] { 1200.0, 1200.0 }),
+                "one record per run of a test batch: its first result less that result's duration");
+            Assert.That(recorded.Count(cost => cost.Kind == StartCostKind.Listing), Is.EqualTo(1), "and the listing");
+        }
+
+        _log = new ListLog();
+        await Run(second, cancellationToken, [.. auto, ("BatchBuildBatchId", "second")]);
+
+        Assert.That(
+            _log.Lines,
+            Has.One.Contains("start 1.2 s per test batch (median of 2 runs), predicted "),
+            _log.ToString());
+    }
+
+    [Test]
+    public async Task Isolate_on_a_recorded_start_dearer_than_its_tests_is_advised_once_and_keeps_its_plan(
+        CancellationToken cancellationToken)
+    {
+        // A start of 1.2 s against tests of 0.5 s: 10 starts outweigh 5 s of tests, 2 do not.
+        var first = new ScriptedPlatform(Assembly, TenTests) { FirstTestMillis = 1700, TestMillis = 500 };
+        var second = new ScriptedPlatform(Assembly, TenTests) { FirstTestMillis = 1700, TestMillis = 500 };
+        var large = new ScriptedPlatform(Assembly, TenTests) { FirstTestMillis = 1700, TestMillis = 500 };
+
+        await Run(first, cancellationToken, ("BatchBuildWorkers", "2"), ("BatchBuildBatchId", "first"));
+        _log = new ListLog();
+        await Run(second, cancellationToken, ("BatchBuildWorkers", "2"), ("BatchBuildBatchId", "second"));
+        var advised = _log.Diagnostics.Where(d => d.Code == DiagnosticCodes.StartsOutweighTests).ToList();
+        _log = new ListLog();
+        await Run(
+            large,
+            cancellationToken,
+            ("BatchBuildStrategy", "fixed-size"),
+            ("BatchBuildSize", "5"),
+            ("BatchBuildWorkers", "2"),
+            ("BatchBuildBatchId", "third"));
+
+        Assert.That(advised, Has.Count.EqualTo(1), _log.ToString());
+        Assert.That(advised[0].Message, Does.Contain("isolate plan's 10 test batches").And.Contain("Size=auto"));
+        Assert.That(second.Ran, Has.Count.EqualTo(10), "the advice does not change the plan");
+        Assert.That(
+            _log.Diagnostics.Where(d => d.Code == DiagnosticCodes.StartsOutweighTests),
+            Is.Empty,
+            "2 starts of 1.2 s against 5 s of tests");
     }
 
     [Test]

@@ -31,6 +31,12 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
     /// <summary>Tests that crash their test host on their first run.</summary>
     public IReadOnlySet<string> Crashes { get; init; } = new HashSet<string>();
 
+    /// <summary>How long each run says it took to its first result.</summary>
+    public double FirstTestMillis { get; init; } = 1;
+
+    /// <summary>How long each test says it took.</summary>
+    public double TestMillis { get; init; } = 1;
+
     public ConcurrentQueue<(TestBatch Batch, IReadOnlyDictionary<string, string> Variables)> Ran { get; } = new();
 
     public bool Finished { get; private set; }
@@ -68,7 +74,7 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
                 test.Id,
                 name,
                 outcome,
-                1,
+                TestMillis,
                 outcome == TestRunOutcome.Failed ? "failed" : null));
         }
 
@@ -78,7 +84,7 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
             running,
             TimedOut: null,
             string.Empty,
-            FirstTestMillis: 1));
+            FirstTestMillis));
     }
 
     public void Finish(TimeSpan elapsed) => Finished = true;

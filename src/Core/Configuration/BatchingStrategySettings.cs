@@ -2,7 +2,9 @@ namespace BatchBuild.Core.Configuration;
 
 /// <summary>The batching strategy and its parameters, as Marathon's <c>batchingStrategy</c> names them.</summary>
 /// <param name="Type">Which strategy cuts the test batches.</param>
-/// <param name="Size">The most tests in one test batch (<c>fixed-size</c> only; required there).</param>
+/// <param name="Size">
+/// The most tests in one test batch (<c>fixed-size</c> only; required there unless <see cref="AutoSize"/>).
+/// </param>
 /// <param name="DurationMillis">The most expected milliseconds in one test batch, or null for no cap.</param>
 /// <param name="Percentile">Which percentile of a test's recorded durations is its expected duration, in (0,
 /// 100].</param>
@@ -16,6 +18,15 @@ public sealed record BatchingStrategySettings(
     TimeLimit? TimeLimit,
     int LastMileLength)
 {
+    /// <summary>
+    /// Whether <c>Size</c> is <c>auto</c>: the planner sizes the <c>fixed-size</c> test batches from
+    /// the start cost model, and <see cref="Size"/> is null.
+    /// </summary>
+    public bool AutoSize { get; init; }
+
+    /// <summary>Whether the plan is the <c>fixed-size</c> strategy's with <c>Size=auto</c>.</summary>
+    public bool IsAutoSize => Type == BatchingStrategyType.FixedSize && AutoSize;
+
     /// <summary>The configuration name of <see cref="Type"/>.</summary>
     public string TypeName => BatchBuildSettings.StrategyNames[Type];
 }

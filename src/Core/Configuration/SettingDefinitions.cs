@@ -15,9 +15,14 @@ internal static class SettingDefinitions
                     DiagnosticCodes.UnknownStrategy,
                     "one of " + string.Join(", ", BatchBuildSettings.StrategyNames.Values)))),
         new("BatchingStrategy/Size", "BatchBuildSize", "BATCHBUILD_SIZE", (text, s) =>
-            ParseWhole(text, 1) is { } size
-                ? (s with { BatchingStrategy = s.BatchingStrategy with { Size = (int)size } }, null)
-                : (null, WholeNumber(1))),
+            string.Equals(text, AutoSizeValue, StringComparison.OrdinalIgnoreCase)
+                ? (s with { BatchingStrategy = s.BatchingStrategy with { Size = null, AutoSize = true } }, null)
+            : ParseWhole(text, 1) is { } size
+                ? (s with { BatchingStrategy = s.BatchingStrategy with { Size = (int)size, AutoSize = false } }, null)
+                : (null, new ValueProblem(
+                    DiagnosticCodes.InvalidNumber,
+                    $"a whole number greater than 0, or {AutoSizeValue} to size test batches "
+                    + "from the start cost model"))),
         new("BatchingStrategy/DurationMillis", "BatchBuildDurationMillis", "BATCHBUILD_DURATION_MILLIS", (text, s) =>
             ParseWhole(text, 1, long.MaxValue) is { } millis
                 ? (s with { BatchingStrategy = s.BatchingStrategy with { DurationMillis = millis } }, null)
@@ -182,6 +187,9 @@ internal static class SettingDefinitions
                 ? (s with { BatchId = id }, null)
                 : (null, new ValueProblem(DiagnosticCodes.InvalidBatchId, $"{problem}; use {BatchId.Rule}"))),
     ];
+
+    /// <summary>The value of <c>BatchingStrategy/Size</c> that lets the planner choose the sizes.</summary>
+    public const string AutoSizeValue = "auto";
 
     /// <summary>
     /// <c>BATCHBUILD_*</c> variables that are not settings but are read or set elsewhere, so not

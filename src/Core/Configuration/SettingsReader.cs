@@ -39,14 +39,14 @@ public static class SettingsReader
             }
         }
 
-        if (settings.BatchingStrategy is { Type: BatchingStrategyType.FixedSize, Size: null })
+        if (settings.BatchingStrategy is { Type: BatchingStrategyType.FixedSize, Size: null, AutoSize: false })
         {
             diagnostics.Add(new Diagnostic(
                 DiagnosticCodes.MissingSetting,
                 DiagnosticSeverity.Error,
                 strategyChoice?.Setting ?? "BatchingStrategy/Type",
                 "the fixed-size strategy needs a size; set BatchingStrategy/Size in the runsettings, "
-                + "the BatchBuildSize property or BATCHBUILD_SIZE to a whole number greater than 0",
+                + "the BatchBuildSize property or BATCHBUILD_SIZE to a whole number greater than 0, or auto",
                 strategyChoice?.File,
                 strategyChoice?.Line ?? 0));
         }
