@@ -194,7 +194,7 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
                 project,
                 settings.BatchingStrategy,
                 forecast,
-                BatchPlanner.AutoSizeForecast(tests, durations, settings, costs),
+                () => BatchPlanner.AutoSizeForecast(tests, durations, settings, costs),
                 workers);
         return new ProjectPlan(plan, costs, forecast, advice);
     }

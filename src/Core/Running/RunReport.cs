@@ -100,19 +100,22 @@ public static class RunReport
     /// <summary>
     /// The BB1016 advice when <paramref name="chosen"/>, the plan of the configured strategy, is
     /// predicted to spend more time starting test batches than running tests; null when it is not,
-    /// or when it is the plan of <c>Size=auto</c> itself.
+    /// or when it is the plan of <c>Size=auto</c> itself. <paramref name="autoSize"/> forecasts the
+    /// plan of <c>Size=auto</c>, only when the advice is given: cutting it costs time on a large suite.
     /// </summary>
     public static Diagnostic? StartsOutweighTests(
         string project,
         BatchingStrategySettings strategy,
         PlanForecast chosen,
-        PlanForecast auto,
+        Func<PlanForecast> autoSize,
         int workers)
     {
         if (strategy.IsAutoSize || !chosen.StartExceedsTests)
         {
             return null;
         }
+
+        var auto = autoSize();
 
         return Diagnostic.Warning(
             DiagnosticCodes.StartsOutweighTests,
