@@ -171,6 +171,7 @@ public sealed class TestingPlatformTests
     [TestCase("a b", TestName = "{m}(a part of the listing)")]
     [TestCase("a b c d", TestName = "{m}(a test the listing does not hold)")]
     [TestCase("a b b", TestName = "{m}(as many uids, one twice)")]
+    [TestCase("a b c c", TestName = "{m}(every listed test, one twice)")]
     public void A_test_batch_that_is_not_the_whole_listing_names_its_uids(string batch)
     {
         var uids = batch.Split(' ');
