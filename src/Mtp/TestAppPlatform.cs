@@ -36,6 +36,10 @@ internal sealed class TestAppPlatform(
 
     private int _runs;
 
+    // The uids the app listed: a test batch that holds them all runs as the app's own run, without
+    // --filter-uid (see TestAppArguments.ForTestBatch).
+    private IReadOnlySet<string>? _listed;
+
     /// <inheritdoc />
     public string Name => "the test app";
 
@@ -80,6 +84,7 @@ internal sealed class TestAppPlatform(
         }
 
         log.Say($"BatchBuild {launch.Project}: the app listed {tests.Count} tests", important: false);
+        _listed = tests.Select(test => test.Id).ToHashSet(StringComparer.Ordinal);
         if (tests.Count == 0)
         {
             log.Say($"BatchBuild {launch.Project}: no tests to batch");
@@ -110,7 +115,19 @@ internal sealed class TestAppPlatform(
             UseShellExecute = false,
         };
         var responseFile = Path.ChangeExtension(resultFile, ".rsp");
-        var run = TestAppArguments.ForTestBatch(arguments, [.. batch.Tests.Select(test => test.Id)], responseFile);
+        var run = TestAppArguments.ForTestBatch(
+            arguments,
+            [.. batch.Tests.Select(test => test.Id)],
+            responseFile,
+            listed: _listed);
+        if (run.Unfiltered)
+        {
+            log.Say(
+                $"BatchBuild {launch.Project}: test batch {batch.Index} holds every listed test: "
+                + "the app runs them without --filter-uid",
+                important: false);
+        }
+
         if (run.ResponseFileText is { } text)
         {
             await File.WriteAllTextAsync(responseFile, text, cancellationToken).ConfigureAwait(false);

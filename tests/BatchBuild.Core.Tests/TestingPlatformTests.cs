@@ -156,6 +156,35 @@ public sealed class TestingPlatformTests
     }
 
     [Test]
+    public void A_test_batch_of_every_listed_test_is_the_apps_own_run_with_the_users_filters_and_no_uids()
+    {
+        string[] uids = ["c", "a", "b"];
+        var listed = new HashSet<string>(["a", "b", "c"], StringComparer.Ordinal);
+
+        var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp", listed: listed);
+
+        Assert.That(run.Unfiltered, Is.True);
+        Assert.That(run.Arguments, Is.EqualTo(FromDotnetTest), "the listing applied the same filters");
+        Assert.That(run.ResponseFileText, Is.Null);
+    }
+
+    [TestCase("a b", TestName = "{m}(a part of the listing)")]
+    [TestCase("a b c d", TestName = "{m}(a test the listing does not hold)")]
+    [TestCase("a b b", TestName = "{m}(as many uids, one twice)")]
+    [TestCase("a b c c", TestName = "{m}(every listed test, one twice)")]
+    public void A_test_batch_that_is_not_the_whole_listing_names_its_uids(string batch)
+    {
+        var uids = batch.Split(' ');
+        var listed = new HashSet<string>(["a", "b", "c"], StringComparer.Ordinal);
+
+        var run = TestAppArguments.ForTestBatch(FromDotnetTest, uids, "/tmp/batch.rsp", listed: listed);
+
+        Assert.That(run.Unfiltered, Is.False);
+        Assert.That(run.Arguments, Does.Contain("--filter-uid"));
+        Assert.That(run.Arguments, Does.Not.Contain("--filter-class"), "the listing applied the user's filters");
+    }
+
+    [Test]
     public void A_long_list_of_uids_goes_into_a_response_file_except_those_it_cannot_hold()
     {
         string[] uids =

@@ -54,13 +54,23 @@ public static class TestAppArguments
     /// own. When the uids are longer together than <paramref name="commandLineLimit"/>, those a
     /// response file can hold go into one at <paramref name="responseFile"/> (the caller writes
     /// <see cref="TestBatchArguments.ResponseFileText"/> there), named by an <c>@</c> argument.
+    /// When the uids are every test of <paramref name="listed"/>, the app's listing with the user's
+    /// filters, the run is the app's own run as <c>dotnet test</c> asked for it, filters and all,
+    /// without <c>--filter-uid</c>: it runs the same tests, and neither the command line nor the
+    /// test framework handles tens of thousands of uids (see <see cref="TestBatchArguments.Unfiltered"/>).
     /// </summary>
     public static TestBatchArguments ForTestBatch(
         IReadOnlyList<string> arguments,
         IReadOnlyList<string> uids,
         string responseFile,
-        int commandLineLimit = CommandLineUidLimit)
+        int commandLineLimit = CommandLineUidLimit,
+        IReadOnlySet<string>? listed = null)
     {
+        if (listed is not null && HoldsEvery(listed, uids))
+        {
+            return new([.. arguments], null, Unfiltered: true);
+        }
+
         IReadOnlyList<string> kept = [.. Without(arguments, IsFilter), "--filter-uid"];
         if (uids.Sum(uid => uid.Length + 1) <= commandLineLimit)
         {
@@ -75,6 +85,20 @@ public static class TestAppArguments
         }
 
         return new([.. kept, $"@{responseFile}", .. uids.Where(uid => !FitsResponseFile(uid))], text.ToString());
+    }
+
+    // Whether uids name every test of listed once, and nothing else: a test batch of a whole
+    // listing. A uid named twice (a further run of a flaky test) keeps the batch filtered, as it
+    // was planned.
+    private static bool HoldsEvery(IReadOnlySet<string> listed, IReadOnlyList<string> uids)
+    {
+        if (uids.Count != listed.Count)
+        {
+            return false;
+        }
+
+        var named = new HashSet<string>(uids, StringComparer.Ordinal);
+        return named.Count == listed.Count && named.SetEquals(listed);
     }
 
     // The platform reads a response file a line at a time, trims it, splits it at white space
