@@ -14,8 +14,7 @@ namespace BatchBuild.Runner;
 /// <param name="Log">What the platform said: warnings, errors and the test host's error output.</param>
 /// <param name="FirstTestMillis">
 /// How long the run took to its first test, when the platform knows: from the test batch's launch
-/// to the first test's start or result (Microsoft.Testing.Platform), or to its first result (VSTest,
-/// which reports a start only with the result when tests are fast).
+/// to the first test's start or result (Microsoft.Testing.Platform), or to its first result (VSTest).
 /// </param>
 /// <param name="FirstResultDurationMillis">
 /// How long the test of the first result took by its own account, when the platform knows: the

@@ -167,9 +167,9 @@ public static partial class VsTestRunSettings
         var document = XDocument.Parse(projectRunSettings);
         var runConfiguration = Child(document.Root!, "RunConfiguration");
 
-        // Knowing the running test at once matters when a test batch is cut short, and a cut
-        // short run of a whole assembly runs its unreported tests again in test batches that
-        // report each test; vstest still reports the running tests every second or so.
+        // Knowing the running test at once matters when a test batch is cut short; a cut short
+        // run of a whole assembly runs its unreported tests again in test batches that report
+        // each test, and vstest's report timer still sends the running tests between reports.
         if (wholeAssembly)
         {
             Set(runConfiguration, "BatchSize", WholeAssemblyBatchSize.ToString(CultureInfo.InvariantCulture));
