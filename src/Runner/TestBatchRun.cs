@@ -12,11 +12,19 @@ namespace BatchBuild.Runner;
 /// </param>
 /// <param name="TimedOut">The time limit that killed the test host, or null.</param>
 /// <param name="Log">What the platform said: warnings, errors and the test host's error output.</param>
-/// <param name="FirstTestMillis">How long the run took to its first test, when the platform knows.</param>
+/// <param name="FirstTestMillis">
+/// How long the run took to its first test, when the platform knows: from the test batch's launch
+/// to the first test's start or result (Microsoft.Testing.Platform), or to its first result (VSTest).
+/// </param>
+/// <param name="FirstResultDurationMillis">
+/// How long the test of the first result took by its own account, when the platform knows: the
+/// part of <paramref name="FirstTestMillis"/> that was that test's and not the run's start.
+/// </param>
 internal sealed record TestBatchRun(
     IReadOnlyList<TestCaseResult> Results,
     bool Failed,
     IReadOnlyDictionary<string, double> Running,
     TimeLimitKind? TimedOut,
     string Log,
-    double? FirstTestMillis = null);
+    double? FirstTestMillis = null,
+    double? FirstResultDurationMillis = null);

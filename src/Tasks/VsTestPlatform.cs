@@ -13,8 +13,10 @@ namespace BatchBuild.Tasks;
 /// <summary>
 /// VSTest as the test platform of a project's run: discovers the tests once through a design-mode
 /// vstest.console and runs each test batch's test cases, selected by ID, in a fresh test host, the
-/// batch's variables in its runsettings. Every run's results reach the user's loggers, hosted for
-/// the whole project, and its attachments go to the post-processing step at the end. With
+/// batch's variables in its runsettings; a test batch of every test discovered runs the assembly
+/// instead, as a plain run does, and keeps exactly the planned tests' results. Every run's
+/// results reach the user's loggers, hosted for the whole project, and its attachments go to the
+/// post-processing step at the end. With
 /// <c>--blame-hang</c>, vstest's blame collector takes the hang dump and kills a hanging host
 /// itself: a run that failed after going that long without a result timed out all the same.
 /// </summary>
@@ -98,9 +100,11 @@ internal sealed class VsTestPlatform(
     public async Task<TestBatchRun> RunAsync(
         TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
     {
+        var planned = batch.Tests.Select(test => test.Id).ToHashSet(StringComparer.Ordinal);
         var batchSettings = VsTestRunSettings.ForTestBatch(runSettings, variables);
-        var testCases = batch.Tests.SelectMany(test => _testCases[test.Id]);
-        var run = await sessions.UseAsync(session => session.Run(testCases, batchSettings, limits, cancellationToken))
+        var run = await sessions.UseAsync(session => IsWholeSuite(planned)
+                ? RunWholeSuite(session, batch, planned, variables, batchSettings, cancellationToken)
+                : session.Run(CasesOf(batch.Tests), batchSettings, limits, cancellationToken))
             .ConfigureAwait(false);
         if (run.TimedOut is null && run.Failed && blameHangMillis is { } hang
             && run.SilentMillis >= Math.Min(hang, timeouts.TestOutputTimeoutMillis))
@@ -110,7 +114,69 @@ internal sealed class VsTestPlatform(
 
         _runs.Add(run);
         loggers.Add(run);
-        return new TestBatchRun(run.CaseResults, run.Failed, run.Running, run.TimedOut, run.Log);
+        return new TestBatchRun(
+            run.CaseResults,
+            run.Failed,
+            run.Running,
+            run.TimedOut,
+            run.Log,
+            run.FirstResultMillis,
+            run.FirstResultDurationMillis);
+    }
+
+    private IEnumerable<TestCase> CasesOf(IEnumerable<SelectableTest> tests) =>
+        tests.SelectMany(test => _testCases[test.Id]);
+
+    // Whether a test batch holds every test discovery found: then it can run the assembly as a
+    // plain run does, without a list of test cases for the adapter to match.
+    private bool IsWholeSuite(HashSet<string> planned) =>
+        planned.Count == _testCases.Count && _testCases.Keys.All(planned.Contains);
+
+    // Runs the whole assembly, with the discovery's filter, and keeps the results of the planned
+    // tests only: a test the adapter names differently on each run (random arguments) is not the
+    // one discovery found. A planned test the run did not report, when the run itself went well
+    // (an explicit test the adapter runs only when asked by name), runs at once by its test
+    // cases, so that the run of the whole assembly selects exactly what a list would.
+    private VsTestRun RunWholeSuite(
+        VsTestSession session,
+        TestBatch batch,
+        HashSet<string> planned,
+        IReadOnlyList<KeyValuePair<string, string>> variables,
+        string listSettings,
+        CancellationToken cancellationToken)
+    {
+        var wholeSettings = VsTestRunSettings.ForTestBatch(runSettings, variables, wholeAssembly: true);
+        var run = session.RunSource(testAssembly, filter, wholeSettings, limits, cancellationToken);
+        run = run with
+        {
+            Results = [.. run.Results.Where(result => planned.Contains(result.TestCase.Id.ToString()))],
+        };
+        if (run.Failed || run.TimedOut is not null)
+        {
+            return run;
+        }
+
+        var reported = run.Results.Select(result => result.TestCase.Id.ToString()).ToHashSet(StringComparer.Ordinal);
+        var missing = batch.Tests.Where(test => !reported.Contains(test.Id)).ToList();
+        if (missing.Count == 0)
+        {
+            return run;
+        }
+
+        log.Say(
+            $"BatchBuild {project}: {missing.Count} tests the run of the whole assembly did not report "
+            + "run by their test cases",
+            important: false);
+        var rest = session.Run(CasesOf(missing), listSettings, limits, cancellationToken);
+        return rest with
+        {
+            Results = [.. run.Results, .. rest.Results],
+            Attachments = [.. run.Attachments, .. rest.Attachments],
+            Collectors = [.. run.Collectors, .. rest.Collectors],
+            Log = run.Log + rest.Log,
+            FirstResultMillis = run.FirstResultMillis,
+            FirstResultDurationMillis = run.FirstResultDurationMillis,
+        };
     }
 
     /// <inheritdoc />

@@ -29,8 +29,14 @@ internal sealed record VsTestRun(
     TimeLimitKind? TimedOut,
     double SilentMillis)
 {
+    /// <summary>How long after the run was asked for its first result came, or null without one.</summary>
+    public double? FirstResultMillis { get; init; }
+
+    /// <summary>How long the test of the first result took by its own account, or null without one.</summary>
+    public double? FirstResultDurationMillis { get; init; }
+
     /// <summary>The results as BatchBuild reads them.</summary>
-    public IReadOnlyList<TestCaseResult> CaseResults { get; } =
+    public IReadOnlyList<TestCaseResult> CaseResults =>
     [
         .. Results.Select(result => new TestCaseResult(
             result.TestCase.Id.ToString(),

@@ -58,6 +58,34 @@ internal sealed class VsTestSession : IDisposable
         IEnumerable<TestCase> testCases,
         string runSettings,
         TestBatchLimits limits,
+        CancellationToken cancellationToken) =>
+        RunWith(
+            (handler, host) => _console.RunTestsWithCustomTestHost(
+                testCases, runSettings, new TestPlatformOptions(), handler, host),
+            limits,
+            cancellationToken);
+
+    /// <summary>
+    /// Runs every test of <paramref name="source"/> that passes <paramref name="filter"/>, as a
+    /// plain run does, in a fresh test host that BatchBuild starts, as <see cref="Run"/> does.
+    /// The adapter is handed no list of test cases: for it, a list of thousands is a filter of
+    /// thousands of names, matched against every test before the first one runs.
+    /// </summary>
+    public VsTestRun RunSource(
+        string source,
+        string? filter,
+        string runSettings,
+        TestBatchLimits limits,
+        CancellationToken cancellationToken) =>
+        RunWith(
+            (handler, host) => _console.RunTestsWithCustomTestHost(
+                [source], runSettings, new TestPlatformOptions { TestCaseFilter = filter }, handler, host),
+            limits,
+            cancellationToken);
+
+    private VsTestRun RunWith(
+        Action<ITestRunEventsHandler, TestHostLauncher> runTests,
+        TestBatchLimits limits,
         CancellationToken cancellationToken)
     {
         var handler = new RunHandler();
@@ -81,7 +109,7 @@ internal sealed class VsTestSession : IDisposable
         Interlocked.Exchange(ref handler.LastResultTick, started);
         using (cancellationToken.Register(_console.CancelTestRun))
         {
-            _console.RunTestsWithCustomTestHost(testCases, runSettings, new TestPlatformOptions(), handler, host);
+            runTests(handler, host);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -93,7 +121,11 @@ internal sealed class VsTestSession : IDisposable
             handler.Log.ToString(),
             handler.Running,
             handler.TimedOut,
-            Environment.TickCount64 - Interlocked.Read(ref handler.LastResultTick));
+            Environment.TickCount64 - Interlocked.Read(ref handler.LastResultTick))
+        {
+            FirstResultMillis = handler.FirstResult is { } first ? first.Tick - started : null,
+            FirstResultDurationMillis = handler.FirstResult?.DurationMillis,
+        };
     }
 
     private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
@@ -176,6 +208,12 @@ internal sealed class VsTestSession : IDisposable
         public long LastTestTick = NoTest;
 
         public ConcurrentQueue<TestResult> Results { get; } = new();
+
+        /// <summary>
+        /// When the first result came, in <see cref="Environment.TickCount64"/> time, and how long
+        /// its test took by its own account; null before it came.
+        /// </summary>
+        public (long Tick, double DurationMillis)? FirstResult { get; private set; }
 
         // How long the running tests ran: until the test host was killed, if it was; then at least
         // as long as the run went without hearing of a test, since a test's start may be reported
@@ -287,6 +325,7 @@ internal sealed class VsTestSession : IDisposable
 
                 foreach (var result in change?.NewTestResults ?? [])
                 {
+                    FirstResult ??= (now, result.Duration.TotalMilliseconds);
                     Results.Enqueue(result);
                     if (_running.TryGetValue(result.TestCase.Id, out var running))
                     {

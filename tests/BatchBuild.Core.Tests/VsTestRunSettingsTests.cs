@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Xml.Linq;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Running;
@@ -123,6 +124,21 @@ public sealed class VsTestRunSettingsTests
             ["BATCHBUILD_TEST_BATCH_COUNT"] = "5",
             ["APPLITOOLS_BATCH_ID"] = "nightly-7",
         }));
+    }
+
+    [Test]
+    public void Only_a_run_of_a_whole_assembly_has_its_results_reported_many_at_a_time()
+    {
+        var project = VsTestRunSettings.ForProject(null, new VsTestOptions());
+
+        string BatchSize(bool wholeAssembly) => XDocument
+            .Parse(VsTestRunSettings.ForTestBatch(project, [], wholeAssembly)).Root!
+            .Element("RunConfiguration")!.Elements("BatchSize").Single().Value;
+
+        Assert.That(BatchSize(wholeAssembly: false), Is.EqualTo("1"));
+        Assert.That(
+            BatchSize(wholeAssembly: true),
+            Is.EqualTo(VsTestRunSettings.WholeAssemblyBatchSize.ToString(CultureInfo.InvariantCulture)));
     }
 
     [Test]

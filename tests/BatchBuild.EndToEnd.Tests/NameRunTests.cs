@@ -53,6 +53,36 @@ public sealed class NameRunTests
             "the two cases that share a name are one test");
     }
 
+    // A test batch that holds every test of its assembly runs the assembly as a plain run does,
+    // with no list of test cases for the adapter: the results must still be exactly those of the
+    // plan, and the run must know when its first result came.
+    [Test]
+    public void A_test_batch_of_the_whole_assembly_runs_every_case_and_times_its_first_result()
+    {
+        var run = SampleRun.Start(
+            Names,
+            ["-p:BatchBuildStrategy=fixed-size", "-p:BatchBuildSize=1000", "-v:n"]);
+
+        Assert.That(run.Command.ExitCode, Is.Zero, run.Command.ToString());
+        Assert.That(
+            run.Records.Select(r => r.Test).Order(StringComparer.Ordinal),
+            Is.EqualTo(_plain),
+            run.Command.ToString());
+        Assert.That(
+            run.Command.Output,
+            Does.Contain("BatchBuild Names.XUnit: 23 passed, 0 failed, 0 skipped, 0 not run"));
+        Assert.That(
+            run.Command.Output,
+            Does.Contain("BatchBuild Names.NUnit: 26 passed, 0 failed, 0 skipped, 0 not run"));
+        foreach (var project in Projects)
+        {
+            Assert.That(
+                run.Command.Output,
+                Does.Match($@"BatchBuild {project}: test batch 1 took \d+ ms, its first test after \d+ ms"),
+                $"{project}: one test batch, and the time to its first result");
+        }
+    }
+
     [Test]
     public void Theory_rows_are_recorded_one_by_one()
     {

@@ -148,13 +148,34 @@ public static partial class VsTestRunSettings
     }
 
     /// <summary>
-    /// The runsettings of one test batch's run: <paramref name="projectRunSettings"/> with
-    /// <paramref name="variables"/> for its test host.
+    /// How many test results and starts the test host of a whole assembly's run reports at once.
     /// </summary>
-    public static string ForTestBatch(string projectRunSettings, IEnumerable<KeyValuePair<string, string>> variables)
+    public const int WholeAssemblyBatchSize = 100;
+
+    /// <summary>
+    /// The runsettings of one test batch's run: <paramref name="projectRunSettings"/> with
+    /// <paramref name="variables"/> for its test host. A run of a whole assembly
+    /// (<paramref name="wholeAssembly"/>) has its test host report
+    /// <see cref="WholeAssemblyBatchSize"/> results at a time, as a plain run reports them in
+    /// tens: one report per test costs thousands of messages, each passed on twice.
+    /// </summary>
+    public static string ForTestBatch(
+        string projectRunSettings,
+        IEnumerable<KeyValuePair<string, string>> variables,
+        bool wholeAssembly = false)
     {
         var document = XDocument.Parse(projectRunSettings);
-        var environment = Child(Child(document.Root!, "RunConfiguration"), "EnvironmentVariables");
+        var runConfiguration = Child(document.Root!, "RunConfiguration");
+
+        // Knowing the running test at once matters when a test batch is cut short; a cut short
+        // run of a whole assembly runs its unreported tests again in test batches that report
+        // each test, and vstest's report timer still sends the running tests between reports.
+        if (wholeAssembly)
+        {
+            Set(runConfiguration, "BatchSize", WholeAssemblyBatchSize.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var environment = Child(runConfiguration, "EnvironmentVariables");
         foreach (var (name, value) in variables)
         {
             environment.Element(name)?.Remove();
