@@ -206,8 +206,9 @@ internal sealed class TestBatchRunner(
     }
 
     // What a run of a test batch cost beside its tests: its start is the time to its first result
-    // less that result's duration. A run that failed, or whose start the platform does not know,
-    // says nothing about the start of a healthy one.
+    // less that result's duration (as the platform timed it, else the first result's in the list).
+    // A run that failed, or whose start the platform does not know, says nothing about the start
+    // of a healthy one.
     private StartCostRecord? StartCostOf(TestBatch batch, TestBatchRun run, TimeSpan wall)
     {
         if (run.Failed || run.TimedOut is not null || run.FirstTestMillis is not { } first || run.Results.Count == 0)
@@ -218,7 +219,7 @@ internal sealed class TestBatchRunner(
         return new StartCostRecord(
             TestKey.AssemblyNameOf(batch.Source),
             StartCostKind.TestBatch,
-            Math.Max(0, first - run.Results[0].DurationMillis),
+            Math.Max(0, first - (run.FirstResultDurationMillis ?? run.Results[0].DurationMillis)),
             wall.TotalMilliseconds,
             run.Results.Sum(result => result.DurationMillis),
             run.Results.Count,
