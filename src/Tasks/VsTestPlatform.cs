@@ -128,15 +128,17 @@ internal sealed class VsTestPlatform(
         tests.SelectMany(test => _testCases[test.Id]);
 
     // Whether a test batch holds every test discovery found: then it can run the assembly as a
-    // plain run does, without a list of test cases for the adapter to match.
+    // plain run does, without a list of test cases for the adapter to match. Not under a user's
+    // filter: an adapter need not apply a filter to a run of a whole assembly as BatchBuild does
+    // to discovery's list (a test outside the filter would run, if its result were dropped).
     private bool IsWholeSuite(HashSet<string> planned) =>
-        planned.Count == _testCases.Count && _testCases.Keys.All(planned.Contains);
+        filter is null && planned.Count == _testCases.Count && _testCases.Keys.All(planned.Contains);
 
-    // Runs the whole assembly, with the discovery's filter, and keeps the results of the planned
-    // tests only: a test the adapter names differently on each run (random arguments) is not the
-    // one discovery found. A planned test the run did not report, when the run itself went well
-    // (an explicit test the adapter runs only when asked by name), runs at once by its test
-    // cases, so that the run of the whole assembly selects exactly what a list would.
+    // Runs the whole assembly and keeps the results of the planned tests only: a test the adapter
+    // names differently on each run (random arguments) is not the one discovery found. A planned
+    // test the run did not report, when the run itself went well (an explicit test the adapter
+    // runs only when asked by name), runs at once by its test cases, so that the run of the whole
+    // assembly selects exactly what a list would.
     private VsTestRun RunWholeSuite(
         VsTestSession session,
         TestBatch batch,
@@ -146,7 +148,7 @@ internal sealed class VsTestPlatform(
         CancellationToken cancellationToken)
     {
         var wholeSettings = VsTestRunSettings.ForTestBatch(runSettings, variables, wholeAssembly: true);
-        var run = session.RunSource(testAssembly, filter, wholeSettings, limits, cancellationToken);
+        var run = session.RunSource(testAssembly, wholeSettings, limits, cancellationToken);
         run = run with
         {
             Results = [.. run.Results.Where(result => planned.Contains(result.TestCase.Id.ToString()))],

@@ -66,20 +66,18 @@ internal sealed class VsTestSession : IDisposable
             cancellationToken);
 
     /// <summary>
-    /// Runs every test of <paramref name="source"/> that passes <paramref name="filter"/>, as a
-    /// plain run does, in a fresh test host that BatchBuild starts, as <see cref="Run"/> does.
-    /// The adapter is handed no list of test cases: for it, a list of thousands is a filter of
-    /// thousands of names, matched against every test before the first one runs.
+    /// Runs every test of <paramref name="source"/>, as a plain run without a filter does, in a
+    /// fresh test host that BatchBuild starts, as <see cref="Run"/> does. The adapter is handed no
+    /// list of test cases: for it, a list of thousands is a filter of thousands of names, matched
+    /// against every test before the first one runs.
     /// </summary>
     public VsTestRun RunSource(
         string source,
-        string? filter,
         string runSettings,
         TestBatchLimits limits,
         CancellationToken cancellationToken) =>
         RunWith(
-            (handler, host) => _console.RunTestsWithCustomTestHost(
-                [source], runSettings, new TestPlatformOptions { TestCaseFilter = filter }, handler, host),
+            (handler, host) => _console.RunTestsWithCustomTestHost([source], runSettings, handler, host),
             limits,
             cancellationToken);
 
