@@ -167,8 +167,8 @@ public sealed class TestBatchOutcomeTests
         Assert.That(
             RunReport.StartCost("Tests", eight, workers: 2, TimeSpan.FromSeconds(60)),
             Is.EqualTo(
-                "BatchBuild Tests: its 8 test app runs spent 33.2 s before their first tests (4.2 s each); "
-                + "fewer, larger test batches spend less"));
+                "BatchBuild Tests: its 8 test batches spent 33.2 s before their first tests (4.2 s each); "
+                + "fewer, larger test batches spend less (BatchBuildSize=auto sizes them from this cost)"));
         Assert.That(
             RunReport.StartCost("Tests", eight[..2], workers: 2, TimeSpan.FromSeconds(60)),
             Is.Null,

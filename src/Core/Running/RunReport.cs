@@ -130,11 +130,12 @@ public static class RunReport
     }
 
     /// <summary>
-    /// A hint when the runs of a test app spent much of the run before their first test (starting,
-    /// and discovering every test of the app, whatever few they run), such as
-    /// <c>BatchBuild Tests: its 8 test app runs spent 33.2 s before their first tests (4.2 s each);
-    /// fewer, larger test batches spend less</c>; null when that time is under a tenth of the
-    /// workers' time, or when there is no more than one run per worker to save.
+    /// A hint when the test batches spent much of the run before their first test (starting, and
+    /// discovering every test of the assembly, whatever few they run), such as
+    /// <c>BatchBuild Tests: its 8 test batches spent 33.2 s before their first tests (4.2 s each);
+    /// fewer, larger test batches spend less (BatchBuildSize=auto sizes them from this cost)</c>;
+    /// null when that time is under a tenth of the workers' time, or when there is no more than
+    /// one run per worker to save.
     /// </summary>
     /// <param name="project">The project.</param>
     /// <param name="firstTestMillis">For each run, how long it took to its first test.</param>
@@ -154,8 +155,8 @@ public static class RunReport
 
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"BatchBuild {project}: its {firstTestMillis.Count} test app runs spent {spent / 1000:0.0} s "
+            $"BatchBuild {project}: its {firstTestMillis.Count} test batches spent {spent / 1000:0.0} s "
             + $"before their first tests ({spent / firstTestMillis.Count / 1000:0.0} s each); "
-            + $"fewer, larger test batches spend less");
+            + $"fewer, larger test batches spend less (BatchBuildSize=auto sizes them from this cost)");
     }
 }
