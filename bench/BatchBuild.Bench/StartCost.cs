@@ -27,10 +27,35 @@ internal static class StartCost
         var rows = new List<Row>();
         foreach (var large in largeSuites)
         {
-            rows.AddRange(await LargeAsync(large, package, scratch));
+            // A suite that fails to run costs its own rows, not the others'.
+            var before = rows.Count;
+            try
+            {
+                rows.AddRange(await LargeAsync(large, package, scratch));
+            }
+            catch (BenchmarkFailed e)
+            {
+                rows.Add(new Row(
+                    Path.GetFileNameWithoutExtension(large.Project),
+                    double.NaN,
+                    "",
+                    Met: false,
+                    e.Message.Split('\n')[0]));
+                Console.WriteLine($"Start cost: {large.Project} failed: {e.Message}");
+            }
+
+            rows.Skip(before).ToList().ForEach(Print);
         }
 
-        rows.AddRange(await SkewedAsync(suite, scratch));
+        try
+        {
+            rows.AddRange(await SkewedAsync(suite, scratch));
+        }
+        catch (BenchmarkFailed e)
+        {
+            rows.Add(new Row("skewed suite", double.NaN, "", Met: false, e.Message.Split('\n')[0]));
+            Console.WriteLine($"Start cost: the skewed suite failed: {e.Message}");
+        }
 
         var lines = new List<string>
         {
@@ -38,11 +63,15 @@ internal static class StartCost
             "Start-cost-aware planning (2 workers unless said; each BatchBuild run after one that recorded history):",
             $"  {"figure",-66} {"measured",9} {"goal",9}  {"",-7} notes",
         };
-        lines.AddRange(rows.Select(row => string.Create(
-            Cultureless,
-            $"  {row.Figure,-66} {row.Measured,9:0.00} {row.Goal,9}  {(row.Met ? "met" : "NOT met"),-7} {row.Notes}")));
+        lines.AddRange(rows.Select(Line));
         return lines;
     }
+
+    private static string Line(Row row) => string.Create(
+        Cultureless,
+        $"  {row.Figure,-66} {row.Measured,9:0.00} {row.Goal,9}  {(row.Met ? "met" : "NOT met"),-7} {row.Notes}");
+
+    private static void Print(Row row) => Console.WriteLine(Line(row));
 
     // A large public suite: plain, one whole-suite test batch on 1 worker, Size=auto on 2 workers
     // and, for a serial suite, class-name.
