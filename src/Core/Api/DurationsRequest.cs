@@ -1,4 +1,3 @@
-using BatchBuild.Core.Batches;
 using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
@@ -69,17 +68,7 @@ public sealed record DurationsRequest(
             problems.Add("runsPerTest: 1 to 1000");
         }
 
-        if (Since is { } since && (since < TestResultRecord.EarliestFinish || since >= TestResultRecord.LatestFinish))
-        {
-            problems.Add(
-                $"since: a time from {TestResultRecord.EarliestFinish:yyyy-MM-dd} "
-                + $"to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
-        }
-
-        if (ExcludeBatchId is { } exclude && !BatchId.TryCreate(exclude, out _, out var problem))
-        {
-            problems.Add($"excludeBatchId: {problem}");
-        }
+        HistoryWindow.Check(Since, ExcludeBatchId, problems);
 
         return problems.Count > 0
             ? (null, problems)
