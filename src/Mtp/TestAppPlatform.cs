@@ -104,6 +104,15 @@ internal sealed class TestAppPlatform(
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Not here: the results the app writes for BatchBuild do not carry what its listing does (the
+    /// test's class and traits), so the listing always comes first.
+    /// </remarks>
+    public Task<IReadOnlyList<DiscoveredTest>?> RunWholeAsync(
+        IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DiscoveredTest>?>(null);
+
+    /// <inheritdoc />
     public async Task<TestBatchRun> RunAsync(
         TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
     {

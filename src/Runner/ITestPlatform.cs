@@ -30,6 +30,17 @@ internal interface ITestPlatform : IDisposable
         TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Runs every test of the project, as a plain run does, in a fresh test host that sees
+    /// <paramref name="variables"/> (those of a plan's only test batch), before its listing and in
+    /// its place (see <see cref="RunAhead"/>). Returns the tests the run reported, which the caller
+    /// checks against the last listing, or null when the platform cannot run the project whole this
+    /// way. <see cref="RunAsync"/> of the test batch that holds every test, with the same variables,
+    /// takes this run and keeps exactly the results of the tests the test batch holds.
+    /// </summary>
+    Task<IReadOnlyList<DiscoveredTest>?> RunWholeAsync(
+        IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken);
+
+    /// <summary>
     /// After the last test batch: the platform's own reports of the whole run, which took
     /// <paramref name="elapsed"/>.
     /// </summary>

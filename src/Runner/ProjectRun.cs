@@ -69,20 +69,47 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
         }
 
         using var ownedPlatform = platform;
+        var storePath = Path.GetFullPath(settings.StorePath ?? options.DefaultStorePath, options.ProjectDirectory);
+        using var http = settings.Lifecycle.ServerUrl is null ? null : Http.CreateClient(settings.Lifecycle.Proxy);
+        // One store for the project's run: opening one checks its schema, which no test batch should
+        // pay for. It is opened before discovery when it can hold a record of the project, so that a
+        // run that does not happen leaves no store file behind.
+        IResultStore OpenStore() => ResultStores.Open(settings.Lifecycle, storePath, http, log.Report);
+        IResultStore? store = null;
         try
         {
-            // Workers, discovery.
+            // Workers, start costs: what the store recorded of the project decides whether its
+            // tests can start before discovery ends.
             var workers = new WorkerSlots(
                 invocation.WorkerSlots,
                 settings.EffectiveWorkers(Environment.ProcessorCount));
-            IReadOnlyList<DiscoveredTest>? discovered;
-            TimeSpan listing;
+            var assembly = TestKey.AssemblyNameOf(options.TestAssembly);
+            store = http is null && !File.Exists(storePath) ? null : OpenStore();
+            var starts = await StartCostsAsync(
+                    store, [assembly], settings, batchId, DateTimeOffset.UtcNow, log.Report, cancellationToken)
+                .ConfigureAwait(false);
+
+            // Discovery, or the run of every test in its place when the plan will be one test batch
+            // and the run reports the tests the last listing found.
+            IReadOnlyList<DiscoveredTest>? discovered = null;
+            TimeSpan? listing = null;
+            var ranWhole = false;
             using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken).ConfigureAwait(false))
             {
-                // How long the listing takes is the start of a first run that has nothing on record.
-                var listingClock = Stopwatch.StartNew();
-                discovered = await platform.DiscoverAsync(cancellationToken).ConfigureAwait(false);
-                listing = listingClock.Elapsed;
+                if (await RunWholeAsync(platform, settings, slot, resolution.Attempt, assembly, starts, workers.Count,
+                        batchId, cancellationToken).ConfigureAwait(false) is { } whole)
+                {
+                    ranWhole = true;
+                    discovered = whole.Matches ? whole.Tests : null;
+                }
+
+                if (discovered is null)
+                {
+                    // How long the listing takes is the start of a first run that has nothing on record.
+                    var listingClock = Stopwatch.StartNew();
+                    discovered = await platform.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+                    listing = listingClock.Elapsed;
+                }
             }
 
             if (discovered is null)
@@ -90,11 +117,8 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
                 return ProjectRunResult.Stopped(ProjectRunStatus.NotBatched);
             }
 
-            // Store, plan.
-            var storePath = Path.GetFullPath(settings.StorePath ?? options.DefaultStorePath, options.ProjectDirectory);
-            using var http = settings.Lifecycle.ServerUrl is null ? null : Http.CreateClient(settings.Lifecycle.Proxy);
-            // One store for the project's run: opening one checks its schema, which no test batch should pay for.
-            using var store = ResultStores.Open(settings.Lifecycle, storePath, http, log.Report);
+            // Plan.
+            store ??= OpenStore();
             var tests = SelectableTest.From(discovered);
             // Agents of a static split plan alike only from what is on record: this run's listing
             // time differs from agent to agent, so only a lone agent plans with it.
@@ -102,13 +126,19 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
                     project,
                     tests,
                     store,
-                    settings,
+                    ranWhole ? WholeAssembly(settings, tests.Length) : settings,
+                    starts,
                     batchId,
                     workers.Count * slot.Count,
-                    slot.Count > 1 ? null : listing.TotalMilliseconds,
-                    log.Report,
+                    slot.Count > 1 ? null : listing?.TotalMilliseconds,
                     cancellationToken)
                 .ConfigureAwait(false);
+            if (ranWhole && settings.BatchingStrategy.IsAutoSize)
+            {
+                // Size=auto chose the one test batch: no advice against the plan it chose.
+                plan = plan with { Advice = null };
+            }
+
             log.Say(Announce(settings, batchId, tests.Length, plan, workers.Count));
             if (plan.Advice is { } advice)
             {
@@ -128,7 +158,8 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             var runner = new TestBatchRunner(
                 project, options.TestAssembly, settings, batchId, slot, slot.NameOn(Environment.MachineName),
                 workers, store, http, log, resolution.Attempt,
-                Listings(tests, listing, batchId), TimeSpan.FromMilliseconds(plan.Forecast.PredictedMillis));
+                listing is { } listed ? Listings(tests, listed, batchId) : [],
+                TimeSpan.FromMilliseconds(plan.Forecast.PredictedMillis));
             var result = await runner.RunAsync(plan.Batches, platform, cancellationToken).ConfigureAwait(false);
             platform.Finish(clock.Elapsed);
 
@@ -145,25 +176,29 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             log.Report(e.Diagnostic);
             return ProjectRunResult.Stopped(ProjectRunStatus.Failed);
         }
+        finally
+        {
+            store?.Dispose();
+        }
     }
 
     /// <summary>
     /// The plan for <paramref name="tests"/>: their recorded durations (and pass rates, when the
-    /// flakiness or sorting strategy needs them) and their assemblies' recorded start costs from
-    /// the store, cut by the batching strategy for <paramref name="workers"/> workers (of every
-    /// agent), with its forecast and, when it spends more time starting than testing, the BB1016
-    /// advice. <paramref name="measuredStartMillis"/> is this run's listing time, the start of an
-    /// assembly with nothing on record.
+    /// flakiness or sorting strategy needs them) from the store and their assemblies' recorded
+    /// start costs <paramref name="starts"/>, cut by the batching strategy for
+    /// <paramref name="workers"/> workers (of every agent), with its forecast and, when it spends
+    /// more time starting than testing, the BB1016 advice. <paramref name="measuredStartMillis"/> is
+    /// this run's listing time, the start of an assembly with nothing on record.
     /// </summary>
-    public static async Task<ProjectPlan> PlanAsync(
+    private static async Task<ProjectPlan> PlanAsync(
         string project,
         IReadOnlyList<SelectableTest> tests,
         IResultStore store,
         BatchBuildSettings settings,
+        IReadOnlyList<StartCostRecord> starts,
         BatchId batchId,
         int workers,
         double? measuredStartMillis,
-        Action<Diagnostic> report,
         CancellationToken cancellationToken)
     {
         var keys = tests.SelectMany(test => test.HistoryKeys).ToList();
@@ -181,8 +216,6 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
                 DurationQuery.For(keys, passRateWindow, now, batchId.Value),
                 cancellationToken).ConfigureAwait(false);
         var assemblies = tests.Select(test => test.Key.Assembly).Distinct(StringComparer.Ordinal).ToList();
-        var starts = await StartCostsAsync(store, assemblies, settings, batchId, now, report, cancellationToken)
-            .ConfigureAwait(false);
         var costs = CostModel.From(assemblies, starts, measuredStartMillis, workers);
         var plan = BatchPlanner.Plan([.. tests], durations, passRates, settings, costs);
         var forecast = BatchPlanner.Forecast(tests, durations, settings, plan, costs);
@@ -199,10 +232,57 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
         return new ProjectPlan(plan, costs, forecast, advice);
     }
 
+    // Runs every test in place of discovery when RunAhead says the plan will be one test batch,
+    // with the variables of a plan's only test batch: only on a lone agent, whose plan is its own,
+    // and not in a re-run, which runs only what has not passed. The tests the run reported, and
+    // whether they are those of the last listing; null when it did not run.
+    private async Task<(IReadOnlyList<DiscoveredTest> Tests, bool Matches)?> RunWholeAsync(
+        ITestPlatform platform,
+        BatchBuildSettings settings,
+        AgentSlot slot,
+        RunAttempt attempt,
+        string assembly,
+        IReadOnlyList<StartCostRecord> starts,
+        int workers,
+        BatchId batchId,
+        CancellationToken cancellationToken)
+    {
+        var decision = RunAhead.Decide(settings, assembly, starts, workers);
+        if (slot.Count > 1 || attempt.IsRerun || decision is not { Starts: true, ListDigest: { } digest })
+        {
+            return null;
+        }
+
+        log.Say($"BatchBuild {options.Project}: every test runs before discovery: {decision.Reason}", important: false);
+        var variables = TestEnvironment.Variables(batchId, 1, 1, settings.ExportApplitoolsBatchId);
+        if (await platform.RunWholeAsync(variables, cancellationToken).ConfigureAwait(false) is not { } reported)
+        {
+            return null;
+        }
+
+        var matches = TestListDigest.Of(reported.Select(test => test.Id)) == digest;
+        log.Say(
+            matches
+                ? $"BatchBuild {options.Project}: the run reported the {reported.Count} tests of the last listing: "
+                    + "no discovery"
+                : $"BatchBuild {options.Project}: the run reported {reported.Count} tests, not those of the last "
+                    + "listing: discovery checks them",
+            important: false);
+        return (reported, matches);
+    }
+
+    // The settings that plan a project as one test batch, after a run of every test made before
+    // the plan: it ran whole, whatever the listing found since.
+    private static BatchBuildSettings WholeAssembly(BatchBuildSettings settings, int tests) => settings with
+    {
+        BatchingStrategy = settings.BatchingStrategy with { AutoSize = false, Size = Math.Max(1, tests) },
+    };
+
     // The recorded start costs of the assemblies, over the durations' window and without the batch
-    // being planned; none, with a warning, when the store cannot answer: the plan then estimates them.
+    // being planned; none when there is no store yet, and none, with a warning, when the store cannot
+    // answer: the plan then estimates them.
     private static async Task<IReadOnlyList<StartCostRecord>> StartCostsAsync(
-        IResultStore store,
+        IResultStore? store,
         IReadOnlyList<string> assemblies,
         BatchBuildSettings settings,
         BatchId batchId,
@@ -210,6 +290,11 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
         Action<Diagnostic> report,
         CancellationToken cancellationToken)
     {
+        if (store is null)
+        {
+            return [];
+        }
+
         try
         {
             return await store.GetStartCostsAsync(
@@ -230,7 +315,8 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
         }
     }
 
-    // One listing record per assembly of the tests: how long this run's discovery took.
+    // One listing record per assembly of the tests: how long this run's discovery took, and the
+    // digest of what it found.
     private static List<StartCostRecord> Listings(
         IReadOnlyList<SelectableTest> tests,
         TimeSpan listing,
@@ -243,7 +329,8 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             0,
             group.Count(),
             batchId.Value,
-            DateTimeOffset.UtcNow))];
+            DateTimeOffset.UtcNow,
+            TestListDigest.Of(group.Select(test => test.Id))))];
 
     // The batch ID, from the settings, the CI or the invocation, logged with where it came from.
     private BatchIdResolution ResolveBatchId(BatchBuildSettings settings)

@@ -20,6 +20,10 @@ namespace BatchBuild.Runner;
 /// How long the test of the first result took by its own account, when the platform knows: the
 /// part of <paramref name="FirstTestMillis"/> that was that test's and not the run's start.
 /// </param>
+/// <param name="AheadMillis">
+/// How long the run took, for a run made before its test batch was planned
+/// (<see cref="ITestPlatform.RunWholeAsync"/>); else 0.
+/// </param>
 internal sealed record TestBatchRun(
     IReadOnlyList<TestCaseResult> Results,
     bool Failed,
@@ -27,4 +31,5 @@ internal sealed record TestBatchRun(
     TimeLimitKind? TimedOut,
     string Log,
     double? FirstTestMillis = null,
-    double? FirstResultDurationMillis = null);
+    double? FirstResultDurationMillis = null,
+    double AheadMillis = 0);

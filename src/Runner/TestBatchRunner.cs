@@ -63,6 +63,7 @@ internal sealed class TestBatchRunner(
         var outcomes = new ConcurrentBag<TestBatchOutcome>();
         var firstTests = new ConcurrentBag<double>();
         var startCosts = new ConcurrentBag<StartCostRecord>();
+        var madeBefore = new ConcurrentBag<double>();
         var mine = new ConcurrentDictionary<string, SelectableTest>(StringComparer.Ordinal);
         var workerCount = Math.Min(workers.Count, Math.Max(1, shown.Count));
         var runners = Enumerable.Range(0, workerCount).Select(_ => Task.Run(async () =>
@@ -107,6 +108,7 @@ internal sealed class TestBatchRunner(
                             cancellationToken)
                         .ConfigureAwait(false);
                     outcomes.Add(outcome);
+                    madeBefore.Add(run.AheadMillis);
                     if (run.FirstTestMillis is { } firstTest)
                     {
                         firstTests.Add(firstTest);
@@ -157,9 +159,11 @@ internal sealed class TestBatchRunner(
 
         await RecordStartCostsAsync([.. listings ?? [], .. startCosts], cancellationToken).ConfigureAwait(false);
         var counts = ledger.Count(mine.Values);
+        // A test batch run before the plan ran before this clock started.
+        var elapsed = clock.Elapsed + TimeSpan.FromMilliseconds(madeBefore.DefaultIfEmpty(0).Max());
         log.Say(RunReport.Summary(
-            projectName, batchId, counts, outcomes.Count, workers.Count, clock.Elapsed, predicted));
-        if (RunReport.StartCost(projectName, [.. firstTests], workers.Count, clock.Elapsed) is { } startCost)
+            projectName, batchId, counts, outcomes.Count, workers.Count, elapsed, predicted));
+        if (RunReport.StartCost(projectName, [.. firstTests], workers.Count, elapsed) is { } startCost)
         {
             log.Say(startCost);
         }
@@ -267,7 +271,7 @@ internal sealed class TestBatchRunner(
     {
         var clock = Stopwatch.StartNew();
         var run = await platform.RunAsync(batch, variables, cancellationToken).ConfigureAwait(false);
-        var wall = clock.Elapsed;
+        var wall = clock.Elapsed + TimeSpan.FromMilliseconds(run.AheadMillis);
         var timeLimit = run.TimedOut is { } kind
             ? $"{Describe(kind)}={LimitMillis(kind)}"
             : null;
@@ -286,8 +290,9 @@ internal sealed class TestBatchRunner(
 
         var outcome = TestBatchOutcome.Judge(batch, suspects.Results, run.Failed, clock.Elapsed);
         var start = run.FirstTestMillis is { } first ? $", its first test after {first:0} ms" : string.Empty;
+        var ahead = run.AheadMillis > 0 ? " (run before the plan)" : string.Empty;
         log.Say(
-            $"BatchBuild {projectName}: test batch {batch.Index} took {clock.Elapsed.TotalMilliseconds:0} ms{start}",
+            $"BatchBuild {projectName}: test batch {batch.Index} took {wall.TotalMilliseconds:0} ms{ahead}{start}",
             important: false);
         if (outcome.Status == TestBatchStatus.Crashed && run.Log.Length > 0)
         {

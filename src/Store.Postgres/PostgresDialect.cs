@@ -217,6 +217,11 @@ public sealed class PostgresDialect(NpgsqlDataSource source) : SqlDialect
             transaction,
             StartCosts("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ", "DOUBLE PRECISION", "BYTEA"),
             cancellationToken);
+        await AddListDigestAsync(
+            transaction,
+            "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+            + "AND table_name = 'start_costs' AND column_name = 'list_digest'",
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using BatchBuild.Core.Api;
+using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
 using static BatchBuild.Store.SqlCommands;
@@ -16,7 +17,7 @@ public sealed partial class SqlBatchStore
     /// </summary>
     public const int StartCostsKept = StartCostsQueryRequest.MaxRunsPerAssembly;
 
-    // Rows per INSERT statement: nine parameters each stay well under SQLite's and PostgreSQL's
+    // Rows per INSERT statement: ten parameters each stay well under SQLite's and PostgreSQL's
     // limits on the parameters of one statement.
     private const int StartCostRowsPerStatement = 500;
 
@@ -47,11 +48,11 @@ public sealed partial class SqlBatchStore
             foreach (var chunk in rows.Chunk(StartCostRowsPerStatement))
             {
                 var values = chunk.Select((_, i) =>
-                    $"(@a{i}, @d{i}, @k{i}, @s{i}, @w{i}, @t{i}, @n{i}, @b{i}, @f{i})");
+                    $"(@a{i}, @d{i}, @k{i}, @s{i}, @w{i}, @t{i}, @n{i}, @b{i}, @f{i}, @l{i})");
                 await NonQueryAsync(
                     transaction,
                     "INSERT INTO start_costs (assembly, assembly_digest, kind, start_ms, wall_ms, test_ms, tests, "
-                    + $"batch_id, finished_at) VALUES {string.Join(", ", values)}",
+                    + $"batch_id, finished_at, list_digest) VALUES {string.Join(", ", values)}",
                     cancellationToken,
                     [.. chunk.SelectMany((row, i) => Parameters(row, i))]);
             }
@@ -100,8 +101,9 @@ public sealed partial class SqlBatchStore
                 await using var read = Command(
                     transaction,
                     $"""
-                    SELECT assembly, kind, start_ms, wall_ms, test_ms, tests, batch_id, finished_at FROM (
+                    SELECT assembly, kind, start_ms, wall_ms, test_ms, tests, batch_id, finished_at, list_digest FROM (
                         SELECT id, assembly, kind, start_ms, wall_ms, test_ms, tests, batch_id, finished_at,
+                               list_digest,
                                ROW_NUMBER() OVER (PARTITION BY assembly_digest, kind
                                                   ORDER BY finished_at DESC, id DESC) AS recency
                         FROM start_costs
@@ -131,7 +133,8 @@ public sealed partial class SqlBatchStore
                         TestResultRecord.ClampDuration(reader.GetDouble(4)),
                         Math.Max(0, Int(reader, 5)),
                         reader.GetString(6),
-                        _dialect.ReadTime(reader, 7)));
+                        _dialect.ReadTime(reader, 7),
+                        TestListDigest.IsDigest(reader.GetString(8)) ? reader.GetString(8) : null));
                 }
 
                 return (IReadOnlyList<StartCostRecord>)costs;
@@ -150,6 +153,7 @@ public sealed partial class SqlBatchStore
         TestMillis = TestResultRecord.ClampDuration(cost.TestMillis),
         Tests = Math.Max(0, cost.Tests),
         BatchId = StoredText.Clean(cost.BatchId),
+        ListDigest = TestListDigest.IsDigest(cost.ListDigest) ? cost.ListDigest : null,
     };
 
     private (string Name, object Value)[] Parameters(StartCostRecord row, int i) =>
@@ -163,5 +167,6 @@ public sealed partial class SqlBatchStore
         ($"@n{i}", row.Tests),
         ($"@b{i}", row.BatchId),
         ($"@f{i}", _dialect.Time(row.FinishedAt)),
+        ($"@l{i}", row.ListDigest ?? string.Empty),
     ];
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 
 namespace BatchBuild.Store;
 
@@ -139,9 +140,30 @@ public abstract class SqlDialect
             test_ms {real} NOT NULL,
             tests INTEGER NOT NULL,
             batch_id TEXT NOT NULL,
-            finished_at {time} NOT NULL);
+            finished_at {time} NOT NULL,
+            list_digest TEXT NOT NULL DEFAULT '');
         CREATE INDEX IF NOT EXISTS ix_start_costs_recent ON start_costs (assembly_digest, kind, finished_at);
         """;
+
+    /// <summary>
+    /// Adds the digest of a listing's tests (empty when not known) to a <c>start_costs</c> table
+    /// made before it had one, when <paramref name="columnsNamedSo"/>, a query, counts no column
+    /// <c>list_digest</c> there; like the table, the column is only ever added.
+    /// </summary>
+    protected static async Task AddListDigestAsync(
+        DbTransaction transaction, string columnsNamedSo, CancellationToken cancellationToken)
+    {
+        await using var count = transaction.Connection!.CreateCommand();
+        count.Transaction = transaction;
+        count.CommandText = columnsNamedSo;
+        if (Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
+        {
+            await ExecuteAsync(
+                transaction,
+                "ALTER TABLE start_costs ADD COLUMN list_digest TEXT NOT NULL DEFAULT ''",
+                cancellationToken);
+        }
+    }
 
     /// <summary>
     /// A condition that holds where <paramref name="column"/>, a column of digests (see

@@ -194,6 +194,10 @@ public sealed class SqliteDialect(string path) : SqlDialect
         await ExecuteAsync(transaction, Secrets, cancellationToken);
         await ExecuteAsync(
             transaction, StartCosts("INTEGER PRIMARY KEY", "TEXT", "REAL", "BLOB"), cancellationToken);
+        await AddListDigestAsync(
+            transaction,
+            "SELECT COUNT(*) FROM pragma_table_info('start_costs') WHERE name = 'list_digest'",
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

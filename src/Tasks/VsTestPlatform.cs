@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
 using BatchBuild.Core.Configuration;
@@ -47,6 +48,9 @@ internal sealed class VsTestPlatform(
     private readonly ConcurrentBag<VsTestRun> _runs = [];
     private IReadOnlyDictionary<string, IReadOnlyList<TestCase>> _testCases =
         new Dictionary<string, IReadOnlyList<TestCase>>();
+
+    // The run of the whole assembly made before the plan, until its test batch takes it.
+    private KeptRun? _kept;
 
     /// <inheritdoc />
     public string Name => "vstest";
@@ -97,15 +101,60 @@ internal sealed class VsTestPlatform(
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<DiscoveredTest>?> RunWholeAsync(
+        IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+    {
+        // Under a user's filter a run of the whole assembly may run tests outside it (see IsWholeSuite).
+        if (filter is not null)
+        {
+            return null;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var wholeSettings = VsTestRunSettings.ForTestBatch(runSettings, variables, wholeAssembly: true);
+        var run = await sessions
+            .UseAsync(session => session.RunSource(testAssembly, wholeSettings, limits, cancellationToken))
+            .ConfigureAwait(false);
+        var suite = DiscoveredSuite.From(
+            testAssembly,
+            run.Results.Select(result => result.TestCase).DistinctBy(testCase => testCase.Id));
+        _testCases = suite.ById;
+        _kept = new KeptRun(variables, run, clock.Elapsed.TotalMilliseconds);
+        return suite.Tests;
+    }
+
+    /// <inheritdoc />
     public async Task<TestBatchRun> RunAsync(
         TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
     {
         var planned = batch.Tests.Select(test => test.Id).ToHashSet(StringComparer.Ordinal);
         var batchSettings = VsTestRunSettings.ForTestBatch(runSettings, variables);
-        var run = await sessions.UseAsync(session => IsWholeSuite(planned)
-                ? RunWholeSuite(session, batch, planned, variables, batchSettings, cancellationToken)
-                : session.Run(CasesOf(batch.Tests), batchSettings, limits, cancellationToken))
-            .ConfigureAwait(false);
+        VsTestRun run;
+        double aheadMillis = 0;
+        if (IsWholeSuite(planned))
+        {
+            VsTestRun whole;
+            if (Interlocked.Exchange(ref _kept, null) is { } kept && kept.Variables.SequenceEqual(variables))
+            {
+                (whole, aheadMillis) = (kept.Run, kept.Millis);
+            }
+            else
+            {
+                var wholeSettings = VsTestRunSettings.ForTestBatch(runSettings, variables, wholeAssembly: true);
+                whole = await sessions
+                    .UseAsync(session => session.RunSource(testAssembly, wholeSettings, limits, cancellationToken))
+                    .ConfigureAwait(false);
+            }
+
+            run = await KeepPlannedAsync(whole, batch, planned, batchSettings, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            run = await sessions
+                .UseAsync(session => session.Run(CasesOf(batch.Tests), batchSettings, limits, cancellationToken))
+                .ConfigureAwait(false);
+        }
+
         if (run.TimedOut is null && run.Failed && blameHangMillis is { } hang
             && run.SilentMillis >= Math.Min(hang, timeouts.TestOutputTimeoutMillis))
         {
@@ -121,7 +170,8 @@ internal sealed class VsTestPlatform(
             run.TimedOut,
             run.Log,
             run.FirstResultMillis,
-            run.FirstResultDurationMillis);
+            run.FirstResultDurationMillis,
+            aheadMillis);
     }
 
     private IEnumerable<TestCase> CasesOf(IEnumerable<SelectableTest> tests) =>
@@ -134,25 +184,28 @@ internal sealed class VsTestPlatform(
     private bool IsWholeSuite(HashSet<string> planned) =>
         filter is null && planned.Count == _testCases.Count && _testCases.Keys.All(planned.Contains);
 
-    // Runs the whole assembly and keeps the results of the planned tests only: a test the adapter
-    // names differently on each run (random arguments) is not the one discovery found. A planned
-    // test the run did not report, when the run itself went well (an explicit test the adapter
-    // runs only when asked by name), runs at once by its test cases, so that the run of the whole
-    // assembly selects exactly what a list would.
-    private VsTestRun RunWholeSuite(
-        VsTestSession session,
+    // Keeps the results of the planned tests only, of a run of the whole assembly: a test the
+    // adapter names differently on each run (random arguments) is not the one discovery found. A
+    // planned test the run did not report, when the run itself went well (an explicit test the
+    // adapter runs only when asked by name), runs at once by its test cases, so that the run of the
+    // whole assembly selects exactly what a list would.
+    private async Task<VsTestRun> KeepPlannedAsync(
+        VsTestRun run,
         TestBatch batch,
         HashSet<string> planned,
-        IReadOnlyList<KeyValuePair<string, string>> variables,
         string listSettings,
         CancellationToken cancellationToken)
     {
-        var wholeSettings = VsTestRunSettings.ForTestBatch(runSettings, variables, wholeAssembly: true);
-        var run = session.RunSource(testAssembly, wholeSettings, limits, cancellationToken);
-        run = run with
+        var kept = run.Results.Where(result => planned.Contains(result.TestCase.Id.ToString())).ToList();
+        if (kept.Count < run.Results.Count)
         {
-            Results = [.. run.Results.Where(result => planned.Contains(result.TestCase.Id.ToString()))],
-        };
+            log.Say(
+                $"BatchBuild {project}: {run.Results.Count - kept.Count} results of the run of the whole assembly "
+                + "are of tests discovery did not find: they are not kept",
+                important: false);
+        }
+
+        run = run with { Results = kept };
         if (run.Failed || run.TimedOut is not null)
         {
             return run;
@@ -169,7 +222,9 @@ internal sealed class VsTestPlatform(
             $"BatchBuild {project}: {missing.Count} tests the run of the whole assembly did not report "
             + "run by their test cases",
             important: false);
-        var rest = session.Run(CasesOf(missing), listSettings, limits, cancellationToken);
+        var rest = await sessions
+            .UseAsync(session => session.Run(CasesOf(missing), listSettings, limits, cancellationToken))
+            .ConfigureAwait(false);
         return rest with
         {
             Results = [.. run.Results, .. rest.Results],
@@ -218,4 +273,8 @@ internal sealed class VsTestPlatform(
             log.Say($"BatchBuild {project}: attachments:{Environment.NewLine}  {files}");
         }
     }
+
+    // A run of the whole assembly made before the plan, with the variables its test host saw and
+    // how long it took.
+    private sealed record KeptRun(IReadOnlyList<KeyValuePair<string, string>> Variables, VsTestRun Run, double Millis);
 }

@@ -73,6 +73,29 @@ public sealed class StartCostRunTests
         Assert.That(large.Command.Output, Does.Not.Contain("BB1016"), "one start against every test's time");
     }
 
+    [Test]
+    public void A_plan_of_one_test_batch_runs_the_assembly_in_place_of_discovery_once_a_listing_is_on_record()
+    {
+        string[] one = ["-v:n", "-p:BatchBuildStrategy=fixed-size", "-p:BatchBuildSize=100", "-p:BatchBuildWorkers=1"];
+
+        var first = SampleRun.Start(NUnit, one);
+        var second = SampleRun.Start(NUnit, one, store: first.Store);
+
+        Assert.That(first.Command.ExitCode, Is.Zero, first.Command.ToString());
+        Assert.That(second.Command.ExitCode, Is.Zero, second.Command.ToString());
+        AssertEachTestRanOnce(first);
+        AssertEachTestRanOnce(second);
+        Assert.That(first.Command.Output, Does.Not.Contain("runs before discovery"), "nothing is on record yet");
+        Assert.That(
+            second.Command.Output,
+            Does.Contain("Samples.NUnit: every test runs before discovery: its last listing found 16 tests, "
+                + "within Size=100"));
+        Assert.That(
+            second.Command.Output,
+            Does.Contain("Samples.NUnit: the run reported the 16 tests of the last listing: no discovery"));
+        Assert.That(second.TestsByProcess, Has.Count.EqualTo(1), "one test host ran them all");
+    }
+
     private static void AssertEachTestRanOnce(SampleRun run)
     {
         Assert.That(run.Records, Has.Count.EqualTo(NUnitTests), run.Command.ToString());

@@ -1,5 +1,6 @@
 using BatchBuild.Core;
 using BatchBuild.Core.Batches;
+using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
 using BatchBuild.Store;
@@ -241,6 +242,69 @@ public sealed class ProjectRunTests
             _log.Diagnostics.Where(d => d.Code == DiagnosticCodes.StartsOutweighTests),
             Is.Empty,
             "2 starts of 1.2 s against 5 s of tests");
+    }
+
+    [Test]
+    public async Task A_plan_of_one_test_batch_on_record_runs_every_test_in_place_of_discovery(
+        CancellationToken cancellationToken)
+    {
+        var first = new ScriptedPlatform(Assembly, TenTests);
+        var second = new ScriptedPlatform(Assembly, TenTests);
+        (string, string)[] one = [("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "20")];
+
+        await Run(first, cancellationToken, [.. one, ("BatchBuildBatchId", "first")]);
+        _log = new ListLog();
+        var result = await Run(second, cancellationToken, [.. one, ("BatchBuildBatchId", "second")]);
+
+        Assert.That(
+            (first.WholeRuns, first.Discoveries, second.WholeRuns, second.Discoveries),
+            Is.EqualTo(((0, 0), 1, (1, 1), 0)),
+            _log.ToString());
+        Assert.That(
+            _log.Lines,
+            Has.One.EndsWith("every test runs before discovery: its last listing found 10 tests, within Size=20"));
+        Assert.That(_log.Lines, Has.One.EndsWith("the run reported the 10 tests of the last listing: no discovery"));
+        Assert.That((result.Counts.Passed, result.TestBatches), Is.EqualTo((10, 1)));
+        Assert.That(
+            second.Ran.Single().Variables[BatchIdResolver.BatchIdVariable],
+            Is.EqualTo("second"),
+            "the run before the plan saw the batch's variables");
+        using var store = SqliteBatchStore.Open(StorePath);
+        var batch = await store.GetBatchAsync(BatchId.Parse("second"), cancellationToken);
+        Assert.That(batch!.Counts.Passed, Is.EqualTo(10), "every result is in the store");
+    }
+
+    [Test]
+    public async Task A_run_in_place_of_discovery_that_reports_other_tests_than_the_last_listing_is_checked_by_one(
+        CancellationToken cancellationToken)
+    {
+        // The second run's assembly gained two tests and has one the run of the whole assembly does
+        // not report (an explicit test): discovery finds it, and it runs at once.
+        string[] twelve = [.. TenTests, "Shop.Tests.Case11", "Shop.Tests.Case12"];
+        var first = new ScriptedPlatform(Assembly, TenTests);
+        var grown = new ScriptedPlatform(Assembly, twelve) { ReportedWhenWhole = name => name != TenTests[3] };
+        (string, string)[] eleven = [("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "11")];
+
+        await Run(first, cancellationToken, [.. eleven, ("BatchBuildBatchId", "first")]);
+        _log = new ListLog();
+        var result = await Run(grown, cancellationToken, [.. eleven, ("BatchBuildBatchId", "second")]);
+
+        Assert.That((grown.WholeRuns, grown.Discoveries), Is.EqualTo(((1, 1), 1)), _log.ToString());
+        Assert.That(
+            _log.Lines,
+            Has.One.EndsWith("the run reported 11 tests, not those of the last listing: discovery checks them"));
+        Assert.That(
+            (result.Counts.Passed, result.Counts.Failed, result.TestBatches),
+            Is.EqualTo((12, 0, 1)),
+            "the run made before the plan stays its one test batch, and every test ran");
+        using IResultStore store = SqliteBatchStore.Open(StorePath);
+        var costs = await store.GetStartCostsAsync(
+            new StartCostQuery(["Shop.Tests"], null, StartCostQuery.DefaultRunsPerAssembly),
+            cancellationToken);
+        Assert.That(
+            costs.Where(cost => cost.Kind == StartCostKind.Listing).MaxBy(cost => cost.FinishedAt)!.ListDigest,
+            Is.EqualTo(TestListDigest.Of(grown.Tests!.Select(test => test.Id))),
+            "the new listing is on record for the next run");
     }
 
     [Test]

@@ -43,15 +43,65 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
 
     public bool Disposed { get; private set; }
 
+    /// <summary>Whether it runs a whole project before its listing when asked.</summary>
+    public bool RunsWhole { get; init; } = true;
+
+    /// <summary>Which tests a run of the whole project reports (an explicit test is not among them).</summary>
+    public Func<string, bool> ReportedWhenWhole { get; init; } = _ => true;
+
+    /// <summary>How many times it listed the tests.</summary>
+    public int Discoveries { get; private set; }
+
+    /// <summary>How many runs of the whole project it made before a plan, and how many a test batch took.</summary>
+    public (int Made, int Taken) WholeRuns { get; private set; }
+
+    private (IReadOnlyList<KeyValuePair<string, string>> Variables, TestBatchRun Run)? _kept;
+
     public string Name => "the scripted platform";
 
-    public Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(Tests);
+    public Task<IReadOnlyList<DiscoveredTest>?> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        Discoveries++;
+        return Task.FromResult(Tests);
+    }
+
+    public Task<IReadOnlyList<DiscoveredTest>?> RunWholeAsync(
+        IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+    {
+        if (!RunsWhole || Tests is null)
+        {
+            return Task.FromResult<IReadOnlyList<DiscoveredTest>?>(null);
+        }
+
+        var reported = Tests.Where(test => ReportedWhenWhole(test.FullyQualifiedName)).ToList();
+        var whole = new TestBatch(1, Tests[0].Source, [.. SelectableTest.From(reported)], 0, "whole");
+        _kept = (variables, Run(whole) with { AheadMillis = FirstTestMillis + TestMillis * reported.Count });
+        WholeRuns = WholeRuns with { Made = WholeRuns.Made + 1 };
+        return Task.FromResult<IReadOnlyList<DiscoveredTest>?>(reported);
+    }
 
     public Task<TestBatchRun> RunAsync(
         TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
     {
         Ran.Enqueue((batch, variables.ToDictionary(StringComparer.Ordinal)));
+        if (_kept is var (keptVariables, kept) && keptVariables.SequenceEqual(variables)
+            && batch.Tests.Length == Tests?.Count)
+        {
+            // As VSTest does: the results of the batch's tests, and the tests the run missed run now.
+            _kept = null;
+            WholeRuns = WholeRuns with { Taken = WholeRuns.Taken + 1 };
+            var ids = batch.Tests.Select(test => test.Id).ToHashSet(StringComparer.Ordinal);
+            var results = kept.Results.Where(result => ids.Contains(result.TestId)).ToList();
+            var missing = batch.Tests.Where(test => !results.Any(result => result.TestId == test.Id)).ToList();
+            var rest = missing.Count == 0 ? null : Run(batch with { Tests = [.. missing] });
+            return Task.FromResult(kept with { Results = [.. results, .. rest?.Results ?? []] });
+        }
+
+        return Task.FromResult(Run(batch));
+    }
+
+    private TestBatchRun Run(TestBatch batch)
+    {
         var results = new List<TestCaseResult>();
         var running = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var test in batch.Tests)
@@ -61,12 +111,12 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
             if (run == 1 && Crashes.Contains(name))
             {
                 running[test.Id] = 5;
-                return Task.FromResult(new TestBatchRun(
+                return new TestBatchRun(
                     results,
                     Failed: true,
                     running,
                     TimedOut: null,
-                    "the test host crashed"));
+                    "the test host crashed");
             }
 
             var outcome = Outcome(name, run);
@@ -78,13 +128,13 @@ internal sealed class ScriptedPlatform(string assembly, IEnumerable<string> test
                 outcome == TestRunOutcome.Failed ? "failed" : null));
         }
 
-        return Task.FromResult(new TestBatchRun(
+        return new TestBatchRun(
             results,
             Failed: false,
             running,
             TimedOut: null,
             string.Empty,
-            FirstTestMillis));
+            FirstTestMillis);
     }
 
     public void Finish(TimeSpan elapsed) => Finished = true;

@@ -218,6 +218,51 @@ public sealed class StartCostTests(string provider) : DatabaseTest(provider)
         Assert.That((await upgraded.GetTestRunsAsync(result.Test, 10)).Single(), Is.EqualTo(result));
     }
 
+    [Test]
+    public async Task A_listing_keeps_the_digest_of_its_tests_and_a_table_made_without_the_column_gains_it()
+    {
+        var digest = TestListDigest.Of(["id-1", "id-2"]);
+        var listing = Cost("A.Tests", 1, StartCostKind.Listing) with { ListDigest = digest };
+        using (var store = Database.Open())
+        {
+            await store.RecordStartCostsAsync([listing]);
+        }
+
+        // The table as the version before the digest made it, with a record of its own.
+        Database.Execute("DROP TABLE start_costs");
+        Database.Execute(
+            """
+            CREATE TABLE start_costs (
+                id INTEGER PRIMARY KEY, assembly TEXT NOT NULL, assembly_digest BYTEA NOT NULL, kind TEXT NOT NULL,
+                start_ms REAL NOT NULL, wall_ms REAL NOT NULL, test_ms REAL NOT NULL, tests INTEGER NOT NULL,
+                batch_id TEXT NOT NULL, finished_at TEXT NOT NULL)
+            """.Replace("BYTEA", Database.Provider == "sqlite" ? "BLOB" : "BYTEA", StringComparison.Ordinal)
+                .Replace("INTEGER PRIMARY KEY", Database.Provider == "sqlite"
+                    ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", StringComparison.Ordinal)
+                .Replace("finished_at TEXT", Database.Provider == "sqlite"
+                    ? "finished_at TEXT" : "finished_at TIMESTAMPTZ", StringComparison.Ordinal));
+        using var upgraded = Database.Open();
+        await upgraded.RecordStartCostsAsync([listing]);
+        var read = await upgraded.GetStartCostsAsync(Query("A.Tests"));
+
+        Assert.That(read.Single(), Is.EqualTo(listing), "the digest is kept");
+        Assert.That(
+            Count(Database.Provider == "sqlite"
+                ? "SELECT COUNT(*) FROM pragma_table_info('start_costs') WHERE name = 'list_digest'"
+                : "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'start_costs' "
+                    + "AND column_name = 'list_digest' AND table_schema = current_schema()"),
+            Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Only_a_well_formed_listing_digest_is_kept()
+    {
+        using var store = Database.Open();
+        await store.RecordStartCostsAsync([Cost("A.Tests", 2) with { ListDigest = "not a digest" }]);
+
+        Assert.That((await store.GetStartCostsAsync(Query("A.Tests"))).Single().ListDigest, Is.Null);
+    }
+
     private string Tables(string name) =>
         Database.Provider == "sqlite"
             ? $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{name}'"

@@ -1,3 +1,4 @@
+using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Store;
 
@@ -15,7 +16,8 @@ public sealed record StartCostDto(
     double? TestMillis,
     int? Tests,
     string? BatchId,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    string? ListDigest = null)
 {
     /// <summary>The cost as sent.</summary>
     public static StartCostDto From(StartCostRecord cost)
@@ -29,7 +31,8 @@ public sealed record StartCostDto(
             cost.TestMillis,
             cost.Tests,
             cost.BatchId,
-            cost.FinishedAt);
+            cost.FinishedAt,
+            cost.ListDigest);
     }
 
     /// <summary>
@@ -69,6 +72,11 @@ public sealed record StartCostDto(
                 + $"to before {TestResultRecord.LatestFinish:yyyy-MM-dd}");
         }
 
+        if (ListDigest is not null && !TestListDigest.IsDigest(ListDigest))
+        {
+            problems.Add($"costs[{index}].listDigest: {TestListDigest.Length} lowercase hex digits, or left out");
+        }
+
         return problems.Count > before
             ? null
             : new StartCostRecord(
@@ -79,7 +87,8 @@ public sealed record StartCostDto(
                 TestMillis!.Value,
                 Tests!.Value,
                 id.Value,
-                FinishedAt!.Value);
+                FinishedAt!.Value,
+                ListDigest);
 
         void Millis(double? value, string field)
         {
@@ -108,5 +117,6 @@ public sealed record StartCostDto(
                 TestResultRecord.ClampDuration(TestMillis ?? 0),
                 Math.Max(0, Tests ?? 0),
                 BatchId,
-                FinishedAt.Value);
+                FinishedAt.Value,
+                TestListDigest.IsDigest(ListDigest) ? ListDigest : null);
 }

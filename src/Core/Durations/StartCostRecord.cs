@@ -15,6 +15,10 @@ namespace BatchBuild.Core.Durations;
 /// <param name="Tests">How many results it reported (for a listing, how many tests it found).</param>
 /// <param name="BatchId">The batch the run belonged to.</param>
 /// <param name="FinishedAt">When the run or listing ended.</param>
+/// <param name="ListDigest">
+/// For a listing, the <see cref="Discovery.TestListDigest"/> of the tests it found, when known:
+/// what a later run's whole-assembly run is checked against (see <see cref="Planning.RunAhead"/>).
+/// </param>
 public sealed record StartCostRecord(
     string Assembly,
     StartCostKind Kind,
@@ -23,4 +27,5 @@ public sealed record StartCostRecord(
     double TestMillis,
     int Tests,
     string BatchId,
-    DateTimeOffset FinishedAt);
+    DateTimeOffset FinishedAt,
+    string? ListDigest = null);
