@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BatchBuild.Core.Api;
+using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 
 namespace BatchBuild.Client.Tests;
@@ -15,7 +16,8 @@ public sealed class StartCostWireTests
         0,
         3796,
         "ci-7",
-        new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
+        new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero),
+        TestListDigest.Of(["id-1", "id-2"]));
 
     [Test]
     public void A_start_cost_travels_as_camel_case_json_and_is_read_back_as_sent()
@@ -30,6 +32,7 @@ public sealed class StartCostWireTests
             Is.EqualTo(new[]
             {
                 "assembly", "kind", "startMillis", "wallMillis", "testMillis", "tests", "batchId", "finishedAt",
+                "listDigest",
             }));
         Assert.That(
             cost.GetProperty("kind").GetString(),

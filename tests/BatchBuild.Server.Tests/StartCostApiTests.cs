@@ -81,7 +81,7 @@ public sealed class StartCostApiTests(string provider) : DatabaseTest(provider)
                   {"assembly":"A.Tests","kind":"testBatch","startMillis":1200,"wallMillis":4200,"testMillis":2500,
                    "tests":40,"batchId":"ci-7","finishedAt":"2026-12-07T08:00:00Z"},
                   {"assembly":" ","startMillis":-1,"wallMillis":7e8,"tests":-2,"batchId":"",
-                   "finishedAt":"1999-12-31T00:00:00Z"}]}
+                   "finishedAt":"1999-12-31T00:00:00Z","listDigest":"ABC"}]}
                 """));
         using var empty = await server.Client.PostAsync("api/v1/start-costs", Json("""{"costs":[]}"""));
         using var unknownKind = await server.Client.PostAsync(
@@ -103,6 +103,7 @@ public sealed class StartCostApiTests(string provider) : DatabaseTest(provider)
             {
                 "costs[1].assembly", "costs[1].kind", "costs[1].startMillis", "costs[1].wallMillis",
                 "costs[1].testMillis", "costs[1].tests", "costs[1].batchId", "costs[1].finishedAt",
+                "costs[1].listDigest",
             }));
         Assert.That(
             (await ServerApiTests.ProblemAsync(tooMany)).GetProperty("errors")[0].GetString(),
