@@ -40,6 +40,9 @@ internal sealed class TestAppPlatform(
     // --filter-uid (see TestAppArguments.ForTestBatch).
     private IReadOnlySet<string>? _listed;
 
+    // The run of the whole app made before the plan, until its test batch takes it.
+    private KeptRun? _kept;
+
     /// <inheritdoc />
     public string Name => "the test app";
 
@@ -105,38 +108,105 @@ internal sealed class TestAppPlatform(
 
     /// <inheritdoc />
     /// <remarks>
-    /// Not here: the results the app writes for BatchBuild do not carry what its listing does (the
-    /// test's class and traits), so the listing always comes first.
+    /// The tests are named from what BatchBuild's reporter writes of each result; when a result does
+    /// not say where its method is (a reporter of an older BatchBuild), the answer is no test, and the
+    /// listing decides what the run holds.
     /// </remarks>
-    public Task<IReadOnlyList<DiscoveredTest>?> RunWholeAsync(
-        IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DiscoveredTest>?>(null);
+    public async Task<IReadOnlyList<DiscoveredTest>?> RunWholeAsync(
+        IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var whole = new TestBatchArguments([.. arguments], null, Unfiltered: true);
+        var (run, lines) = await Task.Run(
+                () => RunAppAsync(ResultFile(1), whole, variables, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+        _kept = new KeptRun(variables, run, clock.Elapsed.TotalMilliseconds);
+        var tests = lines.Tests(launch.TestApp) ?? [];
+        _listed = tests.Select(test => test.Id).ToHashSet(StringComparer.Ordinal);
+        return tests;
+    }
 
     /// <inheritdoc />
     public async Task<TestBatchRun> RunAsync(
         TestBatch batch, IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
     {
-        var resultFile = Path.Combine(workFolder, $"test-batch-{batch.Index}-{Interlocked.Increment(ref _runs)}.jsonl");
-        var start = new ProcessStartInfo(command)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var responseFile = Path.ChangeExtension(resultFile, ".rsp");
-        var run = TestAppArguments.ForTestBatch(
-            arguments,
-            [.. batch.Tests.Select(test => test.Id)],
-            responseFile,
-            listed: _listed);
+        var (run, resultFile) = Arguments(batch.Index, batch.Tests);
         if (run.Unfiltered)
         {
             log.Say(
                 $"BatchBuild {launch.Project}: test batch {batch.Index} holds every listed test: "
                 + "the app runs them without --filter-uid",
                 important: false);
+            if (Interlocked.Exchange(ref _kept, null) is { } kept && kept.Variables.SequenceEqual(variables))
+            {
+                return await KeepListedAsync(kept, batch, variables, cancellationToken).ConfigureAwait(false);
+            }
         }
 
+        return (await RunAppAsync(resultFile, run, variables, cancellationToken).ConfigureAwait(false)).Run;
+    }
+
+    // The arguments of a run of `tests` as test batch `index`, and the file its results go to (its
+    // response file, when it needs one, is beside it).
+    private (TestBatchArguments Run, string ResultFile) Arguments(int index, IEnumerable<SelectableTest> tests)
+    {
+        var resultFile = ResultFile(index);
+        var run = TestAppArguments.ForTestBatch(
+            arguments,
+            [.. tests.Select(test => test.Id)],
+            Path.ChangeExtension(resultFile, ".rsp"),
+            listed: _listed);
+        return (run, resultFile);
+    }
+
+    private string ResultFile(int index) =>
+        Path.Combine(workFolder, $"test-batch-{index}-{Interlocked.Increment(ref _runs)}.jsonl");
+
+    // The run of the whole app made before the plan, as the test batch of every listed test: the
+    // results of listed tests only, and, when it went well, a run now of the listed tests it did not
+    // report (an explicit test, which the app runs only when asked by uid).
+    private async Task<TestBatchRun> KeepListedAsync(
+        KeptRun kept,
+        TestBatch batch,
+        IReadOnlyList<KeyValuePair<string, string>> variables,
+        CancellationToken cancellationToken)
+    {
+        var run = kept.Run with
+        {
+            Results = [.. kept.Run.Results.Where(result => _listed!.Contains(result.TestId))],
+            AheadMillis = kept.Millis,
+        };
+        var reported = run.Results.Select(result => result.TestId).ToHashSet(StringComparer.Ordinal);
+        var missing = batch.Tests.Where(test => !reported.Contains(test.Id)).ToList();
+        if (run.Failed || missing.Count == 0)
+        {
+            return run;
+        }
+
+        log.Say(
+            $"BatchBuild {launch.Project}: {missing.Count} tests the run of the whole app did not report "
+            + "run by their uids",
+            important: false);
+        var (again, resultFile) = Arguments(batch.Index, missing);
+        var (rest, _) = await RunAppAsync(resultFile, again, variables, cancellationToken).ConfigureAwait(false);
+        return rest with { Results = [.. run.Results, .. rest.Results], FirstTestMillis = run.FirstTestMillis };
+    }
+
+    // One run of the app with a test batch's arguments, its reporter writing to `resultFile`, and
+    // the lines the reporter wrote.
+    private async Task<(TestBatchRun Run, ResultLines Lines)> RunAppAsync(
+        string resultFile,
+        TestBatchArguments run,
+        IReadOnlyList<KeyValuePair<string, string>> variables,
+        CancellationToken cancellationToken)
+    {
+        var responseFile = Path.ChangeExtension(resultFile, ".rsp");
+        var start = new ProcessStartInfo(command)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         if (run.ResponseFileText is { } text)
         {
             await File.WriteAllTextAsync(responseFile, text, cancellationToken).ConfigureAwait(false);
@@ -215,8 +285,9 @@ internal sealed class TestAppPlatform(
             ? "; the app wrote no results for BatchBuild: it stopped before its first test"
             : string.Empty;
         var said = $"exit code {process.ExitCode}{noResults}{Environment.NewLine}{output}";
-        return new TestBatchRun(
+        var result = new TestBatchRun(
             lines.Results, failed, lines.RunningAt(end), timedOut, failed ? said : string.Empty, lines.FirstTestMillis);
+        return (result, lines);
     }
 
     private static void Kill(Process process)
@@ -230,4 +301,8 @@ internal sealed class TestAppPlatform(
             // It has ended.
         }
     }
+
+    // A run of the whole app made before the plan, with the variables it saw and how long it took.
+    private sealed record KeptRun(
+        IReadOnlyList<KeyValuePair<string, string>> Variables, TestBatchRun Run, double Millis);
 }

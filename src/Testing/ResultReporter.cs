@@ -86,6 +86,14 @@ internal sealed class ResultReporter : IDataConsumer, IDisposable
                 var timing = node.Properties.SingleOrDefault<TimingProperty>();
                 _writer.WriteNumber(ReporterLine.Millis, timing?.GlobalTiming.Duration.TotalMilliseconds ?? 0);
                 _writer.WriteString(ReporterLine.Error, error);
+                if (node.Properties.SingleOrDefault<TestMethodIdentifierProperty>() is { } method)
+                {
+                    _writer.WriteStartObject(ReporterLine.Type);
+                    _writer.WriteString(ReporterLine.Namespace, method.Namespace);
+                    _writer.WriteString(ReporterLine.TypeName, method.TypeName);
+                    _writer.WriteString(ReporterLine.MethodName, method.MethodName);
+                    _writer.WriteEndObject();
+                }
             }
 
             _writer.WriteEndObject();

@@ -124,6 +124,39 @@ public sealed class TestingPlatformTests
         Assert.That(lines.FirstTestMillis, Is.EqualTo(4200));
     }
 
+    [Test]
+    public void Result_lines_that_say_where_each_method_is_name_the_tests_as_the_listing_does()
+    {
+        var lines = new ResultLines();
+        lines.Read("""{"uid":"106a726e","state":"started"}""", 1);
+        lines.Read(
+            """
+            {"uid":"106a726e","state":"passed","name":"One","ms":1,"error":null,
+             "type":{"namespace":"Probe","typeName":"Alpha","methodName":"One"}}
+            """.ReplaceLineEndings(string.Empty),
+            2);
+        lines.Read("""{"uid":"no-type","state":"failed","name":"A test without a method","ms":1,"type":{}}""", 3);
+        var listed = ListedTests.Read("/bin/Probe.dll", Listed).Tests!;
+
+        Assert.That(
+            lines.Tests("/bin/Probe.dll"),
+            Is.EqualTo(listed.Where(test => test.Id is "106a726e" or "no-type")).Using(new DiscoveredTestComparer()));
+
+        var older = new ResultLines();
+        older.Read("""{"uid":"106a726e","state":"passed","name":"One","ms":1,"error":null}""", 2);
+        Assert.That(older.Tests("/bin/Probe.dll"), Is.Null, "a reporter that does not say where the method is");
+    }
+
+    // Tests compared by what planning reads of them (their traits are lists, compared by reference).
+    private sealed class DiscoveredTestComparer : IEqualityComparer<DiscoveredTest>
+    {
+        public bool Equals(DiscoveredTest? x, DiscoveredTest? y) =>
+            (x?.Source, x?.FullyQualifiedName, x?.ClassName, x?.DisplayName, x?.Id)
+            == (y?.Source, y?.FullyQualifiedName, y?.ClassName, y?.DisplayName, y?.Id);
+
+        public int GetHashCode(DiscoveredTest obj) => obj.Id.GetHashCode(StringComparison.Ordinal);
+    }
+
     private static readonly string[] FromDotnetTest =
     [
         "--server", "dotnettestcli", "--dotnet-test-pipe", "/tmp/pipe-1",

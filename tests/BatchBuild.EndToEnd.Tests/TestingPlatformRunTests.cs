@@ -82,6 +82,35 @@ public sealed class TestingPlatformRunTests
             "dotnet test hides a passing app's output; the log keeps it");
     }
 
+    [Test]
+    public void Once_each_apps_listing_is_on_record_a_plan_of_one_test_batch_runs_the_app_whole_before_it()
+    {
+        string[] one = ["-p:BatchBuildStrategy=fixed-size", "-p:BatchBuildSize=1000"];
+        var first = Run(one);
+        var second = SampleRun.Start(null, one, store: first.Store, samples: LocalPackage.TestingPlatformSamples);
+
+        Assert.That(first.Command.ExitCode, Is.Zero, first.Command.ToString());
+        Assert.That(second.Command.ExitCode, Is.Zero, second.Command.ToString());
+        Assert.That(second.Command.Output, Does.Contain($"total: {Tests}"), "dotnet test counts every test once");
+        var tests = second.Records.Select(record => record.Test).ToList();
+        Assert.That((tests.Count, tests.Distinct().Count()), Is.EqualTo((Tests, Tests)), "each test exactly once");
+        Assert.That(
+            second.StoredResults().Select(result => (result.Assembly, result.FullName)).Distinct().Count(),
+            Is.EqualTo(Tests),
+            "history holds each test under the name its listing gave it");
+        foreach (var project in new[] { "Mtp.MSTest", "Mtp.XUnit", "Mtp.NUnit", "Mtp.TUnit" })
+        {
+            var log = File.ReadAllText(Path.Combine(
+                LocalPackage.TestingPlatformSamples, "TestResults", $"{project}.batchbuild.log"));
+            Assert.That(log, Does.Contain($"BatchBuild {project}: every test runs before discovery"), project);
+            Assert.That(
+                log,
+                Does.Contain($"BatchBuild {project}: the run reported the ").And.Contain("no discovery")
+                    .Or.Contain("not those of the last listing: discovery checks them"),
+                project);
+        }
+    }
+
     [TestCase("Mtp.MSTest")]
     [TestCase("Mtp.XUnit")]
     [TestCase("Mtp.NUnit")]

@@ -235,7 +235,10 @@ public sealed class StartCostTests(string provider) : DatabaseTest(provider)
         await upgraded.RecordStartCostsAsync([next]);
         var read = await upgraded.GetStartCostsAsync(Query("A.Tests"));
 
-        Assert.That(read, Is.EqualTo(new[] { next, listing with { ListDigest = null } }), "a record made before has none");
+        Assert.That(
+            read,
+            Is.EqualTo(new[] { next, listing with { ListDigest = null } }),
+            "a record made before the column has none");
         Assert.That(
             Count(Database.Provider == "sqlite"
                 ? "SELECT COUNT(*) FROM pragma_table_info('start_costs') WHERE name = 'list_digest'"

@@ -54,14 +54,10 @@ public static class ListedTests
                     return (null, "a test in the list has no uid");
                 }
 
-                var display = Text(test, "displayName") ?? uid;
-                var type = test.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.Object ? t : default;
-                var ns = type.ValueKind == JsonValueKind.Object ? Text(type, "namespace") : null;
-                var typeName = type.ValueKind == JsonValueKind.Object ? Text(type, "typeName") : null;
-                var method = type.ValueKind == JsonValueKind.Object ? Text(type, "methodName") : null;
-                var className = typeName is null ? null : ns is null ? typeName : $"{ns}.{typeName}";
-                var name = className is null || method is null ? display : $"{className}.{method}";
-                listed.Add(new DiscoveredTest(source, name, className ?? TestName.ClassOf(name), display, [], uid));
+                var type = test.TryGetProperty(ReporterLine.Type, out var t) && t.ValueKind == JsonValueKind.Object
+                    ? t
+                    : (JsonElement?)null;
+                listed.Add(Describe(source, uid, Text(test, "displayName"), type));
             }
 
             return (listed, null);
@@ -70,6 +66,22 @@ public static class ListedTests
         {
             return (null, $"the test list is not valid JSON ({e.Message})");
         }
+    }
+
+    /// <summary>
+    /// The test <paramref name="uid"/> of the app at <paramref name="source"/>, named as its listing
+    /// names it: <paramref name="display"/> (else its uid), and the namespace, type and method of
+    /// <paramref name="type"/>, an object as the listing and BatchBuild's reporter write it.
+    /// </summary>
+    public static DiscoveredTest Describe(string source, string uid, string? display, JsonElement? type)
+    {
+        display ??= uid;
+        var ns = type is { } t1 ? Text(t1, ReporterLine.Namespace) : null;
+        var typeName = type is { } t2 ? Text(t2, ReporterLine.TypeName) : null;
+        var method = type is { } t3 ? Text(t3, ReporterLine.MethodName) : null;
+        var className = typeName is null ? null : ns is null ? typeName : $"{ns}.{typeName}";
+        var name = className is null || method is null ? display : $"{className}.{method}";
+        return new DiscoveredTest(source, name, className ?? TestName.ClassOf(name), display, [], uid);
     }
 
     private static string? Text(JsonElement element, string name) =>

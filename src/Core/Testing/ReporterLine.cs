@@ -28,6 +28,22 @@ internal static class ReporterLine
     /// <summary>The failure's or skip's message, or null, on a result.</summary>
     public const string Error = "error";
 
+    /// <summary>
+    /// Where the test's method is, as the app's listing gives it: an object of <see cref="Namespace"/>,
+    /// <see cref="TypeName"/> and <see cref="MethodName"/>, on a result's line when the app names the
+    /// method (a reporter older than this field never writes it).
+    /// </summary>
+    public const string Type = "type";
+
+    /// <summary>The namespace of the test's type, in <see cref="Type"/>.</summary>
+    public const string Namespace = "namespace";
+
+    /// <summary>The test's type, in <see cref="Type"/>.</summary>
+    public const string TypeName = "typeName";
+
+    /// <summary>The test's method, in <see cref="Type"/>.</summary>
+    public const string MethodName = "methodName";
+
     /// <summary>The state of a test that has started.</summary>
     public const string Started = "started";
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BatchBuild.Core.Discovery;
 using BatchBuild.Core.Durations;
 using BatchBuild.Core.Running;
 
@@ -14,6 +15,8 @@ public sealed class ResultLines
 {
     private readonly List<TestCaseResult> _results = [];
     private readonly Dictionary<string, double> _started = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Display, JsonElement Type)> _described = new(StringComparer.Ordinal);
+    private bool _undescribed;
 
     /// <summary>The results read so far, in the order reported.</summary>
     public IReadOnlyList<TestCaseResult> Results => _results;
@@ -83,6 +86,15 @@ public sealed class ResultLines
                     ? errorValue.GetString()
                     : null;
             _results.Add(new TestCaseResult(uid, name, known, millis, error));
+            if (root.TryGetProperty(ReporterLine.Type, out var type) && type.ValueKind == JsonValueKind.Object)
+            {
+                _described.TryAdd(uid, (name, type.Clone()));
+            }
+            else
+            {
+                _undescribed = true;
+            }
+
             return true;
         }
         catch (JsonException)
@@ -90,6 +102,18 @@ public sealed class ResultLines
             return false;
         }
     }
+
+    /// <summary>
+    /// The tests the results name, of the app at <paramref name="source"/>, named as the app's listing
+    /// names them (see <see cref="ListedTests.Describe"/>); null when a result did not say where its
+    /// method is (a reporter older than that, or an app that does not name the method), so that only
+    /// a listing can name the tests.
+    /// </summary>
+    public IReadOnlyList<DiscoveredTest>? Tests(string source) =>
+        _undescribed
+            ? null
+            : [.. _described.Select(pair =>
+                ListedTests.Describe(source, pair.Key, pair.Value.Display, pair.Value.Type))];
 
     /// <summary>The tests still running at <paramref name="nowMillis"/>, by uid, with how long they have run.</summary>
     public IReadOnlyDictionary<string, double> RunningAt(double nowMillis) =>
