@@ -84,6 +84,8 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
                 invocation.WorkerSlots,
                 settings.EffectiveWorkers(Environment.ProcessorCount));
             var assembly = TestKey.AssemblyNameOf(options.TestAssembly);
+            // The build of the assembly, in its listing's digest: only the same build can list the same tests.
+            var build = TestListDigest.OfFile(options.TestAssembly);
             store = http is null && !File.Exists(storePath) ? null : OpenStore();
             var starts = await StartCostsAsync(
                     store, [assembly], settings, batchId, DateTimeOffset.UtcNow, log.Report, cancellationToken)
@@ -96,8 +98,8 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             var ranWhole = false;
             using (await workers.AcquireAsync(WorkerSlots.First, cancellationToken).ConfigureAwait(false))
             {
-                if (await RunWholeAsync(platform, settings, slot, resolution.Attempt, assembly, starts, workers.Count,
-                        batchId, cancellationToken).ConfigureAwait(false) is { } whole)
+                if (await RunWholeAsync(platform, settings, slot, resolution.Attempt, assembly, build, starts,
+                        workers.Count, batchId, cancellationToken).ConfigureAwait(false) is { } whole)
                 {
                     ranWhole = true;
                     discovered = whole.Matches ? whole.Tests : null;
@@ -158,7 +160,7 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             var runner = new TestBatchRunner(
                 project, options.TestAssembly, settings, batchId, slot, slot.NameOn(Environment.MachineName),
                 workers, store, http, log, resolution.Attempt,
-                listing is { } listed ? Listings(tests, listed, batchId) : [],
+                listing is { } listed ? Listings(tests, listed, build, batchId) : [],
                 TimeSpan.FromMilliseconds(plan.Forecast.PredictedMillis));
             var result = await runner.RunAsync(plan.Batches, platform, cancellationToken).ConfigureAwait(false);
             platform.Finish(clock.Elapsed);
@@ -235,13 +237,14 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
     // Runs every test in place of discovery when RunAhead says the plan will be one test batch,
     // with the variables of a plan's only test batch: only on a lone agent, whose plan is its own,
     // and not in a re-run, which runs only what has not passed. The tests the run reported, and
-    // whether they are those of the last listing; null when it did not run.
+    // whether they are those of the last listing of the same build; null when it did not run.
     private async Task<(IReadOnlyList<DiscoveredTest> Tests, bool Matches)?> RunWholeAsync(
         ITestPlatform platform,
         BatchBuildSettings settings,
         AgentSlot slot,
         RunAttempt attempt,
         string assembly,
+        string build,
         IReadOnlyList<StartCostRecord> starts,
         int workers,
         BatchId batchId,
@@ -260,7 +263,7 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             return null;
         }
 
-        var matches = TestListDigest.Of(reported.Select(test => test.Id)) == digest;
+        var matches = TestListDigest.Of(reported.Select(test => test.Id), build) == digest;
         log.Say(
             matches
                 ? $"BatchBuild {options.Project}: the run reported the {reported.Count} tests of the last listing: "
@@ -316,10 +319,11 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
     }
 
     // One listing record per assembly of the tests: how long this run's discovery took, and the
-    // digest of what it found.
+    // digest of what it found in this build.
     private static List<StartCostRecord> Listings(
         IReadOnlyList<SelectableTest> tests,
         TimeSpan listing,
+        string build,
         BatchId batchId) =>
         [.. tests.GroupBy(test => test.Key.Assembly, StringComparer.Ordinal).Select(group => new StartCostRecord(
             group.Key,
@@ -330,7 +334,7 @@ internal sealed class ProjectRun(ProjectRunOptions options, IDotnetTestInvocatio
             group.Count(),
             batchId.Value,
             DateTimeOffset.UtcNow,
-            TestListDigest.Of(group.Select(test => test.Id))))];
+            TestListDigest.Of(group.Select(test => test.Id), build)))];
 
     // The batch ID, from the settings, the CI or the invocation, logged with where it came from.
     private BatchIdResolution ResolveBatchId(BatchBuildSettings settings)

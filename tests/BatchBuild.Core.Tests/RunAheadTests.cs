@@ -58,6 +58,11 @@ public class RunAheadTests
         Assert.That(digest, Is.Not.EqualTo(TestListDigest.Of(["a", "b", "c"])));
         Assert.That(digest, Is.Not.EqualTo(TestListDigest.Of(["a\nb"])), "a line break in an ID is not a second ID");
         Assert.That(TestListDigest.IsDigest(digest), Is.True);
+        Assert.That(
+            TestListDigest.Of(["a", "b"], TestListDigest.OfFile(typeof(RunAheadTests).Assembly.Location)),
+            Is.Not.EqualTo(TestListDigest.Of(["a", "b"])),
+            "another build of the assembly lists other tests");
+        Assert.That(TestListDigest.OfFile("/no/such/Assembly.dll"), Is.Empty);
         Assert.That(TestListDigest.IsDigest(digest.ToUpperInvariant()), Is.False);
     }
 

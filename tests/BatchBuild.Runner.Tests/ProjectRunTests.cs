@@ -308,6 +308,39 @@ public sealed class ProjectRunTests
     }
 
     [Test]
+    public async Task A_new_build_is_checked_by_discovery_even_when_its_run_reports_the_last_listings_tests(
+        CancellationToken cancellationToken)
+    {
+        // The new build adds an explicit test, which a run of the whole assembly does not report.
+        var build = Path.Combine(_folder, "Shop.Tests.dll");
+        string[] eleven = [.. TenTests, "Shop.Tests.Explicit"];
+        var first = new ScriptedPlatform(Assembly, TenTests);
+        var second = new ScriptedPlatform(Assembly, eleven)
+        {
+            ReportedWhenWhole = name => !name.EndsWith("Explicit", StringComparison.Ordinal),
+        };
+        (string Name, string Value)[] one = [("BatchBuildStrategy", "fixed-size"), ("BatchBuildSize", "20")];
+        Task<ProjectRunResult> RunBuild(ScriptedPlatform platform, string batchId) =>
+            new ProjectRun(
+                    Options([.. one, ("BatchBuildBatchId", batchId)]) with { TestAssembly = build },
+                    _invocation,
+                    _log)
+                .RunAsync(_ => platform, cancellationToken);
+
+        await File.WriteAllTextAsync(build, "build 1", cancellationToken);
+        await RunBuild(first, "first");
+        await File.WriteAllTextAsync(build, "build 2", cancellationToken);
+        _log = new ListLog();
+        var result = await RunBuild(second, "second");
+
+        Assert.That((second.WholeRuns, second.Discoveries), Is.EqualTo(((1, 1), 1)), _log.ToString());
+        Assert.That(
+            _log.Lines,
+            Has.One.EndsWith("the run reported 10 tests, not those of the last listing: discovery checks them"));
+        Assert.That((result.Counts.Passed, result.TestBatches), Is.EqualTo((11, 1)), "the explicit test ran too");
+    }
+
+    [Test]
     public async Task A_platform_that_cannot_list_its_tests_leaves_the_project_to_run_without_BatchBuild(
         CancellationToken cancellationToken)
     {
