@@ -41,7 +41,7 @@ internal sealed class TestAppPlatform(
     private IReadOnlySet<string>? _listed;
 
     // The run of the whole app made before the plan, until its test batch takes it.
-    private KeptRun? _kept;
+    private readonly KeptRun<TestBatchRun> _kept = new();
 
     /// <inheritdoc />
     public string Name => "the test app";
@@ -120,7 +120,7 @@ internal sealed class TestAppPlatform(
         var (run, lines) = await Task.Run(
                 () => RunAppAsync(ResultFile(1), whole, variables, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
-        _kept = new KeptRun(variables, run, clock.Elapsed.TotalMilliseconds);
+        _kept.Keep(variables, run, clock.Elapsed.TotalMilliseconds);
         var tests = lines.Tests(launch.TestApp) ?? [];
         _listed = tests.Select(test => test.Id).ToHashSet(StringComparer.Ordinal);
         return tests;
@@ -137,9 +137,9 @@ internal sealed class TestAppPlatform(
                 $"BatchBuild {launch.Project}: test batch {batch.Index} holds every listed test: "
                 + "the app runs them without --filter-uid",
                 important: false);
-            if (Interlocked.Exchange(ref _kept, null) is { } kept && kept.Variables.SequenceEqual(variables))
+            if (_kept.Take(variables) is (var kept, var millis))
             {
-                return await KeepListedAsync(kept, batch, variables, cancellationToken).ConfigureAwait(false);
+                return await KeepListedAsync(kept, millis, batch, variables, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -166,15 +166,16 @@ internal sealed class TestAppPlatform(
     // results of listed tests only, and, when it went well, a run now of the listed tests it did not
     // report (an explicit test, which the app runs only when asked by uid).
     private async Task<TestBatchRun> KeepListedAsync(
-        KeptRun kept,
+        TestBatchRun kept,
+        double keptMillis,
         TestBatch batch,
         IReadOnlyList<KeyValuePair<string, string>> variables,
         CancellationToken cancellationToken)
     {
-        var run = kept.Run with
+        var run = kept with
         {
-            Results = [.. kept.Run.Results.Where(result => _listed!.Contains(result.TestId))],
-            AheadMillis = kept.Millis,
+            Results = [.. kept.Results.Where(result => _listed!.Contains(result.TestId))],
+            AheadMillis = keptMillis,
         };
         var reported = run.Results.Select(result => result.TestId).ToHashSet(StringComparer.Ordinal);
         var missing = batch.Tests.Where(test => !reported.Contains(test.Id)).ToList();
@@ -301,8 +302,4 @@ internal sealed class TestAppPlatform(
             // It has ended.
         }
     }
-
-    // A run of the whole app made before the plan, with the variables it saw and how long it took.
-    private sealed record KeptRun(
-        IReadOnlyList<KeyValuePair<string, string>> Variables, TestBatchRun Run, double Millis);
 }

@@ -50,7 +50,7 @@ internal sealed class VsTestPlatform(
         new Dictionary<string, IReadOnlyList<TestCase>>();
 
     // The run of the whole assembly made before the plan, until its test batch takes it.
-    private KeptRun? _kept;
+    private readonly KeptRun<VsTestRun> _kept = new();
 
     /// <inheritdoc />
     public string Name => "vstest";
@@ -111,15 +111,12 @@ internal sealed class VsTestPlatform(
         }
 
         var clock = Stopwatch.StartNew();
-        var wholeSettings = VsTestRunSettings.ForTestBatch(runSettings, variables, wholeAssembly: true);
-        var run = await sessions
-            .UseAsync(session => session.RunSource(testAssembly, wholeSettings, limits, cancellationToken))
-            .ConfigureAwait(false);
+        var run = await RunSourceAsync(variables, cancellationToken).ConfigureAwait(false);
         var suite = DiscoveredSuite.From(
             testAssembly,
             run.Results.Select(result => result.TestCase).DistinctBy(testCase => testCase.Id));
         _testCases = suite.ById;
-        _kept = new KeptRun(variables, run, clock.Elapsed.TotalMilliseconds);
+        _kept.Keep(variables, run, clock.Elapsed.TotalMilliseconds);
         return suite.Tests;
     }
 
@@ -134,16 +131,13 @@ internal sealed class VsTestPlatform(
         if (IsWholeSuite(planned))
         {
             VsTestRun whole;
-            if (Interlocked.Exchange(ref _kept, null) is { } kept && kept.Variables.SequenceEqual(variables))
+            if (_kept.Take(variables) is (var kept, var millis))
             {
-                (whole, aheadMillis) = (kept.Run, kept.Millis);
+                (whole, aheadMillis) = (kept, millis);
             }
             else
             {
-                var wholeSettings = VsTestRunSettings.ForTestBatch(runSettings, variables, wholeAssembly: true);
-                whole = await sessions
-                    .UseAsync(session => session.RunSource(testAssembly, wholeSettings, limits, cancellationToken))
-                    .ConfigureAwait(false);
+                whole = await RunSourceAsync(variables, cancellationToken).ConfigureAwait(false);
             }
 
             run = await KeepPlannedAsync(whole, batch, planned, batchSettings, cancellationToken).ConfigureAwait(false);
@@ -172,6 +166,14 @@ internal sealed class VsTestPlatform(
             run.FirstResultMillis,
             run.FirstResultDurationMillis,
             aheadMillis);
+    }
+
+    // Runs the whole assembly, as a plain run does, its test host seeing `variables`.
+    private Task<VsTestRun> RunSourceAsync(
+        IReadOnlyList<KeyValuePair<string, string>> variables, CancellationToken cancellationToken)
+    {
+        var wholeSettings = VsTestRunSettings.ForTestBatch(runSettings, variables, wholeAssembly: true);
+        return sessions.UseAsync(session => session.RunSource(testAssembly, wholeSettings, limits, cancellationToken));
     }
 
     private IEnumerable<TestCase> CasesOf(IEnumerable<SelectableTest> tests) =>
@@ -273,8 +275,4 @@ internal sealed class VsTestPlatform(
             log.Say($"BatchBuild {project}: attachments:{Environment.NewLine}  {files}");
         }
     }
-
-    // A run of the whole assembly made before the plan, with the variables its test host saw and
-    // how long it took.
-    private sealed record KeptRun(IReadOnlyList<KeyValuePair<string, string>> Variables, VsTestRun Run, double Millis);
 }
