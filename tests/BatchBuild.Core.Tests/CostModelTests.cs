@@ -15,19 +15,18 @@ namespace BatchBuild.Core.Tests;
 /// </summary>
 public class CostModelTests
 {
-    private static readonly string Name = TestKey.AssemblyNameOf(Assembly);
-
     [Test]
     public void The_start_is_the_median_of_recorded_test_batch_runs_else_listings_else_this_run_else_the_default()
     {
-        StartCostRecord[] runs = [Run(1200, 3000, 1000), Run(900, 2000, 1000), Run(5000, 9000, 1000)];
-        StartCostRecord[] listings = [Listing(4000), Listing(6000)];
+        StartCostRecord[] runs =
+            [StartCostRun(1200, 3000, 1000), StartCostRun(900, 2000, 1000), StartCostRun(5000, 9000, 1000)];
+        StartCostRecord[] listings = [StartCostListing(4000), StartCostListing(6000)];
         var other = new StartCostRecord("Other", StartCostKind.TestBatch, 99, 99, 0, 1, "b", Now);
 
-        var fromRuns = StartCostEstimator.Estimate(Name, [.. runs, .. listings, other], 700);
-        var fromListings = StartCostEstimator.Estimate(Name, [.. listings, other], 700);
-        var fromThisRun = StartCostEstimator.Estimate(Name, [other], 700);
-        var byDefault = StartCostEstimator.Estimate(Name, [other], null);
+        var fromRuns = StartCostEstimator.Estimate(AssemblyName, [.. runs, .. listings, other], 700);
+        var fromListings = StartCostEstimator.Estimate(AssemblyName, [.. listings, other], 700);
+        var fromThisRun = StartCostEstimator.Estimate(AssemblyName, [other], 700);
+        var byDefault = StartCostEstimator.Estimate(AssemblyName, [other], null);
 
         Assert.That(
             (fromRuns.StartMillis, fromRuns.Origin, fromRuns.Describe()),
@@ -47,10 +46,13 @@ public class CostModelTests
     public void The_test_time_factor_is_the_median_wall_time_after_the_start_per_millisecond_of_tests()
     {
         // An in-process parallel suite: 4 s of reported test time in 1 s of wall time after the start.
-        StartCostRecord[] runs = [Run(1000, 2000, 4000), Run(1000, 2200, 4000), Run(1000, 1800, 4000),
-            Run(1000, 60_000, 10)];
+        StartCostRecord[] runs =
+        [
+            StartCostRun(1000, 2000, 4000), StartCostRun(1000, 2200, 4000), StartCostRun(1000, 1800, 4000),
+            StartCostRun(1000, 60_000, 10),
+        ];
 
-        var estimate = StartCostEstimator.Estimate(Name, runs, null);
+        var estimate = StartCostEstimator.Estimate(AssemblyName, runs, null);
 
         Assert.That(estimate.TestTimeFactor, Is.EqualTo(0.25).Within(1e-9), "a run with next to no tests says nothing");
         Assert.That(estimate.CostOf(8000), Is.EqualTo(1000 + 2000).Within(1e-9));
@@ -166,7 +168,7 @@ public class CostModelTests
         new(
             new Dictionary<string, StartCostEstimate>
             {
-                [Name] = new(startMillis, factor, StartCostOrigin.TestBatches, 8),
+                [AssemblyName] = new(startMillis, factor, StartCostOrigin.TestBatches, 8),
             },
             workers);
 
@@ -182,10 +184,4 @@ public class CostModelTests
             EstimateOrigin.Recorded))).ToDictionary(pair => pair.Key, pair => pair.Estimate);
         return (plan, estimates);
     }
-
-    private static StartCostRecord Run(double start, double wall, double tests) =>
-        new(Name, StartCostKind.TestBatch, start, wall, tests, 10, "b-0", Now);
-
-    private static StartCostRecord Listing(double millis) =>
-        new(Name, StartCostKind.Listing, millis, millis, 0, 10, "b-0", Now);
 }

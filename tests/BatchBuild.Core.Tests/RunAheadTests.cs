@@ -12,16 +12,14 @@ namespace BatchBuild.Core.Tests;
 /// </summary>
 public class RunAheadTests
 {
-    private static readonly string Name = TestKey.AssemblyNameOf(Assembly);
-
     [Test]
     public void A_numeric_size_runs_ahead_when_the_last_listing_fits_in_it()
     {
         StartCostRecord[] history =
-            [Listing(2000, tests: 120, "old", Now.AddHours(-1)), Listing(2000, tests: 90, "last")];
+            [Listing(2000, tests: 120, "old", Now.AddHours(-1)), Listing(2000, tests: 90, "b-0")];
 
-        var fits = RunAhead.Decide(Settings(BatchingStrategyType.FixedSize, size: 100), Name, history, 2);
-        var over = RunAhead.Decide(Settings(BatchingStrategyType.FixedSize, size: 80), Name, history, 2);
+        var fits = RunAhead.Decide(Settings(BatchingStrategyType.FixedSize, size: 100), AssemblyName, history, 2);
+        var over = RunAhead.Decide(Settings(BatchingStrategyType.FixedSize, size: 80), AssemblyName, history, 2);
 
         Assert.That(
             fits,
@@ -34,11 +32,11 @@ public class RunAheadTests
     {
         // h = 1 s, r = 1, W = 4 s on 2 workers: one test batch ends at 5 s, a split no sooner than
         // L + 1 + 2 s. r·W·(1 − 1/m) = 2 s: a listing of 2 s or more makes one test batch the faster.
-        StartCostRecord[] run = [Run(1000, 3000, 2000), Run(1000, 3000, 2000)];
+        StartCostRecord[] run = [StartCostRun(1000, 3000, 2000), StartCostRun(1000, 3000, 2000)];
 
-        var slowListing = RunAhead.Decide(AutoSizePlanTests.AutoSize(), Name, [.. run, Listing(2500)], 2);
-        var quickListing = RunAhead.Decide(AutoSizePlanTests.AutoSize(), Name, [.. run, Listing(1500)], 2);
-        var oneWorker = RunAhead.Decide(AutoSizePlanTests.AutoSize(), Name, [.. run, Listing(10)], 1);
+        var slowListing = RunAhead.Decide(AutoSizePlanTests.AutoSize(), AssemblyName, [.. run, Listing(2500)], 2);
+        var quickListing = RunAhead.Decide(AutoSizePlanTests.AutoSize(), AssemblyName, [.. run, Listing(1500)], 2);
+        var oneWorker = RunAhead.Decide(AutoSizePlanTests.AutoSize(), AssemblyName, [.. run, Listing(10)], 1);
 
         Assert.That(slowListing.Starts, Is.True, slowListing.Reason);
         Assert.That(
@@ -69,7 +67,7 @@ public class RunAheadTests
     [Test]
     public void Nothing_runs_ahead_without_a_listing_on_record_or_under_settings_that_cut_a_whole_assembly()
     {
-        StartCostRecord[] history = [Run(1000, 3000, 2000), Listing(60_000)];
+        StartCostRecord[] history = [StartCostRun(1000, 3000, 2000), Listing(60_000)];
         var auto = AutoSizePlanTests.AutoSize();
         var flaky = auto with
         {
@@ -78,31 +76,34 @@ public class RunAheadTests
 
         var decisions = new Dictionary<string, RunAheadDecision>
         {
-            ["no listing"] = RunAhead.Decide(auto, Name, [history[0]], 2),
+            ["no listing"] = RunAhead.Decide(auto, AssemblyName, [history[0]], 2),
             ["a listing without its digest"] = RunAhead.Decide(
-                auto, Name, [history[0], history[1] with { ListDigest = null }], 2),
+                auto, AssemblyName, [history[0], history[1] with { ListDigest = null }], 2),
             ["another assembly's listing"] = RunAhead.Decide(auto, "Other", history, 2),
-            ["isolate"] = RunAhead.Decide(Settings(BatchingStrategyType.Isolate), Name, history, 2),
-            ["class-name"] = RunAhead.Decide(Settings(BatchingStrategyType.ClassName), Name, history, 2),
-            ["DurationMillis"] = RunAhead.Decide(AutoSizePlanTests.AutoSize(durationMillis: 10_000), Name, history, 2),
-            ["LastMileLength"] = RunAhead.Decide(AutoSizePlanTests.AutoSize(lastMileLength: 3), Name, history, 2),
-            ["flakiness"] = RunAhead.Decide(flaky, Name, history, 2),
-            ["no test batch of the last run"] = RunAhead.Decide(auto, Name, [Listing(60_000)], 2),
+            ["isolate"] = RunAhead.Decide(Settings(BatchingStrategyType.Isolate), AssemblyName, history, 2),
+            ["class-name"] = RunAhead.Decide(Settings(BatchingStrategyType.ClassName), AssemblyName, history, 2),
+            ["DurationMillis"] = RunAhead.Decide(
+                AutoSizePlanTests.AutoSize(durationMillis: 10_000), AssemblyName, history, 2),
+            ["LastMileLength"] = RunAhead.Decide(
+                AutoSizePlanTests.AutoSize(lastMileLength: 3), AssemblyName, history, 2),
+            ["flakiness"] = RunAhead.Decide(flaky, AssemblyName, history, 2),
+            ["no test batch of the last run"] = RunAhead.Decide(auto, AssemblyName, [Listing(60_000)], 2),
         };
 
         Assert.That(decisions.Where(pair => pair.Value.Starts).Select(pair => pair.Key), Is.Empty);
-        Assert.That(RunAhead.Decide(auto, Name, history, 2).Starts, Is.True, "the same history otherwise runs ahead");
+        Assert.That(
+            RunAhead.Decide(auto, AssemblyName, history, 2).Starts,
+            Is.True,
+            "the same history otherwise runs ahead");
     }
 
-    private static StartCostRecord Run(double start, double wall, double tests) =>
-        new(Name, StartCostKind.TestBatch, start, wall, tests, 10, "last", Now);
-
+    // A listing whose digest is on record, as every listing since digests were recorded.
     private static StartCostRecord Listing(
         double millis,
         int tests = 10,
-        string batchId = "last",
+        string batchId = "b-0",
         DateTimeOffset? at = null) =>
-        new(Name, StartCostKind.Listing, millis, millis, 0, tests, batchId, at ?? Now, Digest);
+        StartCostListing(millis, tests, batchId, at, Digest);
 
     private static readonly string Digest = TestListDigest.Of(["a", "b"]);
 }

@@ -12,6 +12,22 @@ internal static class Suite
 
     public const string Assembly = "/suite/Tests.dll";
 
+    /// <summary>The name the start costs of <see cref="Assembly"/> are recorded under.</summary>
+    public static readonly string AssemblyName = TestKey.AssemblyNameOf(Assembly);
+
+    /// <summary>A recorded run of a test batch of <see cref="Assembly"/> that reported 10 results.</summary>
+    public static StartCostRecord StartCostRun(double start, double wall, double tests, string batchId = "b-0") =>
+        new(AssemblyName, StartCostKind.TestBatch, start, wall, tests, 10, batchId, Now);
+
+    /// <summary>A recorded listing of <see cref="Assembly"/> that took <paramref name="millis"/>.</summary>
+    public static StartCostRecord StartCostListing(
+        double millis,
+        int tests = 10,
+        string batchId = "b-0",
+        DateTimeOffset? at = null,
+        string? digest = null) =>
+        new(AssemblyName, StartCostKind.Listing, millis, millis, 0, tests, batchId, at ?? Now, digest);
+
     /// <summary>
     /// Tests named <c>Class.Method</c>, all in <see cref="Assembly"/> unless a name says <c>source|Class.Method</c>.
     /// </summary>
